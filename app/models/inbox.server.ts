@@ -1,0 +1,59 @@
+import type { Db } from "../db.server";
+
+export interface IncomingDelivery {
+  shop: string;
+  topic: string;
+  /** X-Shopify-Event-Id, or X-Shopify-Webhook-Id when Shopify sent none: the idempotency key. */
+  eventId: string;
+  webhookId: string | null;
+  apiVersion: string | null;
+  triggeredAt: Date | null;
+  payload: string;
+}
+
+/** Stores a delivery once; a repeat of the same event is acknowledged and ignored. Returns whether it was new. */
+export async function recordDelivery(db: Db, delivery: IncomingDelivery): Promise<boolean> {
+  const existing = await db.webhookDelivery.findUnique({
+    where: { shop_eventId: { shop: delivery.shop, eventId: delivery.eventId } },
+    select: { id: true },
+  });
+  if (existing) return false;
+  try {
+    await db.webhookDelivery.create({ data: delivery });
+    return true;
+  } catch (error) {
+    // Two concurrent deliveries of one event: the unique index lets exactly one in.
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+export async function pendingDeliveries(db: Db, limit: number) {
+  return db.webhookDelivery.findMany({
+    where: { processedAt: null, attempts: { lt: MAX_DELIVERY_ATTEMPTS } },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+}
+
+export const MAX_DELIVERY_ATTEMPTS = 8;
+
+export async function markDeliveryProcessed(db: Db, id: number, at: Date): Promise<void> {
+  // updateMany: shop/redact may have erased the delivery it is processing.
+  await db.webhookDelivery.updateMany({ where: { id }, data: { processedAt: at, lastError: null } });
+}
+
+export async function markDeliveryFailed(db: Db, id: number, error: unknown): Promise<void> {
+  await db.webhookDelivery.update({
+    where: { id },
+    data: { attempts: { increment: 1 }, lastError: error instanceof Error ? error.message : String(error) },
+  });
+}
+
+export async function countPendingDeliveries(db: Db, shop: string): Promise<number> {
+  return db.webhookDelivery.count({ where: { shop, processedAt: null } });
+}
