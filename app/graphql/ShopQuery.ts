@@ -1,0 +1,11 @@
+export const ShopQuery = `#graphql
+  query ShopQuery {
+    shop {
+      id
+      name
+      myshopifyDomain
+      currencyCode
+      ianaTimezone
+    }
+  }
+`;

@@ -1,0 +1,70 @@
+import type { Db } from "../db.server";
+import { isUniqueViolation } from "../models/inbox.server";
+
+export type JobName = "backfill" | "daily" | "reclassify" | "segments";
+
+export interface EnqueueOptions {
+  shop?: string;
+  runAt?: Date;
+  /** At most one unfinished job per key: enqueueing again while one waits is a no-op. */
+  singletonKey?: string;
+}
+
+/** The one job interface the app enqueues through (in-process runner on SQLite). */
+export async function enqueueJob(db: Db, name: JobName, data: Record<string, unknown>, options: EnqueueOptions = {}) {
+  try {
+    await db.job.create({
+      data: {
+        name,
+        shop: options.shop ?? null,
+        data: JSON.stringify(data),
+        runAt: options.runAt ?? new Date(),
+        singletonKey: options.singletonKey ?? null,
+      },
+    });
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+const STALE_LOCK_MS = 10 * 60 * 1000;
+
+/** Claims the next due job; a lock older than STALE_LOCK_MS belonged to a worker that died and is taken over. */
+export async function claimNextJob(db: Db, workerId: string, now: Date) {
+  const staleBefore = new Date(now.getTime() - STALE_LOCK_MS);
+  const candidate = await db.job.findFirst({
+    where: {
+      doneAt: null,
+      runAt: { lte: now },
+      OR: [{ lockedAt: null }, { lockedAt: { lt: staleBefore } }],
+    },
+    orderBy: [{ runAt: "asc" }, { id: "asc" }],
+  });
+  if (!candidate) return null;
+  const claimed = await db.job.updateMany({
+    where: { id: candidate.id, lockedAt: candidate.lockedAt },
+    data: { lockedAt: now, lockedBy: workerId, attempts: { increment: 1 } },
+  });
+  return claimed.count === 1 ? candidate : null;
+}
+
+export async function completeJob(db: Db, id: number, now: Date) {
+  // The singleton key is released so the same kind of job can be enqueued again.
+  await db.job.update({ where: { id }, data: { doneAt: now, lockedAt: null, singletonKey: null, lastError: null } });
+}
+
+export const MAX_JOB_ATTEMPTS = 5;
+
+export async function failJob(db: Db, id: number, attempts: number, error: unknown, now: Date) {
+  const message = error instanceof Error ? error.message : String(error);
+  const giveUp = attempts >= MAX_JOB_ATTEMPTS;
+  const backoffMs = Math.min(60_000 * 2 ** attempts, 3_600_000);
+  await db.job.update({
+    where: { id },
+    data: giveUp
+      ? { lockedAt: null, lastError: message, doneAt: now, singletonKey: null }
+      : { lockedAt: null, lastError: message, runAt: new Date(now.getTime() + backoffMs) },
+  });
+}

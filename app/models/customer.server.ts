@@ -1,0 +1,103 @@
+import type { Db } from "../db.server";
+import type { EmailMarketingState, OrderFacts } from "../lifecycle";
+
+export interface StoredCustomer {
+  id: number;
+  gid: string;
+  emailMarketingState: EmailMarketingState;
+  tags: string[];
+  stage: string | null;
+  winbackTier: number | null;
+  nextTransitionAt: Date | null;
+  explanation: string | null;
+  lapseThresholdDays: number | null;
+  usesShopThreshold: boolean;
+  qualifyingOrders: number;
+  lastOrderAt: Date | null;
+  netSpentMinor: bigint;
+  orders: OrderFacts[];
+}
+
+/** Loads customers with their orders as lifecycle facts: two indexed queries per chunk, never one per customer. */
+export async function loadCustomersWithOrders(db: Db, shop: string, gids: readonly string[]): Promise<StoredCustomer[]> {
+  if (gids.length === 0) return [];
+  const [customers, orders] = await Promise.all([
+    db.customer.findMany({ where: { shop, gid: { in: [...gids] }, deletedAt: null } }),
+    db.order.findMany({
+      where: { shop, customerGid: { in: [...gids] }, deletedAt: null },
+      select: { customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+    }),
+  ]);
+  const ordersByCustomer = new Map<string, OrderFacts[]>();
+  for (const order of orders) {
+    const list = ordersByCustomer.get(order.customerGid!) ?? [];
+    list.push({
+      createdAt: order.createdAt.getTime(),
+      totalMinor: Number(order.totalMinor),
+      refundedMinor: Number(order.refundedMinor),
+      cancelled: order.cancelled,
+      test: order.test,
+      voided: order.voided,
+      fullyRefunded: order.fullyRefunded,
+    });
+    ordersByCustomer.set(order.customerGid!, list);
+  }
+  return customers.map((c) => ({
+    id: c.id,
+    gid: c.gid,
+    emailMarketingState: c.emailMarketingState as EmailMarketingState,
+    tags: parseTags(c.tags),
+    stage: c.stage,
+    winbackTier: c.winbackTier,
+    nextTransitionAt: c.nextTransitionAt,
+    explanation: c.explanation,
+    lapseThresholdDays: c.lapseThresholdDays,
+    usesShopThreshold: c.usesShopThreshold,
+    qualifyingOrders: c.qualifyingOrders,
+    lastOrderAt: c.lastOrderAt,
+    netSpentMinor: c.netSpentMinor,
+    orders: ordersByCustomer.get(c.gid) ?? [],
+  }));
+}
+
+export function parseTags(json: string): string[] {
+  const parsed: unknown = JSON.parse(json);
+  return Array.isArray(parsed) ? parsed.map(String) : [];
+}
+
+/** Customer gids of a shop in pages, in a stable order, for full-shop passes. */
+export async function* customerGidPages(db: Db, shop: string, pageSize: number): AsyncGenerator<string[]> {
+  let afterId = 0;
+  for (;;) {
+    const page = await db.customer.findMany({
+      where: { shop, id: { gt: afterId }, deletedAt: null },
+      orderBy: { id: "asc" },
+      take: pageSize,
+      select: { id: true, gid: true },
+    });
+    if (page.length === 0) return;
+    afterId = page[page.length - 1].id;
+    yield page.map((c) => c.gid);
+  }
+}
+
+/** Customers whose next transition has passed, plus (when Q moved) those whose threshold is the shop's Q. */
+export async function dueCustomerGids(db: Db, shop: string, now: Date, shopThresholdChanged: boolean): Promise<string[]> {
+  const rows = await db.customer.findMany({
+    where: {
+      shop,
+      deletedAt: null,
+      OR: [{ nextTransitionAt: { lte: now } }, ...(shopThresholdChanged ? [{ usesShopThreshold: true }] : [])],
+    },
+    select: { gid: true },
+  });
+  return rows.map((r) => r.gid);
+}
+
+export async function recordTagsWritten(db: Db, shop: string, gid: string, tags: readonly string[]): Promise<void> {
+  await db.customer.updateMany({ where: { shop, gid }, data: { tags: JSON.stringify(tags), tagError: null } });
+}
+
+export async function recordTagError(db: Db, shop: string, gid: string, message: string): Promise<void> {
+  await db.customer.updateMany({ where: { shop, gid }, data: { tagError: message } });
+}

@@ -1,0 +1,56 @@
+import type { Db } from "../db.server";
+import { DEFAULT_LIFECYCLE_SETTINGS, validateLifecycleSettings, type LifecycleSettings, type ShopStats } from "../lifecycle";
+
+export async function ensureShop(db: Db, domain: string) {
+  return db.shop.upsert({
+    where: { domain },
+    create: { domain },
+    update: { uninstalledAt: null },
+  });
+}
+
+export interface ShopContext {
+  domain: string;
+  settings: LifecycleSettings;
+  /** Q as of the last full run, or null when the shop has never been classified. */
+  stats: ShopStats | null;
+  flowEnabled: boolean;
+  flowOnBackfill: boolean;
+}
+
+export async function loadShopContext(db: Db, domain: string): Promise<ShopContext> {
+  const shop = await ensureShop(db, domain);
+  return {
+    domain,
+    settings: shop.settings ? validateLifecycleSettings(JSON.parse(shop.settings)) : DEFAULT_LIFECYCLE_SETTINGS,
+    stats:
+      shop.gapThresholdDays != null && shop.gapCount != null
+        ? {
+            gapThresholdDays: shop.gapThresholdDays,
+            gapCount: shop.gapCount,
+            usedSmallShopFallback: shop.gapCount < DEFAULT_LIFECYCLE_SETTINGS.smallShopMinGaps,
+          }
+        : null,
+    flowEnabled: shop.flowEnabled,
+    flowOnBackfill: shop.flowOnBackfill,
+  };
+}
+
+export async function saveShopStats(db: Db, domain: string, stats: ShopStats, at: Date): Promise<void> {
+  await db.shop.update({
+    where: { domain },
+    data: { gapThresholdDays: stats.gapThresholdDays, gapCount: stats.gapCount, statsComputedAt: at },
+  });
+}
+
+export async function saveShopSettings(
+  db: Db,
+  domain: string,
+  settings: LifecycleSettings,
+  flow: { enabled: boolean; onBackfill: boolean },
+): Promise<void> {
+  await db.shop.update({
+    where: { domain },
+    data: { settings: JSON.stringify(settings), flowEnabled: flow.enabled, flowOnBackfill: flow.onBackfill },
+  });
+}

@@ -1,0 +1,224 @@
+import { ClientError, GraphQLClient } from "graphql-request";
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+export interface QueryCost {
+  requestedQueryCost: number;
+  actualQueryCost: number | null;
+  throttleStatus: ThrottleStatus;
+}
+
+export interface AdminResult<T> {
+  data: T;
+  cost: QueryCost | null;
+}
+
+export class AdminApiError extends Error {
+  constructor(
+    message: string,
+    readonly details: { shop: string; status?: number; errors?: unknown; retryable: boolean },
+  ) {
+    super(message);
+    this.name = "AdminApiError";
+  }
+}
+
+export interface UserError {
+  field?: readonly string[] | null;
+  message: string;
+  code?: string | null;
+}
+
+export class UserErrorsError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly userErrors: readonly UserError[],
+  ) {
+    super(`${operation}: ${userErrors.map((e) => (e.field?.length ? `${e.field.join(".")}: ` : "") + e.message).join("; ")}`);
+    this.name = "UserErrorsError";
+  }
+}
+
+/** Throws a typed error when a mutation payload reports userErrors. */
+export function assertNoUserErrors(operation: string, userErrors: readonly UserError[] | null | undefined): void {
+  if (userErrors && userErrors.length > 0) throw new UserErrorsError(operation, userErrors);
+}
+
+export interface AdminClientOptions {
+  shop: string;
+  endpoint: string;
+  /** Returns a valid offline token; `refresh` asks for a new one after a 401. */
+  accessToken: (refresh: boolean) => Promise<string>;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  log?: (entry: { shop: string; operation: string; requested: number; actual: number | null; available: number; waitedMs: number }) => void;
+}
+
+export interface AdminRequestOptions {
+  /** What the operation will cost, when known before the first call (e.g. n aliased mutations × 10). */
+  estimatedCost?: number;
+}
+
+const DEFAULT_BUCKET: ThrottleStatus = { maximumAvailable: 2000, currentlyAvailable: 2000, restoreRate: 100 };
+
+/**
+ * The Admin GraphQL client for work outside a request (jobs, backfill). It keeps a model of the shop's leaky
+ * bucket from every response's throttleStatus and waits before a request the bucket could not pay for, so normal
+ * operation never meets THROTTLED; THROTTLED, 5xx, timeouts and network errors are retried with backoff and jitter.
+ * Requests are serialized per client: one bucket, one queue.
+ */
+export class AdminClient {
+  private bucket: ThrottleStatus = { ...DEFAULT_BUCKET };
+  private bucketAt = 0;
+  private readonly costByOperation = new Map<string, number>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private token: string | null = null;
+  readonly stats = { requests: 0, throttled: 0, retries: 0, pointsUsed: 0, waitedMs: 0 };
+
+  constructor(private readonly options: AdminClientOptions) {}
+
+  request<T>(document: string, variables?: Record<string, unknown>, requestOptions: AdminRequestOptions = {}): Promise<AdminResult<T>> {
+    const run = this.queue.then(() => this.send<T>(document, variables, requestOptions));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Points available now according to the last throttleStatus and the restore rate. */
+  availableAt(now: number): number {
+    const elapsedSeconds = Math.max(0, now - this.bucketAt) / 1000;
+    return Math.min(this.bucket.maximumAvailable, this.bucket.currentlyAvailable + elapsedSeconds * this.bucket.restoreRate);
+  }
+
+  get throttleStatus(): ThrottleStatus {
+    return { ...this.bucket };
+  }
+
+  private async send<T>(document: string, variables: Record<string, unknown> | undefined, requestOptions: AdminRequestOptions): Promise<AdminResult<T>> {
+    const operation = operationName(document);
+    const now = this.options.now ?? Date.now;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const random = this.options.random ?? Math.random;
+    const maxAttempts = this.options.maxAttempts ?? 8;
+    let refreshedToken = false;
+
+    for (let attempt = 1; ; attempt++) {
+      const expected = requestOptions.estimatedCost ?? this.costByOperation.get(operation) ?? 50;
+      const needed = Math.min(expected, this.bucket.maximumAvailable);
+      const shortfall = needed - this.availableAt(now());
+      let waitedMs = 0;
+      if (shortfall > 0) {
+        waitedMs = Math.ceil((shortfall / this.bucket.restoreRate) * 1000);
+        this.stats.waitedMs += waitedMs;
+        await sleep(waitedMs);
+      }
+
+      let response: { status: number; data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }>; extensions?: unknown };
+      try {
+        this.token ??= await this.options.accessToken(false);
+        this.stats.requests++;
+        const client = new GraphQLClient(this.options.endpoint, {
+          headers: { "X-Shopify-Access-Token": this.token, "Content-Type": "application/json" },
+          fetch: this.options.fetch,
+          errorPolicy: "all",
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        });
+        const raw = await client.rawRequest<T>(document, variables);
+        response = { status: raw.status, data: raw.data, errors: raw.errors as never, extensions: raw.extensions };
+      } catch (error) {
+        if (error instanceof ClientError) {
+          response = {
+            status: error.response.status,
+            data: error.response.data as T | undefined,
+            errors: error.response.errors as never,
+            extensions: error.response.extensions,
+          };
+        } else {
+          // Network failure or timeout: nothing was charged that we can know of; retry with backoff.
+          if (attempt >= maxAttempts) {
+            throw new AdminApiError(`${operation}: ${describe(error)} (after ${attempt} attempts)`, { shop: this.options.shop, retryable: true });
+          }
+          this.stats.retries++;
+          await sleep(backoffMs(attempt, random));
+          continue;
+        }
+      }
+
+      const cost = readCost(response.extensions);
+      if (cost) {
+        this.bucket = { ...cost.throttleStatus };
+        this.bucketAt = now();
+        this.costByOperation.set(operation, Math.max(cost.requestedQueryCost, cost.actualQueryCost ?? 0));
+        if (cost.actualQueryCost !== null) this.stats.pointsUsed += cost.actualQueryCost;
+        this.options.log?.({
+          shop: this.options.shop,
+          operation,
+          requested: cost.requestedQueryCost,
+          actual: cost.actualQueryCost,
+          available: cost.throttleStatus.currentlyAvailable,
+          waitedMs,
+        });
+      }
+
+      if (response.status === 401 && !refreshedToken) {
+        refreshedToken = true;
+        this.token = await this.options.accessToken(true);
+        continue;
+      }
+      const throttled = response.errors?.some((e) => e.extensions?.code === "THROTTLED");
+      if (throttled) {
+        this.stats.throttled++;
+        if (cost) this.costByOperation.set(operation, cost.requestedQueryCost);
+        if (attempt >= maxAttempts) throw new AdminApiError(`${operation}: still throttled after ${attempt} attempts`, { shop: this.options.shop, retryable: true });
+        continue; // the next loop waits for the bucket the response described
+      }
+      if (response.status >= 500 || response.status === 429) {
+        if (attempt >= maxAttempts) {
+          throw new AdminApiError(`${operation}: HTTP ${response.status} after ${attempt} attempts`, { shop: this.options.shop, status: response.status, retryable: true });
+        }
+        this.stats.retries++;
+        await sleep(backoffMs(attempt, random));
+        continue;
+      }
+      if (response.status >= 400) {
+        throw new AdminApiError(`${operation}: HTTP ${response.status}`, { shop: this.options.shop, status: response.status, errors: response.errors, retryable: false });
+      }
+      if (response.errors && response.errors.length > 0) {
+        throw new AdminApiError(`${operation}: ${response.errors.map((e) => e.message).join("; ")}`, {
+          shop: this.options.shop,
+          status: response.status,
+          errors: response.errors,
+          retryable: false,
+        });
+      }
+      return { data: response.data as T, cost };
+    }
+  }
+}
+
+function readCost(extensions: unknown): QueryCost | null {
+  const cost = (extensions as { cost?: QueryCost } | undefined)?.cost;
+  return cost && cost.throttleStatus ? cost : null;
+}
+
+export function operationName(document: string): string {
+  return /\b(?:query|mutation)\s+(\w+)/.exec(document)?.[1] ?? "anonymous";
+}
+
+/** Exponential backoff with full jitter, capped at 30 s. */
+export function backoffMs(attempt: number, random: () => number): number {
+  const cap = Math.min(30_000, 500 * 2 ** (attempt - 1));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.name === "TimeoutError" ? "request timed out" : error.message;
+  return String(error);
+}

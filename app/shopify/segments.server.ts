@@ -1,0 +1,71 @@
+import { assertNoUserErrors, type AdminClient, type UserError } from "./admin-client.server";
+import { SegmentCreateMutation } from "../graphql/SegmentCreateMutation";
+import { SegmentsQuery } from "../graphql/SegmentsQuery";
+import { STAGES, type Stage } from "../lifecycle";
+
+const SEGMENT_NAMES: Record<Stage, string> = {
+  visitor: "Lifecycle: Visitors",
+  enquirer: "Lifecycle: Enquirers",
+  "first-time-buyer": "Lifecycle: First-time buyers",
+  "repeat-buyer": "Lifecycle: Repeat buyers",
+  "regular-buyer": "Lifecycle: Regular buyers",
+  lapsed: "Lifecycle: Lapsed",
+  returned: "Lifecycle: Returned",
+};
+
+export interface SegmentSpec {
+  stage: Stage;
+  name: string;
+  query: string;
+}
+
+/** One segment per stage, in ShopifyQL segment syntax, so Shopify Email and other tools can target stages. */
+export function stageSegments(prefix: string): SegmentSpec[] {
+  return STAGES.map((stage) => ({
+    stage,
+    name: SEGMENT_NAMES[stage],
+    query: `customer_tags CONTAINS '${`${prefix}${stage}`.replace(/'/g, "\\'")}'`,
+  }));
+}
+
+interface ExistingSegment {
+  id: string;
+  name: string;
+  query: string;
+}
+
+async function listSegments(client: AdminClient): Promise<ExistingSegment[]> {
+  const all: ExistingSegment[] = [];
+  let after: string | null = null;
+  do {
+    const { data }: { data: { segments: { nodes: ExistingSegment[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
+      await client.request(SegmentsQuery, { first: 250, after });
+    all.push(...data.segments.nodes);
+    after = data.segments.pageInfo.hasNextPage ? data.segments.pageInfo.endCursor : null;
+  } while (after);
+  return all;
+}
+
+/**
+ * Creates the stage segments that do not exist yet. A segment with the same query is reused (reinstall), and
+ * a name taken by a different query gets the prefix appended rather than a duplicate name.
+ */
+export async function ensureStageSegments(client: AdminClient, prefix: string): Promise<Array<SegmentSpec & { id: string }>> {
+  const existing = await listSegments(client);
+  const result: Array<SegmentSpec & { id: string }> = [];
+  for (const spec of stageSegments(prefix)) {
+    const same = existing.find((s) => s.query.trim() === spec.query);
+    if (same) {
+      result.push({ ...spec, id: same.id, name: same.name });
+      continue;
+    }
+    const name = existing.some((s) => s.name === spec.name) ? `${spec.name} (${prefix})` : spec.name;
+    const { data } = await client.request<{ segmentCreate: { segment: ExistingSegment | null; userErrors: UserError[] } }>(
+      SegmentCreateMutation,
+      { name, query: spec.query },
+    );
+    assertNoUserErrors("segmentCreate", data.segmentCreate.userErrors);
+    result.push({ ...spec, name, id: data.segmentCreate.segment!.id });
+  }
+  return result;
+}

@@ -1,0 +1,131 @@
+import prisma, { type Db } from "../db.server";
+import type { AdminClient } from "../shopify/admin-client.server";
+import { readJsonlLines, startBulkQuery, waitForBulkOperation, type BulkOperation } from "../shopify/bulk.server";
+import { CustomersBulkQuery } from "../graphql/CustomersBulkQuery";
+import { OrdersBulkQuery } from "../graphql/OrdersBulkQuery";
+import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow } from "../ingest/facts";
+import { upsertCustomers, upsertOrders } from "../models/facts.server";
+import { enqueueJob } from "../jobs/queue.server";
+import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
+import { ensureStageSegments } from "../shopify/segments.server";
+import { loadShopContext } from "../models/shop.server";
+
+export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
+
+const CHECKPOINT_EVERY = 500;
+
+export async function requestBackfill(shop: string, db: Db = prisma): Promise<boolean> {
+  return enqueueJob(db, "backfill", {}, { shop, singletonKey: `backfill:${shop}` });
+}
+
+export interface BackfillDeps {
+  db: Db;
+  shop: string;
+  client: AdminClient;
+  writer: ShopifyWriter;
+  now: () => Date;
+  fetch?: typeof fetch;
+  pollIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * Imports the shop's whole history with bulk operations and classifies every customer. Each phase is
+ * checkpointed in SyncRun (bulk operation id, lines done), so a crashed run resumes where it stopped and
+ * re-applies at most one checkpoint's worth of lines, which the idempotent upserts absorb.
+ */
+export async function runBackfill(deps: BackfillDeps): Promise<void> {
+  const { db, shop } = deps;
+  const log = deps.log ?? (() => undefined);
+  let run = await db.syncRun.findFirst({ where: { shop, kind: "backfill", finishedAt: null }, orderBy: { id: "desc" } });
+  const isFirst = (await db.syncRun.count({ where: { shop, kind: "backfill", phase: "done" } })) === 0;
+  run ??= await db.syncRun.create({ data: { shop, kind: "backfill", phase: "customers" } });
+  const runId = run.id;
+
+  try {
+    if (run.phase === "customers") {
+      await importPhase(deps, runId, run, CustomersBulkQuery, (value) => upsertCustomers(db, shop, value as CustomerRow[]), (node) =>
+        customerFromGraphql(node as Parameters<typeof customerFromGraphql>[0]),
+      );
+      run = await db.syncRun.update({ where: { id: runId }, data: { phase: "orders", bulkOperationId: null, resultUrl: null, linesDone: 0, linesTotal: null } });
+      log(`${shop}: customers imported`);
+    }
+    if (run.phase === "orders") {
+      await importPhase(deps, runId, run, OrdersBulkQuery, (value) => upsertOrders(db, shop, value as OrderRow[]), (node) =>
+        orderFromGraphql(node as Parameters<typeof orderFromGraphql>[0]),
+      );
+      run = await db.syncRun.update({ where: { id: runId }, data: { phase: "classify" } });
+      log(`${shop}: orders imported`);
+    }
+    if (run.phase === "classify") {
+      const ctx = await loadShopContext(db, shop);
+      const customersTotal = await db.customer.count({ where: { shop, deletedAt: null } });
+      await db.syncRun.update({ where: { id: runId }, data: { customersTotal, customersDone: 0 } });
+      const summary = await reconcileShop({
+        db,
+        shop,
+        now: deps.now(),
+        cause: "backfill",
+        shopify: deps.writer,
+        notifyFlow: !isFirst || ctx.flowOnBackfill,
+      });
+      run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
+      log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
+    }
+    if (run.phase === "segments") {
+      const ctx = await loadShopContext(db, shop);
+      const segments = await ensureStageSegments(deps.client, ctx.settings.tagPrefix);
+      for (const segment of segments) {
+        await db.shopSegment.upsert({
+          where: { shop_stage: { shop, stage: segment.stage } },
+          create: { shop, stage: segment.stage, segmentGid: segment.id, name: segment.name, query: segment.query },
+          update: { segmentGid: segment.id, name: segment.name, query: segment.query },
+        });
+      }
+      await db.shop.update({ where: { domain: shop }, data: { segmentsPrefix: ctx.settings.tagPrefix } });
+      await db.syncRun.update({ where: { id: runId }, data: { phase: "done", finishedAt: deps.now(), error: null } });
+    }
+  } catch (error) {
+    await db.syncRun.update({ where: { id: runId }, data: { error: error instanceof Error ? error.message : String(error) } });
+    throw error;
+  }
+}
+
+async function importPhase<Row>(
+  deps: BackfillDeps,
+  runId: number,
+  run: { bulkOperationId: string | null; linesDone: number },
+  query: string,
+  store: (rows: Row[]) => Promise<void>,
+  toRow: (node: unknown) => Row,
+): Promise<void> {
+  const { db, client } = deps;
+  let operationId = run.bulkOperationId;
+  if (!operationId) {
+    operationId = await startBulkQuery(client, query);
+    await db.syncRun.update({ where: { id: runId }, data: { bulkOperationId: operationId } });
+  }
+  const operation: BulkOperation = await waitForBulkOperation(client, operationId, {
+    intervalMs: deps.pollIntervalMs,
+    onProgress: async (op) => {
+      await db.syncRun.update({ where: { id: runId }, data: { linesTotal: op.objectCount == null ? null : Number(op.objectCount) } });
+    },
+  });
+  const linesTotal = Number(operation.objectCount ?? 0);
+  await db.syncRun.update({ where: { id: runId }, data: { resultUrl: operation.url, linesTotal } });
+  if (!operation.url) return; // an empty store: Shopify returns no file
+
+  let batch: Row[] = [];
+  let linesDone = run.linesDone;
+  for await (const { line, value } of readJsonlLines(operation.url, run.linesDone, deps.fetch)) {
+    batch.push(toRow(value));
+    if (batch.length >= CHECKPOINT_EVERY) {
+      await store(batch);
+      batch = [];
+      linesDone = line;
+      await db.syncRun.update({ where: { id: runId }, data: { linesDone } });
+    }
+  }
+  if (batch.length > 0) await store(batch);
+  await db.syncRun.update({ where: { id: runId }, data: { linesDone: linesTotal || linesDone + batch.length } });
+}

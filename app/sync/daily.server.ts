@@ -1,0 +1,34 @@
+import type { Db } from "../db.server";
+import { dueCustomerGids } from "../models/customer.server";
+import { loadShopContext } from "../models/shop.server";
+import { reconcileCustomers, recountStages, refreshShopStats, type ShopifyWriter } from "./reconcile.server";
+
+export interface DailySummary {
+  gapThresholdDays: number;
+  shopThresholdChanged: boolean;
+  evaluated: number;
+  stageChanges: number;
+  tagEdits: number;
+}
+
+/**
+ * The daily re-evaluation: Q is recomputed as of now, and only customers whose next transition has passed
+ * (plus, when Q moved, those whose threshold is Q) are re-classified; everyone else cannot have changed.
+ */
+export async function runDailyEvaluation(db: Db, shop: string, now: Date, writer: ShopifyWriter | null): Promise<DailySummary> {
+  const ctx = await loadShopContext(db, shop);
+  const previousQ = ctx.stats?.gapThresholdDays ?? null;
+  const stats = await refreshShopStats(db, ctx, now);
+  const shopThresholdChanged = previousQ !== null && previousQ !== stats.gapThresholdDays;
+  const due = await dueCustomerGids(db, shop, now, shopThresholdChanged);
+  const summary = await reconcileCustomers({ db, shop, now, cause: "time", shopify: writer }, due, ctx);
+  await recountStages(db, shop);
+  await db.shop.update({ where: { domain: shop }, data: { lastDailyRunAt: now } });
+  return {
+    gapThresholdDays: stats.gapThresholdDays,
+    shopThresholdChanged,
+    evaluated: summary.customers,
+    stageChanges: summary.stageChanges,
+    tagEdits: summary.tagEdits,
+  };
+}

@@ -1,0 +1,82 @@
+import type { Db } from "../db.server";
+import { customerGid, orderGid } from "../ingest/facts";
+import { forgetAdminClient } from "../shopify/clients.server";
+
+/** Shop-level and compliance topics: sessions, uninstall, and the privacy duties Shopify requires. */
+export async function handleShopEvent(db: Db, shop: string, topic: string, payload: Record<string, unknown>, now: Date): Promise<void> {
+  switch (topic) {
+    case "app/uninstalled":
+      // The token is dead: drop sessions now; the data goes with shop/redact 48 hours later, as Shopify specifies.
+      await db.session.deleteMany({ where: { shop } });
+      await db.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: now } });
+      await db.job.updateMany({ where: { shop, doneAt: null }, data: { doneAt: now, singletonKey: null, lastError: "app uninstalled" } });
+      forgetAdminClient(shop);
+      return;
+    case "app/scopes_update": {
+      const current = Array.isArray(payload.current) ? (payload.current as unknown[]).map(String).join(",") : null;
+      if (current !== null) await db.session.updateMany({ where: { shop }, data: { scope: current } });
+      return;
+    }
+    case "customers/data_request": {
+      const customer = payload.customer as { id?: unknown } | undefined;
+      if (!customer?.id) throw new Error("customers/data_request without customer.id");
+      const gid = customerGid(customer.id);
+      await db.dataRequestExport.create({
+        data: {
+          shop,
+          customerGid: gid,
+          requestId: String((payload.data_request as { id?: unknown } | undefined)?.id ?? ""),
+          data: JSON.stringify(await storedCustomerData(db, shop, gid)),
+        },
+      });
+      return;
+    }
+    case "customers/redact": {
+      const customer = payload.customer as { id?: unknown } | undefined;
+      if (!customer?.id) throw new Error("customers/redact without customer.id");
+      const gid = customerGid(customer.id);
+      const orders = Array.isArray(payload.orders_to_redact) ? (payload.orders_to_redact as unknown[]).map(orderGid) : [];
+      await db.$transaction([
+        db.order.deleteMany({ where: { shop, OR: [{ customerGid: gid }, { gid: { in: orders } }] } }),
+        db.stageChange.deleteMany({ where: { shop, customerGid: gid } }),
+        db.dataRequestExport.deleteMany({ where: { shop, customerGid: gid } }),
+        db.customer.deleteMany({ where: { shop, gid } }),
+      ]);
+      return;
+    }
+    case "shop/redact":
+      await eraseShop(db, shop);
+      return;
+    default:
+      throw new Error(`No handler for topic "${topic}"`);
+  }
+}
+
+/** Everything the app stores about one customer (which is no name, email or address: ids, dates, amounts, stage). */
+export async function storedCustomerData(db: Db, shop: string, gid: string) {
+  const [customer, orders, stageChanges] = await Promise.all([
+    db.customer.findUnique({ where: { shop_gid: { shop, gid } } }),
+    db.order.findMany({ where: { shop, customerGid: gid } }),
+    db.stageChange.findMany({ where: { shop, customerGid: gid } }),
+  ]);
+  return JSON.parse(
+    JSON.stringify({ customer, orders, stageChanges }, (_key, value) => (typeof value === "bigint" ? value.toString() : value)),
+  ) as unknown;
+}
+
+export async function eraseShop(db: Db, shop: string): Promise<void> {
+  await db.$transaction([
+    db.order.deleteMany({ where: { shop } }),
+    db.customer.deleteMany({ where: { shop } }),
+    db.stageChange.deleteMany({ where: { shop } }),
+    db.stageCount.deleteMany({ where: { shop } }),
+    db.shopSegment.deleteMany({ where: { shop } }),
+    db.campaign.deleteMany({ where: { shop } }),
+    db.syncRun.deleteMany({ where: { shop } }),
+    db.job.deleteMany({ where: { shop } }),
+    db.dataRequestExport.deleteMany({ where: { shop } }),
+    db.webhookDelivery.deleteMany({ where: { shop } }),
+    db.session.deleteMany({ where: { shop } }),
+    db.shop.deleteMany({ where: { domain: shop } }),
+  ]);
+}
