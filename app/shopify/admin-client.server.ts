@@ -108,9 +108,11 @@ export class AdminClient {
     const random = this.options.random ?? Math.random;
     const maxAttempts = this.options.maxAttempts ?? 8;
     let refreshedToken = false;
+    // After THROTTLED, Shopify has told us what this request costs: wait for at least that much.
+    let knownCost = 0;
 
     for (let attempt = 1; ; attempt++) {
-      const expected = requestOptions.estimatedCost ?? this.costByOperation.get(operation) ?? 50;
+      const expected = Math.max(knownCost, requestOptions.estimatedCost ?? this.costByOperation.get(operation) ?? 50);
       const needed = Math.min(expected, this.bucket.maximumAvailable);
       const shortfall = needed - this.availableAt(now());
       let waitedMs = 0;
@@ -175,7 +177,7 @@ export class AdminClient {
       const throttled = response.errors?.some((e) => e.extensions?.code === "THROTTLED");
       if (throttled) {
         this.stats.throttled++;
-        if (cost) this.costByOperation.set(operation, cost.requestedQueryCost);
+        if (cost) knownCost = cost.requestedQueryCost;
         if (attempt >= maxAttempts) throw new AdminApiError(`${operation}: still throttled after ${attempt} attempts`, { shop: this.options.shop, retryable: true });
         continue; // the next loop waits for the bucket the response described
       }
