@@ -873,8 +873,10 @@ const queryRoot: Root = {
       },
     };
     const pred = searchFilter(args.query, spec, ctx, info);
-    const ids = (args.marketingActivityIds as string[] | null)?.map((x) => parseGid(x)?.id);
-    const remote = args.remoteIds as string[] | null;
+    const rawIds = args.marketingActivityIds as string[] | null | undefined;
+    const ids = rawIds?.length ? rawIds.map((x) => parseGid(x)?.id) : null;
+    const rawRemote = args.remoteIds as string[] | null | undefined;
+    const remote = rawRemote?.length ? rawRemote : null;
     const list = [...ctx.shop.marketingActivities.values()].filter(
       (a) => pred(a) && (!ids || ids.includes(a.id)) && (!remote || (a.remoteId !== null && remote.includes(a.remoteId))),
     );
