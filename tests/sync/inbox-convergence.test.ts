@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyPendingDeliveries, markApplied } from "../../app/ingest/inbox.server";
+import { recordDelivery } from "../../app/models/inbox.server";
+import { reconcileCustomers } from "../../app/sync/reconcile.server";
+import { createTestDb, type TestDb } from "../support/test-db";
+import { devStoreWithClient, expectedByModel, type DevStore } from "./support";
+import type { AdminClient } from "../../app/shopify/admin-client.server";
+import type { WebhookDelivery } from "../devstore/webhooks";
+
+const SHOP = "inbox-convergence.myshopify.com";
+const DAY = 86_400_000;
+const START = Date.UTC(2025, 0, 1);
+let clockMs = START;
+// Each store event one second after the previous: Shopify's updated_at orders them.
+const clock = () => (clockMs += 1000);
+
+let devStore: DevStore;
+let client: AdminClient;
+let deliveries: WebhookDelivery[] = [];
+/** The instant both runs classify at: a day after the last store event. */
+let evaluatedAt = 0;
+
+/** A deterministic generator, so a failure reproduces. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+beforeAll(async () => {
+  ({ devStore, client } = await devStoreWithClient(SHOP, { clock }));
+  devStore.webhooks.mode = "record";
+  const random = rng(42);
+  const customers = Array.from({ length: 400 }, (_, i) =>
+    devStore.createCustomer(SHOP, { email: `c${i}@example.com`, emailMarketingState: random() < 0.3 ? "SUBSCRIBED" : "NOT_SUBSCRIBED" }),
+  );
+  const orders: number[] = [];
+  while (devStore.webhooks.recorded().length < 9_000) {
+    const roll = random();
+    const customer = customers[Math.floor(random() * customers.length)];
+    if (roll < 0.55 || orders.length === 0) {
+      const order = devStore.createOrder(SHOP, { customerId: customer.id, createdAt: START - Math.floor(random() * 700) * DAY, total: (5 + random() * 200).toFixed(2) });
+      orders.push(order.id);
+    } else if (roll < 0.65) {
+      devStore.cancelOrder(SHOP, orders[Math.floor(random() * orders.length)]);
+    } else if (roll < 0.72) {
+      devStore.refundOrder(SHOP, orders[Math.floor(random() * orders.length)], { full: random() < 0.5 });
+    } else if (roll < 0.9) {
+      devStore.setEmailMarketingState(customer.id, random() < 0.5 ? "SUBSCRIBED" : "UNSUBSCRIBED");
+    } else if (roll < 0.93) {
+      const id = orders.splice(Math.floor(random() * orders.length), 1)[0];
+      devStore.deleteOrder(SHOP, id);
+    } else {
+      devStore.updateCustomer(customer.id, { note: `note ${roll}` });
+    }
+  }
+  deliveries = devStore.webhooks.recorded().filter((d) => d.shop === SHOP);
+  evaluatedAt = clockMs + DAY;
+}, 120_000);
+
+afterAll(async () => {
+  await devStore?.close();
+});
+
+async function ingest(testDb: TestDb, list: readonly WebhookDelivery[]) {
+  for (const d of list) {
+    await recordDelivery(testDb.db, {
+      shop: d.shop,
+      topic: d.topic,
+      eventId: d.eventId,
+      webhookId: d.webhookId,
+      apiVersion: "2026-10",
+      triggeredAt: new Date(d.triggeredAt),
+      payload: d.body,
+    });
+  }
+  const now = new Date(evaluatedAt);
+  for (;;) {
+    const batch = await applyPendingDeliveries({ db: testDb.db, now, clientFor: () => client, onShopEvent: async () => undefined }, 500);
+    if (batch.processed + batch.failed === 0) break;
+    expect(batch.failed).toBe(0);
+    for (const [shop, byCause] of batch.affected) {
+      for (const [cause, gids] of byCause) await reconcileCustomers({ db: testDb.db, shop, now, cause, shopify: null }, [...gids]);
+    }
+    await markApplied(testDb.db, batch.appliedIds, now);
+  }
+}
+
+async function snapshot(testDb: TestDb) {
+  const customers = await testDb.db.customer.findMany({
+    where: { shop: SHOP },
+    orderBy: { gid: "asc" },
+    select: { gid: true, stage: true, winbackTier: true, emailMarketingState: true, qualifyingOrders: true, netSpentMinor: true, deletedAt: true },
+  });
+  const orders = await testDb.db.order.findMany({
+    where: { shop: SHOP },
+    orderBy: { gid: "asc" },
+    select: { gid: true, customerGid: true, totalMinor: true, refundedMinor: true, cancelled: true, fullyRefunded: true, deletedAt: true },
+  });
+  return {
+    customers: customers.map((c) => ({ ...c, deletedAt: c.deletedAt !== null })),
+    orders: orders.map((o) => ({ ...o, deletedAt: o.deletedAt !== null })),
+  };
+}
+
+function shuffledWithDuplicates(list: readonly WebhookDelivery[], duplicateShare: number, seed: number): WebhookDelivery[] {
+  const random = rng(seed);
+  const out = [...list, ...list.filter(() => random() < duplicateShare)];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe("webhook inbox", () => {
+  it("10,000 deliveries with 10% duplicates in shuffled order end in the same state as in order, each event processed once", async () => {
+    const ordered = createTestDb();
+    const shuffled = createTestDb();
+    try {
+      await ingest(ordered, deliveries);
+      const chaos = shuffledWithDuplicates(deliveries, 0.1, 7);
+      expect(chaos.length).toBeGreaterThanOrEqual(9_800);
+      await ingest(shuffled, chaos);
+
+      const a = await snapshot(ordered);
+      const b = await snapshot(shuffled);
+      expect(b).toEqual(a);
+
+      // Each event stored and processed exactly once, whatever the duplicates.
+      const uniqueEvents = new Set(deliveries.map((d) => d.eventId)).size;
+      expect(await shuffled.db.webhookDelivery.count()).toBe(uniqueEvents);
+      expect(await shuffled.db.webhookDelivery.count({ where: { processedAt: null } })).toBe(0);
+
+      // And the converged state is what the model says about the store as it is now.
+      const expected = expectedByModel(devStore.shops.get(SHOP)!, evaluatedAt);
+      const live = a.customers.filter((c) => !c.deletedAt);
+      expect(live.length).toBe(expected.size);
+      expect(live.filter((c) => c.stage !== expected.get(c.gid)?.stage)).toEqual([]);
+    } finally {
+      await ordered.close();
+      await shuffled.close();
+    }
+  }, 600_000);
+});
