@@ -156,14 +156,10 @@ export async function runGraphQLRequest(
     contextValue: ctx,
   })) as ExecutionResult;
 
-  let actual = 0;
-  if (result.data) actual = calculateActualCost(schema, doc, variables, result.data as Record<string, unknown>, operationName);
-  else if (!result.errors?.length) actual = 0;
-  if (!result.data && result.errors?.length && !result.errors.some((e) => e.path)) {
-    // request-level errors (bad variables, unknown operation): nothing ran
-    actual = 0;
-  }
-  if (actual > requested) actual = requested;
+  // the actual cost walks what was returned (nothing ran when there is no data)
+  const actual = result.data
+    ? Math.min(requested, calculateActualCost(schema, doc, variables, result.data as Record<string, unknown>, operationName))
+    : 0;
   refill(bucket, store.now());
   bucket.available = Math.min(bucket.maximumAvailable, bucket.available + (requested - actual));
   shop.stats.pointsUsed += actual;

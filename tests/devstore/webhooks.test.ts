@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReceiver } from "./client";
+import { adminGraphql, startReceiver } from "./client";
 import { REPO_ROOT } from "./schema";
 import { startDevStore, type DevStore } from "./server";
 import { buildDeliveryHeaders, loadAppConfig, signWebhook } from "./webhooks";
@@ -194,17 +194,34 @@ describe("merchant simulation emits Shopify's topics and payload shapes", () => 
     }
   });
 
-  it("a topic without a subscription is not delivered (but is kept in events)", () => {
-    ds.webhooks.mode = "record";
-    ds.webhooks.clear();
-    const sub = loadAppConfig(path.join(REPO_ROOT, "shopify.app.toml")).subscriptions.some((s) => s.topics.includes("customer.tags_added"));
-    const c = ds.createCustomer(SHOP, { email: "t@example.com" });
-    ds.webhooks.clear();
-    ds.updateCustomer(c.id, { tags: ["x"] });
-    expect(ds.webhooks.recorded().map((d) => d.topic)).toEqual(["customers/update"]);
-    void sub;
+  it("a topic without a subscription is not delivered (but is kept in events)", async () => {
+    // without a toml every topic is routed to /webhooks/<topic>, compliance topics to /webhooks/compliance
+    const fallback = loadAppConfig(path.join(REPO_ROOT, "no-such-shopify.app.toml"));
+    expect(fallback.subscriptions.find((x) => x.topics.includes("customer.tags_added"))!.uri).toBe("/webhooks/customer.tags_added");
+    expect(fallback.subscriptions.find((x) => x.topics.includes("shop/redact"))!.uri).toBe("/webhooks/compliance");
+    {
+      ds.webhooks.mode = "record";
+      ds.webhooks.clear();
+      const subscribed = loadAppConfig(path.join(REPO_ROOT, "shopify.app.toml")).subscriptions.flatMap((x) => x.topics);
+      const c = ds.createCustomer(SHOP, { email: "t@example.com" });
+      ds.webhooks.clear();
+      ds.webhooks.events.length = 0;
+      await adminGraphqlTags(c.id);
+      const delivered = ds.webhooks.recorded().map((d) => d.topic);
+      const emitted = ds.webhooks.events.map((e) => e.topic);
+      expect(emitted).toEqual(["customers/update", "customer.tags_added"]);
+      expect(delivered).toEqual(emitted.filter((t) => subscribed.includes(t)));
+    }
   });
 });
+
+async function adminGraphqlTags(customerId: number) {
+  const token = ds.issueOfflineToken(SHOP);
+  const r = await adminGraphql(ds.origin, token, `mutation($id: ID!) { tagsAdd(id: $id, tags: "x, y") { node { ... on Customer { tags } } } }`, {
+    id: `gid://shopify/Customer/${customerId}`,
+  });
+  expect(r.data.tagsAdd.node.tags).toEqual(["x", "y"]);
+}
 
 describe("toml parser", () => {
   it("reads the subset shopify.app.toml uses", () => {
