@@ -1064,4 +1064,7 @@ export function devStoreFetch(origin: string, base: typeof fetch = globalThis.fe
 }
 
 export { customerAggregates };
+export { calculateQueryCost, calculateActualCost } from "./cost";
+export { signWebhook, buildDeliveryHeaders } from "./webhooks";
+export { makeIdToken, embeddedAppUrl } from "./id-token";
 export type { CustomerRec, OrderRec, ShopState, WebhookDelivery };
