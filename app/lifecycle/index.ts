@@ -1,0 +1,29 @@
+/**
+ * Public API of the pure lifecycle model (issue 3). Pure: no clock, no I/O, no Prisma or Shopify; callers pass `now`.
+ * CLV/BG-NBD lives separately in ./clv.
+ */
+export { EMAIL_MARKETING_STATES, STAGES, WINBACK_TIERS } from "./types";
+export type {
+  Classification,
+  CustomerFacts,
+  EmailMarketingState,
+  Explanation,
+  ExplanationKey,
+  ExplanationPart,
+  OrderFacts,
+  ShopStats,
+  Stage,
+  ThresholdSource,
+  WinbackTier,
+} from "./types";
+export { DEFAULT_LIFECYCLE_SETTINGS, TAG_PREFIX_MAX_LENGTH, validateLifecycleSettings } from "./settings";
+export type { LapseMode, LifecycleSettings } from "./settings";
+export { DAY_MS, daysBetween } from "./rules";
+export { ShopStatsAccumulator, computeShopStats } from "./stats";
+export { classifyCustomer, classifyTimes, needsReevaluation, qualifyingOrderTimes } from "./classify";
+export { STAGE_INDEX, classifyBatch, computeShopStatsFlat, customerCount } from "./batch";
+export type { BatchClassification, FlatCustomerTimes } from "./batch";
+export { SHOPIFY_MAX_TAGS_PER_CUSTOMER, SHOPIFY_TAG_MAX_LENGTH, appTagsFor, applyTagPlan, planTagChange } from "./tags";
+export type { TagPlan } from "./tags";
+export { explain } from "./explain";
+export type { ExplanationLocale } from "./explain";
