@@ -1,19 +1,51 @@
+import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseUrl, isPostgresUrl, sqliteFilePath } from "./db.url";
 
+/**
+ * The app is written against one client type. The PostgreSQL client is generated from the derived schema
+ * (prisma/postgres/schema.prisma): the same models and the same API, so it is used under the SQLite client's type.
+ */
 export type Db = PrismaClient;
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+const providers = new WeakMap<object, DatabaseProvider>();
+
+/** Which database a client talks to (clients made outside createPrismaClient count as SQLite, the default). */
+export function databaseProvider(db: Db): DatabaseProvider {
+  return providers.get(db) ?? "sqlite";
+}
 
 export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
   if (isPostgresUrl(url)) {
-    throw new Error(
-      "DATABASE_URL points at PostgreSQL, but this build only has the SQLite client generated. " +
-        "Generate the PostgreSQL client (prisma/postgres/schema.prisma) to run on PostgreSQL.",
-    );
+    const { PrismaClient: PostgresClient } = loadPostgresClient();
+    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as PrismaClient;
+    providers.set(client, "postgresql");
+    return client;
   }
   // A busy timeout lets the web process and the worker share one SQLite file without SQLITE_BUSY errors.
   const adapter = new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 10_000 });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter });
+  providers.set(client, "sqlite");
+  return client;
+}
+
+/**
+ * Loaded only when DATABASE_URL is PostgreSQL, so a SQLite install works without it. It lives in
+ * node_modules/.prisma/client-pg (a generated client is provider-specific and cannot share .prisma/client).
+ */
+function loadPostgresClient(): { PrismaClient: new (options: { adapter: PrismaPg }) => unknown } {
+  try {
+    return createRequire(import.meta.url)(".prisma/client-pg") as { PrismaClient: new (options: { adapter: PrismaPg }) => unknown };
+  } catch (error) {
+    throw new Error(
+      "DATABASE_URL points at PostgreSQL, but the PostgreSQL client is not generated: run " +
+        "`prisma generate --schema prisma/postgres/schema.prisma` (npm run setup does).",
+      { cause: error },
+    );
+  }
 }
 
 declare global {

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { deleteCustomer, deleteOrder, mergeCustomers, touchCustomer, updateConsent, upsertCustomers, upsertOrders } from "../../app/models/facts.server";
+import { recordDelivery } from "../../app/models/inbox.server";
+import type { OrderRow } from "../../app/ingest/facts";
+import { describeEachDatabase, type TestDb } from "../support/databases";
+
+const SHOP = "facts-sql.myshopify.com";
+const T0 = new Date("2026-03-01T10:20:30.456Z");
+const later = (ms: number) => new Date(T0.getTime() + ms);
+
+function order(gid: string, patch: Partial<OrderRow> = {}): OrderRow {
+  return {
+    gid,
+    customerGid: "gid://shopify/Customer/1",
+    createdAt: T0,
+    totalMinor: 1234n,
+    refundedMinor: 0n,
+    currencyCode: "EUR",
+    cancelled: false,
+    test: false,
+    voided: false,
+    fullyRefunded: false,
+    shopifyUpdatedAt: T0,
+    ...patch,
+  };
+}
+
+// The raw upserts in app/models/facts.server.ts are written once for both SQL dialects; this runs them on both.
+describeEachDatabase("fact upserts (raw SQL)", (database) => {
+  let testDb: TestDb;
+  beforeAll(async () => {
+    testDb = await database.create();
+  });
+  afterAll(async () => {
+    await testDb?.close();
+  });
+
+  it("inserts a batch larger than one statement, with nulls, booleans, big amounts and exact instants", async () => {
+    const rows = Array.from({ length: 450 }, (_, i) =>
+      order(`gid://shopify/Order/${i}`, {
+        customerGid: i % 3 === 0 ? null : `gid://shopify/Customer/${i % 7}`,
+        totalMinor: 2n ** 60n + BigInt(i),
+        cancelled: i % 2 === 0,
+        currencyCode: i % 5 === 0 ? null : "EUR",
+        createdAt: later(i),
+        shopifyUpdatedAt: i % 4 === 0 ? null : T0,
+      }),
+    );
+    await upsertOrders(testDb.db, SHOP, rows);
+    expect(await testDb.db.order.count({ where: { shop: SHOP } })).toBe(450);
+    const sample = await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/7" } } });
+    expect(sample).toMatchObject({
+      customerGid: "gid://shopify/Customer/0",
+      totalMinor: 2n ** 60n + 7n,
+      cancelled: false,
+      currencyCode: "EUR",
+      createdAt: later(7),
+      shopifyUpdatedAt: T0,
+    });
+    const nulls = await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/0" } } });
+    expect(nulls).toMatchObject({ customerGid: null, currencyCode: null, shopifyUpdatedAt: null, cancelled: true });
+  });
+
+  it("a newer row updates, an older one changes nothing, a tombstoned order stays deleted", async () => {
+    const gid = "gid://shopify/Order/newer";
+    await upsertOrders(testDb.db, SHOP, [order(gid, { totalMinor: 100n, shopifyUpdatedAt: later(1000) })]);
+    await upsertOrders(testDb.db, SHOP, [order(gid, { totalMinor: 200n, shopifyUpdatedAt: later(2000) })]);
+    await upsertOrders(testDb.db, SHOP, [order(gid, { totalMinor: 150n, shopifyUpdatedAt: later(1500) })]);
+    expect((await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid } } }))?.totalMinor).toBe(200n);
+
+    expect(await deleteOrder(testDb.db, SHOP, gid, later(3000))).toBe("gid://shopify/Customer/1");
+    await upsertOrders(testDb.db, SHOP, [order(gid, { totalMinor: 999n, shopifyUpdatedAt: later(4000) })]);
+    const row = await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid } } });
+    expect(row).toMatchObject({ totalMinor: 200n, deletedAt: later(3000) });
+  });
+
+  it("customers: full records, webhook touches and consent each keep the newest state", async () => {
+    const gid = "gid://shopify/Customer/42";
+    await upsertCustomers(testDb.db, SHOP, [
+      { gid, shopifyCreatedAt: T0, shopifyUpdatedAt: later(10), emailMarketingState: "SUBSCRIBED", consentUpdatedAt: later(5), tags: ["VIP", "lifecycle:first-time-buyer"] },
+    ]);
+    await upsertCustomers(testDb.db, SHOP, [{ gid, shopifyCreatedAt: T0, shopifyUpdatedAt: later(5), emailMarketingState: "UNSUBSCRIBED", tags: [] }]);
+    await touchCustomer(testDb.db, SHOP, { gid, shopifyCreatedAt: null, shopifyUpdatedAt: later(20) });
+    await updateConsent(testDb.db, SHOP, gid, "UNSUBSCRIBED", later(1));
+    let row = await testDb.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid } } });
+    expect(row).toMatchObject({ emailMarketingState: "SUBSCRIBED", shopifyCreatedAt: T0, shopifyUpdatedAt: later(20), consentUpdatedAt: later(5) });
+    expect(JSON.parse(row!.tags)).toEqual(["VIP", "lifecycle:first-time-buyer"]);
+
+    await updateConsent(testDb.db, SHOP, gid, "UNSUBSCRIBED", later(30));
+    row = await testDb.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid } } });
+    expect(row).toMatchObject({ emailMarketingState: "UNSUBSCRIBED", consentUpdatedAt: later(30) });
+
+    // A consent update for a customer not seen yet creates it.
+    await updateConsent(testDb.db, SHOP, "gid://shopify/Customer/43", "SUBSCRIBED", null);
+    expect(await testDb.db.customer.count({ where: { shop: SHOP, gid: "gid://shopify/Customer/43" } })).toBe(1);
+  });
+
+  it("merge moves orders to the kept customer and tombstones the other", async () => {
+    await upsertOrders(testDb.db, SHOP, [order("gid://shopify/Order/m1", { customerGid: "gid://shopify/Customer/77" })]);
+    await upsertCustomers(testDb.db, SHOP, [{ gid: "gid://shopify/Customer/77", shopifyCreatedAt: T0, shopifyUpdatedAt: T0 }]);
+    await mergeCustomers(testDb.db, SHOP, "gid://shopify/Customer/78", "gid://shopify/Customer/77", later(50));
+    expect((await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/m1" } } }))?.customerGid).toBe(
+      "gid://shopify/Customer/78",
+    );
+    await deleteCustomer(testDb.db, SHOP, "gid://shopify/Customer/77", later(60));
+    expect((await testDb.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Customer/77" } } }))?.deletedAt).toEqual(later(60));
+  });
+
+  it("the same inbox event is stored once, also when two deliveries race", async () => {
+    const delivery = { shop: SHOP, topic: "orders/create", eventId: "race", webhookId: null, apiVersion: "2026-10", triggeredAt: T0, payload: "{}" };
+    const results = await Promise.all(Array.from({ length: 8 }, () => recordDelivery(testDb.db, delivery)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await testDb.db.webhookDelivery.count({ where: { shop: SHOP, eventId: "race" } })).toBe(1);
+  });
+});
