@@ -77,7 +77,7 @@ const en: Record<ExplanationPart["key"], Renderer> = {
   lapsedAfter: (p) => `lapsed after ${thresholdDays(num(p, "days"))} days without an order${sourceEn(p)}`,
   winbackTier: (p) => `win-back tier ${p.values.tier}`,
   returnedAfterGap: (p) =>
-    `came back after ${thresholdDays(num(p, "gapDays"))} days without an order (more than ${thresholdDays(num(p, "thresholdDays"))})`,
+    `came back after ${thresholdDays(num(p, "gapDays"))} days without an order (threshold ${thresholdDays(num(p, "thresholdDays"))} days)`,
 };
 function sourceEn(p: ExplanationPart): string {
   const source = p.values.source as ThresholdSource;
@@ -132,7 +132,7 @@ const nl: Record<ExplanationPart["key"], Renderer> = {
   lapsedAfter: (p) => `afgehaakt na ${thresholdDays(num(p, "days"))} dagen zonder bestelling${sourceNl(p)}`,
   winbackTier: (p) => `win-back-niveau ${p.values.tier}`,
   returnedAfterGap: (p) =>
-    `teruggekomen na ${thresholdDays(num(p, "gapDays"))} dagen zonder bestelling (meer dan ${thresholdDays(num(p, "thresholdDays"))})`,
+    `teruggekomen na ${thresholdDays(num(p, "gapDays"))} dagen zonder bestelling (drempel ${thresholdDays(num(p, "thresholdDays"))} dagen)`,
 };
 function sourceNl(p: ExplanationPart): string {
   const source = p.values.source as ThresholdSource;

@@ -40,8 +40,9 @@ export function clamp(value: number, min: number, max: number): number {
 }
 
 /**
- * 1-based nearest rank ceil(fraction × count). 0.9 × m is computed in binary floating point and can land a hair above
- * an integer (0.9 × 70 → 63.00000000000001), which would push the rank up by one; such products snap to the integer.
+ * 1-based nearest rank ceil(fraction × count). The product is computed in binary floating point and can land a hair
+ * above an integer (0.07 × 100 → 7.000000000000001), which would push the rank up by one; such products snap to the
+ * integer. (0.9 × m happens to be exact enough for every m, but the percentile is a setting.)
  */
 export function nearestRank(fraction: number, count: number): number {
   const exact = fraction * count;

@@ -169,9 +169,14 @@ describe("shop gap threshold Q", () => {
     const gaps = Array.from({ length: 50 }, (_, i) => 31 + i);
     expect(computeShopStats(customersWithGaps(gaps), settings(), NOW).gapThresholdDays).toBe(75);
   });
-  it("nearest rank does not overshoot when 0.9 × m is an integer in floating point noise (m = 70 → rank 63)", () => {
+  it("nearest rank: m = 70 → the 63rd smallest", () => {
     const gaps = Array.from({ length: 70 }, (_, i) => 101 + i);
     expect(computeShopStats(customersWithGaps(gaps), settings(), NOW).gapThresholdDays).toBe(163);
+  });
+  it("nearest rank does not overshoot when fraction × m carries floating point noise (0.07 × 100 = 7.000000000000001 → 7th)", () => {
+    const gaps = Array.from({ length: 100 }, (_, i) => 101 + i);
+    const s = settings({ shopGapPercentile: 0.07 });
+    expect(computeShopStats(customersWithGaps(gaps), s, NOW).gapThresholdDays).toBe(107);
   });
   it("nearest rank rounds a fractional rank up (m = 51 → ceil(45.9) = 46th)", () => {
     const gaps = Array.from({ length: 51 }, (_, i) => 101 + i);
