@@ -1,0 +1,44 @@
+/**
+ * Customer lifetime value models (pure): BG/NBD purchase counts, Gamma-Gamma
+ * spend, predicted 12-month value and the data-sufficiency gate.
+ */
+export {
+  bgnbdIndividualLogLikelihood,
+  bgnbdLogLikelihood,
+  bgnbdObservationProblem,
+  conditionalExpectedPurchases,
+  expectedPurchases,
+  fitBgNbd,
+  probabilityAlive,
+  type BgNbdData,
+  type BgNbdFit,
+  type BgNbdParams,
+  type FitDiagnostics,
+  type ModelFitOptions,
+} from "./bgnbd";
+export {
+  conditionalExpectedSpend,
+  fitGammaGamma,
+  gammaGammaIndividualLogLikelihood,
+  gammaGammaLogLikelihood,
+  type GammaGammaData,
+  type GammaGammaFit,
+  type GammaGammaParams,
+} from "./gammaGamma";
+export { assessFitability, type Fitability, type FitabilityCode, type FitabilityOptions } from "./fitability";
+export { hyp2f1, Hyp2f1Error, lgamma, logAddExp, type Hyp2f1Options } from "./special";
+export { simulateCustomers, createRng, type SimulatedData, type SimulationOptions } from "./simulate";
+export {
+  buildSummary,
+  utcDayIndex,
+  type CustomerSummary,
+  type CustomerSummaryRow,
+  type Purchase,
+} from "./summary";
+export {
+  predictCustomerValue,
+  WEEKS_PER_MONTH,
+  WEEKS_PER_YEAR,
+  type CustomerPrediction,
+  type ValueOptions,
+} from "./value";
