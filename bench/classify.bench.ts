@@ -106,7 +106,7 @@ function tiltedCountSampler(counts: number[], targetMean: number, random: () => 
   };
 }
 
-function generate(e: Empirical, now: number): FlatCustomerTimes & { totals: Float64Array } {
+function generate(e: Empirical, now: number): FlatCustomerTimes & { offsets: Uint32Array; times: Float64Array; totals: Float64Array } {
   const random = rng(SEED);
   const pick = (a: Float64Array) => a[Math.floor(random() * a.length)];
   const sampleCount = tiltedCountSampler(e.counts, ORDERS / CUSTOMERS, random);
@@ -191,7 +191,7 @@ export async function run(): Promise<{ title: string; markdown: string }> {
   let mismatches = 0;
   for (let k = 0; k < 2000; k++) {
     const i = Math.floor(random() * CUSTOMERS);
-    const times = Array.from(data.times.subarray(data.offsets[i] as number, data.offsets[i + 1] as number));
+    const times = Array.from(data.times.subarray(data.offsets[i], data.offsets[i + 1]));
     const one = classifyTimes(times, "NOT_SUBSCRIBED", stats, settings, now);
     if (STAGES[result.stage[i]] !== one.stage || (one.winbackTier ?? 0) !== result.winbackTier[i]) mismatches++;
   }

@@ -18,7 +18,7 @@ export type {
 } from "./types";
 export { DEFAULT_LIFECYCLE_SETTINGS, TAG_PREFIX_MAX_LENGTH, validateLifecycleSettings } from "./settings";
 export type { LapseMode, LifecycleSettings } from "./settings";
-export { DAY_MS, daysBetween } from "./rules";
+export { DAY_MS, daysBetween, isQualifyingOrder } from "./rules";
 export { ShopStatsAccumulator, computeShopStats } from "./stats";
 export { classifyCustomer, classifyTimes, needsReevaluation, qualifyingOrderTimes } from "./classify";
 export { STAGE_INDEX, classifyBatch, computeShopStatsFlat, customerCount } from "./batch";

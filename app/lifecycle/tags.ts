@@ -33,7 +33,10 @@ export function planTagChange(
   desiredAppTags: readonly string[],
   prefix: string | readonly string[],
 ): TagPlan {
-  const prefixes = (typeof prefix === "string" ? [prefix] : [...prefix]).map(normalize).filter((p) => p.length > 0);
+  // Lower-cased but not trimmed: a prefix's trailing space is part of it, and trimming would widen what it matches.
+  const prefixes = (typeof prefix === "string" ? [prefix] : [...prefix])
+    .map((p) => p.trimStart().toLowerCase())
+    .filter((p) => p.length > 0);
   if (prefixes.length === 0) throw new Error("planTagChange needs a non-empty tag prefix.");
 
   const desired = new Map<string, string>();
