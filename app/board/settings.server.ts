@@ -1,0 +1,31 @@
+/**
+ * Saving the Settings page: lifecycle settings that changed go through the sync layer's applySettingsChange (which
+ * re-places customers); a change of Flow options alone is stored without re-placing anyone; monthly sessions are
+ * the board's own number.
+ */
+import type { Db } from "../db.server";
+import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from "../lifecycle";
+import { loadShopContext, saveShopSettings } from "../models/shop.server";
+import { forgetConversions, saveMonthlySessions } from "../models/board.server";
+import { applySettingsChange } from "../sync/settings.server";
+
+export function sameSettings(a: LifecycleSettings, b: LifecycleSettings): boolean {
+  return (Object.keys(DEFAULT_LIFECYCLE_SETTINGS) as Array<keyof LifecycleSettings>).every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+}
+
+export interface SettingsSave {
+  settings: LifecycleSettings;
+  flow: { enabled: boolean; onBackfill: boolean };
+  monthlySessions: number | null;
+}
+
+export async function saveSettingsPage(db: Db, shop: string, input: SettingsSave): Promise<{ reclassifying: boolean }> {
+  const ctx = await loadShopContext(db, shop);
+  const settingsChanged = !sameSettings(ctx.settings, input.settings);
+  const flowChanged = ctx.flowEnabled !== input.flow.enabled || ctx.flowOnBackfill !== input.flow.onBackfill;
+  if (settingsChanged) await applySettingsChange(shop, input.settings, input.flow);
+  else if (flowChanged) await saveShopSettings(db, shop, ctx.settings, input.flow);
+  await saveMonthlySessions(db, shop, input.monthlySessions);
+  forgetConversions(shop);
+  return { reclassifying: settingsChanged };
+}

@@ -1,0 +1,56 @@
+/**
+ * The import's progress and errors as the merchant reads them. Pure: app/models/board.server.ts reads SyncRun.
+ * A backfill runs in phases (app/sync/backfill.server.ts): customers and orders are bulk exports counted in lines,
+ * classification counts customers, segments are a few calls.
+ */
+
+export const SYNC_PHASES = ["customers", "orders", "classify", "segments", "done"] as const;
+export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+/** The share of the whole import each phase stands for (they add up to 1). */
+const PHASE_SPAN: Record<Exclude<SyncPhase, "done">, [number, number]> = {
+  customers: [0, 0.3],
+  orders: [0.3, 0.8],
+  classify: [0.8, 0.97],
+  segments: [0.97, 1],
+};
+
+export interface SyncRunFacts {
+  phase: string;
+  linesDone: number;
+  linesTotal: number | null;
+  customersDone: number;
+  customersTotal: number | null;
+  error: string | null;
+  finishedAt: Date | null;
+}
+
+/** 0–100, for a ProgressBar. */
+export function syncProgress(run: SyncRunFacts): number {
+  if (run.phase === "done" || run.finishedAt) return 100;
+  const span = PHASE_SPAN[run.phase as keyof typeof PHASE_SPAN];
+  if (!span) return 0;
+  let within = 0;
+  if (run.phase === "customers" || run.phase === "orders") within = run.linesTotal ? Math.min(1, run.linesDone / run.linesTotal) : 0;
+  if (run.phase === "classify") within = run.customersTotal ? Math.min(1, run.customersDone / run.customersTotal) : 0;
+  return Math.round((span[0] + (span[1] - span[0]) * within) * 100);
+}
+
+/** Message keys for import errors in plain words; the technical detail is shown beneath. */
+export type SyncErrorKey =
+  | "sync.error.access"
+  | "sync.error.throttled"
+  | "sync.error.unavailable"
+  | "sync.error.network"
+  | "sync.error.bulk"
+  | "sync.error.other";
+
+export function plainSyncError(message: string): SyncErrorKey {
+  const m = message.toLowerCase();
+  if (/\b(401|403)\b|access token|access denied|unauthori[sz]ed|forbidden|scope/.test(m)) return "sync.error.access";
+  if (/throttl|\b429\b/.test(m)) return "sync.error.throttled";
+  if (/\b5\d\d\b|service unavailable|bad gateway/.test(m)) return "sync.error.unavailable";
+  if (/timed out|timeout|econn|enotfound|fetch failed|network|socket/.test(m)) return "sync.error.network";
+  if (/bulk/.test(m)) return "sync.error.bulk";
+  return "sync.error.other";
+}

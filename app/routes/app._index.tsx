@@ -1,0 +1,142 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Card, Layout, List, Page, Text } from "@shopify/polaris";
+import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+import { forgetConversions, loadBoard } from "../models/board.server";
+import { requestBackfill } from "../sync/backfill.server";
+import { refreshCampaignsIfStale } from "../campaigns/refresh.server";
+import { requesterFromAdmin } from "../campaigns/import.server";
+import { useLocale, useT } from "../i18n/i18n";
+import { ArrowCharts } from "../board/ui/ArrowCharts";
+import { SyncStatusCard } from "../board/ui/SyncStatusCard";
+import { BandText, ConversionText, StageCard } from "../board/ui/StageCard";
+import { stageTitle } from "../board/ui/labels";
+import { formatPercent } from "../board/ui/format";
+import { CUSTOMER_LEVELS } from "../board/stages";
+
+export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { admin, session } = await authenticate.admin(request);
+  const board = await loadBoard(prisma, session.shop, new Date());
+  refreshCampaignsIfStale(prisma, session.shop, requesterFromAdmin(admin), board.sync.campaignsRefreshedAt);
+  return board;
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  if (form.get("intent") === "reimport") {
+    await requestBackfill(session.shop);
+    forgetConversions(session.shop);
+    return { queued: true };
+  }
+  return { queued: false };
+};
+
+export default function Board() {
+  const board = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
+  const weakest = board.weakest ? board.stages.find((s) => s.number === board.weakest!.stage) : undefined;
+  const emptyStages = board.stages.filter((s) => s.empty);
+
+  return (
+    <Page title={t("board.title")} secondaryActions={[{ content: t("board.viewCustomers"), url: "/app/customers" }, { content: t("nav.campaigns"), url: "/app/campaigns" }]}>
+      <BlockStack gap="500">
+        <SyncStatusCard sync={board.sync} compact />
+        {board.totalCustomers === 0 && !board.sync.current?.running && <Banner tone="info">{t("board.noData")}</Banner>}
+
+        {emptyStages.length > 0 && (
+          <div data-testid="empty-stages-banner">
+            <Banner
+              tone="critical"
+              title={emptyStages.length === 1 ? t("board.emptyBanner.titleOne") : t("board.emptyBanner.titleOther", { count: emptyStages.length })}
+              action={{ content: t("board.emptyBanner.action"), url: "/app/campaigns" }}
+            >
+              <BlockStack gap="100">
+                <Text as="p">{t("board.emptyBanner.body")}</Text>
+                <List type="bullet">
+                  {emptyStages.map((s) => (
+                    <List.Item key={s.number}>{stageTitle(t, s)}</List.Item>
+                  ))}
+                </List>
+              </BlockStack>
+            </Banner>
+          </div>
+        )}
+
+        {weakest && board.weakest?.rate != null && board.weakest.band ? (
+          <div data-testid="weakest-stage">
+            <Banner tone="warning" title={t("board.weakest.title", { stage: stageTitle(t, weakest) })}>
+              <BlockStack gap="100">
+                <Text as="p">
+                  {t("board.weakest.body", {
+                    rate: formatPercent(locale, board.weakest.rate),
+                    weak: formatPercent(locale, board.weakest.band.weakBelow, 0),
+                    strong: formatPercent(locale, board.weakest.band.strongAbove, 0),
+                    verdict: t(`verdict.${board.weakest.verdict}`),
+                  })}
+                </Text>
+                <ConversionText stage={weakest} />
+              </BlockStack>
+            </Banner>
+          </div>
+        ) : (
+          board.totalCustomers > 0 && (
+            <Banner tone="info" title={t("board.weakest.noneTitle")}>
+              <Text as="p">{t("board.weakest.none")}</Text>
+            </Banner>
+          )
+        )}
+
+        <Layout>
+          {board.stages.map((stage) => (
+            <Layout.Section key={stage.number}>
+              <StageCard stage={stage} isWeakest={board.weakest?.stage === stage.number} />
+            </Layout.Section>
+          ))}
+        </Layout>
+
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingLg">
+            {t("board.arrows.title")}
+          </Text>
+          <ArrowCharts
+            levels={CUSTOMER_LEVELS.map((level) => ({ level, customers: board.levels[level].customers, averageMinor: board.levels[level].averageMinor }))}
+            currencyCode={board.currencyCode}
+            lapsed={board.levels.lapsed.customers}
+            returned={board.levels.returned.customers}
+          />
+        </BlockStack>
+
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              {t("board.method.title")}
+            </Text>
+            <List type="bullet">
+              <List.Item>{t("board.method.s1")}</List.Item>
+              <List.Item>{t("board.method.s2")}</List.Item>
+              <List.Item>{t("board.method.s3")}</List.Item>
+              <List.Item>{t("board.method.s4")}</List.Item>
+              <List.Item>{t("board.method.s5")}</List.Item>
+              <List.Item>{t("board.method.weakest")}</List.Item>
+              <List.Item>{t("board.method.active")}</List.Item>
+            </List>
+            {([2, 3, 4, 5] as const).map((n) => (
+              <div key={n}>
+                <Text as="span" variant="bodySm">
+                  {stageTitle(t, board.stages[n - 1])}
+                </Text>
+                <BandText stageNumber={n} />
+              </div>
+            ))}
+          </BlockStack>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}

@@ -1,0 +1,155 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
+import { useState } from "react";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+import { listCustomers, parseStageFilter } from "../models/customer-list.server";
+import { explain, STAGES } from "../lifecycle";
+import { useLocale, useT } from "../i18n/i18n";
+import { formatMoney, formatNumber } from "../board/ui/format";
+import { downloadAuthenticated } from "../board/ui/download";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const url = new URL(request.url);
+  const stage = parseStageFilter(url.searchParams.get("stage"));
+  const cursor = (name: string) => {
+    const value = Number(url.searchParams.get(name));
+    return Number.isSafeInteger(value) && value > 0 ? value : null;
+  };
+  const [page, shop] = await Promise.all([
+    listCustomers(prisma, session.shop, { stage, after: cursor("after"), before: cursor("before"), now: new Date() }),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { currencyCode: true } }),
+  ]);
+  return { stage, page, currencyCode: shop?.currencyCode ?? null };
+};
+
+export default function Customers() {
+  const { stage, page, currencyCode } = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
+  const navigation = useNavigation();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const [exporting, setExporting] = useState(false);
+  const [exportFailed, setExportFailed] = useState(false);
+
+  const go = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(searchParams);
+    for (const name of ["after", "before"]) next.delete(name);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value == null) next.delete(name);
+      else next.set(name, value);
+    }
+    setSearchParams(next);
+  };
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportFailed(false);
+    const ok = await downloadAuthenticated(`/app/customers/export?${new URLSearchParams({ stage, locale })}`, `customers-${stage}-${new Date().toISOString().slice(0, 10)}.csv`);
+    setExporting(false);
+    setExportFailed(!ok);
+  };
+
+  const stageOptions = [
+    { label: t("customers.filter.all"), value: "all" },
+    ...STAGES.map((s) => ({ label: t(`stage.${s}`), value: s })),
+  ];
+
+  const rows = page.rows.map((row, index) => (
+    <IndexTable.Row id={String(row.id)} key={row.id} position={index}>
+      <IndexTable.Cell>
+        <Link url={`shopify:admin/customers/${row.customerId}`} target="_top" removeUnderline>
+          {t("customers.customerLabel", { id: row.customerId })}
+        </Link>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <InlineStack gap="100">
+          {row.stage && <Badge>{t(`stage.${row.stage}`)}</Badge>}
+          {row.winbackTier != null && <Badge tone="attention">{t("customers.winbackTier", { tier: row.winbackTier })}</Badge>}
+        </InlineStack>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <div style={{ whiteSpace: "normal", minWidth: 280 }}>
+          <Text as="span" variant="bodySm">
+            {explain(row.explanation, locale)}
+          </Text>
+        </div>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" numeric>
+          {row.daysSinceLastOrder == null ? t("customers.noOrders") : formatNumber(locale, row.daysSinceLastOrder)}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" numeric>
+          {formatNumber(locale, row.qualifyingOrders)}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" numeric>
+          {formatMoney(locale, Number(row.netSpentMinor), currencyCode)}
+        </Text>
+      </IndexTable.Cell>
+    </IndexTable.Row>
+  ));
+
+  return (
+    <Page
+      title={t("customers.title")}
+      backAction={{ content: t("nav.board"), url: "/app" }}
+      primaryAction={{ content: t("customers.export"), onAction: exportCsv, loading: exporting, disabled: page.total === 0 }}
+    >
+      <BlockStack gap="400">
+        {exportFailed && (
+          <Banner tone="critical" onDismiss={() => setExportFailed(false)}>
+            {t("customers.exportFailed")}
+          </Banner>
+        )}
+        <Card>
+          <BlockStack gap="300">
+            <InlineStack align="space-between" blockAlign="end" gap="400">
+              <div style={{ minWidth: 260 }}>
+                <Select label={t("customers.filter.label")} options={stageOptions} value={stage} onChange={(value) => go({ stage: value === "all" ? null : value })} />
+              </div>
+              <Text as="p" tone="subdued">
+                {t("customers.total", { count: formatNumber(locale, page.total) })}
+              </Text>
+            </InlineStack>
+            <Text as="p" variant="bodySm" tone="subdued">
+              {t("customers.privacy")}
+            </Text>
+          </BlockStack>
+        </Card>
+        <Card padding="0">
+          <IndexTable
+            resourceName={{ singular: t("customers.resource.singular"), plural: t("customers.resource.plural") }}
+            itemCount={page.rows.length}
+            selectable={false}
+            loading={navigation.state === "loading"}
+            emptyState={<EmptyState heading={t("customers.empty.title")} image="">{t("customers.empty.body")}</EmptyState>}
+            headings={[
+              { title: t("customers.col.customer") },
+              { title: t("customers.col.stage") },
+              { title: t("customers.col.explanation") },
+              { title: t("customers.col.daysSince"), alignment: "end" },
+              { title: t("customers.col.orders"), alignment: "end" },
+              { title: t("customers.col.netSpent"), alignment: "end" },
+            ]}
+            pagination={{
+              hasNext: page.nextAfter != null,
+              hasPrevious: page.previousBefore != null,
+              onNext: () => go({ after: String(page.nextAfter) }),
+              onPrevious: () => go({ before: String(page.previousBefore) }),
+              nextTooltip: t("customers.next"),
+              previousTooltip: t("customers.previous"),
+            }}
+          >
+            {rows}
+          </IndexTable>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}

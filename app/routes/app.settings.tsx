@@ -1,0 +1,258 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
+import { useMemo, useState } from "react";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+import { loadShopContext } from "../models/shop.server";
+import { forgetConversions, loadSyncStatus } from "../models/board.server";
+import { previewSettingsChange } from "../sync/settings.server";
+import { saveSettingsPage } from "../board/settings.server";
+import { requestBackfill } from "../sync/backfill.server";
+import { fieldsOf, parseSettingsForm, settingsToForm, type NumberField, type SettingsErrorKey, type SettingsField, type SettingsFormValues, type SettingsGroup } from "../board/settings-form";
+import { STAGES } from "../lifecycle";
+import { useLocale, useT } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/messages";
+import { SyncStatusCard } from "../board/ui/SyncStatusCard";
+import { formatNumber } from "../board/ui/format";
+import { labelFor } from "../board/ui/labels";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const [ctx, shop, sync] = await Promise.all([
+    loadShopContext(prisma, session.shop),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { monthlySessions: true } }),
+    loadSyncStatus(prisma, session.shop),
+  ]);
+  return { values: settingsToForm(ctx.settings, { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill }, shop?.monthlySessions ?? null), sync };
+};
+
+type ActionResult =
+  | { intent: "preview"; ok: true; signature: string; changes: number; byStage: Record<string, number> }
+  | { intent: "save"; ok: true; reclassifying: boolean }
+  | { intent: "preview" | "save"; ok: false; errors: Partial<Record<SettingsField, SettingsErrorKey>>; detail: string | null }
+  | { intent: "reimport"; ok: true };
+
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+  const { session } = await authenticate.admin(request);
+  const shop = session.shop;
+  const form = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, String(v)]));
+  if (form.intent === "reimport") {
+    await requestBackfill(shop);
+    forgetConversions(shop);
+    return { intent: "reimport", ok: true };
+  }
+  const intent = form.intent === "save" ? "save" : "preview";
+  const parsed = parseSettingsForm(form);
+  if (!parsed.ok) return { intent, ok: false, errors: parsed.errors, detail: parsed.detail };
+  if (intent === "preview") {
+    const preview = await previewSettingsChange(shop, parsed.settings);
+    return { intent, ok: true, signature: JSON.stringify(parsed.settings), changes: preview.changes, byStage: preview.byStage };
+  }
+  const { reclassifying } = await saveSettingsPage(prisma, shop, parsed);
+  return { intent, ok: true, reclassifying };
+};
+
+/** What a preview is valid for: the lifecycle settings only (sessions and Flow do not move customers). */
+function signatureOf(values: SettingsFormValues): string | null {
+  const parsed = parseSettingsForm(toForm(values));
+  return parsed.ok ? JSON.stringify(parsed.settings) : null;
+}
+
+function toForm(values: SettingsFormValues): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) form[key] = typeof value === "boolean" ? (value ? "on" : "") : value;
+  return form;
+}
+
+const GROUP_TITLES: Record<SettingsGroup, MessageKey> = {
+  lapse: "settings.lapse.title",
+  cadence: "settings.cadence.title",
+  winback: "settings.winback.title",
+  regular: "settings.regular.title",
+};
+
+export default function Settings() {
+  const { values: initial, sync } = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
+  const fetcher = useFetcher<typeof action>();
+  const [values, setValues] = useState<SettingsFormValues>(initial);
+  const set = <K extends keyof SettingsFormValues>(key: K) => (value: SettingsFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const signature = useMemo(() => signatureOf(values), [values]);
+  const result = fetcher.data;
+  const busy = fetcher.state !== "idle";
+  const busyIntent = fetcher.formData?.get("intent");
+  const errors = result && "errors" in result ? result.errors : {};
+  const preview = result?.intent === "preview" && result.ok ? result : null;
+  const initialSignature = useMemo(() => signatureOf(initial), [initial]);
+  // A preview is needed only when the lifecycle settings differ from the saved ones.
+  const previewCurrent = (preview != null && preview.signature === signature) || (signature != null && signature === initialSignature);
+
+  const submit = (intent: string) => fetcher.submit({ ...toForm(values), intent }, { method: "post" });
+  const error = (field: SettingsField) => (errors[field] ? t(errors[field]!) : undefined);
+  const unit = (field: NumberField) => (field.kind === "days" ? t("settings.unit.days") : field.kind === "percent" ? "%" : field.kind === "count" ? t("settings.unit.orders") : "×");
+
+  const numberField = (field: NumberField) => (
+    <TextField
+      key={field.key}
+      label={t(`settings.field.${field.key}`)}
+      helpText={t(`settings.field.${field.key}.help`)}
+      type="number"
+      name={field.key}
+      value={values[field.key]}
+      onChange={set(field.key)}
+      suffix={unit(field)}
+      autoComplete="off"
+      error={error(field.key)}
+    />
+  );
+
+  const group = (name: SettingsGroup, extra?: JSX.Element) => (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t(GROUP_TITLES[name])}
+        </Text>
+        {extra}
+        <FormLayout>{fieldsOf(name).map(numberField)}</FormLayout>
+      </BlockStack>
+    </Card>
+  );
+
+  return (
+    <Page
+      title={t("settings.title")}
+      backAction={{ content: t("nav.board"), url: "/app" }}
+      primaryAction={{ content: t("settings.save"), disabled: !previewCurrent || busy, loading: busy && busyIntent === "save", onAction: () => submit("save") }}
+      secondaryActions={[{ content: t("settings.preview"), loading: busy && busyIntent === "preview", disabled: busy, onAction: () => submit("preview") }]}
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {result?.intent === "save" && result.ok && <Banner tone="success">{result.reclassifying ? t("settings.savedReclassifying") : t("settings.saved")}</Banner>}
+            {result && !result.ok && (
+              <Banner tone="critical" title={t("settings.error.title")}>
+                {result.detail ? t("settings.error.invalid", { details: result.detail }) : t("settings.error.fields")}
+              </Banner>
+            )}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("settings.preview.title")}
+                </Text>
+                {!preview && <Text as="p">{t("settings.previewFirst")}</Text>}
+                {preview && !previewCurrent && <Text as="p">{t("settings.previewStale")}</Text>}
+                {preview && previewCurrent && (
+                  <BlockStack gap="200">
+                    <Text as="p" fontWeight="semibold">
+                      {preview.changes === 0 ? t("settings.previewNone") : t("settings.previewResult", { count: formatNumber(locale, preview.changes) })}
+                    </Text>
+                    {preview.changes > 0 && (
+                      <List type="bullet">
+                        {Object.entries(preview.byStage)
+                          .sort((a, b) => STAGES.indexOf(a[0] as never) - STAGES.indexOf(b[0] as never))
+                          .map(([stage, count]) => (
+                            <List.Item key={stage}>{t("settings.previewByStage", { count: formatNumber(locale, count), stage: labelFor(t, "stage", stage) })}</List.Item>
+                          ))}
+                      </List>
+                    )}
+                  </BlockStack>
+                )}
+                <InlineStack gap="200">
+                  <Button onClick={() => submit("preview")} loading={busy && busyIntent === "preview"} disabled={busy}>
+                    {t("settings.preview")}
+                  </Button>
+                  <Button variant="primary" onClick={() => submit("save")} loading={busy && busyIntent === "save"} disabled={!previewCurrent || busy}>
+                    {t("settings.save")}
+                  </Button>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+
+            {group(
+              "lapse",
+              <ChoiceList
+                title={t("settings.lapseMode.title")}
+                choices={[
+                  { label: t("settings.lapseMode.cadence"), value: "cadence", helpText: t("settings.lapseMode.cadenceHelp") },
+                  { label: t("settings.lapseMode.fixed"), value: "fixed", helpText: t("settings.lapseMode.fixedHelp") },
+                ]}
+                selected={[values.lapseMode]}
+                onChange={(selected) => set("lapseMode")(selected[0] ?? "cadence")}
+              />,
+            )}
+            {values.lapseMode === "cadence" && group("cadence")}
+            {group("winback")}
+            {group("regular")}
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("settings.orders.title")}
+                </Text>
+                <Text as="p">{t("settings.orders.body")}</Text>
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("settings.tags.title")}
+                </Text>
+                <TextField
+                  label={t("settings.tagPrefix.label")}
+                  helpText={t("settings.tagPrefix.help", { example: `${values.tagPrefix}repeat-buyer` })}
+                  name="tagPrefix"
+                  value={values.tagPrefix}
+                  onChange={set("tagPrefix")}
+                  autoComplete="off"
+                  error={error("tagPrefix")}
+                />
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("settings.flow.title")}
+                </Text>
+                <Checkbox label={t("settings.flowEnabled")} helpText={t("settings.flowEnabled.help")} checked={values.flowEnabled} onChange={set("flowEnabled")} />
+                <Checkbox
+                  label={t("settings.flowOnBackfill")}
+                  helpText={t("settings.flowOnBackfill.help")}
+                  checked={values.flowOnBackfill}
+                  disabled={!values.flowEnabled}
+                  onChange={set("flowOnBackfill")}
+                />
+              </BlockStack>
+            </Card>
+
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("settings.sessions.title")}
+                </Text>
+                <Text as="p">{t("settings.sessions.help")}</Text>
+                <TextField
+                  label={t("settings.sessions.label")}
+                  type="number"
+                  name="monthlySessions"
+                  value={values.monthlySessions}
+                  onChange={set("monthlySessions")}
+                  disabled={values.sessionsUnknown}
+                  autoComplete="off"
+                  error={error("monthlySessions")}
+                />
+                <Checkbox label={t("settings.sessions.unknown")} checked={values.sessionsUnknown} onChange={set("sessionsUnknown")} />
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <SyncStatusCard sync={sync} />
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
