@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "../support/test-db";
+import { customerCsvStream, listCustomers, numericCustomerId } from "../../app/models/customer-list.server";
+import { csvField, minorToDecimal } from "../../app/board/csv";
+
+const SHOP = "list.myshopify.com";
+const NOW = new Date("2026-11-23T12:00:00Z");
+const DAY = 86_400_000;
+let t: TestDb;
+
+beforeAll(async () => {
+  t = createTestDb();
+  await t.db.shop.create({ data: { domain: SHOP, currencyCode: "JPY" } });
+  const explanation = JSON.stringify([
+    { key: "orders", values: { count: 1 } },
+    { key: "lastOrder", values: { days: 40 } },
+  ]);
+  for (let i = 1; i <= 130; i++) {
+    const stage = i % 2 === 0 ? "first-time-buyer" : i % 5 === 0 ? "lapsed" : "visitor";
+    await t.db.customer.create({
+      data: {
+        shop: SHOP,
+        gid: `gid://shopify/Customer/${1000 + i}`,
+        stage,
+        winbackTier: stage === "lapsed" ? 90 : null,
+        lastOrderAt: stage === "visitor" ? null : new Date(NOW.getTime() - 40 * DAY - 3600_000),
+        qualifyingOrders: stage === "visitor" ? 0 : 1,
+        netSpentMinor: stage === "visitor" ? 0n : 123456n,
+        explanation: stage === "visitor" ? null : explanation,
+        deletedAt: i === 4 ? NOW : null,
+      },
+    });
+  }
+  await t.db.stageCount.createMany({
+    data: [
+      { shop: SHOP, stage: "first-time-buyer", customers: 64, netSpentMinor: 0n },
+      { shop: SHOP, stage: "visitor", customers: 52, netSpentMinor: 0n },
+      { shop: SHOP, stage: "lapsed", customers: 13, netSpentMinor: 0n },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text();
+}
+
+describe("the customers list", () => {
+  it("filters by stage and pages on the server by id, forwards and back", async () => {
+    const first = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", now: NOW, pageSize: 20 });
+    expect(first.total).toBe(64);
+    expect(first.rows).toHaveLength(20);
+    expect(first.rows.every((r) => r.stage === "first-time-buyer")).toBe(true);
+    expect(first.rows.map((r) => r.customerId)).not.toContain("1004"); // deleted
+    expect(first.previousBefore).toBeNull();
+    const second = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: first.nextAfter, now: NOW, pageSize: 20 });
+    expect(second.rows[0].id).toBeGreaterThan(first.rows.at(-1)!.id);
+    expect(second.previousBefore).toBe(second.rows[0].id);
+    const back = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", before: second.previousBefore, now: NOW, pageSize: 20 });
+    expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+    let page = second;
+    const seen = new Set([...first.rows, ...second.rows].map((r) => r.id));
+    while (page.nextAfter != null) {
+      page = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: page.nextAfter, now: NOW, pageSize: 20 });
+      page.rows.forEach((r) => seen.add(r.id));
+    }
+    expect(seen.size).toBe(64);
+  });
+
+  it("shows the model's explanation, days since the last order and the Shopify customer id", async () => {
+    const page = await listCustomers(t.db, SHOP, { stage: "lapsed", now: NOW });
+    expect(page.rows[0]).toMatchObject({ customerId: "1005", stage: "lapsed", winbackTier: 90, daysSinceLastOrder: 40, qualifyingOrders: 1, netSpentMinor: "123456" });
+    expect(page.rows[0].explanation).toEqual([
+      { key: "orders", values: { count: 1 } },
+      { key: "lastOrder", values: { days: 40 } },
+    ]);
+    const visitors = await listCustomers(t.db, SHOP, { stage: "visitor", now: NOW });
+    expect(visitors.rows[0]).toMatchObject({ daysSinceLastOrder: null, explanation: [] });
+    expect(numericCustomerId("gid://shopify/Customer/7000000000001")).toBe("7000000000001");
+  });
+
+  it("all stages together, in id order", async () => {
+    const all = await listCustomers(t.db, SHOP, { stage: "all", now: NOW, pageSize: 200 });
+    expect(all.total).toBe(129);
+    expect(all.rows).toHaveLength(129);
+    expect(all.nextAfter).toBeNull();
+  });
+
+  it("exports every customer of the filter as CSV with a translated header", async () => {
+    const csv = await readAll(customerCsvStream(t.db, SHOP, "lapsed", NOW, "nl"));
+    const lines = csv.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    expect(lines[0]).toBe("Klant-ID,Link naar Shopify-beheer,Fase,Terugwinniveau,Dagen sinds laatste bestelling,Laatste bestelling,Bestellingen,Netto besteed,Valuta,Waarom");
+    expect(lines).toHaveLength(14);
+    expect(lines[1].startsWith("1005,https://admin.shopify.com/store/list/customers/1005,Afgehaakt,90,40,2026-10-14,1,1234.56,JPY,")).toBe(true);
+    const everyone = await readAll(customerCsvStream(t.db, SHOP, "all", NOW, "en"));
+    expect(everyone.trimEnd().split("\r\n")).toHaveLength(130);
+  });
+
+  it("quotes CSV fields and defuses spreadsheet formulas", () => {
+    expect(csvField('say "hi", then go')).toBe('"say ""hi"", then go"');
+    expect(csvField("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(csvField(-5)).toBe("-5");
+    expect(minorToDecimal(5n)).toBe("0.05");
+    expect(minorToDecimal(-123456n)).toBe("-1234.56");
+  });
+});
