@@ -37,10 +37,28 @@ export interface CustomerListRow {
 export interface CustomerPage {
   rows: CustomerListRow[];
   total: number;
-  /** Cursors for the neighbouring pages (ids), null at either end. */
-  nextAfter: number | null;
-  previousBefore: number | null;
+  /** Cursors for the neighbouring pages ("<stage>:<id>"), null at either end. */
+  nextAfter: string | null;
+  previousBefore: string | null;
 }
+
+/**
+ * Pages run through the stages in the model's order and, within a stage, by id: every page is at most one index
+ * seek per stage on (shop, stage) (whose entries are in id order), at any depth and for "all stages" too.
+ */
+export interface Cursor {
+  stage: Stage;
+  id: number;
+}
+
+export function parseCursor(value: string | null | undefined): Cursor | null {
+  const match = /^([a-z-]+):(\d+)$/.exec(value ?? "");
+  if (!match || !(STAGES as readonly string[]).includes(match[1])) return null;
+  const id = Number(match[2]);
+  return Number.isSafeInteger(id) ? { stage: match[1] as Stage, id } : null;
+}
+
+const cursorOf = (row: { stage: string | null; id: number }) => `${row.stage}:${row.id}`;
 
 export function numericCustomerId(gid: string): string {
   return gid.slice(gid.lastIndexOf("/") + 1);
@@ -93,8 +111,8 @@ export function toListRow(row: Row, now: Date): CustomerListRow {
   };
 }
 
-function where(shop: string, stage: StageFilter) {
-  return stage === "all" ? { shop, stage: { in: [...STAGES] }, deletedAt: null } : { shop, stage, deletedAt: null };
+function stagesOf(filter: StageFilter): Stage[] {
+  return filter === "all" ? [...STAGES] : [filter];
 }
 
 export async function stageTotals(db: Db, shop: string): Promise<Record<StageFilter, number>> {
@@ -109,50 +127,64 @@ export async function stageTotals(db: Db, shop: string): Promise<Record<StageFil
   return totals;
 }
 
+async function seek(db: Db, shop: string, stages: readonly Stage[], from: Cursor | null, take: number, backwards: boolean): Promise<Row[]> {
+  const rows: Row[] = [];
+  const order = backwards ? [...stages].reverse() : stages;
+  const startAt = from ? Math.max(0, order.indexOf(from.stage)) : 0;
+  for (let i = startAt; i < order.length && rows.length < take; i++) {
+    const bound = from && i === startAt && order[i] === from.stage ? { id: backwards ? { lt: from.id } : { gt: from.id } } : {};
+    rows.push(
+      ...(await db.customer.findMany({
+        where: { shop, stage: order[i], deletedAt: null, ...bound },
+        orderBy: { id: backwards ? "desc" : "asc" },
+        take: take - rows.length,
+        select: SELECT,
+      })),
+    );
+  }
+  return rows;
+}
+
 export async function listCustomers(
   db: Db,
   shop: string,
-  options: { stage: StageFilter; after?: number | null; before?: number | null; pageSize?: number; now: Date },
+  options: { stage: StageFilter; after?: Cursor | null; before?: Cursor | null; pageSize?: number; now: Date },
 ): Promise<CustomerPage> {
   const size = options.pageSize ?? PAGE_SIZE;
+  const stages = stagesOf(options.stage);
   const backwards = options.before != null;
-  const cursor = backwards ? { id: { lt: options.before! } } : options.after != null ? { id: { gt: options.after } } : {};
   const [found, totals] = await Promise.all([
-    db.customer.findMany({
-      where: { ...where(shop, options.stage), ...cursor },
-      orderBy: { id: backwards ? "desc" : "asc" },
-      take: size + 1,
-      select: SELECT,
-    }),
+    seek(db, shop, stages, backwards ? options.before! : (options.after ?? null), size + 1, backwards),
     stageTotals(db, shop),
   ]);
   const more = found.length > size;
   const page = found.slice(0, size);
   if (backwards) page.reverse();
-  const rows = page.map((r) => toListRow(r, options.now));
-  const first = rows[0]?.id ?? null;
-  const last = rows.at(-1)?.id ?? null;
+  const first = page[0];
+  const last = page.at(-1);
   return {
-    rows,
+    rows: page.map((r) => toListRow(r, options.now)),
     total: totals[options.stage],
-    nextAfter: (backwards ? rows.length > 0 : more) ? last : null,
-    previousBefore: (backwards ? more : options.after != null && rows.length > 0) ? first : null,
+    nextAfter: last && (backwards || more) ? cursorOf(last) : null,
+    previousBefore: first && (backwards ? more : options.after != null) ? cursorOf(first) : null,
   };
 }
 
-/** Every customer of the filter in id order, in batches, for the CSV export (streamed, constant memory). */
+/** Every customer of the filter (stage by stage, by id), in batches, for the CSV export (constant memory). */
 export async function* exportCustomers(db: Db, shop: string, stage: StageFilter, now: Date): AsyncGenerator<CustomerListRow[]> {
-  let after = 0;
-  for (;;) {
-    const batch = await db.customer.findMany({
-      where: { ...where(shop, stage), id: { gt: after } },
-      orderBy: { id: "asc" },
-      take: EXPORT_BATCH,
-      select: SELECT,
-    });
-    if (batch.length === 0) return;
-    after = batch[batch.length - 1].id;
-    yield batch.map((r) => toListRow(r, now));
+  for (const s of stagesOf(stage)) {
+    let after = 0;
+    for (;;) {
+      const batch = await db.customer.findMany({
+        where: { shop, stage: s, deletedAt: null, id: { gt: after } },
+        orderBy: { id: "asc" },
+        take: EXPORT_BATCH,
+        select: SELECT,
+      });
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1].id;
+      yield batch.map((r) => toListRow(r, now));
+    }
   }
 }
 

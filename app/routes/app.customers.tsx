@@ -4,7 +4,7 @@ import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, L
 import { useState } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { listCustomers, parseStageFilter } from "../models/customer-list.server";
+import { listCustomers, parseCursor, parseStageFilter } from "../models/customer-list.server";
 import { explain, STAGES } from "../lifecycle";
 import { useLocale, useT } from "../i18n/i18n";
 import { formatMoney, formatNumber } from "../board/ui/format";
@@ -14,12 +14,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const stage = parseStageFilter(url.searchParams.get("stage"));
-  const cursor = (name: string) => {
-    const value = Number(url.searchParams.get(name));
-    return Number.isSafeInteger(value) && value > 0 ? value : null;
-  };
   const [page, shop] = await Promise.all([
-    listCustomers(prisma, session.shop, { stage, after: cursor("after"), before: cursor("before"), now: new Date() }),
+    listCustomers(prisma, session.shop, { stage, after: parseCursor(url.searchParams.get("after")), before: parseCursor(url.searchParams.get("before")), now: new Date() }),
     prisma.shop.findUnique({ where: { domain: session.shop }, select: { currencyCode: true } }),
   ]);
   return { stage, page, currencyCode: shop?.currencyCode ?? null };
@@ -140,8 +136,8 @@ export default function Customers() {
             pagination={{
               hasNext: page.nextAfter != null,
               hasPrevious: page.previousBefore != null,
-              onNext: () => go({ after: String(page.nextAfter) }),
-              onPrevious: () => go({ before: String(page.previousBefore) }),
+              onNext: () => go({ after: page.nextAfter }),
+              onPrevious: () => go({ before: page.previousBefore }),
               nextTooltip: t("customers.next"),
               previousTooltip: t("customers.previous"),
             }}

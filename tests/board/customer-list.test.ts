@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../support/test-db";
-import { customerCsvStream, listCustomers, numericCustomerId } from "../../app/models/customer-list.server";
+import { customerCsvStream, listCustomers, numericCustomerId, parseCursor } from "../../app/models/customer-list.server";
 import { csvField, minorToDecimal } from "../../app/board/csv";
 
 const SHOP = "list.myshopify.com";
@@ -56,15 +56,15 @@ describe("the customers list", () => {
     expect(first.rows.every((r) => r.stage === "first-time-buyer")).toBe(true);
     expect(first.rows.map((r) => r.customerId)).not.toContain("1004"); // deleted
     expect(first.previousBefore).toBeNull();
-    const second = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: first.nextAfter, now: NOW, pageSize: 20 });
+    const second = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: parseCursor(first.nextAfter), now: NOW, pageSize: 20 });
     expect(second.rows[0].id).toBeGreaterThan(first.rows.at(-1)!.id);
-    expect(second.previousBefore).toBe(second.rows[0].id);
-    const back = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", before: second.previousBefore, now: NOW, pageSize: 20 });
+    expect(second.previousBefore).toBe(`first-time-buyer:${second.rows[0].id}`);
+    const back = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", before: parseCursor(second.previousBefore), now: NOW, pageSize: 20 });
     expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
     let page = second;
     const seen = new Set([...first.rows, ...second.rows].map((r) => r.id));
     while (page.nextAfter != null) {
-      page = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: page.nextAfter, now: NOW, pageSize: 20 });
+      page = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: parseCursor(page.nextAfter), now: NOW, pageSize: 20 });
       page.rows.forEach((r) => seen.add(r.id));
     }
     expect(seen.size).toBe(64);
@@ -82,11 +82,28 @@ describe("the customers list", () => {
     expect(numericCustomerId("gid://shopify/Customer/7000000000001")).toBe("7000000000001");
   });
 
-  it("all stages together, in id order", async () => {
+  it("all stages together, stage by stage in the model's order, paged across stage boundaries", async () => {
     const all = await listCustomers(t.db, SHOP, { stage: "all", now: NOW, pageSize: 200 });
     expect(all.total).toBe(129);
     expect(all.rows).toHaveLength(129);
     expect(all.nextAfter).toBeNull();
+    expect([...new Set(all.rows.map((r) => r.stage))]).toEqual(["visitor", "first-time-buyer", "lapsed"]);
+    const ids: number[] = [];
+    let page = await listCustomers(t.db, SHOP, { stage: "all", now: NOW, pageSize: 25 });
+    ids.push(...page.rows.map((r) => r.id));
+    while (page.nextAfter) {
+      page = await listCustomers(t.db, SHOP, { stage: "all", after: parseCursor(page.nextAfter), now: NOW, pageSize: 25 });
+      ids.push(...page.rows.map((r) => r.id));
+    }
+    expect(ids).toEqual(all.rows.map((r) => r.id));
+    const back = await listCustomers(t.db, SHOP, { stage: "all", before: parseCursor(page.previousBefore), now: NOW, pageSize: 25 });
+    expect(back.rows.map((r) => r.id)).toEqual(ids.slice(100, 125));
+  });
+
+  it("ignores malformed cursors", () => {
+    expect(parseCursor("lapsed:12")).toEqual({ stage: "lapsed", id: 12 });
+    expect(parseCursor("nobody:12")).toBeNull();
+    expect(parseCursor("12")).toBeNull();
   });
 
   it("exports every customer of the filter as CSV with a translated header", async () => {
