@@ -11,24 +11,29 @@ import { databaseUrl, isPostgresUrl, sqliteFilePath } from "./db.url";
 export type Db = PrismaClient;
 export type DatabaseProvider = "sqlite" | "postgresql";
 
-const providers = new WeakMap<object, DatabaseProvider>();
+const connections = new WeakMap<object, { provider: DatabaseProvider; url: string }>();
 
 /** Which database a client talks to (clients made outside createPrismaClient count as SQLite, the default). */
 export function databaseProvider(db: Db): DatabaseProvider {
-  return providers.get(db) ?? "sqlite";
+  return connections.get(db)?.provider ?? "sqlite";
+}
+
+/** The URL a client was created with (createPrismaClient only): the job queue opens its own pool on it. */
+export function databaseUrlOf(db: Db): string | undefined {
+  return connections.get(db)?.url;
 }
 
 export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
   if (isPostgresUrl(url)) {
     const { PrismaClient: PostgresClient } = loadPostgresClient();
     const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as PrismaClient;
-    providers.set(client, "postgresql");
+    connections.set(client, { provider: "postgresql", url });
     return client;
   }
   // A busy timeout lets the web process and the worker share one SQLite file without SQLITE_BUSY errors.
   const adapter = new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 10_000 });
   const client = new PrismaClient({ adapter });
-  providers.set(client, "sqlite");
+  connections.set(client, { provider: "sqlite", url });
   return client;
 }
 

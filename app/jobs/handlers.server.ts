@@ -1,5 +1,7 @@
 import type { AdminClient } from "../shopify/admin-client.server";
-import { applyPendingDeliveries, markApplied } from "../ingest/inbox.server";
+import { applyDelivery, applyPendingDeliveries, markApplied, type InboxBatchResult, type InboxDeps } from "../ingest/inbox.server";
+import { markDeliveryFailed, MAX_DELIVERY_ATTEMPTS } from "../models/inbox.server";
+import type { ChangeCause } from "../sync/reconcile.server";
 import { reconcileCustomers, reconcileShop } from "../sync/reconcile.server";
 import { shopifyWriter } from "../sync/shopify-writer.server";
 import { runBackfill } from "../sync/backfill.server";
@@ -30,6 +32,13 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
     },
     daily: async (ctx, job) => {
       const shop = requireShop(job.shop);
+      // However many schedulers queued it, a shop is evaluated once per day (its jobs never run concurrently).
+      const day = typeof job.data.day === "string" ? job.data.day : null;
+      const last = (await ctx.db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true } }))?.lastDailyRunAt;
+      if (day && last && last.toISOString().slice(0, 10) >= day) {
+        deps.log?.(`${shop}: daily evaluation for ${day} already done`);
+        return;
+      }
       const client = deps.clientFor(shop);
       const summary = await runDailyEvaluation(ctx.db, shop, ctx.now(), shopifyWriter(ctx.db, shop, client));
       deps.log?.(`${shop}: daily evaluation ${JSON.stringify(summary)}`);
@@ -60,16 +69,20 @@ async function ensureSegments(ctx: WorkerContext, shop: string, client: AdminCli
   await ctx.db.shop.update({ where: { domain: shop }, data: { segmentsPrefix: settings.tagPrefix } });
 }
 
-/** One inbox pass: apply deliveries, re-classify the customers they touched, then mark them processed. */
+/**
+ * One inbox pass: apply deliveries (of every shop, or of one shop when the pg-boss runner serializes shops),
+ * re-classify the customers they touched, then mark them processed.
+ */
 export function inboxProcessor(deps: HandlerDeps) {
-  return async (ctx: WorkerContext): Promise<number> => {
+  return async (ctx: WorkerContext, shop?: string): Promise<number> => {
     const now = ctx.now();
-    const batch = await applyPendingDeliveries({
+    const inbox: InboxDeps = {
       db: ctx.db,
       now,
       clientFor: deps.clientFor,
-      onShopEvent: (shop, topic, payload) => handleShopEvent(ctx.db, shop, topic, payload, now),
-    });
+      onShopEvent: (eventShop, topic, payload) => handleShopEvent(ctx.db, eventShop, topic, payload, now),
+    };
+    const batch = shop === undefined ? await applyPendingDeliveries(inbox) : await applyShopDeliveries(inbox, shop);
     for (const [shop, byCause] of batch.affected) {
       const client = deps.clientFor(shop);
       for (const [cause, gids] of byCause) {
@@ -79,4 +92,32 @@ export function inboxProcessor(deps: HandlerDeps) {
     await markApplied(ctx.db, batch.appliedIds, now);
     return batch.processed + batch.failed;
   };
+}
+
+/** applyPendingDeliveries restricted to one shop. */
+async function applyShopDeliveries(deps: InboxDeps, shop: string, limit = 200): Promise<InboxBatchResult> {
+  const deliveries = await deps.db.webhookDelivery.findMany({
+    where: { shop, processedAt: null, attempts: { lt: MAX_DELIVERY_ATTEMPTS } },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+  const result: InboxBatchResult = { processed: 0, failed: 0, appliedIds: [], affected: new Map() };
+  for (const delivery of deliveries) {
+    try {
+      const affected = await applyDelivery(deps, shop, delivery.topic, delivery.payload);
+      if (affected && affected.gids.length > 0) {
+        const byCause = result.affected.get(shop) ?? new Map<ChangeCause, Set<string>>();
+        const gids = byCause.get(affected.cause) ?? new Set<string>();
+        affected.gids.forEach((gid) => gids.add(gid));
+        byCause.set(affected.cause, gids);
+        result.affected.set(shop, byCause);
+      }
+      result.processed++;
+      result.appliedIds.push(delivery.id);
+    } catch (error) {
+      result.failed++;
+      await markDeliveryFailed(deps.db, delivery.id, error);
+    }
+  }
+  return result;
 }

@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import { databaseProvider, databaseUrlOf, type Db } from "../db.server";
 import { isUniqueViolation } from "../models/inbox.server";
 
 export type JobName = "backfill" | "daily" | "reclassify" | "segments";
@@ -6,12 +6,40 @@ export type JobName = "backfill" | "daily" | "reclassify" | "segments";
 export interface EnqueueOptions {
   shop?: string;
   runAt?: Date;
-  /** At most one unfinished job per key: enqueueing again while one waits is a no-op. */
+  /** At most one waiting job per key: enqueueing again while one waits is a no-op. */
   singletonKey?: string;
 }
 
-/** The one job interface the app enqueues through (in-process runner on SQLite). */
-export async function enqueueJob(db: Db, name: JobName, data: Record<string, unknown>, options: EnqueueOptions = {}) {
+/** Where jobs go: the Job table (SQLite, the in-process runner) or pg-boss (PostgreSQL). */
+export interface JobBackend {
+  enqueue(name: JobName, data: Record<string, unknown>, options: EnqueueOptions): Promise<boolean>;
+}
+
+const backends = new WeakMap<Db, JobBackend>();
+
+/** A runner started in this process registers its queue for its database (tests pass their own databases). */
+export function setJobBackend(db: Db, backend: JobBackend | null): void {
+  if (backend) backends.set(db, backend);
+  else backends.delete(db);
+}
+
+/**
+ * The one job interface the app enqueues through, whatever runs the jobs. On PostgreSQL a process that runs no
+ * worker (a web process) still enqueues into pg-boss; the workers pick the job up. Returns false when a job with
+ * the same singleton key is already waiting.
+ */
+export async function enqueueJob(db: Db, name: JobName, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<boolean> {
+  const backend = backends.get(db);
+  if (backend) return backend.enqueue(name, data, options);
+  const url = databaseUrlOf(db);
+  if (databaseProvider(db) === "postgresql" && url) {
+    const { pgBossQueue } = await import("./pgboss.server");
+    return (await pgBossQueue(url)).enqueue(name, data, options);
+  }
+  return enqueueTableJob(db, name, data, options);
+}
+
+async function enqueueTableJob(db: Db, name: JobName, data: Record<string, unknown>, options: EnqueueOptions): Promise<boolean> {
   try {
     await db.job.create({
       data: {

@@ -6,7 +6,10 @@ import { ensureBackgroundWorker } from "./embedded.server";
 
 process.env.LIFECYCLE_WORKER = "on";
 ensureBackgroundWorker();
-console.log("[worker] running; Ctrl-C to stop");
+globalThis.lifecycleWorker?.ready.then(
+  () => console.log("[worker] running; Ctrl-C to stop"),
+  () => process.exit(1),
+);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     void globalThis.lifecycleWorker?.worker.stop().then(() => process.exit(0));

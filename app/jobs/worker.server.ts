@@ -32,6 +32,11 @@ export function wakeWorker(): void {
   wake?.();
 }
 
+/** The runner of this process (in-process or pg-boss) says what waking it means; null when it stops. */
+export function setWakeHandler(handler: (() => void) | null): void {
+  wake = handler;
+}
+
 export function startWorker(options: WorkerOptions): Worker {
   const ctx: WorkerContext = { db: options.db, now: options.now ?? (() => new Date()) };
   const workerId = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -41,13 +46,13 @@ export function startWorker(options: WorkerOptions): Worker {
   let idleWaiters: Array<() => void> = [];
   let sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
-  wake = () => {
+  setWakeHandler(() => {
     if (sleeping) {
       clearTimeout(sleeping.timer);
       sleeping.resolve();
       sleeping = null;
     }
-  };
+  });
 
   async function runOneJob(): Promise<boolean> {
     const job = await claimNextJob(ctx.db, workerId, ctx.now());
@@ -91,7 +96,7 @@ export function startWorker(options: WorkerOptions): Worker {
       wakeWorker();
       await loop;
       idleWaiters.forEach((resolve) => resolve());
-      wake = null;
+      setWakeHandler(null);
     },
     drain() {
       return new Promise<void>((resolve) => {

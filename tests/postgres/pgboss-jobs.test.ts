@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enqueueJob, type JobName } from "../../app/jobs/queue.server";
+import { startPgBossWorker, stopPgBossQueues, SHOP_QUEUE } from "../../app/jobs/pgboss.server";
+import { inboxProcessor, jobHandlers, type HandlerDeps } from "../../app/jobs/handlers.server";
+import { scheduleDailyEvaluations } from "../../app/jobs/embedded.server";
+import type { JobHandler, Worker } from "../../app/jobs/worker.server";
+import { recordDelivery } from "../../app/models/inbox.server";
+import { AdminClient } from "../../app/shopify/admin-client.server";
+import { createDatabase, stopPostgresCluster, type TestDb } from "../support/databases";
+import { postgresAvailable, POSTGRES_SKIP_REASON } from "../support/postgres";
+import { startDevStore, type DevStore } from "../devstore/server";
+
+const SHOPS = ["boss-a.myshopify.com", "boss-b.myshopify.com", "boss-c.myshopify.com"];
+
+interface Run {
+  kind: string;
+  shop: string;
+  worker: number;
+  start: number;
+  end: number;
+  data: Record<string, unknown>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Handlers that only record when they ran, where, for which shop. */
+function recordingHandlers(runs: Run[], worker: number, workMs: number): Record<JobName, JobHandler> {
+  const record =
+    (kind: string): JobHandler =>
+    async (_ctx, job) => {
+      const start = performance.now();
+      await sleep(workMs);
+      runs.push({ kind, shop: job.shop!, worker, start, end: performance.now(), data: job.data });
+    };
+  return { backfill: record("backfill"), daily: record("daily"), reclassify: record("reclassify"), segments: record("segments") };
+}
+
+describe.skipIf(!postgresAvailable())(`pg-boss runner${postgresAvailable() ? "" : ` [${POSTGRES_SKIP_REASON}]`}`, () => {
+  let testDb: TestDb;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    testDb = await createDatabase("postgres");
+    for (const domain of SHOPS) await testDb.db.shop.create({ data: { domain } });
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await stopPgBossQueues();
+    await testDb?.close();
+    await stopPostgresCluster();
+  });
+
+  async function startWorkers(count: number, make: (index: number) => Parameters<typeof startPgBossWorker>[0]) {
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => startPgBossWorker(make(i))));
+    workers.push(...started);
+    return started;
+  }
+
+  async function stopAll() {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+  }
+
+  it("enqueueJob on PostgreSQL goes to pg-boss; a waiting job with the same key is not queued twice", async () => {
+    expect(await enqueueJob(testDb.db, "backfill", {}, { shop: SHOPS[0], singletonKey: `backfill:${SHOPS[0]}` })).toBe(true);
+    expect(await enqueueJob(testDb.db, "backfill", {}, { shop: SHOPS[0], singletonKey: `backfill:${SHOPS[0]}` })).toBe(false);
+    // Jobs without a key are never merged (two settings changes are two re-classifications).
+    expect(await enqueueJob(testDb.db, "reclassify", { retiredPrefix: "a:" }, { shop: SHOPS[0] })).toBe(true);
+    expect(await enqueueJob(testDb.db, "reclassify", { retiredPrefix: "b:" }, { shop: SHOPS[0] })).toBe(true);
+    // The Job table of the in-process runner is not used on PostgreSQL.
+    expect(await testDb.db.job.count()).toBe(0);
+
+    const runs: Run[] = [];
+    const [worker] = await startWorkers(1, () => ({
+      db: testDb.db,
+      url: testDb.url,
+      handlers: recordingHandlers(runs, 0, 0),
+      processShopInbox: async () => 0,
+      scheduleDaily: async () => 0,
+    }));
+    await worker.drain();
+    expect(runs.map((r) => r.kind).sort()).toEqual(["backfill", "reclassify", "reclassify"]);
+    expect(runs.filter((r) => r.kind === "reclassify").map((r) => r.data.retiredPrefix).sort()).toEqual(["a:", "b:"]);
+    await stopAll();
+  });
+
+  it("three workers share the jobs; a shop's jobs never overlap, and each job runs once", async () => {
+    const runs: Run[] = [];
+    const perShop = 12;
+    for (let i = 0; i < perShop; i++) {
+      for (const shop of SHOPS) await enqueueJob(testDb.db, "segments", { n: i }, { shop });
+    }
+    const started = await startWorkers(3, (index) => ({
+      db: testDb.db,
+      url: testDb.url,
+      handlers: recordingHandlers(runs, index, 40),
+      processShopInbox: async () => 0,
+      scheduleDaily: async () => 0,
+      concurrency: 3,
+    }));
+    await Promise.all(started.map((w) => w.drain()));
+
+    expect(runs).toHaveLength(perShop * SHOPS.length);
+    for (const shop of SHOPS) {
+      const ofShop = runs.filter((r) => r.shop === shop).sort((a, b) => a.start - b.start);
+      expect(ofShop.map((r) => r.data.n).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: perShop }, (_, i) => i));
+      for (let i = 1; i < ofShop.length; i++) expect(ofShop[i].start, `${shop}: two jobs at once`).toBeGreaterThanOrEqual(ofShop[i - 1].end);
+    }
+    // More than one process did the work (the point of pg-boss).
+    expect(new Set(runs.map((r) => r.worker)).size).toBeGreaterThan(1);
+    await stopAll();
+  });
+
+  it("however many schedulers fire, each shop is evaluated once per day", async () => {
+    const evaluated: string[] = [];
+    const skipped: string[] = [];
+    const deps: HandlerDeps = {
+      clientFor: (shop) => new AdminClient({ shop, endpoint: "http://127.0.0.1:9/unused", accessToken: async () => "unused" }),
+      log: (line) => {
+        const shop = line.split(":")[0];
+        if (line.includes("daily evaluation {")) evaluated.push(shop);
+        if (line.includes("already done")) skipped.push(shop);
+      },
+    };
+    const now = new Date();
+    const started = await startWorkers(3, () => ({
+      db: testDb.db,
+      url: testDb.url,
+      handlers: jobHandlers(deps),
+      processShopInbox: async () => 0,
+      scheduleDaily: (at) => scheduleDailyEvaluations(at, testDb.db),
+      concurrency: 2,
+    }));
+    // Every worker's scheduler fires, twice; then once more after the first round has run.
+    await Promise.all(started.flatMap(() => [scheduleDailyEvaluations(now, testDb.db), scheduleDailyEvaluations(now, testDb.db)]));
+    await Promise.all(started.map((w) => w.drain()));
+    await Promise.all(started.map(() => scheduleDailyEvaluations(now, testDb.db)));
+    await Promise.all(started.map((w) => w.drain()));
+
+    expect(evaluated.sort()).toEqual([...SHOPS].sort());
+    const shops = await testDb.db.shop.findMany({ where: { domain: { in: SHOPS } } });
+    expect(shops.every((s) => s.lastDailyRunAt !== null)).toBe(true);
+    await stopAll();
+  });
+
+  it("processes each shop's inbox (deliveries of several shops, several workers) exactly once", async () => {
+    const devStore: DevStore = await startDevStore({ port: 0, apiKey: "boss-key", apiSecret: "boss-secret" });
+    try {
+      const payloads: Array<{ shop: string; topic: string; body: string; eventId: string }> = [];
+      const tokens = new Map<string, string>();
+      devStore.webhooks.mode = "record";
+      for (const shop of SHOPS) {
+        devStore.addShop(shop);
+        tokens.set(shop, devStore.issueOfflineToken(shop));
+        for (let c = 0; c < 5; c++) {
+          const customer = devStore.createCustomer(shop, { email: `c${c}@example.com` });
+          for (let o = 0; o < 4; o++) devStore.createOrder(shop, { customerId: customer.id, createdAt: Date.now() - (o + 1) * 40 * 86_400_000, total: 25 });
+        }
+      }
+      const topics = ["customers/create", "orders/create", "customers/purchasing_summary"];
+      for (const d of devStore.webhooks.recorded()) {
+        if (topics.includes(d.topic)) payloads.push({ shop: d.shop, topic: d.topic, body: d.body, eventId: d.eventId });
+      }
+      for (const p of payloads) {
+        await recordDelivery(testDb.db, { shop: p.shop, topic: p.topic, eventId: p.eventId, webhookId: null, apiVersion: "2026-10", triggeredAt: new Date(), payload: p.body });
+      }
+      const clients = new Map<string, AdminClient>();
+      const deps: HandlerDeps = {
+        clientFor: (shop) => {
+          let client = clients.get(shop);
+          if (!client) {
+            client = new AdminClient({ shop, endpoint: `${devStore.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => tokens.get(shop)! });
+            clients.set(shop, client);
+          }
+          return client;
+        },
+      };
+      const started = await startWorkers(2, () => ({
+        db: testDb.db,
+        url: testDb.url,
+        handlers: jobHandlers(deps),
+        processShopInbox: inboxProcessor(deps),
+        scheduleDaily: async () => 0,
+        concurrency: 2,
+        sweepMs: 200,
+      }));
+      await Promise.all(started.map((w) => w.drain()));
+
+      const deliveries = await testDb.db.webhookDelivery.findMany({ where: { shop: { in: SHOPS } } });
+      expect(deliveries).toHaveLength(payloads.length);
+      expect(deliveries.every((d) => d.processedAt !== null && d.attempts === 0)).toBe(true);
+      for (const shop of SHOPS) {
+        expect(await testDb.db.order.count({ where: { shop } })).toBe(20);
+        const customers = await testDb.db.customer.findMany({ where: { shop } });
+        expect(customers).toHaveLength(5);
+        expect(customers.every((c) => c.stage === "regular-buyer" || c.stage === "repeat-buyer" || c.stage === "lapsed")).toBe(true);
+        // No stage change was recorded twice.
+        const changes = await testDb.db.stageChange.findMany({ where: { shop } });
+        expect(new Set(changes.map((c) => `${c.customerGid} ${c.fromStage} ${c.toStage}`)).size).toBe(changes.length);
+      }
+      const jobs = await testDb.db.$queryRawUnsafe<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state NOT IN ('completed')`,
+        SHOP_QUEUE,
+      );
+      expect(jobs[0].n).toBe(0);
+      await stopAll();
+    } finally {
+      await devStore.close();
+    }
+  });
+});
