@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { runBackfill } from "../../app/sync/backfill.server";
 import { runDailyEvaluation } from "../../app/sync/daily.server";
 import { shopifyWriter } from "../../app/sync/shopify-writer.server";
-import { createTestDb, type TestDb } from "../support/test-db";
+import { describeEachDatabase, type TestDb } from "../support/databases";
 import { appTagsOf, countingWriter, devStoreWithClient, expectedByModel, modelTags, type DevStore } from "./support";
 import type { AdminClient } from "../../app/shopify/admin-client.server";
 
@@ -11,32 +11,32 @@ const DAY = 86_400_000;
 // The Online Retail data ends 2011-12-10; the store is shifted so that it ends on NOW.
 const NOW = Date.UTC(2026, 0, 15);
 
-let devStore: DevStore;
-let client: AdminClient;
-let testDb: TestDb;
-const merchantTags = new Map<string, string[]>();
+describeEachDatabase("backfill and daily re-evaluation against the dev store", (database) => {
+  let devStore: DevStore;
+  let client: AdminClient;
+  let testDb: TestDb;
+  const merchantTags = new Map<string, string[]>();
 
-beforeAll(async () => {
-  ({ devStore, client } = await devStoreWithClient(SHOP));
-  await devStore.seedOnlineRetail(SHOP, { shiftTo: NOW });
-  const state = devStore.shops.get(SHOP)!;
-  // Tags other apps and the merchant set, plus a stale app tag the app must remove.
-  let i = 0;
-  for (const customer of state.customers.values()) {
-    if (i % 7 === 0) customer.tags = ["VIP", "klaviyo:engaged"];
-    if (i % 11 === 0) customer.tags = [...customer.tags, "lifecycle:regular-buyer"];
-    merchantTags.set(`gid://shopify/Customer/${customer.id}`, customer.tags.filter((t) => !t.startsWith("lifecycle:")));
-    i++;
-  }
-  testDb = createTestDb();
-}, 120_000);
+  beforeAll(async () => {
+    ({ devStore, client } = await devStoreWithClient(SHOP));
+    await devStore.seedOnlineRetail(SHOP, { shiftTo: NOW });
+    const state = devStore.shops.get(SHOP)!;
+    // Tags other apps and the merchant set, plus a stale app tag the app must remove.
+    let i = 0;
+    for (const customer of state.customers.values()) {
+      if (i % 7 === 0) customer.tags = ["VIP", "klaviyo:engaged"];
+      if (i % 11 === 0) customer.tags = [...customer.tags, "lifecycle:regular-buyer"];
+      merchantTags.set(`gid://shopify/Customer/${customer.id}`, customer.tags.filter((t) => !t.startsWith("lifecycle:")));
+      i++;
+    }
+    testDb = await database.create();
+  }, 120_000);
 
-afterAll(async () => {
-  await testDb?.close();
-  await devStore?.close();
-});
+  afterAll(async () => {
+    await testDb?.close();
+    await devStore?.close();
+  });
 
-describe("backfill and daily re-evaluation against the dev store", () => {
   it("after the backfill every customer carries exactly the model's tags and other tags are untouched", async () => {
     const { writer, counts } = countingWriter(shopifyWriter(testDb.db, SHOP, client));
     await runBackfill({ db: testDb.db, shop: SHOP, client, writer, now: () => new Date(NOW), pollIntervalMs: 20 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { applyPendingDeliveries, markApplied } from "../../app/ingest/inbox.server";
 import { recordDelivery } from "../../app/models/inbox.server";
 import { reconcileCustomers } from "../../app/sync/reconcile.server";
-import { createTestDb, type TestDb } from "../support/test-db";
+import { describeEachDatabase, type TestDb } from "../support/databases";
 import { devStoreWithClient, expectedByModel, type DevStore } from "./support";
 import type { AdminClient } from "../../app/shopify/admin-client.server";
 import type { WebhookDelivery } from "../devstore/webhooks";
@@ -115,10 +115,10 @@ function shuffledWithDuplicates(list: readonly WebhookDelivery[], duplicateShare
   return out;
 }
 
-describe("webhook inbox", () => {
+describeEachDatabase("webhook inbox", (database) => {
   it("10,000 deliveries with 10% duplicates in shuffled order end in the same state as in order, each event processed once", async () => {
-    const ordered = createTestDb();
-    const shuffled = createTestDb();
+    const ordered = await database.create();
+    const shuffled = await database.create();
     try {
       await ingest(ordered, deliveries);
       const chaos = shuffledWithDuplicates(deliveries, 0.1, 7);
