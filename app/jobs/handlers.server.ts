@@ -90,6 +90,9 @@ export function inboxProcessor(deps: HandlerDeps) {
       }
     }
     await markApplied(ctx.db, batch.appliedIds, now);
+    // An applied payload is not needed again and carries personal data (names, emails, addresses): the row stays,
+    // its event id still makes a redelivery a no-op, the content goes.
+    await ctx.db.webhookDelivery.updateMany({ where: { id: { in: batch.appliedIds } }, data: { payload: "" } });
     return batch.processed + batch.failed;
   };
 }
