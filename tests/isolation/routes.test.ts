@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@prisma/client";
+import { startDevStore, type DevStore } from "../devstore/server";
+import { makeIdToken } from "../devstore/id-token";
+import { TEST_API_KEY, TEST_API_SECRET } from "../support/app-env";
+import { appUnderTest, rowsOfShop } from "../support/app-under-test";
+import { webhookRequest } from "../support/webhook-request";
+
+/**
+ * Two installed shops; every app route is called with shop A's session token, including with B's ids, cursors
+ * and query parameters. Nothing of B may come back, and nothing of B may change.
+ */
+const A = "isolation-a.myshopify.com";
+const B = "isolation-b.myshopify.com";
+const APP = "http://127.0.0.1:3999";
+// B's rows carry these in every text they have; a response for A must contain none of them.
+const B_MARKERS = ["isolation-b", "bsecret", "B-only", "Customer/99"];
+
+type Args = { request: Request; params: Record<string, string>; context: Record<string, unknown> };
+type RouteModule = { loader?: (args: Args) => Promise<unknown>; action?: (args: Args) => Promise<unknown> };
+
+let devStore: DevStore;
+let db: PrismaClient;
+let routes: Record<string, RouteModule>;
+
+function tokenFor(shop: string, secret = TEST_API_SECRET): string {
+  return makeIdToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret, ttlSeconds: 600 });
+}
+
+function request(path: string, shop: string, init: { form?: Record<string, string>; secret?: string } = {}): Request {
+  return new Request(`${APP}${path}`, {
+    method: init.form ? "POST" : "GET",
+    headers: { Authorization: `Bearer ${tokenFor(shop, init.secret)}`, ...(init.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
+    body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+  });
+}
+
+/** Whatever a loader or action returned, as text (objects, Responses and streams alike). */
+async function text(result: unknown): Promise<string> {
+  if (result instanceof Response) return `${result.status} ${await result.text()}`;
+  return JSON.stringify(result, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+async function call(route: string, kind: "loader" | "action", req: Request): Promise<string> {
+  const fn = routes[route][kind];
+  if (!fn) throw new Error(`${route} has no ${kind}`);
+  try {
+    return await text(await fn({ request: req, params: {}, context: {} }));
+  } catch (thrown) {
+    // authenticate.admin throws Responses (redirects, 401): those are answers too.
+    if (thrown instanceof Response) return text(thrown);
+    throw thrown;
+  }
+}
+
+function expectNothingOfB(body: string, what: string): void {
+  for (const marker of B_MARKERS) expect(body.includes(marker), `${what} shows "${marker}"`).toBe(false);
+}
+
+/** Every row of shop B, in full: what "unchanged" means. */
+async function snapshotOfB() {
+  const [shop, customers, campaigns, counts, sessions, jobs] = await Promise.all([
+    db.shop.findUnique({ where: { domain: B } }),
+    db.customer.findMany({ where: { shop: B }, orderBy: { id: "asc" } }),
+    db.campaign.findMany({ where: { shop: B }, orderBy: { id: "asc" } }),
+    db.stageCount.findMany({ where: { shop: B }, orderBy: { stage: "asc" } }),
+    db.session.findMany({ where: { shop: B } }),
+    db.job.findMany({ where: { shop: B } }),
+  ]);
+  return { shop, customers, campaigns, counts, sessions, jobs, rows: await rowsOfShop(db, B) };
+}
+
+const STAGES = ["visitor", "enquirer", "first-time-buyer", "repeat-buyer", "regular-buyer", "lapsed"];
+
+async function seedShop(shop: string, base: number, marker: string) {
+  await db.shop.create({
+    data: {
+      domain: shop,
+      name: `${marker} shop`,
+      currencyCode: "EUR",
+      settings: shop === B ? JSON.stringify({ tagPrefix: "bsecret:" }) : null,
+      segmentsPrefix: shop === B ? "bsecret:" : null,
+    },
+  });
+  for (const [i, stage] of STAGES.entries()) {
+    for (let k = 0; k < 3; k++) {
+      const n = base + i * 10 + k;
+      await db.customer.create({
+        data: {
+          shop,
+          gid: `gid://shopify/Customer/${n}`,
+          stage,
+          tags: JSON.stringify([`${marker}-tag`]),
+          explanation: null,
+          netSpentMinor: BigInt(n),
+          qualifyingOrders: i,
+          lastOrderAt: new Date(Date.UTC(2025, 0, 1 + k)),
+        },
+      });
+      await db.order.create({ data: { shop, gid: `gid://shopify/Order/${n}`, customerGid: `gid://shopify/Customer/${n}`, createdAt: new Date(), totalMinor: 1000n } });
+    }
+    await db.stageCount.create({ data: { shop, stage, customers: 3, netSpentMinor: 3000n } });
+  }
+  await db.campaign.create({ data: { shop, source: "manual", name: `${marker} manual campaign`, stage: 2, channel: "email" } });
+  await db.campaign.create({ data: { shop, source: "marketing_activity", externalId: `gid://shopify/MarketingActivity/${base}`, name: `${marker} newsletter`, stage: 2, tactic: "NEWSLETTER" } });
+  await db.stageChange.create({ data: { shop, customerGid: `gid://shopify/Customer/${base}`, toStage: "visitor", at: new Date(), cause: "backfill" } });
+}
+
+beforeAll(async () => {
+  devStore = await startDevStore({ port: 0, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+  // The app reads its configuration at import: point its Shopify calls at the dev store first.
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = devStore.origin;
+  db = (await import("../../app/db.server")).default;
+  routes = {
+    app: await import("../../app/routes/app"),
+    board: await import("../../app/routes/app._index"),
+    customers: await import("../../app/routes/app.customers"),
+    export: await import("../../app/routes/app.customers.export"),
+    campaigns: await import("../../app/routes/app.campaigns"),
+    settings: await import("../../app/routes/app.settings"),
+    webhooks: await import("../../app/routes/webhooks.$topic.$action"),
+    compliance: await import("../../app/routes/webhooks.compliance"),
+  };
+  for (const [shop, base, marker] of [
+    [A, 10_000, "A-only"],
+    [B, 99_000, "B-only"],
+  ] as const) {
+    devStore.addShop(shop);
+    const token = devStore.issueOfflineToken(shop);
+    devStore.addMarketingActivity(shop, { title: `${marker} activity from Shopify`, tactic: "NEWSLETTER", marketingChannelType: "EMAIL" });
+    await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: token, scope: "read_customers,write_customers,read_orders,read_marketing_events,read_discounts" } });
+    await seedShop(shop, base, marker);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await devStore?.close();
+});
+
+describe("shop isolation through the app's routes", () => {
+  it("A's session sees A's board, customers, export, campaigns and settings, and nothing of B", async () => {
+    const paths: Array<[string, string]> = [
+      ["app", "/app"],
+      ["board", "/app"],
+      ["campaigns", "/app/campaigns"],
+      ["settings", "/app/settings"],
+      ["customers", "/app/customers"],
+      ["export", "/app/customers/export"],
+      ...STAGES.flatMap((stage): Array<[string, string]> => [
+        ["customers", `/app/customers?stage=${stage}`],
+        ["export", `/app/customers/export?stage=${stage}`],
+        // Cursors that point into B's id range and past it.
+        ["customers", `/app/customers?stage=${stage}&after=${stage}:0`],
+        ["customers", `/app/customers?stage=${stage}&before=${stage}:999999999`],
+      ]),
+      // Parameters naming the other shop change nothing: the session decides the shop.
+      ["customers", `/app/customers?shop=${B}&stage=all`],
+      ["board", `/app?shop=${B}&host=${Buffer.from(`admin.shopify.com/store/isolation-b`).toString("base64")}`],
+    ];
+    let sawA = 0;
+    for (const [route, path] of paths) {
+      const body = await call(route, "loader", request(path, A));
+      expectNothingOfB(body, `${route} ${path}`);
+      if (body.includes("A-only") || body.includes("Customer/10") || body.includes("100")) sawA++;
+    }
+    // The responses did carry A's data (the checks above are not vacuous).
+    expect(sawA).toBeGreaterThan(paths.length / 2);
+    const customers = await call("customers", "loader", request("/app/customers?stage=all", A));
+    expect(customers).toContain("10000");
+    const csv = await call("export", "loader", request("/app/customers/export", A));
+    expect(csv.trim().split("\n").length).toBe(1 + STAGES.length * 3);
+  });
+
+  it("A's session cannot change, delete or re-import anything of B, whatever ids it sends", async () => {
+    const before = await snapshotOfB();
+    const bCampaigns = before.campaigns.map((c) => String(c.id));
+    for (const id of bCampaigns) {
+      for (const form of [
+        { intent: "override", id, stage: "4", stageOneKind: "" },
+        { intent: "reset", id },
+        { intent: "delete", id },
+      ]) {
+        const body = await call("campaigns", "action", request("/app/campaigns", A, { form }));
+        expect(body, JSON.stringify(form)).toContain('"ok":false');
+      }
+    }
+    await call("campaigns", "action", request("/app/campaigns", A, { form: { intent: "refresh" } }));
+    await call("campaigns", "action", request("/app/campaigns", A, { form: { intent: "create", name: "A new one", stage: "3", channel: "email", startsAt: "2026-01-01" } }));
+    await call("board", "action", request("/app", A, { form: { intent: "reimport" } }));
+    await call("settings", "action", request("/app/settings", A, { form: { intent: "reimport" } }));
+    const settings = await call("settings", "loader", request("/app/settings", A));
+    expectNothingOfB(settings, "settings");
+
+    expect(await snapshotOfB()).toEqual(before);
+    // What A did landed on A: its import was queued for A only, and Shopify's activities of A only were imported.
+    expect(await db.job.count({ where: { name: "backfill", shop: A } })).toBe(1);
+    const aCampaigns = await db.campaign.findMany({ where: { shop: A } });
+    expect(aCampaigns.some((c) => c.name.includes("A-only activity from Shopify"))).toBe(true);
+    expect(aCampaigns.some((c) => c.name.includes("B-only"))).toBe(false);
+  });
+
+  it("a token that is not A's (wrong secret, or B's shop signed wrongly) gets no data at all", async () => {
+    for (const [route, path] of [
+      ["customers", "/app/customers?stage=all"],
+      ["export", "/app/customers/export"],
+      ["campaigns", "/app/campaigns"],
+    ] as const) {
+      const forged = await call(route, "loader", request(path, B, { secret: "not-the-app-secret" }));
+      expect(forged).toMatch(/^(302|401|403)/);
+      expectNothingOfB(forged, `forged ${path}`);
+      expect(forged).not.toContain("A-only");
+    }
+  });
+
+  it("webhooks signed for A that name B's customers and orders change nothing of B", async () => {
+    const before = await snapshotOfB();
+    const deliveries: Array<[string, string, Record<string, unknown>]> = [
+      ["compliance", "customers/redact", { shop_domain: A, customer: { id: 99_000 }, orders_to_redact: [99_000, 99_001] }],
+      ["compliance", "customers/data_request", { shop_domain: A, customer: { id: 99_010 }, orders_requested: [99_010], data_request: { id: 1 } }],
+      ["webhooks", "customers/delete", { id: 99_020, admin_graphql_api_id: "gid://shopify/Customer/99020" }],
+      ["webhooks", "orders/delete", { id: 99_021, admin_graphql_api_id: "gid://shopify/Order/99021" }],
+      ["webhooks", "customers_email_marketing_consent/update", { customer_id: 99_030, email_marketing_consent: { state: "unsubscribed", consent_updated_at: new Date().toISOString() } }],
+    ];
+    for (const [route, topic, payload] of deliveries) {
+      const [resource, verb] = topic.split("/");
+      const req = webhookRequest({ topic, shop: A, body: JSON.stringify(payload) });
+      const fn = routes[route].action!;
+      const response = (await fn({ request: req, params: route === "webhooks" ? { topic: resource, action: verb } : {}, context: {} })) as Response;
+      expect(response.status, topic).toBe(200);
+    }
+    const app = appUnderTest(db, devStore);
+    await app.install(A);
+    await app.processInbox();
+    expect(await db.webhookDelivery.count({ where: { shop: A, processedAt: null } })).toBe(0);
+    expect(await snapshotOfB()).toEqual(before);
+  });
+});
