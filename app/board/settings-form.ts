@@ -9,7 +9,7 @@ type NumberSetting = {
 }[keyof LifecycleSettings];
 
 export type SettingsGroup = "lapse" | "cadence" | "winback" | "regular";
-export type FieldKind = "days" | "count" | "percent" | "multiplier";
+export type FieldKind = "days" | "count" | "gaps" | "percent" | "multiplier";
 
 export interface NumberField {
   key: NumberSetting | "winbackTierDays.0" | "winbackTierDays.1" | "winbackTierDays.2";
@@ -23,11 +23,11 @@ export const NUMBER_FIELDS: readonly NumberField[] = [
   { key: "shopGapPercentile", kind: "percent", group: "cadence" },
   { key: "shopThresholdMinDays", kind: "days", group: "cadence" },
   { key: "shopThresholdMaxDays", kind: "days", group: "cadence" },
-  { key: "customerMinGaps", kind: "count", group: "cadence" },
+  { key: "customerMinGaps", kind: "gaps", group: "cadence" },
   { key: "customerGapMultiplier", kind: "multiplier", group: "cadence" },
   { key: "customerThresholdMinDays", kind: "days", group: "cadence" },
   { key: "customerThresholdMaxDays", kind: "days", group: "cadence" },
-  { key: "smallShopMinGaps", kind: "count", group: "cadence" },
+  { key: "smallShopMinGaps", kind: "gaps", group: "cadence" },
   { key: "smallShopFallbackDays", kind: "days", group: "cadence" },
   { key: "winbackTierDays.0", kind: "days", group: "winback" },
   { key: "winbackTierDays.1", kind: "days", group: "winback" },
@@ -84,7 +84,7 @@ function parseNumber(text: string, field: NumberField): { value: number } | { er
   const normalized = text.trim().replace(",", ".");
   const value = Number(normalized);
   if (!normalized || !Number.isFinite(value) || value <= 0) return { error: field.kind === "percent" ? "settings.error.percent" : "settings.error.number" };
-  if (field.kind === "count" && !Number.isInteger(value)) return { error: "settings.error.whole" };
+  if ((field.kind === "count" || field.kind === "gaps") && !Number.isInteger(value)) return { error: "settings.error.whole" };
   if (field.kind === "percent") return value > 100 ? { error: "settings.error.percent" } : { value: value / 100 };
   return { value };
 }

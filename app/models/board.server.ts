@@ -75,7 +75,8 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
   const levels = levelFigures(counts);
   const totalCustomers = COUNTED_STATES.reduce((sum, s) => sum + levels[s].customers, 0);
   const monthlySessions = shopRow?.monthlySessions ?? null;
-  const measured = await conversions(db, shop, now, { totalCustomers });
+  const fingerprint = [...counts.map((c) => `${c.stage}:${c.customers}`).sort(), sync.lastFinishedAt ?? ""].join("|");
+  const measured = await conversions(db, shop, now, { totalCustomers, fingerprint });
   const measures = STAGE_DEFINITIONS.map((def) => withSessions(measured[def.number] ?? emptyMeasure(def.number), monthlySessions));
   const weakest = weakestStage(measures);
 
@@ -141,7 +142,12 @@ function withSessions(measure: ConversionMeasure, monthlySessions: number | null
 // Conversion measures
 
 export type MeasuredConversions = Partial<Record<StageNumber, ConversionMeasure>>;
-export type ConversionSource = (db: Db, shop: string, now: Date, hints: { totalCustomers: number }) => Promise<MeasuredConversions>;
+export interface ConversionHints {
+  totalCustomers: number;
+  /** Changes whenever the data the measures come from may have changed. */
+  fingerprint?: string;
+}
+export type ConversionSource = (db: Db, shop: string, now: Date, hints: ConversionHints) => Promise<MeasuredConversions>;
 
 const JULIAN_UNIX_EPOCH = 2440587.5;
 const toJulian = (ms: number) => ms / DAY_MS + JULIAN_UNIX_EPOCH;
@@ -250,37 +256,47 @@ export async function measureShopConversions(db: Db, shop: string, now: Date): P
 
 /**
  * Until the sync layer stores the measures (a StageConversion table written by the daily job), they are kept per
- * process for MEASURE_TTL_MS. A shop up to SYNC_MEASURE_MAX_CUSTOMERS is measured on the request (milliseconds);
- * a larger one is measured in the background while the board says "being measured", then served from memory.
+ * process. A measure is reused while the shop's data has not changed (`fingerprint`: customers per stage and the
+ * last finished import) and is younger than MEASURE_TTL_MS. A shop up to SYNC_MEASURE_MAX_CUSTOMERS is measured on
+ * the request (tens of milliseconds); a larger one in the background — at most every MIN_REMEASURE_MS — while the
+ * board shows the previous numbers, or "being measured" the first time.
  */
 const MEASURE_TTL_MS = 60 * 60 * 1000;
+const MIN_REMEASURE_MS = 5 * 60 * 1000;
 const SYNC_MEASURE_MAX_CUSTOMERS = 50_000;
-const cache = new Map<string, { at: number; value: MeasuredConversions | null; pending: Promise<MeasuredConversions> | null }>();
+interface CacheEntry {
+  at: number;
+  fingerprint: string;
+  value: MeasuredConversions | null;
+  pending: Promise<MeasuredConversions> | null;
+}
+const cache = new Map<string, CacheEntry>();
 
 export const cachedConversions: ConversionSource = async (db, shop, now, hints) => {
+  const fingerprint = hints.fingerprint ?? "";
   const entry = cache.get(shop);
-  const fresh = entry?.value && Date.now() - entry.at < MEASURE_TTL_MS;
-  if (fresh) return entry!.value!;
+  const age = entry ? Date.now() - entry.at : Infinity;
+  if (entry?.value && entry.fingerprint === fingerprint && age < MEASURE_TTL_MS) return entry.value;
+  const small = hints.totalCustomers <= SYNC_MEASURE_MAX_CUSTOMERS;
+  if (entry?.value && !small && age < MIN_REMEASURE_MS) return entry.value;
   let pending = entry?.pending ?? null;
   if (!pending) {
     pending = measureShopConversions(db, shop, now).then(
       (value) => {
-        cache.set(shop, { at: Date.now(), value, pending: null });
+        cache.set(shop, { at: Date.now(), fingerprint, value, pending: null });
         return value;
       },
       (error: unknown) => {
-        cache.delete(shop);
+        const current = cache.get(shop);
+        if (current) cache.set(shop, { ...current, pending: null });
         throw error;
       },
     );
-    cache.set(shop, { at: entry?.at ?? 0, value: entry?.value ?? null, pending });
+    cache.set(shop, { at: entry?.at ?? 0, fingerprint: entry?.fingerprint ?? "", value: entry?.value ?? null, pending });
   }
-  if (entry?.value) {
-    pending.catch(() => undefined);
-    return entry.value; // stale while it is re-measured
-  }
-  if (hints.totalCustomers <= SYNC_MEASURE_MAX_CUSTOMERS) return pending;
+  if (small) return pending;
   pending.catch((error: unknown) => console.error(`[board] measuring conversions for ${shop} failed`, error));
+  if (entry?.value) return entry.value; // the previous numbers while they are re-measured
   return Object.fromEntries(([2, 3, 4, 5] as StageNumber[]).map((s) => [s, emptyMeasure(s, "measuring")])) as MeasuredConversions;
 };
 
@@ -316,7 +332,7 @@ export interface SyncStatus {
   } | null;
   lastFinishedAt: string | null;
   lastDailyRunAt: string | null;
-  /** A re-import is waiting in the job queue. */
+  /** A re-import is waiting in the job queue (not yet picked up by the worker). */
   queued: boolean;
   campaignsRefreshedAt: string | null;
 }
@@ -327,7 +343,7 @@ export async function loadSyncStatus(db: Db, shop: string): Promise<SyncStatus> 
     db.syncRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } }),
     db.syncRun.findFirst({ where: { shop, phase: "done" }, orderBy: { startedAt: "desc" }, select: { finishedAt: true } }),
     db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true } }),
-    db.job.findUnique({ where: { singletonKey: `backfill:${shop}` }, select: { doneAt: true } }),
+    db.job.findUnique({ where: { singletonKey: `backfill:${shop}` }, select: { doneAt: true, lockedAt: true } }),
     db.campaign.findFirst({ where: { shop, source: { in: ["marketing_activity", "discount"] } }, orderBy: { refreshedAt: "desc" }, select: { refreshedAt: true } }),
   ]);
   return {
@@ -349,7 +365,7 @@ export async function loadSyncStatus(db: Db, shop: string): Promise<SyncStatus> 
       : null,
     lastFinishedAt: lastDone?.finishedAt?.toISOString() ?? null,
     lastDailyRunAt: shopRow?.lastDailyRunAt?.toISOString() ?? null,
-    queued: Boolean(queued && queued.doneAt == null),
+    queued: Boolean(queued && queued.doneAt == null && queued.lockedAt == null),
     campaignsRefreshedAt: refreshed?.refreshedAt.toISOString() ?? null,
   };
 }

@@ -91,7 +91,8 @@ export default function Settings() {
 
   const submit = (intent: string) => fetcher.submit({ ...toForm(values), intent }, { method: "post" });
   const error = (field: SettingsField) => (errors[field] ? t(errors[field]!) : undefined);
-  const unit = (field: NumberField) => (field.kind === "days" ? t("settings.unit.days") : field.kind === "percent" ? "%" : field.kind === "count" ? t("settings.unit.orders") : "×");
+  const UNIT: Record<NumberField["kind"], MessageKey | null> = { days: "settings.unit.days", count: "settings.unit.orders", gaps: "settings.unit.gaps", percent: null, multiplier: null };
+  const unit = (field: NumberField) => (UNIT[field.kind] ? t(UNIT[field.kind]!) : field.kind === "percent" ? "%" : "×");
 
   const numberField = (field: NumberField) => (
     <TextField

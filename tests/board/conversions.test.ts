@@ -109,3 +109,18 @@ describe("conversions measured on stored facts", () => {
     expect(m[3].unmeasured).toBe("noCohort");
   });
 });
+
+describe("the measures the board serves before the sync layer stores them", () => {
+  it("are measured again when the shop's data changed (e.g. the first import finished)", async () => {
+    const { cachedConversions, forgetConversions } = await import("../../app/models/board.server");
+    forgetConversions();
+    const shop = "cache.myshopify.com";
+    const before = await cachedConversions(t.db, shop, NOW, { totalCustomers: 0, fingerprint: "empty" });
+    expect(before[4]).toMatchObject({ base: 0 });
+    await customer("k1", { shop, orders: [{ days: 500 }, { days: 400 }] });
+    const unchanged = await cachedConversions(t.db, shop, NOW, { totalCustomers: 0, fingerprint: "empty" });
+    expect(unchanged[4]).toMatchObject({ base: 0 }); // same data as far as the board knows: served from memory
+    const after = await cachedConversions(t.db, shop, NOW, { totalCustomers: 1, fingerprint: "first-time-buyer:1" });
+    expect(after[4]).toMatchObject({ base: 1, converted: 1 });
+  });
+});

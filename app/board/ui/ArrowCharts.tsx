@@ -74,7 +74,7 @@ export function ArrowCharts({ levels, currencyCode, lapsed, returned }: { levels
             <Text as="p" tone="subdued">
               {t("board.arrows.clvHelp")}
             </Text>
-            {chart(clv, (v) => formatMoney(locale, v * 100, currencyCode), t("board.arrows.clv"))}
+            {chart(clv, (v) => formatMoney(locale, v * 100, currencyCode, { whole: true }), t("board.arrows.clv"))}
           </BlockStack>
         </Card>
     </InlineGrid>

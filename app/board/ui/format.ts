@@ -12,11 +12,12 @@ export function formatPercent(locale: Locale, rate: number, digits = 1): string 
 }
 
 /** Minor units (hundredths, as the sync layer stores money) in the shop's currency. */
-export function formatMoney(locale: Locale, minor: number, currency: string | null): string {
+export function formatMoney(locale: Locale, minor: number, currency: string | null, options: { whole?: boolean } = {}): string {
   const major = minor / 100;
-  if (!currency) return new Intl.NumberFormat(TAGS[locale], { maximumFractionDigits: 2, minimumFractionDigits: 2 }).format(major);
+  const digits = options.whole ? { maximumFractionDigits: 0, minimumFractionDigits: 0 } : {};
+  if (!currency) return new Intl.NumberFormat(TAGS[locale], { maximumFractionDigits: 2, minimumFractionDigits: 2, ...digits }).format(major);
   try {
-    return new Intl.NumberFormat(TAGS[locale], { style: "currency", currency }).format(major);
+    return new Intl.NumberFormat(TAGS[locale], { style: "currency", currency, ...digits }).format(major);
   } catch {
     return `${new Intl.NumberFormat(TAGS[locale], { maximumFractionDigits: 2 }).format(major)} ${currency}`;
   }
