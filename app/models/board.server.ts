@@ -55,6 +55,8 @@ export interface BoardData {
   now: string;
   currencyCode: string | null;
   monthlySessions: number | null;
+  /** The shop's win-back tiers (days without an order), for the win-back idea. */
+  winbackTierDays: readonly [number, number, number];
   totalCustomers: number;
   levels: Record<CountedState, LevelFigures>;
   stages: BoardStage[];
@@ -68,7 +70,7 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
   const conversions = options.conversions ?? cachedConversions;
   const [counts, shopRow, campaigns, sync] = await Promise.all([
     db.stageCount.findMany({ where: { shop } }),
-    db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true, monthlySessions: true } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true, monthlySessions: true, settings: true } }),
     activeCampaignsByStage(db, shop, now),
     loadSyncStatus(db, shop),
   ]);
@@ -107,6 +109,7 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     now: now.toISOString(),
     currencyCode: shopRow?.currencyCode ?? null,
     monthlySessions,
+    winbackTierDays: parseSettings(shopRow?.settings ?? null).winbackTierDays,
     totalCustomers,
     levels,
     stages,
@@ -239,14 +242,18 @@ export async function measureConversions(db: Db, shop: string, now: Date, settin
   };
 }
 
-async function shopSettings(db: Db, shop: string): Promise<LifecycleSettings> {
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
-  if (!row?.settings) return DEFAULT_LIFECYCLE_SETTINGS;
+function parseSettings(json: string | null): LifecycleSettings {
+  if (!json) return DEFAULT_LIFECYCLE_SETTINGS;
   try {
-    return validateLifecycleSettings(JSON.parse(row.settings));
+    return validateLifecycleSettings(JSON.parse(json));
   } catch {
     return DEFAULT_LIFECYCLE_SETTINGS;
   }
+}
+
+async function shopSettings(db: Db, shop: string): Promise<LifecycleSettings> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
+  return parseSettings(row?.settings ?? null);
 }
 
 /** Measures with the shop's own settings (the regular rule). */

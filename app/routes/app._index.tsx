@@ -95,7 +95,7 @@ export default function Board() {
         <Layout>
           {board.stages.map((stage) => (
             <Layout.Section key={stage.number}>
-              <StageCard stage={stage} isWeakest={board.weakest?.stage === stage.number} />
+              <StageCard stage={stage} isWeakest={board.weakest?.stage === stage.number} winbackTierDays={board.winbackTierDays} />
             </Layout.Section>
           ))}
         </Layout>

@@ -72,6 +72,7 @@ describe("the board model", () => {
     expect(board.stages[1].ideas).toContain("idea.s2.signupOffer");
     expect(board.stages[3].ideas).toEqual(expect.arrayContaining(["idea.s4.postPurchase", "idea.s4.surprise", "idea.s4.community", "idea.s4.winback"]));
     expect(board.stages[2].ideas).toEqual([]); // a campaign runs and 15% is typical for Stage 3
+    expect(board.winbackTierDays).toEqual([90, 180, 360]); // the win-back idea names the shop's own tiers
   });
 
   it("names the weakest stage: Stage 4 at 12% (below the 20% of the band)", async () => {

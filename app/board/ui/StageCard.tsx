@@ -56,7 +56,7 @@ export function BandText({ stageNumber }: { stageNumber: BoardStage["number"] })
   );
 }
 
-export function StageCard({ stage, isWeakest }: { stage: BoardStage; isWeakest: boolean }) {
+export function StageCard({ stage, isWeakest, winbackTierDays }: { stage: BoardStage; isWeakest: boolean; winbackTierDays: readonly [number, number, number] }) {
   const t = useT();
   const locale = useLocale();
   const verdict = stage.assessment.verdict;
@@ -185,7 +185,7 @@ export function StageCard({ stage, isWeakest }: { stage: BoardStage; isWeakest: 
               </Text>
               <List type="bullet">
                 {stage.ideas.map((idea) => (
-                  <List.Item key={idea}>{t(idea)}</List.Item>
+                  <List.Item key={idea}>{t(idea, { first: winbackTierDays[0], second: winbackTierDays[1], third: winbackTierDays[2] })}</List.Item>
                 ))}
               </List>
             </BlockStack>
