@@ -13,7 +13,8 @@
  * Stage 4 and 5 bands are the model's (First → Repeat within a year: below 20% weak, 20–35% typical, above 35%
  * strong; Repeat → Regular about 50%). Stage 2 and 3 bands are common rules of thumb for sign-up forms and welcome
  * flows, shown as such. A cohort is a year of customers, each observed for the full window; when the shop's history
- * is shorter, the cohort starts at the first order the app knows.
+ * is shorter, the cohort starts 30 days after the first order the app knows (customers of the records' first month
+ * may have bought before the records start).
  */
 import type { StageNumber } from "./stages";
 

@@ -50,6 +50,7 @@ const en = {
   "board.ideasEmpty": "Ideas to fill this stage",
   "board.ideasWeak": "Ideas to strengthen this stage",
   "board.weakest.title": "Weakest stage: {stage}",
+  "board.weakest.noWeakTitle": "No stage is weak; lowest against its reference: {stage}",
   "board.weakest.body": "{rate} converts here ({verdict}); the reference is {weak} to {strong}.",
   "board.weakest.noneTitle": "No stage can be judged yet",
   "board.weakest.none":
@@ -68,7 +69,8 @@ const en = {
   "board.method.s2": "Stage 2: customers who subscribed to email in the last 30 days without having ordered, divided by your monthly sessions.",
   "board.method.s3":
     "Stage 3: of the customers who subscribed 90 to 455 days ago before ordering, the share who placed a first order within 90 days of subscribing.",
-  "board.method.s4": "Stage 4: of the customers whose first order was 365 to 730 days ago, the share who ordered again within 365 days.",
+  "board.method.s4":
+    "Stage 4: of the customers whose first order was 365 to 730 days ago, the share who ordered again within 365 days. Customers who first bought in the first 30 days of the shop's records are left out (stage 5 likewise): they may have bought before the records start.",
   "board.method.s5":
     "Stage 5: of the customers whose second order was 365 to 730 days ago, the share who became regular buyers (your regular-buyer rule) within 365 days.",
   "board.method.weakest":
@@ -404,6 +406,7 @@ const ja: Record<MessageKey, string> = {
   "board.ideasEmpty": "このステージを埋めるアイデア",
   "board.ideasWeak": "このステージを強化するアイデア",
   "board.weakest.title": "最も弱いステージ：{stage}",
+  "board.weakest.noWeakTitle": "弱いステージはありません。目安に対して最も低いのは：{stage}",
   "board.weakest.body": "ここでの転換率は {rate}（{verdict}）です。目安は {weak}〜{strong} です。",
   "board.weakest.noneTitle": "まだ判定できるステージがありません",
   "board.weakest.none": "各指標には、期間全体を通して観察された 30 人以上のコホートが必要です。ステージ 1 と 2 には月間セッション数（設定）が必要です。",
@@ -420,7 +423,7 @@ const ja: Record<MessageKey, string> = {
   "board.method.s1": "ステージ 1：設定で入力した月間セッション数。Shopify はアプリに訪問者数を提供しません。",
   "board.method.s2": "ステージ 2：過去 30 日間に注文せずにメール購読した顧客数を、月間セッション数で割った値。",
   "board.method.s3": "ステージ 3：注文前に 90〜455 日前に購読した顧客のうち、購読から 90 日以内に初回注文をした割合。",
-  "board.method.s4": "ステージ 4：初回注文が 365〜730 日前の顧客のうち、365 日以内に再注文した割合。",
+  "board.method.s4": "ステージ 4：初回注文が 365〜730 日前の顧客のうち、365 日以内に再注文した割合。ショップの記録の最初の 30 日間に初めて購入した顧客は除きます（ステージ 5 も同様）。記録が始まる前に購入していた可能性があるためです。",
   "board.method.s5": "ステージ 5：2 回目の注文が 365〜730 日前の顧客のうち、365 日以内に常連購入者（常連の条件）になった割合。",
   "board.method.weakest": "最も弱いステージとは、目安の範囲を最も大きく下回るステージです。テスト注文、キャンセル、無効、全額返金の注文は数えません。",
   "board.method.active": "キャンペーンは、現在実施中（開始済みで終了しておらず、Shopify のキャンペーンでは有効または予約済み）の間だけ有効とみなします。",
@@ -750,6 +753,7 @@ const nl: Record<MessageKey, string> = {
   "board.ideasEmpty": "Ideeën om deze fase te vullen",
   "board.ideasWeak": "Ideeën om deze fase te versterken",
   "board.weakest.title": "Zwakste fase: {stage}",
+  "board.weakest.noWeakTitle": "Geen fase is zwak; het laagst ten opzichte van de referentie: {stage}",
   "board.weakest.body": "Hier converteert {rate} ({verdict}); de referentie is {weak} tot {strong}.",
   "board.weakest.noneTitle": "Nog geen fase te beoordelen",
   "board.weakest.none":
@@ -768,7 +772,8 @@ const nl: Record<MessageKey, string> = {
   "board.method.s2": "Fase 2: klanten die zich de afgelopen 30 dagen voor e-mail hebben aangemeld zonder te bestellen, gedeeld door je maandelijkse sessies.",
   "board.method.s3":
     "Fase 3: van de klanten die zich 90 tot 455 dagen geleden aanmeldden voordat ze bestelden, het aandeel dat binnen 90 dagen na aanmelden een eerste bestelling plaatste.",
-  "board.method.s4": "Fase 4: van de klanten van wie de eerste bestelling 365 tot 730 dagen geleden was, het aandeel dat binnen 365 dagen opnieuw bestelde.",
+  "board.method.s4":
+    "Fase 4: van de klanten van wie de eerste bestelling 365 tot 730 dagen geleden was, het aandeel dat binnen 365 dagen opnieuw bestelde. Klanten die voor het eerst kochten in de eerste 30 dagen van de gegevens van de winkel tellen niet mee (bij fase 5 ook niet): zij kochten misschien al vóór het begin van de gegevens.",
   "board.method.s5":
     "Fase 5: van de klanten van wie de tweede bestelling 365 tot 730 dagen geleden was, het aandeel dat binnen 365 dagen vaste koper werd (volgens jouw regel voor vaste kopers).",
   "board.method.weakest":

@@ -86,7 +86,8 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     const assessment = assessStage(measures[i]);
     const stageCampaigns = campaigns.get(def.number) ?? [];
     const empty = stageCampaigns.length === 0;
-    const weak = assessment.verdict === "weak" || weakest?.stage === def.number;
+    // The weakest stage gets ideas too, unless even it is strong.
+    const weak = assessment.verdict === "weak" || (weakest?.stage === def.number && weakest.verdict !== "strong");
     return {
       number: def.number,
       source: def.source,
@@ -153,6 +154,12 @@ export interface ConversionHints {
 export type ConversionSource = (db: Db, shop: string, now: Date, hints: ConversionHints) => Promise<MeasuredConversions>;
 
 const JULIAN_UNIX_EPOCH = 2440587.5;
+/**
+ * Stages 4 and 5 leave out customers whose first (second) order falls in the first HISTORY_GUARD_DAYS of the shop's
+ * records: they may have bought before the records start (a migrated shop, an imported history), and counting such
+ * a returning customer as a first-time buyer would overstate the stage.
+ */
+export const HISTORY_GUARD_DAYS = 30;
 const toJulian = (ms: number) => ms / DAY_MS + JULIAN_UNIX_EPOCH;
 const fromJulian = (jd: number) => new Date(Math.round((jd - JULIAN_UNIX_EPOCH) * DAY_MS)).toISOString();
 
@@ -170,7 +177,7 @@ interface MeasureRow {
 /**
  * Measures stages 2–5 from the stored facts in one query (SQLite): per customer the first and second qualifying
  * order and the first instant they had `regularMinOrders` orders within `regularWindowDays` (the model's regular
- * rule), then the cohort shares documented in app/board/conversion.ts. Qualifying orders as in the model: not
+ * rule), then the cohort shares documented in app/board/conversion.ts (see HISTORY_GUARD_DAYS). Qualifying orders as in the model: not
  * test, cancelled, voided or fully refunded, with something left after refunds. It reads every order of the shop
  * (through the (shop, customerGid, createdAt) index): seconds at a million customers, so it runs once a day or in
  * the background, never on the request path of a large shop.
@@ -206,23 +213,24 @@ export async function measureConversions(db: Db, shop: string, now: Date, settin
       WHERE cu."shop" = ${shop} AND cu."deletedAt" IS NULL AND cu."emailMarketingState" = 'SUBSCRIBED'
         AND cu."consentUpdatedAt" IS NOT NULL
     ),
-    e AS (SELECT ts, t1 FROM s WHERE t1 IS NULL OR t1 > ts)
+    e AS (SELECT ts, t1 FROM s WHERE t1 IS NULL OR t1 > ts),
+    b AS (SELECT MIN(t1) + ${HISTORY_GUARD_DAYS} AS start FROM c)
     SELECT
       (SELECT MIN(t1) FROM c) AS firstOrder,
       (SELECT COUNT(*) FROM e WHERE ts > ${nowJ - w2} AND ts <= ${nowJ}) AS new2,
       (SELECT COUNT(*) FROM e WHERE ts >= ${nowJ - w3 - COHORT_DAYS} AND ts < ${nowJ - w3}) AS cohort3,
       (SELECT COUNT(*) FROM e WHERE ts >= ${nowJ - w3 - COHORT_DAYS} AND ts < ${nowJ - w3} AND t1 IS NOT NULL AND t1 - ts <= ${w3}) AS conv3,
-      (SELECT COUNT(*) FROM c WHERE t1 >= ${nowJ - w4 - COHORT_DAYS} AND t1 < ${nowJ - w4}) AS cohort4,
-      (SELECT COUNT(*) FROM c WHERE t1 >= ${nowJ - w4 - COHORT_DAYS} AND t1 < ${nowJ - w4} AND t2 IS NOT NULL AND t2 - t1 <= ${w4}) AS conv4,
-      (SELECT COUNT(*) FROM c WHERE t2 >= ${nowJ - w5 - COHORT_DAYS} AND t2 < ${nowJ - w5}) AS cohort5,
-      (SELECT COUNT(*) FROM c WHERE t2 >= ${nowJ - w5 - COHORT_DAYS} AND t2 < ${nowJ - w5} AND tr IS NOT NULL AND tr - t2 <= ${w5}) AS conv5
+      (SELECT COUNT(*) FROM c, b WHERE t1 >= MAX(${nowJ - w4 - COHORT_DAYS}, b.start) AND t1 < ${nowJ - w4}) AS cohort4,
+      (SELECT COUNT(*) FROM c, b WHERE t1 >= MAX(${nowJ - w4 - COHORT_DAYS}, b.start) AND t1 < ${nowJ - w4} AND t2 IS NOT NULL AND t2 - t1 <= ${w4}) AS conv4,
+      (SELECT COUNT(*) FROM c, b WHERE t2 >= MAX(${nowJ - w5 - COHORT_DAYS}, b.start) AND t2 < ${nowJ - w5}) AS cohort5,
+      (SELECT COUNT(*) FROM c, b WHERE t2 >= MAX(${nowJ - w5 - COHORT_DAYS}, b.start) AND t2 < ${nowJ - w5} AND tr IS NOT NULL AND tr - t2 <= ${w5}) AS conv5
   `;
   const num = (v: bigint | number | null | undefined) => (v == null ? 0 : Number(v));
   const first = row?.firstOrder ?? null;
   const cohort = (stage: StageNumber, base: number, converted: number, floorAtFirstOrder: boolean): ConversionMeasure => {
     const window = CONVERSION_WINDOW_DAYS[stage];
     const fromJ = nowJ - window - COHORT_DAYS;
-    const from = floorAtFirstOrder && first != null ? Math.max(fromJ, first) : fromJ;
+    const from = floorAtFirstOrder && first != null ? Math.max(fromJ, first + HISTORY_GUARD_DAYS) : fromJ;
     return {
       stage,
       windowDays: window,

@@ -70,7 +70,10 @@ export default function Board() {
 
         {weakest && board.weakest?.rate != null && board.weakest.band ? (
           <div data-testid="weakest-stage">
-            <Banner tone="warning" title={t("board.weakest.title", { stage: stageTitle(t, weakest) })}>
+            <Banner
+              tone={board.weakest.verdict === "weak" ? "warning" : "info"}
+              title={t(board.weakest.verdict === "weak" ? "board.weakest.title" : "board.weakest.noWeakTitle", { stage: stageTitle(t, weakest) })}
+            >
               <BlockStack gap="100">
                 <Text as="p">
                   {t("board.weakest.body", {
@@ -95,7 +98,11 @@ export default function Board() {
         <Layout>
           {board.stages.map((stage) => (
             <Layout.Section key={stage.number}>
-              <StageCard stage={stage} isWeakest={board.weakest?.stage === stage.number} winbackTierDays={board.winbackTierDays} />
+              <StageCard
+                stage={stage}
+                isWeakest={board.weakest?.stage === stage.number && board.weakest.verdict !== "strong"}
+                winbackTierDays={board.winbackTierDays}
+              />
             </Layout.Section>
           ))}
         </Layout>

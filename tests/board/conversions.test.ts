@@ -103,6 +103,15 @@ describe("conversions measured on stored facts", () => {
     expect(m[2]).toMatchObject({ converted: 2, base: null });
   });
 
+  it("leaves out the first 30 days of a shop's records (those buyers may have bought before the records start)", async () => {
+    const shop = "young.myshopify.com";
+    await customer("y1", { shop, orders: [{ days: 400 }, { days: 390 }] }); // the records start here
+    await customer("y2", { shop, orders: [{ days: 380 }, { days: 300 }] }); // within the first 30 days: left out
+    await customer("y3", { shop, orders: [{ days: 366 }] }); // after them: in the cohort
+    const m = await measureConversions(t.db, shop, NOW);
+    expect(m[4]).toMatchObject({ base: 1, converted: 0, cohortFrom: ago(370).toISOString(), cohortTo: ago(365).toISOString() });
+  });
+
   it("an empty shop has nothing to measure", async () => {
     const m = await measureConversions(t.db, "empty.myshopify.com", NOW);
     expect(m[4]).toMatchObject({ base: 0, converted: 0, unmeasured: "noCohort" });
@@ -117,6 +126,7 @@ describe("the measures the board serves before the sync layer stores them", () =
     const shop = "cache.myshopify.com";
     const before = await cachedConversions(t.db, shop, NOW, { totalCustomers: 0, fingerprint: "empty" });
     expect(before[4]).toMatchObject({ base: 0 });
+    await customer("k0", { shop, orders: [{ days: 700 }] }); // the records' first month: left out
     await customer("k1", { shop, orders: [{ days: 500 }, { days: 400 }] });
     const unchanged = await cachedConversions(t.db, shop, NOW, { totalCustomers: 0, fingerprint: "empty" });
     expect(unchanged[4]).toMatchObject({ base: 0 }); // same data as far as the board knows: served from memory
