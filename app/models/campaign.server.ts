@@ -7,7 +7,7 @@ import type { Db } from "../db.server";
 import { campaignState, isActive, type CampaignState } from "../campaigns/active";
 import { defaultStageForTactic } from "../campaigns/tactics";
 import type { ManualCampaignInput } from "../campaigns/manual";
-import { STAGE_NUMBERS, type StageNumber, type StageOneKind } from "../board/stages";
+import { isStageOneKind, STAGE_NUMBERS, STAGE_ONE_KINDS, type StageNumber, type StageOneKind } from "../board/stages";
 
 export interface CampaignView {
   id: number;
@@ -124,11 +124,15 @@ export async function deleteManualCampaign(db: Db, shop: string, id: number): Pr
   return count === 1;
 }
 
-/** The merchant moves an imported campaign to another stage; refreshes keep it there. */
-export async function overrideCampaignStage(db: Db, shop: string, id: number, stage: StageNumber, stageOneKind: StageOneKind | null): Promise<boolean> {
+/**
+ * The merchant moves an imported campaign to another stage; refreshes keep it there. A Stage 1 campaign always has a
+ * kind (the first, Shine a Light, unless one is given).
+ */
+export async function overrideCampaignStage(db: Db, shop: string, id: number, stage: StageNumber, stageOneKind: string | null): Promise<boolean> {
+  const kind = stage === 1 ? (isStageOneKind(stageOneKind) ? stageOneKind : STAGE_ONE_KINDS[0]) : null;
   const { count } = await db.campaign.updateMany({
     where: { id, shop, source: { in: ["marketing_activity", "discount"] } },
-    data: { stage, stageOneKind: stage === 1 ? stageOneKind : null, stageOverridden: true },
+    data: { stage, stageOneKind: kind, stageOverridden: true },
   });
   return count === 1;
 }

@@ -10,7 +10,7 @@ import { parseManualCampaign, MANUAL_CHANNELS, type ManualCampaignErrorKey, type
 import { requesterFromAdmin } from "../campaigns/import.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
 import { MARKETING_TACTICS, defaultStageForTactic } from "../campaigns/tactics";
-import { STAGE_DEFINITIONS, STAGE_ONE_KINDS, isStageNumber, isStageOneKind } from "../board/stages";
+import { STAGE_DEFINITIONS, STAGE_ONE_KINDS, isStageNumber } from "../board/stages";
 import { useLocale, useT } from "../i18n/i18n";
 import { CampaignDates } from "../board/ui/StageCard";
 import { labelFor, stageTitle } from "../board/ui/labels";
@@ -52,8 +52,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     case "override": {
       const stage = Number(form.stage);
       if (!isStageNumber(stage)) return { intent: "override", ok: false };
-      const kind = isStageOneKind(form.stageOneKind) ? form.stageOneKind : stage === 1 ? STAGE_ONE_KINDS[0] : null;
-      return { intent: "override", ok: await overrideCampaignStage(prisma, shop, id, stage, kind) };
+      return { intent: "override", ok: await overrideCampaignStage(prisma, shop, id, stage, form.stageOneKind ?? null) };
     }
     case "reset":
       return { intent: "reset", ok: await resetCampaignStage(prisma, shop, id) };

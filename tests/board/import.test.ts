@@ -75,6 +75,15 @@ describe("importing campaigns from the Admin API (dev store, real 2026-10 schema
     expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 3, stageOverridden: false });
   });
 
+  it("moving an activity to Stage 1 gives it a kind", async () => {
+    const row = (await t.db.campaign.findFirst({ where: { shop: SHOP, name: "Abandoned basket reminder" } }))!;
+    await overrideCampaignStage(t.db, SHOP, row.id, 1, "");
+    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 1, stageOneKind: "shine-a-light" });
+    await overrideCampaignStage(t.db, SHOP, row.id, 1, "get-found");
+    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 1, stageOneKind: "get-found" });
+    await resetCampaignStage(t.db, SHOP, row.id);
+  });
+
   it("a discount for the app's lapsed segment is a Stage 4 campaign; one for everyone is not imported", async () => {
     const segment = ds.addSegment(SHOP, { name: "Lifecycle: Lapsed", query: "customer_tags CONTAINS 'lifecycle:lapsed'" });
     await t.db.shopSegment.create({ data: { shop: SHOP, stage: "lapsed", segmentGid: `gid://shopify/Segment/${segment.id}`, name: segment.name, query: segment.query } });
