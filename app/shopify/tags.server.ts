@@ -5,6 +5,7 @@ import { TagsAddMutation } from "../graphql/TagsAddMutation";
 import { TagsRemoveMutation } from "../graphql/TagsRemoveMutation";
 import { runBulkMutation } from "./bulk.server";
 import type { TagWriteOutcome } from "../sync/reconcile.server";
+import { applyTagPlan } from "../lifecycle";
 
 /** Shopify's ceiling for one query's calculated cost. */
 const MAX_QUERY_COST = 1000;
@@ -33,15 +34,8 @@ export async function writeTagEdits(
   return edits.map((edit): TagWriteOutcome => {
     const error = failures.has(edit.id) ? retried.get(edit.id) : undefined;
     if (error) return { gid: edit.id, ok: false, error };
-    return { gid: edit.id, ok: true, tags: applyEdit(currentTags.get(edit.id) ?? [], edit) };
+    return { gid: edit.id, ok: true, tags: applyTagPlan(currentTags.get(edit.id) ?? [], { add: [...edit.add], remove: [...edit.remove], overLimit: false }) };
   });
-}
-
-export function applyEdit(current: readonly string[], edit: TagEdit): string[] {
-  const removed = new Set(edit.remove.map((t) => t.toLowerCase()));
-  const kept = current.filter((t) => !removed.has(t.toLowerCase()));
-  const have = new Set(kept.map((t) => t.toLowerCase()));
-  return [...kept, ...edit.add.filter((t) => !have.has(t.toLowerCase()))];
 }
 
 let costPerField = MUTATION_COST;

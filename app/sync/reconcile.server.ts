@@ -27,7 +27,8 @@ export interface StageChangeEvent {
 /** What reconcile needs from Shopify; the real one goes through the throttled Admin client. */
 export interface ShopifyWriter {
   writeTags(edits: readonly TagEdit[], currentTags: ReadonlyMap<string, readonly string[]>): Promise<TagWriteOutcome[]>;
-  sendStageChanges(events: readonly StageChangeEvent[]): Promise<void>;
+  /** Sends the Flow triggers of every StageChange row still marked pending. */
+  sendPendingStageChanges(): Promise<void>;
 }
 
 export type TagWriteOutcome = { gid: string; ok: true; tags: string[] } | { gid: string; ok: false; error: string };
@@ -52,6 +53,17 @@ export interface ReconcileSummary {
 }
 
 const CHUNK = 500;
+/**
+ * Tag edits are gathered across chunks and written in large batches, so a whole-shop pass (first backfill,
+ * settings change) reaches the bulk-mutation path instead of spending the rate limit 500 customers at a time.
+ * The cap bounds memory on very large shops.
+ */
+const TAG_FLUSH_AT = 20_000;
+
+interface PendingTags {
+  edits: TagEdit[];
+  currentTags: Map<string, readonly string[]>;
+}
 
 /**
  * The only writer of stages: re-derives the given customers' classification from stored facts, stores what
@@ -62,10 +74,13 @@ export async function reconcileCustomers(options: ReconcileOptions, gids: readon
   const stats = ctx.stats ?? (await refreshShopStats(options.db, ctx, options.now));
   const summary: ReconcileSummary = { customers: 0, stageChanges: 0, tagEdits: 0, tagErrors: 0 };
   const unique = [...new Set(gids)];
+  const pending: PendingTags = { edits: [], currentTags: new Map() };
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = await loadCustomersWithOrders(options.db, options.shop, unique.slice(i, i + CHUNK));
-    await reconcileChunk(options, ctx, stats, chunk, summary);
+    await reconcileChunk(options, ctx, stats, chunk, summary, pending);
   }
+  await flushTagEdits(options, summary, pending);
+  await notifyFlow(options, ctx, summary);
   return summary;
 }
 
@@ -74,10 +89,13 @@ export async function reconcileShop(options: ReconcileOptions): Promise<Reconcil
   const ctx = await loadShopContext(options.db, options.shop);
   const stats = await refreshShopStats(options.db, ctx, options.now);
   const summary: ReconcileSummary = { customers: 0, stageChanges: 0, tagEdits: 0, tagErrors: 0 };
+  const pending: PendingTags = { edits: [], currentTags: new Map() };
   for await (const page of customerGidPages(options.db, options.shop, CHUNK)) {
     const chunk = await loadCustomersWithOrders(options.db, options.shop, page);
-    await reconcileChunk(options, ctx, stats, chunk, summary);
+    await reconcileChunk(options, ctx, stats, chunk, summary, pending);
   }
+  await flushTagEdits(options, summary, pending);
+  await notifyFlow(options, ctx, summary);
   await recountStages(options.db, options.shop);
   return { ...summary, stats };
 }
@@ -102,13 +120,12 @@ async function reconcileChunk(
   stats: ShopStats,
   customers: readonly StoredCustomer[],
   summary: ReconcileSummary,
+  pending: PendingTags,
 ): Promise<void> {
   const { db, shop, now } = options;
   const nowMs = now.getTime();
   const updates: Array<{ customer: StoredCustomer; result: Classification; netSpentMinor: bigint }> = [];
   const changes: StageChangeEvent[] = [];
-  const edits: TagEdit[] = [];
-  const currentTags = new Map<string, readonly string[]>();
 
   for (const customer of customers) {
     const times = qualifyingOrderTimes(customer.orders, nowMs);
@@ -138,8 +155,8 @@ async function reconcileChunk(
         data: { tagError: "This customer already has 250 tags, Shopify's limit: the lifecycle tag could not be added." },
       });
     } else if (plan.add.length > 0 || plan.remove.length > 0) {
-      edits.push({ id: customer.gid, add: plan.add, remove: plan.remove });
-      currentTags.set(customer.gid, customer.tags);
+      pending.edits.push({ id: customer.gid, add: plan.add, remove: plan.remove });
+      pending.currentTags.set(customer.gid, customer.tags);
     }
   }
 
@@ -155,7 +172,7 @@ async function reconcileChunk(
           nextTransitionAt: result.nextTransitionAt == null ? null : new Date(result.nextTransitionAt),
           explanation: JSON.stringify(result.explanation),
           lapseThresholdDays: result.lapseThresholdDays,
-          usesShopThreshold: result.thresholdSource === "shop",
+          usesShopThreshold: result.usesShopThreshold,
           qualifyingOrders: result.qualifyingOrderCount,
           lastOrderAt: result.lastOrderAt == null ? null : new Date(result.lastOrderAt),
           netSpentMinor,
@@ -187,21 +204,30 @@ async function reconcileChunk(
   });
   summary.customers += customers.length;
   summary.stageChanges += changes.length;
+  if (pending.edits.length >= TAG_FLUSH_AT) await flushTagEdits(options, summary, pending);
+}
 
-  if (options.shopify && edits.length > 0) {
-    const outcomes = await options.shopify.writeTags(edits, currentTags);
-    for (const outcome of outcomes) {
-      if (outcome.ok) {
-        await db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tags: JSON.stringify(outcome.tags), tagError: null } });
-      } else {
-        summary.tagErrors++;
-        await db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tagError: outcome.error } });
-      }
+async function flushTagEdits(options: ReconcileOptions, summary: ReconcileSummary, pending: PendingTags): Promise<void> {
+  const { db, shop } = options;
+  if (!options.shopify || pending.edits.length === 0) return;
+  const outcomes = await options.shopify.writeTags(pending.edits, pending.currentTags);
+  pending.edits = [];
+  pending.currentTags = new Map();
+  for (const outcome of outcomes) {
+    if (outcome.ok) {
+      await db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tags: JSON.stringify(outcome.tags), tagError: null } });
+    } else {
+      summary.tagErrors++;
+      await db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tagError: outcome.error } });
     }
-    summary.tagEdits += outcomes.filter((o) => o.ok).length;
   }
-  if (options.shopify && notifyFlow && ctx.flowEnabled && changes.length > 0) {
-    await options.shopify.sendStageChanges(changes);
+  summary.tagEdits += outcomes.filter((o) => o.ok).length;
+}
+
+/** Flow goes out after the tags, from the StageChange rows this pass marked pending. */
+async function notifyFlow(options: ReconcileOptions, ctx: ShopContext, summary: ReconcileSummary): Promise<void> {
+  if (options.shopify && (options.notifyFlow ?? true) && ctx.flowEnabled && summary.stageChanges > 0) {
+    await options.shopify.sendPendingStageChanges();
   }
 }
 
@@ -217,7 +243,7 @@ function classificationChanged(customer: StoredCustomer, result: Classification,
     (customer.nextTransitionAt?.getTime() ?? null) !== result.nextTransitionAt ||
     customer.explanation !== JSON.stringify(result.explanation) ||
     customer.lapseThresholdDays !== result.lapseThresholdDays ||
-    customer.usesShopThreshold !== (result.thresholdSource === "shop") ||
+    customer.usesShopThreshold !== result.usesShopThreshold ||
     customer.qualifyingOrders !== result.qualifyingOrderCount ||
     (customer.lastOrderAt?.getTime() ?? null) !== result.lastOrderAt ||
     customer.netSpentMinor !== netSpentMinor

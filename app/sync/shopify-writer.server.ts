@@ -11,7 +11,7 @@ import type { ShopifyWriter } from "./reconcile.server";
 export function shopifyWriter(db: Db, shop: string, client: AdminClient, tagOptions: TagWriterOptions = {}): ShopifyWriter {
   return {
     writeTags: (edits, currentTags) => writeTagEdits(client, edits, currentTags, tagOptions),
-    sendStageChanges: async () => {
+    sendPendingStageChanges: async () => {
       await sendPendingFlowTriggers(db, shop, client);
     },
   };

@@ -68,9 +68,9 @@ export function countingWriter(inner: ShopifyWriter) {
       counts.tagEdits += edits.length;
       return inner.writeTags(edits, current);
     },
-    sendStageChanges: (events) => {
+    sendPendingStageChanges: () => {
       counts.stageChangeBatches++;
-      return inner.sendStageChanges(events);
+      return inner.sendPendingStageChanges();
     },
   };
   return { writer, counts };
