@@ -1,5 +1,5 @@
-import { assertNoUserErrors, type AdminClient, type UserError } from "./admin-client.server";
-import { FlowTriggerReceiveMutation } from "../graphql/FlowTriggerReceiveMutation";
+import type { AdminClient, UserError } from "./admin-client.server";
+import { buildFlowTriggerBatchMutation } from "../graphql/FlowTriggerBatchMutation";
 import type { StageChangeEvent } from "../sync/reconcile.server";
 
 /** The handle of extensions/lifecycle-stage-changed (Flow allows 30 characters). */
@@ -17,10 +17,17 @@ export function stageChangedPayload(event: StageChangeEvent): Record<string, str
   };
 }
 
-export async function sendStageChanged(client: AdminClient, event: StageChangeEvent): Promise<void> {
-  const { data } = await client.request<{ flowTriggerReceive: { userErrors: UserError[] } }>(FlowTriggerReceiveMutation, {
-    handle: STAGE_CHANGED_TRIGGER_HANDLE,
-    payload: stageChangedPayload(event),
+/** Mutation fields per request: 90 × 10 points stays under Shopify's 1,000-point single-query ceiling. */
+export const FLOW_TRIGGERS_PER_REQUEST = 90;
+
+/** Sends a batch of stage changes; returns, per event, null when sent or the error message. */
+export async function sendStageChangedBatch(client: AdminClient, events: readonly StageChangeEvent[]): Promise<Array<string | null>> {
+  const { document, variables } = buildFlowTriggerBatchMutation(STAGE_CHANGED_TRIGGER_HANDLE, events.map(stageChangedPayload));
+  const { data } = await client.request<Record<string, { userErrors: UserError[] } | null>>(document, variables, {
+    estimatedCost: 10 * events.length,
   });
-  assertNoUserErrors("flowTriggerReceive", data.flowTriggerReceive.userErrors);
+  return events.map((_, i) => {
+    const errors = data[`f${i}`]?.userErrors ?? [];
+    return errors.length > 0 ? errors.map((e) => e.message).join("; ") : null;
+  });
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
 import { writeTagEdits, type TagWriterOptions } from "../shopify/tags.server";
-import { sendStageChanged } from "../shopify/flow.server";
+import { FLOW_TRIGGERS_PER_REQUEST, sendStageChangedBatch } from "../shopify/flow.server";
 import type { ShopifyWriter } from "./reconcile.server";
 
 /**
@@ -19,25 +19,40 @@ export function shopifyWriter(db: Db, shop: string, client: AdminClient, tagOpti
 
 export async function sendPendingFlowTriggers(db: Db, shop: string, client: AdminClient): Promise<number> {
   let sent = 0;
+  let afterId = 0;
   for (;;) {
-    const pending = await db.stageChange.findMany({ where: { shop, flowStatus: "pending" }, orderBy: { id: "asc" }, take: 100 });
+    const pending = await db.stageChange.findMany({
+      where: { shop, flowStatus: "pending", id: { gt: afterId } },
+      orderBy: { id: "asc" },
+      take: FLOW_TRIGGERS_PER_REQUEST,
+    });
     if (pending.length === 0) return sent;
-    for (const change of pending) {
-      const customer = await db.customer.findUnique({ where: { shop_gid: { shop, gid: change.customerGid } }, select: { lastOrderAt: true } });
-      try {
-        await sendStageChanged(client, {
+    afterId = pending[pending.length - 1].id;
+    const customers = await db.customer.findMany({
+      where: { shop, gid: { in: pending.map((p) => p.customerGid) } },
+      select: { gid: true, lastOrderAt: true },
+    });
+    const lastOrderAt = new Map(customers.map((c) => [c.gid, c.lastOrderAt]));
+    const results = await sendStageChangedBatch(
+      client,
+      pending.map((change) => {
+        const last = lastOrderAt.get(change.customerGid);
+        return {
           customerGid: change.customerGid,
           fromStage: change.fromStage,
           toStage: change.toStage,
           winbackTier: change.winbackTier,
-          daysSinceLastOrder: customer?.lastOrderAt ? (change.at.getTime() - customer.lastOrderAt.getTime()) / 86_400_000 : null,
-        });
-        await db.stageChange.update({ where: { id: change.id }, data: { flowStatus: "sent" } });
-        sent++;
-      } catch (error) {
-        await db.stageChange.update({ where: { id: change.id }, data: { flowStatus: "failed" } });
-        console.error(`[flow] ${shop} ${change.customerGid}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+          daysSinceLastOrder: last ? (change.at.getTime() - last.getTime()) / 86_400_000 : null,
+        };
+      }),
+    );
+    const sentIds = pending.filter((_, i) => results[i] === null).map((p) => p.id);
+    const failed = pending.filter((_, i) => results[i] !== null);
+    await db.stageChange.updateMany({ where: { id: { in: sentIds } }, data: { flowStatus: "sent" } });
+    for (const change of failed) {
+      await db.stageChange.update({ where: { id: change.id }, data: { flowStatus: "failed" } });
+      console.error(`[flow] ${shop} ${change.customerGid}: ${results[pending.indexOf(change)]}`);
     }
+    sent += sentIds.length;
   }
 }

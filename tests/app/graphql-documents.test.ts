@@ -4,6 +4,7 @@ import zlib from "node:zlib";
 import { buildClientSchema, parse, validate, type IntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildTagsBatchMutation } from "../../app/graphql/TagsBatchMutation";
+import { buildFlowTriggerBatchMutation } from "../../app/graphql/FlowTriggerBatchMutation";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const schema = buildClientSchema(
@@ -44,6 +45,11 @@ describe("Admin GraphQL documents", () => {
       { id: "gid://shopify/Customer/3", add: [], remove: ["lifecycle:winback-90"] },
     ]);
     expect(mutationCount).toBe(4);
+    expect(validate(schema, parse(document)).map((e) => e.message)).toEqual([]);
+  });
+
+  it("the aliased Flow trigger batch validates", () => {
+    const { document } = buildFlowTriggerBatchMutation("lifecycle-stage-changed", [{ customer_id: 1 }, { customer_id: 2 }]);
     expect(validate(schema, parse(document)).map((e) => e.message)).toEqual([]);
   });
 

@@ -16,6 +16,7 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
   let client: AdminClient;
   let testDb: TestDb;
   const merchantTags = new Map<string, string[]>();
+  const initialAppTags = new Map<string, string[]>();
 
   beforeAll(async () => {
     ({ devStore, client } = await devStoreWithClient(SHOP));
@@ -27,6 +28,7 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
       if (i % 7 === 0) customer.tags = ["VIP", "klaviyo:engaged"];
       if (i % 11 === 0) customer.tags = [...customer.tags, "lifecycle:regular-buyer"];
       merchantTags.set(`gid://shopify/Customer/${customer.id}`, customer.tags.filter((t) => !t.startsWith("lifecycle:")));
+      initialAppTags.set(`gid://shopify/Customer/${customer.id}`, appTagsOf(customer.tags));
       i++;
     }
     testDb = await database.create();
@@ -50,7 +52,10 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
       expect(customer.tags.filter((t) => !t.startsWith("lifecycle:"))).toEqual(merchantTags.get(gid));
     }
     expect(mismatches).toBe(0);
-    expect(counts.tagEdits).toBe(state.customers.size);
+    // Only customers whose app tags differed from the model were written.
+    const needed = [...expected].filter(([gid, c]) => initialAppTags.get(gid)!.join() !== modelTags(c).join()).length;
+    expect(needed).toBeGreaterThan(4000);
+    expect(counts.tagEdits).toBe(needed);
     // Stored stages agree with the model too.
     const stored = await testDb.db.customer.findMany({ where: { shop: SHOP }, select: { gid: true, stage: true } });
     expect(stored.filter((c) => c.stage !== expected.get(c.gid)?.stage)).toEqual([]);
@@ -75,6 +80,8 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     const state = devStore.shops.get(SHOP)!;
     const before = expectedByModel(state, NOW);
     const after = expectedByModel(state, later);
+    // Rate limits are measured in bench/tags.bench.ts; here a generous bucket keeps the thousands of Flow calls quick.
+    devStore.setBucket(SHOP, { maximumAvailable: 1_000_000, restoreRate: 1_000_000, currentlyAvailable: 1_000_000 });
     const summary = await runDailyEvaluation(testDb.db, SHOP, new Date(later), shopifyWriter(testDb.db, SHOP, client));
 
     const changed = [...after].filter(([gid, c]) => c.stage !== before.get(gid)!.stage || c.winbackTier !== before.get(gid)!.winbackTier);
