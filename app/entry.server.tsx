@@ -10,6 +10,13 @@ export const streamTimeout = 5000;
 
 // The embedded (SQLite) default runs the worker inside the web process; WORKER=off leaves it to `npm run worker`.
 ensureBackgroundWorker();
+// Finish the delivery or job in hand, then exit: the worker's timers would otherwise keep the process alive.
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    globalThis.lifecycleWorker?.cron?.stop();
+    void (globalThis.lifecycleWorker?.worker.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
+}
 
 export default async function handleRequest(
   request: Request,

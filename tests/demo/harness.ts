@@ -163,8 +163,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       }
     },
     async stop() {
-      app.kill("SIGTERM");
-      await new Promise((resolve) => (app.exitCode !== null ? resolve(null) : app.once("exit", resolve)));
+      if (app.exitCode === null) {
+        const exited = new Promise((resolve) => app.once("exit", resolve));
+        app.kill("SIGTERM");
+        const timer = setTimeout(() => app.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
       await db.$disconnect();
       await devStore.close();
     },
