@@ -48,13 +48,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The environment of child processes: without vitest's variables, which would change how Vite builds. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const key of Object.keys(env)) if (key.startsWith("VITEST") || key === "TEST") delete env[key];
+  // tests/support/app-env.ts keeps workers out of test processes; the demo app runs its own.
+  if (!("LIFECYCLE_WORKER" in extra)) delete env.LIFECYCLE_WORKER;
+  return env;
+}
+
 /** Runs the production build when app/ changed since the last one (remix vite:build). */
 export async function buildApp(log: (line: string) => void): Promise<void> {
   const built = path.join(ROOT, "build/server/index.js");
   const newestSource = newestMtime(path.join(ROOT, "app"));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newestSource) return;
   log("Building the app (remix vite:build)...");
-  await run(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: ROOT, env: process.env });
+  await run(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: ROOT, env: childEnv({ NODE_ENV: "production" }) });
 }
 
 function newestMtime(dir: string): number {
@@ -108,8 +117,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   const app = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
     cwd: ROOT,
-    env: {
-      ...process.env,
+    env: childEnv({
       NODE_ENV: "production",
       PORT: String(appPort),
       HOST: "127.0.0.1",
@@ -119,7 +127,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       SHOPIFY_ADMIN_API_ORIGIN: devStore.origin,
       DATABASE_URL: `file:${databaseFile}`,
       ...options.appEnv,
-    },
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   app.stdout!.on("data", (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => log(`[app] ${line}`)));
