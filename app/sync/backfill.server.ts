@@ -68,6 +68,9 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
         cause: "backfill",
         shopify: deps.writer,
         notifyFlow: !isFirst || ctx.flowOnBackfill,
+        onProgress: async (customersDone) => {
+          await db.syncRun.update({ where: { id: runId }, data: { customersDone } });
+        },
       });
       run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);

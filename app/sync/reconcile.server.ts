@@ -43,6 +43,8 @@ export interface ReconcileOptions {
   notifyFlow?: boolean;
   /** A tag prefix the merchant replaced: its app tags are removed as well (settings change). */
   retiredPrefix?: string;
+  /** Called after each chunk of a whole-shop pass with the customers done so far (progress bars). */
+  onProgress?: (customersDone: number) => Promise<void> | void;
 }
 
 export interface ReconcileSummary {
@@ -93,6 +95,7 @@ export async function reconcileShop(options: ReconcileOptions): Promise<Reconcil
   for await (const page of customerGidPages(options.db, options.shop, CHUNK)) {
     const chunk = await loadCustomersWithOrders(options.db, options.shop, page);
     await reconcileChunk(options, ctx, stats, chunk, summary, pending);
+    await options.onProgress?.(summary.customers);
   }
   await flushTagEdits(options, summary, pending);
   await notifyFlow(options, ctx, summary);
