@@ -6,7 +6,7 @@
 import type { Db } from "../db.server";
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from "../lifecycle";
 import { loadShopContext, saveShopSettings } from "../models/shop.server";
-import { forgetConversions, saveMonthlySessions } from "../models/board.server";
+import { clearShopConversions, MEASURE_SETTINGS, saveMonthlySessions } from "../models/board.server";
 import { applySettingsChange } from "../sync/settings.server";
 
 export function sameSettings(a: LifecycleSettings, b: LifecycleSettings): boolean {
@@ -26,6 +26,8 @@ export async function saveSettingsPage(db: Db, shop: string, input: SettingsSave
   if (settingsChanged) await applySettingsChange(shop, input.settings, input.flow);
   else if (flowChanged) await saveShopSettings(db, shop, ctx.settings, input.flow);
   await saveMonthlySessions(db, shop, input.monthlySessions);
-  forgetConversions(shop);
+  // Stage 5 follows the regular-buyer rule: with a new rule the stored conversions are measured again (the monthly
+  // sessions join the measures when the board is read).
+  if (MEASURE_SETTINGS.some((key) => ctx.settings[key] !== input.settings[key])) await clearShopConversions(db, shop);
   return { reclassifying: settingsChanged };
 }

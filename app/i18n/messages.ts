@@ -76,6 +76,7 @@ const en = {
   "board.method.weakest":
     "The weakest stage is the one furthest below its reference band. Orders count unless they are test orders, cancelled, voided or fully refunded.",
   "board.method.active": "A campaign is active while it runs now: started, not ended, and (for Shopify campaigns) active or scheduled.",
+  "board.method.measuredAt": "Conversions measured {date}. The app measures them again every day and after each import.",
 
   "conversion.s1": "{sessions} sessions a month, as you entered them.",
   "conversion.s2": "{rate}: {converted} new subscribers in the last {days} days from {base} sessions a month.",
@@ -84,7 +85,7 @@ const en = {
   "conversion.s5": "{rate}: {converted} of {base} repeat buyers (second order {from} – {to}) became regular within {days} days.",
   "conversion.sessionsUnknown": "Needs your monthly sessions: Shopify does not give apps visitor counts. Enter them in Settings.",
   "conversion.noCohort": "Not measurable yet: no customers in the cohort ({from} – {to}).",
-  "conversion.measuring": "Being measured… reload the page in a minute.",
+  "conversion.measuring": "Being measured… the figures appear after the app's next daily run or import.",
 
   "verdict.weak": "Weak",
   "verdict.typical": "Typical",
@@ -427,6 +428,7 @@ const ja: Record<MessageKey, string> = {
   "board.method.s5": "ステージ 5：2 回目の注文が 365〜730 日前の顧客のうち、365 日以内に常連購入者（常連の条件）になった割合。",
   "board.method.weakest": "最も弱いステージとは、目安の範囲を最も大きく下回るステージです。テスト注文、キャンセル、無効、全額返金の注文は数えません。",
   "board.method.active": "キャンペーンは、現在実施中（開始済みで終了しておらず、Shopify のキャンペーンでは有効または予約済み）の間だけ有効とみなします。",
+  "board.method.measuredAt": "コンバージョンの測定日時：{date}。アプリは毎日と、インポートのたびに測定し直します。",
 
   "conversion.s1": "月間 {sessions} セッション（入力値）。",
   "conversion.s2": "{rate}：月間 {base} セッションから、過去 {days} 日間に {converted} 人の新規購読者。",
@@ -435,7 +437,7 @@ const ja: Record<MessageKey, string> = {
   "conversion.s5": "{rate}：リピート購入者 {base} 人（2 回目の注文 {from}〜{to}）のうち {converted} 人が {days} 日以内に常連に。",
   "conversion.sessionsUnknown": "月間セッション数が必要です。Shopify はアプリに訪問者数を提供しません。設定で入力してください。",
   "conversion.noCohort": "まだ測定できません：コホート（{from}〜{to}）に顧客がいません。",
-  "conversion.measuring": "測定中です… 1 分ほどしてからページを再読み込みしてください。",
+  "conversion.measuring": "測定中です… アプリの次回の日次処理またはインポートの後に表示されます。",
 
   "verdict.weak": "弱い",
   "verdict.typical": "標準",
@@ -779,6 +781,7 @@ const nl: Record<MessageKey, string> = {
   "board.method.weakest":
     "De zwakste fase is de fase die het verst onder haar referentieband ligt. Bestellingen tellen mee, behalve testbestellingen en geannuleerde, ongeldig gemaakte of volledig terugbetaalde bestellingen.",
   "board.method.active": "Een campagne is actief zolang ze nu loopt: gestart, niet beëindigd en (bij Shopify-campagnes) actief of gepland.",
+  "board.method.measuredAt": "Conversies gemeten op {date}. De app meet ze elke dag en na elke import opnieuw.",
 
   "conversion.s1": "{sessions} sessies per maand, zoals je ze hebt ingevuld.",
   "conversion.s2": "{rate}: {converted} nieuwe abonnees in de afgelopen {days} dagen uit {base} sessies per maand.",
@@ -787,7 +790,7 @@ const nl: Record<MessageKey, string> = {
   "conversion.s5": "{rate}: {converted} van {base} herhaalkopers (tweede bestelling {from} – {to}) werden binnen {days} dagen vaste koper.",
   "conversion.sessionsUnknown": "Heeft je maandelijkse sessies nodig: Shopify geeft apps geen bezoekersaantallen. Vul ze in bij Instellingen.",
   "conversion.noCohort": "Nog niet te meten: geen klanten in het cohort ({from} – {to}).",
-  "conversion.measuring": "Wordt gemeten… laad de pagina over een minuut opnieuw.",
+  "conversion.measuring": "Wordt gemeten… de cijfers verschijnen na de volgende dagelijkse ronde of import van de app.",
 
   "verdict.weak": "Zwak",
   "verdict.typical": "Gebruikelijk",

@@ -1,8 +1,9 @@
 /**
  * The stage board's data: customers and revenue per level (StageCount, precomputed by the sync layer), the active
  * campaigns per stage, each stage's measured conversion and the weakest stage, and the import's progress.
- * The loader path reads only precomputed rows and indexed ranges; the conversion measure over the Order table is
- * the one expensive query, run off the request path (see loadConversions).
+ * The loader path reads only precomputed rows and indexed ranges, the conversions included: they are measured over
+ * the Order table by the daily job and the import and stored as StageConversion rows (storeShopConversions); only a
+ * small shop without stored rows is measured on the request (storedConversions).
  */
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
@@ -19,6 +20,7 @@ import {
 } from "../board/conversion";
 import { activeCampaignsByStage, type CampaignView } from "./campaign.server";
 import { plainSyncError, syncProgress, type SyncErrorKey } from "../board/sync-status";
+import { greatest, julianDay, sqlDialect } from "../board/sql-dialect.server";
 
 export type CountedState = CustomerLevel | "lapsed" | "returned";
 export const COUNTED_STATES: readonly CountedState[] = [...CUSTOMER_LEVELS, "lapsed", "returned"];
@@ -62,12 +64,14 @@ export interface BoardData {
   stages: BoardStage[];
   emptyStages: StageNumber[];
   weakest: StageAssessment | null;
+  /** When the conversions shown were measured (ISO), null while they are being measured. */
+  conversionsMeasuredAt: string | null;
   sync: SyncStatus;
 }
 
 /** Everything the board page shows, for one shop as of `now`. */
 export async function loadBoard(db: Db, shop: string, now: Date, options: { conversions?: ConversionSource } = {}): Promise<BoardData> {
-  const conversions = options.conversions ?? cachedConversions;
+  const conversions = options.conversions ?? storedConversions;
   const [counts, shopRow, campaigns, sync] = await Promise.all([
     db.stageCount.findMany({ where: { shop } }),
     db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true, monthlySessions: true, settings: true } }),
@@ -77,8 +81,7 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
   const levels = levelFigures(counts);
   const totalCustomers = COUNTED_STATES.reduce((sum, s) => sum + levels[s].customers, 0);
   const monthlySessions = shopRow?.monthlySessions ?? null;
-  const fingerprint = [...counts.map((c) => `${c.stage}:${c.customers}`).sort(), sync.lastFinishedAt ?? ""].join("|");
-  const measured = await conversions(db, shop, now, { totalCustomers, fingerprint });
+  const measured = await conversions(db, shop, now, { totalCustomers, importRunning: sync.current?.running ?? false });
   const measures = STAGE_DEFINITIONS.map((def) => withSessions(measured[def.number] ?? emptyMeasure(def.number), monthlySessions));
   const weakest = weakestStage(measures);
 
@@ -116,6 +119,7 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     stages,
     emptyStages: stages.filter((s) => s.empty).map((s) => s.number),
     weakest,
+    conversionsMeasuredAt: measured.measuredAt ?? null,
     sync,
   };
 }
@@ -145,11 +149,15 @@ function withSessions(measure: ConversionMeasure, monthlySessions: number | null
 // ---------------------------------------------------------------------------------------------------------------
 // Conversion measures
 
-export type MeasuredConversions = Partial<Record<StageNumber, ConversionMeasure>>;
+export type MeasuredConversions = Partial<Record<StageNumber, ConversionMeasure>> & {
+  /** When the measures were taken (ISO), null when they were not (being measured). */
+  measuredAt?: string | null;
+};
 export interface ConversionHints {
+  /** The shop's customers (StageCount): decides whether the board may measure on the request. */
   totalCustomers: number;
-  /** Changes whenever the data the measures come from may have changed. */
-  fingerprint?: string;
+  /** An import is running: a measure taken now would be of half the data, so it is shown but not stored. */
+  importRunning?: boolean;
 }
 export type ConversionSource = (db: Db, shop: string, now: Date, hints: ConversionHints) => Promise<MeasuredConversions>;
 
@@ -163,70 +171,80 @@ export const HISTORY_GUARD_DAYS = 30;
 const toJulian = (ms: number) => ms / DAY_MS + JULIAN_UNIX_EPOCH;
 const fromJulian = (jd: number) => new Date(Math.round((jd - JULIAN_UNIX_EPOCH) * DAY_MS)).toISOString();
 
+type SqlNumber = bigint | number | string | null;
 interface MeasureRow {
-  firstOrder: number | null;
-  new2: bigint | number | null;
-  cohort3: bigint | number | null;
-  conv3: bigint | number | null;
-  cohort4: bigint | number | null;
-  conv4: bigint | number | null;
-  cohort5: bigint | number | null;
-  conv5: bigint | number | null;
+  firstOrder: SqlNumber;
+  new2: SqlNumber;
+  cohort3: SqlNumber;
+  conv3: SqlNumber;
+  cohort4: SqlNumber;
+  conv4: SqlNumber;
+  cohort5: SqlNumber;
+  conv5: SqlNumber;
 }
 
 /**
- * Measures stages 2–5 from the stored facts in one query (SQLite): per customer the first and second qualifying
- * order and the first instant they had `regularMinOrders` orders within `regularWindowDays` (the model's regular
- * rule), then the cohort shares documented in app/board/conversion.ts (see HISTORY_GUARD_DAYS). Qualifying orders as in the model: not
- * test, cancelled, voided or fully refunded, with something left after refunds. It reads every order of the shop
- * (through the (shop, customerGid, createdAt) index): seconds at a million customers, so it runs once a day or in
- * the background, never on the request path of a large shop.
+ * Measures stages 2–5 from the stored facts in one query, on SQLite and PostgreSQL alike (day arithmetic through
+ * app/board/sql-dialect.server.ts): per customer the first and second qualifying order and the first instant they
+ * had `regularMinOrders` orders within `regularWindowDays` (the model's regular rule), then the cohort shares
+ * documented in app/board/conversion.ts (see HISTORY_GUARD_DAYS). Qualifying orders as in the model: not test,
+ * cancelled, voided or fully refunded, with something left after refunds. It reads every order of the shop (through
+ * the (shop, customerGid, createdAt) index): seconds at a million customers, so a large shop's measure is taken by
+ * the daily job and the import (storeShopConversions) and the board reads the stored rows.
  */
 export async function measureConversions(db: Db, shop: string, now: Date, settings: LifecycleSettings = DEFAULT_LIFECYCLE_SETTINGS): Promise<Record<StageNumber, ConversionMeasure>> {
+  const dialect = sqlDialect(db);
+  const day = (column: string) => julianDay(dialect, Prisma.raw(column));
+  const max2 = (a: Prisma.Sql, b: Prisma.Sql) => greatest(dialect, a, b);
+  // Validated whole numbers, written into the query (LAG's offset must be a constant).
   const k = Math.max(1, Math.floor(settings.regularMinOrders));
+  const kSql = Prisma.raw(String(k));
   const nowJ = toJulian(now.getTime());
   const w2 = CONVERSION_WINDOW_DAYS[2];
   const w3 = CONVERSION_WINDOW_DAYS[3];
   const w4 = CONVERSION_WINDOW_DAYS[4];
   const w5 = CONVERSION_WINDOW_DAYS[5];
+  const from4 = Prisma.sql`${nowJ - w4 - COHORT_DAYS}`;
+  const from5 = Prisma.sql`${nowJ - w5 - COHORT_DAYS}`;
   const [row] = await db.$queryRaw<MeasureRow[]>`
     WITH q AS (
-      SELECT "customerGid" AS g, julianday("createdAt") AS t,
+      SELECT "customerGid" AS g, ${day('"createdAt"')} AS t,
         ROW_NUMBER() OVER w AS n,
-        LAG(julianday("createdAt"), ${Prisma.raw(String(k - 1))}) OVER w AS tk
+        LAG(${day('"createdAt"')}, ${Prisma.raw(String(k - 1))}) OVER w AS tk
       FROM "Order"
       WHERE "shop" = ${shop} AND "customerGid" IS NOT NULL AND "deletedAt" IS NULL
-        AND "test" = 0 AND "cancelled" = 0 AND "voided" = 0 AND "fullyRefunded" = 0 AND "totalMinor" > "refundedMinor"
-        AND julianday("createdAt") <= ${nowJ}
+        AND "test" = false AND "cancelled" = false AND "voided" = false AND "fullyRefunded" = false
+        AND "totalMinor" > "refundedMinor"
+        AND ${day('"createdAt"')} <= ${nowJ}
       WINDOW w AS (PARTITION BY "customerGid" ORDER BY "createdAt", "id")
     ),
     c AS (
       SELECT g,
         MIN(CASE WHEN n = 1 THEN t END) AS t1,
         MIN(CASE WHEN n = 2 THEN t END) AS t2,
-        MIN(CASE WHEN n >= ${k} AND (${k} = 1 OR t - tk < ${settings.regularWindowDays}) THEN t END) AS tr
+        MIN(CASE WHEN n >= ${kSql} AND (${kSql} = 1 OR t - tk < ${settings.regularWindowDays}) THEN t END) AS tr
       FROM q GROUP BY g
     ),
     s AS (
-      SELECT julianday(cu."consentUpdatedAt") AS ts, c.t1 AS t1
+      SELECT ${day('cu."consentUpdatedAt"')} AS ts, c.t1 AS t1
       FROM "Customer" cu LEFT JOIN c ON c.g = cu."gid"
       WHERE cu."shop" = ${shop} AND cu."deletedAt" IS NULL AND cu."emailMarketingState" = 'SUBSCRIBED'
         AND cu."consentUpdatedAt" IS NOT NULL
     ),
     e AS (SELECT ts, t1 FROM s WHERE t1 IS NULL OR t1 > ts),
-    b AS (SELECT MIN(t1) + ${HISTORY_GUARD_DAYS} AS start FROM c)
+    b AS (SELECT MIN(t1) + ${HISTORY_GUARD_DAYS} AS "start" FROM c)
     SELECT
-      (SELECT MIN(t1) FROM c) AS firstOrder,
-      (SELECT COUNT(*) FROM e WHERE ts > ${nowJ - w2} AND ts <= ${nowJ}) AS new2,
-      (SELECT COUNT(*) FROM e WHERE ts >= ${nowJ - w3 - COHORT_DAYS} AND ts < ${nowJ - w3}) AS cohort3,
-      (SELECT COUNT(*) FROM e WHERE ts >= ${nowJ - w3 - COHORT_DAYS} AND ts < ${nowJ - w3} AND t1 IS NOT NULL AND t1 - ts <= ${w3}) AS conv3,
-      (SELECT COUNT(*) FROM c, b WHERE t1 >= MAX(${nowJ - w4 - COHORT_DAYS}, b.start) AND t1 < ${nowJ - w4}) AS cohort4,
-      (SELECT COUNT(*) FROM c, b WHERE t1 >= MAX(${nowJ - w4 - COHORT_DAYS}, b.start) AND t1 < ${nowJ - w4} AND t2 IS NOT NULL AND t2 - t1 <= ${w4}) AS conv4,
-      (SELECT COUNT(*) FROM c, b WHERE t2 >= MAX(${nowJ - w5 - COHORT_DAYS}, b.start) AND t2 < ${nowJ - w5}) AS cohort5,
-      (SELECT COUNT(*) FROM c, b WHERE t2 >= MAX(${nowJ - w5 - COHORT_DAYS}, b.start) AND t2 < ${nowJ - w5} AND tr IS NOT NULL AND tr - t2 <= ${w5}) AS conv5
+      (SELECT MIN(t1) FROM c) AS "firstOrder",
+      (SELECT COUNT(*) FROM e WHERE ts > ${nowJ - w2} AND ts <= ${nowJ}) AS "new2",
+      (SELECT COUNT(*) FROM e WHERE ts >= ${nowJ - w3 - COHORT_DAYS} AND ts < ${nowJ - w3}) AS "cohort3",
+      (SELECT COUNT(*) FROM e WHERE ts >= ${nowJ - w3 - COHORT_DAYS} AND ts < ${nowJ - w3} AND t1 IS NOT NULL AND t1 - ts <= ${w3}) AS "conv3",
+      (SELECT COUNT(*) FROM c, b WHERE t1 >= ${max2(from4, Prisma.sql`b."start"`)} AND t1 < ${nowJ - w4}) AS "cohort4",
+      (SELECT COUNT(*) FROM c, b WHERE t1 >= ${max2(from4, Prisma.sql`b."start"`)} AND t1 < ${nowJ - w4} AND t2 IS NOT NULL AND t2 - t1 <= ${w4}) AS "conv4",
+      (SELECT COUNT(*) FROM c, b WHERE t2 >= ${max2(from5, Prisma.sql`b."start"`)} AND t2 < ${nowJ - w5}) AS "cohort5",
+      (SELECT COUNT(*) FROM c, b WHERE t2 >= ${max2(from5, Prisma.sql`b."start"`)} AND t2 < ${nowJ - w5} AND tr IS NOT NULL AND tr - t2 <= ${w5}) AS "conv5"
   `;
-  const num = (v: bigint | number | null | undefined) => (v == null ? 0 : Number(v));
-  const first = row?.firstOrder ?? null;
+  const num = (v: SqlNumber | undefined) => (v == null ? 0 : Number(v));
+  const first = row?.firstOrder == null ? null : Number(row.firstOrder);
   const cohort = (stage: StageNumber, base: number, converted: number, floorAtFirstOrder: boolean): ConversionMeasure => {
     const window = CONVERSION_WINDOW_DAYS[stage];
     const fromJ = nowJ - window - COHORT_DAYS;
@@ -264,62 +282,113 @@ async function shopSettings(db: Db, shop: string): Promise<LifecycleSettings> {
   return parseSettings(row?.settings ?? null);
 }
 
+/** The settings the measures depend on (Stage 5's regular rule): changing one clears the stored measures. */
+export const MEASURE_SETTINGS = ["regularMinOrders", "regularWindowDays"] as const satisfies ReadonlyArray<keyof LifecycleSettings>;
+
 /** Measures with the shop's own settings (the regular rule). */
 export async function measureShopConversions(db: Db, shop: string, now: Date): Promise<Record<StageNumber, ConversionMeasure>> {
   return measureConversions(db, shop, now, await shopSettings(db, shop));
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Stored measures (StageConversion)
+
+/** The stages whose measure is stored: Stage 1 has none (its number is the merchant's sessions). */
+export const STORED_STAGES: readonly StageNumber[] = [2, 3, 4, 5];
 /**
- * Until the sync layer stores the measures (a StageConversion table written by the daily job), they are kept per
- * process. A measure is reused while the shop's data has not changed (`fingerprint`: customers per stage and the
- * last finished import) and is younger than MEASURE_TTL_MS. A shop up to SYNC_MEASURE_MAX_CUSTOMERS is measured on
- * the request (tens of milliseconds); a larger one in the background — at most every MIN_REMEASURE_MS — while the
- * board shows the previous numbers, or "being measured" the first time.
+ * Up to this many customers the board measures on the request when no stored measure exists (tens of milliseconds;
+ * better-sqlite3 runs the query on the web process's thread); a larger shop shows "being measured" until the daily
+ * job or the end of an import stores the measure.
  */
-const MEASURE_TTL_MS = 60 * 60 * 1000;
-const MIN_REMEASURE_MS = 5 * 60 * 1000;
-const SYNC_MEASURE_MAX_CUSTOMERS = 50_000;
-interface CacheEntry {
-  at: number;
-  fingerprint: string;
-  value: MeasuredConversions | null;
-  pending: Promise<MeasuredConversions> | null;
-}
-const cache = new Map<string, CacheEntry>();
+export const MEASURE_ON_REQUEST_MAX_CUSTOMERS = 50_000;
+/**
+ * A stored measure older than this is taken again on the request of a small shop (the daily job refreshes it every
+ * day; this covers a shop whose daily run did not happen). A large shop keeps showing its older measure.
+ */
+export const STORED_MEASURE_MAX_AGE_MS = 36 * 60 * 60 * 1000;
 
-export const cachedConversions: ConversionSource = async (db, shop, now, hints) => {
-  const fingerprint = hints.fingerprint ?? "";
-  const entry = cache.get(shop);
-  const age = entry ? Date.now() - entry.at : Infinity;
-  if (entry?.value && entry.fingerprint === fingerprint && age < MEASURE_TTL_MS) return entry.value;
-  const small = hints.totalCustomers <= SYNC_MEASURE_MAX_CUSTOMERS;
-  if (entry?.value && !small && age < MIN_REMEASURE_MS) return entry.value;
-  let pending = entry?.pending ?? null;
-  if (!pending) {
-    pending = measureShopConversions(db, shop, now).then(
-      (value) => {
-        cache.set(shop, { at: Date.now(), fingerprint, value, pending: null });
-        return value;
-      },
-      (error: unknown) => {
-        const current = cache.get(shop);
-        if (current) cache.set(shop, { ...current, pending: null });
-        throw error;
-      },
-    );
-    cache.set(shop, { at: entry?.at ?? 0, fingerprint: entry?.fingerprint ?? "", value: entry?.value ?? null, pending });
+async function saveConversions(db: Db, shop: string, measures: Record<StageNumber, ConversionMeasure>, measuredAt: Date): Promise<void> {
+  const date = (iso: string | null) => (iso == null ? null : new Date(iso));
+  await db.$transaction(
+    STORED_STAGES.map((stage) => {
+      const m = measures[stage];
+      const data = {
+        windowDays: m.windowDays,
+        // Stage 2's base is the merchant's monthly sessions, joined when the board is read.
+        base: stage === 2 ? null : m.base,
+        converted: m.converted ?? 0,
+        cohortFrom: date(m.cohortFrom),
+        cohortTo: date(m.cohortTo),
+        measuredAt,
+      };
+      return db.stageConversion.upsert({ where: { shop_stage: { shop, stage } }, create: { shop, stage, ...data }, update: data });
+    }),
+  );
+}
+
+/**
+ * Measures the shop's conversions (measureShopConversions, with its own settings) and stores them as its
+ * StageConversion rows, stages 2–5, which the board then reads. Called by the daily job and at the end of an
+ * import; the board calls it itself for a small shop without stored rows.
+ */
+export async function storeShopConversions(db: Db, shop: string, now: Date): Promise<void> {
+  await saveConversions(db, shop, await measureShopConversions(db, shop, now), now);
+}
+
+/** Forgets the shop's stored measures (after a settings change or a re-import): the next board measures again. */
+export async function clearShopConversions(db: Db, shop: string): Promise<void> {
+  await db.stageConversion.deleteMany({ where: { shop } });
+}
+
+/** The shop's stored measures, or null when none are stored. */
+export async function readStoredConversions(db: Db, shop: string): Promise<MeasuredConversions | null> {
+  const rows = await db.stageConversion.findMany({ where: { shop } });
+  if (rows.length === 0) return null;
+  const result: MeasuredConversions = { measuredAt: null };
+  let oldest: Date | null = null;
+  for (const stage of STORED_STAGES) {
+    const row = rows.find((r) => r.stage === stage);
+    if (!row) {
+      result[stage] = emptyMeasure(stage, "measuring");
+      continue;
+    }
+    if (!oldest || row.measuredAt < oldest) oldest = row.measuredAt;
+    result[stage] = {
+      stage,
+      windowDays: row.windowDays,
+      base: row.base,
+      converted: row.converted,
+      cohortFrom: row.cohortFrom?.toISOString() ?? null,
+      cohortTo: row.cohortTo?.toISOString() ?? null,
+      // Stage 2 is completed with the monthly sessions by the board (withSessions).
+      unmeasured: stage === 2 || (row.base ?? 0) > 0 ? null : "noCohort",
+    };
   }
-  if (small) return pending;
-  pending.catch((error: unknown) => console.error(`[board] measuring conversions for ${shop} failed`, error));
-  if (entry?.value) return entry.value; // the previous numbers while they are re-measured
-  return Object.fromEntries(([2, 3, 4, 5] as StageNumber[]).map((s) => [s, emptyMeasure(s, "measuring")])) as MeasuredConversions;
-};
-
-/** Forget measures (after a settings change or a re-import, so the next board shows new numbers). */
-export function forgetConversions(shop?: string): void {
-  if (shop) cache.delete(shop);
-  else cache.clear();
+  result.measuredAt = oldest?.toISOString() ?? null;
+  return result;
 }
+
+const beingMeasured = (): MeasuredConversions => ({
+  ...(Object.fromEntries(STORED_STAGES.map((s) => [s, emptyMeasure(s, "measuring")])) as MeasuredConversions),
+  measuredAt: null,
+});
+
+/**
+ * The board's default source: the stored StageConversion rows. Without rows (never measured, or cleared by a
+ * settings change or a re-import) — or with rows older than STORED_MEASURE_MAX_AGE_MS — a shop up to
+ * MEASURE_ON_REQUEST_MAX_CUSTOMERS is measured on the request and the measure stored (not while an import runs:
+ * then it is shown only); a larger shop shows its older rows, or "being measured".
+ */
+export const storedConversions: ConversionSource = async (db, shop, now, hints) => {
+  const stored = await readStoredConversions(db, shop);
+  const small = hints.totalCustomers <= MEASURE_ON_REQUEST_MAX_CUSTOMERS;
+  const fresh = stored?.measuredAt != null && now.getTime() - new Date(stored.measuredAt).getTime() <= STORED_MEASURE_MAX_AGE_MS;
+  if (stored && (fresh || !small)) return stored;
+  if (!small) return beingMeasured();
+  const measures = await measureShopConversions(db, shop, now);
+  if (!hints.importRunning) await saveConversions(db, shop, measures, now);
+  return { ...measures, measuredAt: now.toISOString() };
+};
 
 /** Saves the monthly sessions the merchant entered (null: unknown). */
 export async function saveMonthlySessions(db: Db, shop: string, sessions: number | null): Promise<void> {

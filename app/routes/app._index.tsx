@@ -4,7 +4,7 @@ import { Banner, BlockStack, Card, Layout, List, Page, Text } from "@shopify/pol
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { forgetConversions, loadBoard } from "../models/board.server";
+import { clearShopConversions, loadBoard } from "../models/board.server";
 import { requestBackfill } from "../sync/backfill.server";
 import { refreshCampaignsIfStale } from "../campaigns/refresh.server";
 import { requesterFromAdmin } from "../campaigns/import.server";
@@ -13,7 +13,7 @@ import { ArrowCharts } from "../board/ui/ArrowCharts";
 import { SyncStatusCard } from "../board/ui/SyncStatusCard";
 import { BandText, ConversionText, StageCard } from "../board/ui/StageCard";
 import { stageTitle } from "../board/ui/labels";
-import { formatPercent } from "../board/ui/format";
+import { formatDateTime, formatPercent } from "../board/ui/format";
 import { CUSTOMER_LEVELS } from "../board/stages";
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
@@ -30,7 +30,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   if (form.get("intent") === "reimport") {
     await requestBackfill(session.shop);
-    forgetConversions(session.shop);
+    await clearShopConversions(prisma, session.shop);
     return { queued: true };
   }
   return { queued: false };
@@ -133,6 +133,11 @@ export default function Board() {
               <List.Item>{t("board.method.weakest")}</List.Item>
               <List.Item>{t("board.method.active")}</List.Item>
             </List>
+            {board.conversionsMeasuredAt && (
+              <Text as="p" variant="bodySm" tone="subdued">
+                <span data-testid="conversions-measured-at">{t("board.method.measuredAt", { date: formatDateTime(locale, board.conversionsMeasuredAt) })}</span>
+              </Text>
+            )}
             {([2, 3, 4, 5] as const).map((n) => (
               <div key={n}>
                 <Text as="span" variant="bodySm">

@@ -5,7 +5,7 @@ import { useMemo, useState } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { loadShopContext } from "../models/shop.server";
-import { forgetConversions, loadSyncStatus } from "../models/board.server";
+import { clearShopConversions, loadSyncStatus } from "../models/board.server";
 import { previewSettingsChange } from "../sync/settings.server";
 import { saveSettingsPage } from "../board/settings.server";
 import { requestBackfill } from "../sync/backfill.server";
@@ -39,7 +39,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   const form = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, String(v)]));
   if (form.intent === "reimport") {
     await requestBackfill(shop);
-    forgetConversions(shop);
+    await clearShopConversions(prisma, shop);
     return { intent: "reimport", ok: true };
   }
   const intent = form.intent === "save" ? "save" : "preview";
