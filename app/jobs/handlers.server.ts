@@ -8,6 +8,7 @@ import { runBackfill } from "../sync/backfill.server";
 import { runDailyEvaluation } from "../sync/daily.server";
 import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
+import { storeShopConversions } from "../models/board.server";
 import { handleShopEvent } from "../sync/shop-events.server";
 import type { JobHandler, WorkerContext } from "./worker.server";
 import type { JobName } from "./queue.server";
@@ -49,6 +50,7 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
       const retiredPrefix = typeof job.data.retiredPrefix === "string" ? job.data.retiredPrefix : undefined;
       await reconcileShop({ db: ctx.db, shop, now: ctx.now(), cause: "settings", shopify: shopifyWriter(ctx.db, shop, client), retiredPrefix });
       if (retiredPrefix !== undefined) await ensureSegments(ctx, shop, client);
+      await storeShopConversions(ctx.db, shop, ctx.now());
     },
     segments: async (ctx, job) => {
       const shop = requireShop(job.shop);

@@ -9,6 +9,7 @@ import { enqueueJob } from "../jobs/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
+import { storeShopConversions } from "../models/board.server";
 
 export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
 
@@ -72,6 +73,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
           await db.syncRun.update({ where: { id: runId }, data: { customersDone } });
         },
       });
+      await storeShopConversions(db, shop, deps.now());
       run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
     }

@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
 import { dueCustomerGids } from "../models/customer.server";
 import { loadShopContext } from "../models/shop.server";
+import { storeShopConversions } from "../models/board.server";
 import { reconcileCustomers, recountStages, refreshShopStats, type ShopifyWriter } from "./reconcile.server";
 
 export interface DailySummary {
@@ -23,6 +24,7 @@ export async function runDailyEvaluation(db: Db, shop: string, now: Date, writer
   const due = await dueCustomerGids(db, shop, now, shopThresholdChanged);
   const summary = await reconcileCustomers({ db, shop, now, cause: "time", shopify: writer }, due, ctx);
   await recountStages(db, shop);
+  await storeShopConversions(db, shop, now);
   await db.shop.update({ where: { domain: shop }, data: { lastDailyRunAt: now } });
   return {
     gapThresholdDays: stats.gapThresholdDays,
