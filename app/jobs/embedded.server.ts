@@ -31,6 +31,8 @@ export async function scheduleDailyEvaluations(now: Date, db = prisma): Promise<
   let queued = 0;
   for (const { domain } of shops) {
     if (await enqueueJob(db, "daily", { day }, { shop: domain, singletonKey: `daily:${domain}:${day}` })) queued++;
+    // The board's imported campaigns (marketing activities, discounts) are refreshed with the same schedule.
+    await enqueueJob(db, "campaigns", { day }, { shop: domain, singletonKey: `campaigns:${domain}:${day}` });
   }
   return queued;
 }

@@ -9,6 +9,7 @@ import { runDailyEvaluation } from "../sync/daily.server";
 import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
 import { storeShopConversions } from "../models/board.server";
+import { refreshShopCampaigns } from "../campaigns/refresh.server";
 import { handleShopEvent } from "../sync/shop-events.server";
 import type { JobHandler, WorkerContext } from "./worker.server";
 import type { JobName } from "./queue.server";
@@ -51,6 +52,11 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
       await reconcileShop({ db: ctx.db, shop, now: ctx.now(), cause: "settings", shopify: shopifyWriter(ctx.db, shop, client), retiredPrefix });
       if (retiredPrefix !== undefined) await ensureSegments(ctx, shop, client);
       await storeShopConversions(ctx.db, shop, ctx.now());
+    },
+    campaigns: async (ctx, job) => {
+      const shop = requireShop(job.shop);
+      const summary = await refreshShopCampaigns(ctx.db, shop, deps.clientFor(shop), ctx.now());
+      deps.log?.(`${shop}: campaigns refreshed ${JSON.stringify(summary)}`);
     },
     segments: async (ctx, job) => {
       const shop = requireShop(job.shop);

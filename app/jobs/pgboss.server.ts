@@ -33,7 +33,7 @@ export interface ShopJob {
 // Advisory lock keys are (namespace, hashtext(shop)); the namespace keeps them apart from anyone else's locks.
 const LOCK_NAMESPACE = 0x4c53;
 /** How long a job may stay active: long enough for a large shop's backfill; a dead worker's job is reaped sooner. */
-const EXPIRE_SECONDS: Record<ShopJobKind, number> = { inbox: 900, segments: 900, reclassify: 4 * 3600, daily: 4 * 3600, backfill: 12 * 3600 };
+const EXPIRE_SECONDS: Record<ShopJobKind, number> = { inbox: 900, segments: 900, campaigns: 900, reclassify: 4 * 3600, daily: 4 * 3600, backfill: 12 * 3600 };
 const BUSY_RETRY_SECONDS = 2;
 /** An active job whose shop lock nobody holds after this long belonged to a worker that died. */
 const ORPHAN_AFTER_SECONDS = 30;

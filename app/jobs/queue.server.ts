@@ -1,7 +1,7 @@
 import { databaseProvider, databaseUrlOf, type Db } from "../db.server";
 import { isUniqueViolation } from "../models/inbox.server";
 
-export type JobName = "backfill" | "daily" | "reclassify" | "segments";
+export type JobName = "backfill" | "daily" | "reclassify" | "segments" | "campaigns";
 
 export interface EnqueueOptions {
   shop?: string;

@@ -32,7 +32,7 @@ function recordingHandlers(runs: Run[], worker: number, workMs: number): Record<
       await sleep(workMs);
       runs.push({ kind, shop: job.shop!, worker, start, end: performance.now(), data: job.data });
     };
-  return { backfill: record("backfill"), daily: record("daily"), reclassify: record("reclassify"), segments: record("segments") };
+  return { backfill: record("backfill"), daily: record("daily"), reclassify: record("reclassify"), segments: record("segments"), campaigns: record("campaigns") };
 }
 
 describe.skipIf(!postgresAvailable())(`pg-boss runner${postgresAvailable() ? "" : ` [${POSTGRES_SKIP_REASON}]`}`, () => {
