@@ -40,7 +40,7 @@ describe("the demo, opened as Shopify admin opens it", () => {
     await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
     expect(await page.locator(".Polaris-Page").count()).toBeGreaterThan(0);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "board.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-admin-url.png"), fullPage: true });
     await page.close();
   });
 });
