@@ -10,6 +10,7 @@
  * Bad input stops with "file, line N, column M (name): reason" and exit code 2; --out is written to a temporary file
  * and renamed only on success, so a failed run never leaves half a file behind.
  */
+import { daysInMonth, parseInstantWithZone } from "./values";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -43,32 +44,7 @@ const SHOPIFY_REQUIRED = ["Name", "Email", "Financial Status", "Created at", "To
 
 // ---------- value parsing (exported for tests) ----------
 
-const ISO_WITH_ZONE =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
-
-/** Epoch ms for an ISO 8601 date-time that names its zone; null when malformed or without a zone. */
-export function parseInstantWithZone(text: string): number | null {
-  const m = ISO_WITH_ZONE.exec(text.trim());
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = s === undefined ? 0 : Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  let offsetMinutes = 0;
-  if (!z) {
-    const offH = Number(oh);
-    const offM = om === undefined ? 0 : Number(om);
-    if (offH > 23 || offM > 59) return null;
-    offsetMinutes = (sign === "-" ? -1 : 1) * (offH * 60 + offM);
-  }
-  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"));
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
-}
+export { parseInstantWithZone };
 
 /** --as-of: a date alone means midnight UTC; a date-time must name its zone, or "as of" would depend on the machine. */
 export function parseAsOf(text: string): number | null {
@@ -81,9 +57,6 @@ export function parseAsOf(text: string): number | null {
   return parseInstantWithZone(text);
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 const AMOUNT_SCALE_DIGITS = 6;
 
