@@ -79,7 +79,8 @@ describe("webhook routes under malformed input", () => {
         const row = await stored(eventId);
         if (response.status === 200) {
           expect(row?.payload).toBe(body);
-          expect(row?.topic).toBe(topic);
+          // Fetch strips a header value's surrounding whitespace before any app code sees it.
+          expect(row?.topic).toBe(topic.trim());
           expect(() => JSON.parse(body)).not.toThrow();
         } else {
           expect(row).toBeNull();
