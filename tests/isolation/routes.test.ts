@@ -176,7 +176,7 @@ describe("shop isolation through the app's routes", () => {
     const before = await snapshotOfB();
     const bCampaigns = before.campaigns.map((c) => String(c.id));
     for (const id of bCampaigns) {
-      for (const form of [
+      for (const form of <Array<Record<string, string>>>[
         { intent: "override", id, stage: "4", stageOneKind: "" },
         { intent: "reset", id },
         { intent: "delete", id },
