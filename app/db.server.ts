@@ -31,10 +31,8 @@ export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
     return client;
   }
   // A busy timeout lets the web process and the worker share one SQLite file without SQLITE_BUSY errors.
-  const adapter = new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 10_000 });
-  const client = new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter: new TunedSqlite({ url: sqliteFilePath(url), timeout: 10_000 }) });
   connections.set(client, { provider: "sqlite", url });
-  void tuneSqlite(client);
   return client;
 }
 
@@ -44,13 +42,17 @@ export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
  * commit, which nearly doubles webhook ingest (bench/ingest.bench.ts). What it gives up is the last commits before
  * a power loss or kernel crash; SQLITE_SYNCHRONOUS=FULL buys that back at the old speed.
  */
-async function tuneSqlite(client: PrismaClient): Promise<void> {
+function sqlitePragmas(): string[] {
   const synchronous = process.env.SQLITE_SYNCHRONOUS?.toUpperCase() === "FULL" ? "FULL" : "NORMAL";
-  try {
-    await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-    await client.$executeRawUnsafe(`PRAGMA synchronous = ${synchronous}`);
-  } catch (error) {
-    console.error(`[db] could not set SQLite pragmas: ${error instanceof Error ? error.message : String(error)}`);
+  return ["PRAGMA journal_mode = WAL", `PRAGMA synchronous = ${synchronous}`];
+}
+
+/** Sets the pragmas when Prisma opens the connection (at the first query), not when the client is created. */
+class TunedSqlite extends PrismaBetterSqlite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    for (const sql of sqlitePragmas()) await adapter.queryRaw({ sql, args: [], argTypes: [] });
+    return adapter;
   }
 }
 
