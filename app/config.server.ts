@@ -9,6 +9,8 @@ export const APP_SCOPES = [
   "read_all_orders",
   "read_marketing_events",
   "read_discounts",
+  // ShopifyQL (shopifyqlQuery): online store visitors, traffic sources and sales for stages 1–2 and GP/V.
+  "read_reports",
 ] as const;
 
 export interface AppConfig {

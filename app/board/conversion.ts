@@ -4,8 +4,10 @@
  *
  * | stage | measure                                                                                         | window   | reference band                       |
  * |-------|-------------------------------------------------------------------------------------------------|----------|--------------------------------------|
- * | 1     | monthly sessions (the merchant enters them: Shopify does not give apps visitor counts)            | a month  | none                                 |
- * | 2     | new subscribers without an order in the last 30 days ÷ monthly sessions                           | 30 days  | < 1% weak, 1–3% typical, > 3% strong |
+ * | 1     | with Shopify analytics: visitors of the last 3 complete months ÷ the 3 before (the trend)         | months   | < 0.9 weak, 0.9–1.1 typical, > 1.1 strong |
+ * |       | without: the monthly sessions the merchant entered (no verdict)                                    | a month  | none                                 |
+ * | 2     | with analytics: new subscribers of the last complete month ÷ its visitors (app/analytics/metrics)  | a month  | < 1% weak, 1–3% typical, > 3% strong |
+ * |       | without: new subscribers without an order in the last 30 days ÷ monthly sessions entered           | 30 days  | (same)                               |
  * | 3     | subscribers (cohort: subscribed 90–455 days ago, no order before) who ordered within 90 days       | 90 days  | < 10% weak, 10–20% typical, > 20% strong |
  * | 4     | first-time buyers (cohort: first order 365–730 days ago) who ordered again within 365 days        | 365 days | < 20% weak, 20–35% typical, > 35% strong |
  * | 5     | repeat buyers (cohort: second order 365–730 days ago) who became regular within 365 days           | 365 days | < 40% weak, 40–60% typical, > 60% strong (about 50%) |
@@ -34,40 +36,46 @@ export interface ReferenceBand {
 }
 
 export const REFERENCE_BANDS: Readonly<Record<StageNumber, ReferenceBand | null>> = {
-  1: null,
+  // Stage 1's "rate" is the visitors trend (recent months ÷ the months before): falling by more than 10% is weak.
+  1: { weakBelow: 0.9, strongAbove: 1.1, fromModel: false },
   2: { weakBelow: 0.01, strongAbove: 0.03, fromModel: false },
   3: { weakBelow: 0.1, strongAbove: 0.2, fromModel: false },
   4: { weakBelow: 0.2, strongAbove: 0.35, fromModel: true },
   5: { weakBelow: 0.4, strongAbove: 0.6, fromModel: true },
 };
 
-export type UnmeasuredReason = "sessionsUnknown" | "noCohort" | "measuring";
+export type UnmeasuredReason = "sessionsUnknown" | "noCohort" | "measuring" | "analyticsShort";
 
 export interface ConversionMeasure {
   stage: StageNumber;
   windowDays: number;
-  /** Stage 2: monthly sessions; stages 3–5: customers in the cohort. Null when not measured. */
+  /**
+   * Stage 1 (analytics): visitors of the months before; Stage 2: visitors of the month (analytics) or the monthly
+   * sessions entered; stages 3–5: customers in the cohort. Null when not measured.
+   */
   base: number | null;
-  /** Of `base`, how many converted within the window (stage 1: null). */
+  /** Of `base`, how many converted within the window (stage 1: the recent months' visitors; manual: null). */
   converted: number | null;
   /** ISO instants bounding the cohort (stages 3–5). */
   cohortFrom: string | null;
   cohortTo: string | null;
   unmeasured: UnmeasuredReason | null;
+  /** Stages 1–2: measured from Shopify's analytics (ShopifyQL) rather than the sessions the merchant entered. */
+  fromAnalytics?: boolean;
 }
 
 export type Verdict = "weak" | "typical" | "strong" | "tooFew" | "unknown";
 
 export function rateOf(measure: ConversionMeasure): number | null {
-  if (measure.stage === 1 || measure.base == null || measure.converted == null || measure.base <= 0) return null;
+  if (measure.base == null || measure.converted == null || measure.base <= 0) return null;
   return measure.converted / measure.base;
 }
 
 export function verdictFor(measure: ConversionMeasure, band: ReferenceBand | null = REFERENCE_BANDS[measure.stage]): Verdict {
   const rate = rateOf(measure);
   if (rate == null || !band) return "unknown";
-  // Stage 2's base is sessions, always large; a verdict on a handful of cohort customers would be noise.
-  if (measure.stage !== 2 && (measure.base ?? 0) < MIN_COHORT) return "tooFew";
+  // Stages 1–2's bases are visitors or sessions, always large; a verdict on a handful of cohort customers would be noise.
+  if (measure.stage > 2 && (measure.base ?? 0) < MIN_COHORT) return "tooFew";
   if (rate < band.weakBelow) return "weak";
   if (rate > band.strongAbove) return "strong";
   return "typical";

@@ -21,6 +21,7 @@ import {
 import { activeCampaignsByStage, type CampaignView } from "./campaign.server";
 import { plainSyncError, syncProgress, type SyncErrorKey } from "../board/sync-status";
 import { greatest, julianDay, sqlDialect } from "../board/sql-dialect.server";
+import { loadShopAnalytics, type ShopAnalyticsView } from "./analytics.server";
 
 export type CountedState = CustomerLevel | "lapsed" | "returned";
 export const COUNTED_STATES: readonly CountedState[] = [...CUSTOMER_LEVELS, "lapsed", "returned"];
@@ -37,8 +38,13 @@ export interface BoardStage {
   number: StageNumber;
   source: string;
   target: CustomerLevel;
-  /** Customers at the source level (Stage 1: the monthly sessions the merchant entered, or null). */
+  /**
+   * Customers at the source level (Stage 1: the visitors of the last complete month from Shopify's analytics, else
+   * the monthly sessions the merchant entered, or null).
+   */
   sourceCustomers: number | null;
+  /** Stages 1–2: where the visitor numbers come from (Shopify's analytics or the sessions entered); else null. */
+  visitorsFrom: "analytics" | "manual" | null;
   targetCustomers: number;
   /** Stage 4 also works on lapsed and returned customers. */
   lapsed: number | null;
@@ -64,6 +70,10 @@ export interface BoardData {
   stages: BoardStage[];
   emptyStages: StageNumber[];
   weakest: StageAssessment | null;
+  /** Stages the weakest-stage call could not judge, with why (not measured, cohort too small...). */
+  unjudged: Array<{ stage: StageNumber; reason: UnjudgedReason }>;
+  /** Shopify's analytics as last read (ShopifyQL), or null when never read. */
+  analytics: ShopAnalyticsView | null;
   /** When the conversions shown were measured (ISO), null while they are being measured. */
   conversionsMeasuredAt: string | null;
   sync: SyncStatus;
@@ -72,18 +82,24 @@ export interface BoardData {
 /** Everything the board page shows, for one shop as of `now`. */
 export async function loadBoard(db: Db, shop: string, now: Date, options: { conversions?: ConversionSource } = {}): Promise<BoardData> {
   const conversions = options.conversions ?? storedConversions;
-  const [counts, shopRow, campaigns, sync] = await Promise.all([
+  const [counts, shopRow, campaigns, sync, analytics] = await Promise.all([
     db.stageCount.findMany({ where: { shop } }),
     db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true, monthlySessions: true, settings: true } }),
     activeCampaignsByStage(db, shop, now),
     loadSyncStatus(db, shop),
+    loadShopAnalytics(db, shop, now),
   ]);
   const levels = levelFigures(counts);
   const totalCustomers = COUNTED_STATES.reduce((sum, s) => sum + levels[s].customers, 0);
   const monthlySessions = shopRow?.monthlySessions ?? null;
   const measured = await conversions(db, shop, now, { totalCustomers, importRunning: sync.current?.running ?? false });
-  const measures = STAGE_DEFINITIONS.map((def) => withSessions(measured[def.number] ?? emptyMeasure(def.number), monthlySessions));
+  const measures = STAGE_DEFINITIONS.map((def) => withVisitors(measured[def.number] ?? emptyMeasure(def.number), monthlySessions, analytics));
   const weakest = weakestStage(measures);
+  const unjudged = measures.flatMap((m) => {
+    const a = assessStage(m);
+    return a.score != null ? [] : [{ stage: m.stage, reason: (a.verdict === "tooFew" ? "tooFew" : (m.unmeasured ?? "noCohort")) as UnjudgedReason }];
+  });
+  const analyticsVisitors = stage1Visitors(analytics);
 
   const stages: BoardStage[] = STAGE_DEFINITIONS.map((def, i) => {
     const assessment = assessStage(measures[i]);
@@ -95,7 +111,8 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
       number: def.number,
       source: def.source,
       target: def.target,
-      sourceCustomers: def.source === "world" ? monthlySessions : levels[def.source].customers,
+      sourceCustomers: def.source === "world" ? (analyticsVisitors ?? monthlySessions) : levels[def.source].customers,
+      visitorsFrom: def.number > 2 ? null : measures[i].fromAnalytics ? "analytics" : monthlySessions != null ? "manual" : null,
       targetCustomers: levels[def.target].customers,
       lapsed: def.alsoFrom.includes("lapsed") ? levels.lapsed.customers : null,
       returned: def.alsoFrom.includes("returned") ? levels.returned.customers : null,
@@ -119,6 +136,8 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     stages,
     emptyStages: stages.filter((s) => s.empty).map((s) => s.number),
     weakest,
+    unjudged,
+    analytics,
     conversionsMeasuredAt: measured.measuredAt ?? null,
     sync,
   };
@@ -137,8 +156,54 @@ export function levelFigures(rows: ReadonlyArray<{ stage: string; customers: num
   return result;
 }
 
-/** Stage 2's base is the monthly sessions the merchant entered; without them the stage cannot be measured. */
-function withSessions(measure: ConversionMeasure, monthlySessions: number | null): ConversionMeasure {
+export type UnjudgedReason = NonNullable<ConversionMeasure["unmeasured"]> | "tooFew";
+
+/** Stage 1's visitors from Shopify's analytics (the last complete month), or null when they are not known. */
+function stage1Visitors(analytics: ShopAnalyticsView | null): number | null {
+  return analytics?.hasVisitors ? analytics.summary.stage1.visitors : null;
+}
+
+const monthStart = (month: string, offset = 0) => {
+  const [y, m] = month.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1 + offset, 1)).toISOString();
+};
+
+/**
+ * Stages 1 and 2 from Shopify's analytics when the app can read them (app/analytics/metrics.ts): Stage 1 is the
+ * visitors trend (the last three complete months ÷ the three before), Stage 2 the new subscribers of the last
+ * complete month ÷ its visitors. Without analytics they fall back to the monthly sessions the merchant entered:
+ * Stage 1 shows them without a verdict, Stage 2 divides the last 30 days' new subscribers by them; without either
+ * the stages cannot be measured ("sessionsUnknown").
+ */
+function withVisitors(measure: ConversionMeasure, monthlySessions: number | null, analytics: ShopAnalyticsView | null): ConversionMeasure {
+  const summary = analytics?.hasVisitors ? analytics.summary : null;
+  const month = summary?.month ?? null;
+  if (measure.stage === 1 && summary && month) {
+    const k = summary.stage1.trendMonths;
+    if (summary.stage1.trend == null || k === 0) return { ...measure, base: null, converted: null, unmeasured: "analyticsShort", fromAnalytics: true };
+    return {
+      ...measure,
+      windowDays: 30 * k,
+      base: summary.stage1.previous,
+      converted: summary.stage1.recent,
+      cohortFrom: monthStart(month, 1 - 2 * k),
+      cohortTo: monthStart(month, 1),
+      unmeasured: null,
+      fromAnalytics: true,
+    };
+  }
+  if (measure.stage === 2 && summary && month && (summary.stage2.visitors ?? 0) > 0) {
+    return {
+      ...measure,
+      windowDays: 30,
+      base: summary.stage2.visitors,
+      converted: summary.stage2.subscribers ?? 0,
+      cohortFrom: monthStart(month),
+      cohortTo: monthStart(month, 1),
+      unmeasured: null,
+      fromAnalytics: true,
+    };
+  }
   if (measure.stage === 1) return { ...measure, base: monthlySessions, converted: null, unmeasured: monthlySessions == null ? "sessionsUnknown" : null };
   if (measure.stage !== 2) return measure;
   if (monthlySessions == null || monthlySessions <= 0) return { ...measure, base: null, unmeasured: "sessionsUnknown" };

@@ -29,6 +29,7 @@ import {
   type ShopState,
 } from "./state";
 import { formatMinor, gid, iso, parseGid, tzOffsetMinutes } from "./util";
+import { shopifyqlQueryField } from "./shopifyql";
 
 export interface StagedTarget {
   url: string;
@@ -794,6 +795,7 @@ function nodeById(ctx: ExecCtx, id: string): View | null {
 type Root = Record<string, FieldFn>;
 
 const queryRoot: Root = {
+  shopifyqlQuery: (args, ctx) => shopifyqlQueryField(args, ctx),
   shop: (_a, ctx) => shopView(ctx),
   customers: (args, ctx, info) => {
     const pred = searchFilter(args.query, customerSpec(ctx.shop), ctx, info);

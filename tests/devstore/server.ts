@@ -60,7 +60,7 @@ import {
 } from "./webhooks";
 
 export const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
-export const DEFAULT_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_marketing_events,read_discounts";
+export const DEFAULT_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_marketing_events,read_discounts,read_reports";
 
 export interface DevStoreOptions {
   /** 0 (default) = a random free port. Always bound to 127.0.0.1. */
