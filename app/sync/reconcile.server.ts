@@ -216,14 +216,18 @@ async function flushTagEdits(options: ReconcileOptions, summary: ReconcileSummar
   const outcomes = await options.shopify.writeTags(pending.edits, pending.currentTags);
   pending.edits = [];
   pending.currentTags = new Map();
-  for (const outcome of outcomes) {
-    if (outcome.ok) {
-      await db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tags: JSON.stringify(outcome.tags), tagError: null } });
-    } else {
-      summary.tagErrors++;
-      await db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tagError: outcome.error } });
-    }
+  // One transaction per 500 outcomes: a statement per customer, but one commit per batch.
+  for (let i = 0; i < outcomes.length; i += CHUNK) {
+    const batch = outcomes.slice(i, i + CHUNK);
+    await db.$transaction(
+      batch.map((outcome) =>
+        outcome.ok
+          ? db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tags: JSON.stringify(outcome.tags), tagError: null } })
+          : db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tagError: outcome.error } }),
+      ),
+    );
   }
+  summary.tagErrors += outcomes.filter((o) => !o.ok).length;
   summary.tagEdits += outcomes.filter((o) => o.ok).length;
 }
 
