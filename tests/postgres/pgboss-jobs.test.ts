@@ -111,15 +111,19 @@ describe.skipIf(!postgresAvailable())(`pg-boss runner${postgresAvailable() ? "" 
     await stopAll();
   });
 
-  it("however many schedulers fire, each shop is evaluated once per day", async () => {
+  it("however many schedulers fire, each shop is evaluated once per day (and its campaigns are refreshed)", async () => {
+    // The scheduler also queues each shop's campaigns refresh, which reads the Admin API: a dev store answers it.
+    const devStore: DevStore = await startDevStore({ port: 0, apiKey: "boss-key", apiSecret: "boss-secret" });
+    const tokens = new Map(SHOPS.map((shop) => [shop, (devStore.addShop(shop), devStore.issueOfflineToken(shop))]));
     const evaluated: string[] = [];
-    const skipped: string[] = [];
+    const refreshed: string[] = [];
     const deps: HandlerDeps = {
-      clientFor: (shop) => new AdminClient({ shop, endpoint: "http://127.0.0.1:9/unused", accessToken: async () => "unused" }),
+      clientFor: (shop) =>
+        new AdminClient({ shop, endpoint: `${devStore.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => tokens.get(shop)! }),
       log: (line) => {
         const shop = line.split(":")[0];
         if (line.includes("daily evaluation {")) evaluated.push(shop);
-        if (line.includes("already done")) skipped.push(shop);
+        if (line.includes("campaigns refreshed {")) refreshed.push(shop);
       },
     };
     const now = new Date();
@@ -138,9 +142,12 @@ describe.skipIf(!postgresAvailable())(`pg-boss runner${postgresAvailable() ? "" 
     await Promise.all(started.map((w) => w.drain()));
 
     expect(evaluated.sort()).toEqual([...SHOPS].sort());
+    // A refresh is an idempotent re-import, so a second one after the first has run is harmless.
+    expect([...new Set(refreshed)].sort()).toEqual([...SHOPS].sort());
     const shops = await testDb.db.shop.findMany({ where: { domain: { in: SHOPS } } });
     expect(shops.every((s) => s.lastDailyRunAt !== null)).toBe(true);
     await stopAll();
+    await devStore.close();
   });
 
   it("processes each shop's inbox (deliveries of several shops, several workers) exactly once", async () => {
