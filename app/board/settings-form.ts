@@ -52,7 +52,12 @@ export type SettingsErrorKey =
   | "settings.error.other";
 
 /** The form's values as text, keyed like the inputs' names. */
-export type SettingsFormValues = Record<SettingsField, string> & { flowEnabled: boolean; flowOnBackfill: boolean; sessionsUnknown: boolean };
+export type SettingsFormValues = Record<SettingsField, string> & {
+  flowEnabled: boolean;
+  flowOnBackfill: boolean;
+  sessionsUnknown: boolean;
+  highValueTag: boolean;
+};
 
 function fieldValue(settings: LifecycleSettings, key: NumberField["key"]): number {
   if (key.startsWith("winbackTierDays.")) return settings.winbackTierDays[Number(key.slice(-1))];
@@ -60,7 +65,12 @@ function fieldValue(settings: LifecycleSettings, key: NumberField["key"]): numbe
 }
 
 /** Stored settings as form text (the percentile as a percentage). */
-export function settingsToForm(settings: LifecycleSettings, flow: { enabled: boolean; onBackfill: boolean }, monthlySessions: number | null): SettingsFormValues {
+export function settingsToForm(
+  settings: LifecycleSettings,
+  flow: { enabled: boolean; onBackfill: boolean },
+  monthlySessions: number | null,
+  highValueTag = false,
+): SettingsFormValues {
   const values = {
     lapseMode: settings.lapseMode,
     tagPrefix: settings.tagPrefix,
@@ -68,6 +78,7 @@ export function settingsToForm(settings: LifecycleSettings, flow: { enabled: boo
     sessionsUnknown: monthlySessions == null,
     flowEnabled: flow.enabled,
     flowOnBackfill: flow.onBackfill,
+    highValueTag,
   } as SettingsFormValues;
   for (const field of NUMBER_FIELDS) {
     const v = fieldValue(settings, field.key);
@@ -77,7 +88,7 @@ export function settingsToForm(settings: LifecycleSettings, flow: { enabled: boo
 }
 
 export type ParsedSettings =
-  | { ok: true; settings: LifecycleSettings; flow: { enabled: boolean; onBackfill: boolean }; monthlySessions: number | null }
+  | { ok: true; settings: LifecycleSettings; flow: { enabled: boolean; onBackfill: boolean }; monthlySessions: number | null; highValueTag: boolean }
   | { ok: false; errors: Partial<Record<SettingsField, SettingsErrorKey>>; detail: string | null };
 
 function parseNumber(text: string, field: NumberField): { value: number } | { error: SettingsErrorKey } {
@@ -134,7 +145,13 @@ export function parseSettingsForm(form: Record<string, string | undefined>): Par
   if (Object.keys(errors).length > 0) return { ok: false, errors, detail: null };
   try {
     const settings = validateLifecycleSettings(raw);
-    return { ok: true, settings, flow: { enabled: form.flowEnabled === "on", onBackfill: form.flowOnBackfill === "on" }, monthlySessions };
+    return {
+      ok: true,
+      settings,
+      flow: { enabled: form.flowEnabled === "on", onBackfill: form.flowOnBackfill === "on" },
+      monthlySessions,
+      highValueTag: form.highValueTag === "on",
+    };
   } catch (error) {
     return { ok: false, errors: {}, detail: error instanceof Error ? error.message : String(error) };
   }

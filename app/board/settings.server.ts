@@ -7,6 +7,9 @@ import type { Db } from "../db.server";
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from "../lifecycle";
 import { loadShopContext, saveShopSettings } from "../models/shop.server";
 import { clearShopConversions, MEASURE_SETTINGS, saveMonthlySessions } from "../models/board.server";
+import { saveHighValueTag } from "../models/prediction.server";
+import { enqueueJob } from "../jobs/queue.server";
+import { wakeWorker } from "../jobs/worker.server";
 import { applySettingsChange } from "../sync/settings.server";
 
 export function sameSettings(a: LifecycleSettings, b: LifecycleSettings): boolean {
@@ -17,6 +20,8 @@ export interface SettingsSave {
   settings: LifecycleSettings;
   flow: { enabled: boolean; onBackfill: boolean };
   monthlySessions: number | null;
+  /** The optional `<prefix>high-value` tag (absent: unchanged). */
+  highValueTag?: boolean;
 }
 
 export async function saveSettingsPage(db: Db, shop: string, input: SettingsSave): Promise<{ reclassifying: boolean }> {
@@ -26,6 +31,14 @@ export async function saveSettingsPage(db: Db, shop: string, input: SettingsSave
   if (settingsChanged) await applySettingsChange(shop, input.settings, input.flow);
   else if (flowChanged) await saveShopSettings(db, shop, ctx.settings, input.flow);
   await saveMonthlySessions(db, shop, input.monthlySessions);
+  if (input.highValueTag !== undefined) {
+    const retag = await saveHighValueTag(db, shop, input.highValueTag);
+    // The top decile gains or loses the tag in a whole-shop pass (a re-classification already queued does it too).
+    if (retag.length > 0 && !settingsChanged) {
+      await enqueueJob(db, "reclassify", {}, { shop });
+      wakeWorker();
+    }
+  }
   // Stage 5 follows the regular-buyer rule: with a new rule the stored conversions are measured again (the monthly
   // sessions join the measures when the board is read).
   if (MEASURE_SETTINGS.some((key) => ctx.settings[key] !== input.settings[key])) await clearShopConversions(db, shop);

@@ -7,9 +7,21 @@ import type { Stage, WinbackTier } from "./types";
 export const SHOPIFY_TAG_MAX_LENGTH = 255;
 export const SHOPIFY_MAX_TAGS_PER_CUSTOMER = 250;
 
-export function appTagsFor(c: { stage: Stage; winbackTier: WinbackTier | null }, prefix: string): string[] {
+/** The optional tag of the top decile by predicted 12-month value (`<prefix>high-value`), off by default. */
+export const HIGH_VALUE_TAG = "high-value";
+
+/**
+ * The app tags a customer should carry: the stage, the win-back tier when lapsed, and `<prefix>high-value` when
+ * `highValue` is set (the shop turned the tag on and the customer is in the top decile of its last value fit).
+ */
+export function appTagsFor(
+  c: { stage: Stage; winbackTier: WinbackTier | null },
+  prefix: string,
+  options: { highValue?: boolean } = {},
+): string[] {
   const tags = [`${prefix}${c.stage}`];
   if (c.stage === "lapsed" && c.winbackTier !== null) tags.push(`${prefix}winback-${c.winbackTier}`);
+  if (options.highValue) tags.push(`${prefix}${HIGH_VALUE_TAG}`);
   return tags;
 }
 

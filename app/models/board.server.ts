@@ -21,6 +21,7 @@ import {
 import { activeCampaignsByStage, type CampaignView } from "./campaign.server";
 import { plainSyncError, syncProgress, type SyncErrorKey } from "../board/sync-status";
 import { greatest, julianDay, sqlDialect } from "../board/sql-dialect.server";
+import { predictionReason, readShopPrediction, type ShopPredictionView } from "./prediction.server";
 import { loadShopAnalytics, type ShopAnalyticsView } from "./analytics.server";
 
 export type CountedState = CustomerLevel | "lapsed" | "returned";
@@ -32,6 +33,23 @@ export interface LevelFigures {
   netSpentMinor: string;
   /** Average net spent per customer, minor units (the CLV arrow), null without customers. */
   averageMinor: number | null;
+  /**
+   * Average predicted value of the next 12 months per customer with a prediction (buyers), minor units, as of the
+   * shop's last fit; null unless that fit is ok and the level has buyers with a prediction.
+   */
+  predictedAverageMinor: number | null;
+}
+
+/** The shop's last customer-value fit, as the board tells it (null before the first fit). */
+export interface BoardPrediction {
+  status: ShopPredictionView["status"];
+  code: string | null;
+  fittedAt: string;
+  buyers: number;
+  repeatBuyers: number;
+  historyDays: number;
+  /** Why there is no prediction, as a message and its values (null when ok). */
+  reason: ReturnType<typeof predictionReason>;
 }
 
 export interface BoardStage {
@@ -74,6 +92,8 @@ export interface BoardData {
   unjudged: Array<{ stage: StageNumber; reason: UnjudgedReason }>;
   /** Shopify's analytics as last read (ShopifyQL), or null when never read. */
   analytics: ShopAnalyticsView | null;
+  /** The customer-value fit behind the CLV arrow's predicted values, null before the first fit. */
+  prediction: BoardPrediction | null;
   /** When the conversions shown were measured (ISO), null while they are being measured. */
   conversionsMeasuredAt: string | null;
   sync: SyncStatus;
@@ -89,7 +109,8 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     loadSyncStatus(db, shop),
     loadShopAnalytics(db, shop, now),
   ]);
-  const levels = levelFigures(counts);
+  const prediction = await readShopPrediction(db, shop);
+  const levels = levelFigures(counts, prediction);
   const totalCustomers = COUNTED_STATES.reduce((sum, s) => sum + levels[s].customers, 0);
   const monthlySessions = shopRow?.monthlySessions ?? null;
   const measured = await conversions(db, shop, now, { totalCustomers, importRunning: sync.current?.running ?? false });
@@ -138,20 +159,46 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     weakest,
     unjudged,
     analytics,
+    prediction: prediction && {
+      status: prediction.status,
+      code: prediction.code,
+      fittedAt: prediction.fittedAt,
+      buyers: prediction.buyers,
+      repeatBuyers: prediction.repeatBuyers,
+      historyDays: prediction.historyDays,
+      reason: predictionReason(prediction),
+    },
     conversionsMeasuredAt: measured.measuredAt ?? null,
     sync,
   };
 }
 
-export function levelFigures(rows: ReadonlyArray<{ stage: string; customers: number; netSpentMinor: bigint }>): Record<CountedState, LevelFigures> {
-  const result = Object.fromEntries(COUNTED_STATES.map((s) => [s, { customers: 0, netSpentMinor: "0", averageMinor: null }])) as Record<CountedState, LevelFigures>;
+/**
+ * Customers and net spent per level (StageCount) with the historical average per customer, and the predicted
+ * average of the next 12 months from the shop's last fit (only when that fit is ok: the app shows no predicted
+ * number it cannot stand behind).
+ */
+export function levelFigures(
+  rows: ReadonlyArray<{ stage: string; customers: number; netSpentMinor: bigint }>,
+  prediction: Pick<ShopPredictionView, "status" | "levels"> | null = null,
+): Record<CountedState, LevelFigures> {
+  const result = Object.fromEntries(
+    COUNTED_STATES.map((s) => [s, { customers: 0, netSpentMinor: "0", averageMinor: null, predictedAverageMinor: null }]),
+  ) as Record<CountedState, LevelFigures>;
   for (const row of rows) {
     if (!(COUNTED_STATES as readonly string[]).includes(row.stage)) continue;
     result[row.stage as CountedState] = {
       customers: row.customers,
       netSpentMinor: row.netSpentMinor.toString(),
       averageMinor: row.customers > 0 ? Number(row.netSpentMinor) / row.customers : null,
+      predictedAverageMinor: null,
     };
+  }
+  if (prediction?.status === "ok") {
+    for (const state of COUNTED_STATES) {
+      const level = prediction.levels[state];
+      if (level && level.customers > 0) result[state].predictedAverageMinor = level.predictedMinor / level.customers;
+    }
   }
   return result;
 }

@@ -1,6 +1,8 @@
 /**
  * The Customers page and its CSV export: customers of a shop, optionally of one stage, paged by id on the server
- * (keyset: the (shop, stage) index holds rows in id order, so a page is an index seek, never an OFFSET scan).
+ * (keyset: the (shop, stage) index holds rows in id order, so a page is an index seek, never an OFFSET scan), or
+ * sorted by predicted 12-month value (keyset on (predictedValueMinor, id) through the (shop, predictedValueMinor,
+ * id) and (shop, stage, predictedValueMinor, id) indexes; customers without a prediction come last, by id).
  * Totals come from StageCount, precomputed by the sync layer.
  */
 import type { Db } from "../db.server";
@@ -32,6 +34,10 @@ export interface CustomerListRow {
   lastOrderAt: string | null;
   qualifyingOrders: number;
   netSpentMinor: string;
+  /** Predicted value of the next 12 months (minor units, decimal string) as of the shop's last fit, or null. */
+  predictedValueMinor: string | null;
+  /** P(alive): the chance the customer is still buying, as of the shop's last fit, or null. */
+  probabilityAlive: number | null;
 }
 
 export interface CustomerPage {
@@ -83,6 +89,8 @@ const SELECT = {
   lastOrderAt: true,
   qualifyingOrders: true,
   netSpentMinor: true,
+  predictedValueMinor: true,
+  probabilityAlive: true,
 } as const;
 
 type Row = {
@@ -94,6 +102,8 @@ type Row = {
   lastOrderAt: Date | null;
   qualifyingOrders: number;
   netSpentMinor: bigint;
+  predictedValueMinor?: bigint | null;
+  probabilityAlive?: number | null;
 };
 
 export function toListRow(row: Row, now: Date): CustomerListRow {
@@ -108,6 +118,8 @@ export function toListRow(row: Row, now: Date): CustomerListRow {
     lastOrderAt: row.lastOrderAt?.toISOString() ?? null,
     qualifyingOrders: row.qualifyingOrders,
     netSpentMinor: row.netSpentMinor.toString(),
+    predictedValueMinor: row.predictedValueMinor == null ? null : row.predictedValueMinor.toString(),
+    probabilityAlive: row.probabilityAlive ?? null,
   };
 }
 
@@ -148,13 +160,25 @@ async function seek(db: Db, shop: string, stages: readonly Stage[], from: Cursor
 export async function listCustomers(
   db: Db,
   shop: string,
-  options: { stage: StageFilter; after?: Cursor | null; before?: Cursor | null; pageSize?: number; now: Date },
+  options: {
+    stage: StageFilter;
+    /** "stage" (default): stage by stage, by id; "value-desc"/"value-asc": by predicted 12-month value. */
+    sort?: CustomerSort;
+    after?: Cursor | ValueCursor | null;
+    before?: Cursor | ValueCursor | null;
+    pageSize?: number;
+    now: Date;
+  },
 ): Promise<CustomerPage> {
+  const sort = options.sort ?? "stage";
+  if (sort !== "stage") return listByValue(db, shop, { ...options, sort });
+  const after = options.after && "stage" in options.after ? options.after : null;
+  const before = options.before && "stage" in options.before ? options.before : null;
   const size = options.pageSize ?? PAGE_SIZE;
   const stages = stagesOf(options.stage);
-  const backwards = options.before != null;
+  const backwards = before != null;
   const [found, totals] = await Promise.all([
-    seek(db, shop, stages, backwards ? options.before! : (options.after ?? null), size + 1, backwards),
+    seek(db, shop, stages, backwards ? before : after, size + 1, backwards),
     stageTotals(db, shop),
   ]);
   const more = found.length > size;
@@ -166,7 +190,131 @@ export async function listCustomers(
     rows: page.map((r) => toListRow(r, options.now)),
     total: totals[options.stage],
     nextAfter: last && (backwards || more) ? cursorOf(last) : null,
-    previousBefore: first && (backwards ? more : options.after != null) ? cursorOf(first) : null,
+    previousBefore: first && (backwards ? more : after != null) ? cursorOf(first) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sorted by predicted value
+
+export const CUSTOMER_SORTS = ["stage", "value-desc", "value-asc"] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+export function parseCustomerSort(value: string | null | undefined): CustomerSort {
+  return value && (CUSTOMER_SORTS as readonly string[]).includes(value) ? (value as CustomerSort) : "stage";
+}
+
+/**
+ * A position in the value order: the predicted value (minor units) and id of a row, or `value: null` for the rows
+ * without a prediction, which come after every predicted row (in either direction), by id.
+ */
+export interface ValueCursor {
+  value: bigint | null;
+  id: number;
+}
+
+/** "v:<value>:<id>" or "n:<id>" (no prediction); null when malformed. */
+export function parseValueCursor(value: string | null | undefined): ValueCursor | null {
+  const predicted = /^v:(-?\d{1,19}):(\d+)$/.exec(value ?? "");
+  if (predicted) {
+    const id = Number(predicted[2]);
+    return Number.isSafeInteger(id) ? { value: BigInt(predicted[1]), id } : null;
+  }
+  const none = /^n:(\d+)$/.exec(value ?? "");
+  if (!none) return null;
+  const id = Number(none[1]);
+  return Number.isSafeInteger(id) ? { value: null, id } : null;
+}
+
+/** The cursor parser of a sort order (the route reads `after`/`before` with it). */
+export function parseCursorFor(sort: CustomerSort, value: string | null | undefined): Cursor | ValueCursor | null {
+  return sort === "stage" ? parseCursor(value) : parseValueCursor(value);
+}
+
+const valueCursorOf = (row: { predictedValueMinor?: bigint | null; id: number }) =>
+  row.predictedValueMinor == null ? `n:${row.id}` : `v:${row.predictedValueMinor}:${row.id}`;
+
+type Direction = "asc" | "desc";
+
+/**
+ * Rows in one segment of the value order, `direction` as stored in the index: predicted rows by (value, id),
+ * the rest by id. `from` excludes everything up to and including the cursor. Each query is one range seek:
+ * (shop[, stage], predictedValueMinor) bounds the scan and only rows tied with the cursor's value are filtered.
+ */
+async function valueSegment(
+  db: Db,
+  shop: string,
+  stage: StageFilter,
+  predicted: boolean,
+  direction: Direction,
+  from: ValueCursor | null,
+  take: number,
+): Promise<Row[]> {
+  const base = { shop, deletedAt: null, ...(stage === "all" ? { stage: { not: null } } : { stage }) };
+  const after = direction === "desc" ? "lt" : "gt";
+  const afterOrAt = direction === "desc" ? "lte" : "gte";
+  if (predicted) {
+    const bound =
+      from && from.value != null
+        ? { predictedValueMinor: { [afterOrAt]: from.value }, OR: [{ predictedValueMinor: { [after]: from.value } }, { id: { [after]: from.id } }] }
+        : { predictedValueMinor: { not: null } };
+    return db.customer.findMany({
+      where: { ...base, ...bound },
+      orderBy: [{ predictedValueMinor: direction }, { id: direction }],
+      take,
+      select: SELECT,
+    });
+  }
+  return db.customer.findMany({
+    where: { ...base, predictedValueMinor: null, ...(from && from.value == null ? { id: { [after]: from.id } } : {}) },
+    orderBy: { id: direction },
+    take,
+    select: SELECT,
+  });
+}
+
+async function listByValue(
+  db: Db,
+  shop: string,
+  options: {
+    stage: StageFilter;
+    sort: Exclude<CustomerSort, "stage">;
+    after?: Cursor | ValueCursor | null;
+    before?: Cursor | ValueCursor | null;
+    pageSize?: number;
+    now: Date;
+  },
+): Promise<CustomerPage> {
+  const size = options.pageSize ?? PAGE_SIZE;
+  const asValue = (c: Cursor | ValueCursor | null | undefined) => (c && !("stage" in c) ? c : null);
+  const after = asValue(options.after);
+  const before = asValue(options.before);
+  const backwards = before != null;
+  const from = backwards ? before : after;
+  // The page's order: predicted rows (value, then id) and then the rest (id); read backwards for a previous page.
+  const forward: Direction = options.sort === "value-desc" ? "desc" : "asc";
+  const direction: Direction = backwards ? (forward === "desc" ? "asc" : "desc") : forward;
+  const segments = backwards ? [false, true] : [true, false];
+  const start = from ? segments.indexOf(from.value != null) : 0;
+  const found: Row[] = [];
+  const [, totals] = await Promise.all([
+    (async () => {
+      for (let i = start; i < segments.length && found.length < size + 1; i++) {
+        found.push(...(await valueSegment(db, shop, options.stage, segments[i], direction, i === start ? from : null, size + 1 - found.length)));
+      }
+    })(),
+    stageTotals(db, shop),
+  ]);
+  const more = found.length > size;
+  const page = found.slice(0, size);
+  if (backwards) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  return {
+    rows: page.map((r) => toListRow(r, options.now)),
+    total: totals[options.stage],
+    nextAfter: last && (backwards || more) ? valueCursorOf(last) : null,
+    previousBefore: first && (backwards ? more : after != null) ? valueCursorOf(first) : null,
   };
 }
 

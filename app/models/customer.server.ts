@@ -15,6 +15,8 @@ export interface StoredCustomer {
   qualifyingOrders: number;
   lastOrderAt: Date | null;
   netSpentMinor: bigint;
+  /** In the top decile of the shop's last value fit (carries `<prefix>high-value` when the shop has it on). */
+  highValue: boolean;
   orders: OrderFacts[];
 }
 
@@ -56,6 +58,7 @@ export async function loadCustomersWithOrders(db: Db, shop: string, gids: readon
     qualifyingOrders: c.qualifyingOrders,
     lastOrderAt: c.lastOrderAt,
     netSpentMinor: c.netSpentMinor,
+    highValue: c.highValue,
     orders: ordersByCustomer.get(c.gid) ?? [],
   }));
 }

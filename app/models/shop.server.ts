@@ -16,6 +16,8 @@ export interface ShopContext {
   stats: ShopStats | null;
   flowEnabled: boolean;
   flowOnBackfill: boolean;
+  /** The optional `<prefix>high-value` tag on the top decile by predicted value (off by default). */
+  highValueTag: boolean;
 }
 
 export async function loadShopContext(db: Db, domain: string): Promise<ShopContext> {
@@ -33,6 +35,7 @@ export async function loadShopContext(db: Db, domain: string): Promise<ShopConte
         : null,
     flowEnabled: shop.flowEnabled,
     flowOnBackfill: shop.flowOnBackfill,
+    highValueTag: shop.highValueTag,
   };
 }
 

@@ -4,25 +4,42 @@ import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, L
 import { useState } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { listCustomers, parseCursor, parseStageFilter } from "../models/customer-list.server";
+import { listCustomers, parseCursorFor, parseCustomerSort, parseStageFilter, type CustomerSort } from "../models/customer-list.server";
+import { predictionReason, readShopPrediction } from "../models/prediction.server";
 import { explain, STAGES } from "../lifecycle";
 import { useLocale, useT } from "../i18n/i18n";
-import { formatMoney, formatNumber } from "../board/ui/format";
+import { formatDate, formatMoney, formatNumber, formatPercent } from "../board/ui/format";
 import { downloadAuthenticated } from "../board/ui/download";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const stage = parseStageFilter(url.searchParams.get("stage"));
+  const prediction = await readShopPrediction(prisma, session.shop);
+  // Sorting by predicted value only while there are predictions the app stands behind.
+  const sort: CustomerSort = prediction?.status === "ok" ? parseCustomerSort(url.searchParams.get("sort")) : "stage";
   const [page, shop] = await Promise.all([
-    listCustomers(prisma, session.shop, { stage, after: parseCursor(url.searchParams.get("after")), before: parseCursor(url.searchParams.get("before")), now: new Date() }),
+    listCustomers(prisma, session.shop, {
+      stage,
+      sort,
+      after: parseCursorFor(sort, url.searchParams.get("after")),
+      before: parseCursorFor(sort, url.searchParams.get("before")),
+      now: new Date(),
+    }),
     prisma.shop.findUnique({ where: { domain: session.shop }, select: { currencyCode: true } }),
   ]);
-  return { stage, page, currencyCode: shop?.currencyCode ?? null };
+  return {
+    stage,
+    sort,
+    page,
+    currencyCode: shop?.currencyCode ?? null,
+    prediction: prediction && { status: prediction.status, fittedAt: prediction.fittedAt, buyers: prediction.buyers, reason: predictionReason(prediction) },
+  };
 };
 
 export default function Customers() {
-  const { stage, page, currencyCode } = useLoaderData<typeof loader>();
+  const { stage, sort, page, currencyCode, prediction } = useLoaderData<typeof loader>();
+  const predicting = prediction?.status === "ok";
   const t = useT();
   const locale = useLocale();
   const navigation = useNavigation();
@@ -47,6 +64,13 @@ export default function Customers() {
     setExporting(false);
     setExportFailed(!ok);
   };
+
+  const sortOptions = [
+    { label: t("customers.sort.stage"), value: "stage" },
+    { label: t("customers.sort.value-desc"), value: "value-desc", disabled: !predicting },
+    { label: t("customers.sort.value-asc"), value: "value-asc", disabled: !predicting },
+  ];
+  const PREDICTED_COLUMN = 6;
 
   const stageOptions = [
     { label: t("customers.filter.all"), value: "all" },
@@ -88,6 +112,16 @@ export default function Customers() {
           {formatMoney(locale, Number(row.netSpentMinor), currencyCode)}
         </Text>
       </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" numeric tone={row.predictedValueMinor == null ? "subdued" : undefined}>
+          {row.predictedValueMinor == null ? "—" : formatMoney(locale, Number(row.predictedValueMinor), currencyCode)}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" numeric tone={row.probabilityAlive == null ? "subdued" : undefined}>
+          {row.probabilityAlive == null ? "—" : formatPercent(locale, row.probabilityAlive, 0)}
+        </Text>
+      </IndexTable.Cell>
     </IndexTable.Row>
   ));
 
@@ -98,6 +132,14 @@ export default function Customers() {
       primaryAction={{ content: t("customers.export"), onAction: exportCsv, loading: exporting, disabled: page.total === 0 }}
     >
       <BlockStack gap="400">
+        {prediction?.status === "insufficient" && (
+          <Banner tone="info" title={t("prediction.insufficient.title")}>
+            <BlockStack gap="100">
+              {prediction.reason && <Text as="p">{t(prediction.reason.key, prediction.reason.values)}</Text>}
+              <Text as="p">{t("prediction.fallback")}</Text>
+            </BlockStack>
+          </Banner>
+        )}
         {exportFailed && (
           <Banner tone="critical" onDismiss={() => setExportFailed(false)}>
             {t("customers.exportFailed")}
@@ -106,9 +148,14 @@ export default function Customers() {
         <Card>
           <BlockStack gap="300">
             <InlineStack align="space-between" blockAlign="end" gap="400">
-              <div style={{ minWidth: 260 }}>
-                <Select label={t("customers.filter.label")} options={stageOptions} value={stage} onChange={(value) => go({ stage: value === "all" ? null : value })} />
-              </div>
+              <InlineStack gap="300" blockAlign="end">
+                <div style={{ minWidth: 260 }}>
+                  <Select label={t("customers.filter.label")} options={stageOptions} value={stage} onChange={(value) => go({ stage: value === "all" ? null : value })} />
+                </div>
+                <div style={{ minWidth: 240 }}>
+                  <Select label={t("customers.sort.label")} options={sortOptions} value={sort} onChange={(value) => go({ sort: value === "stage" ? null : value })} />
+                </div>
+              </InlineStack>
               <Text as="p" tone="subdued">
                 {t("customers.total", { count: formatNumber(locale, page.total) })}
               </Text>
@@ -116,6 +163,16 @@ export default function Customers() {
             <Text as="p" variant="bodySm" tone="subdued">
               {t("customers.privacy")}
             </Text>
+            {prediction == null && (
+              <Text as="p" variant="bodySm" tone="subdued">
+                {t("customers.prediction.pending")}
+              </Text>
+            )}
+            {prediction?.status === "ok" && (
+              <Text as="p" variant="bodySm" tone="subdued">
+                {t("customers.prediction.ok", { buyers: formatNumber(locale, prediction.buyers), date: formatDate(locale, prediction.fittedAt) })}
+              </Text>
+            )}
           </BlockStack>
         </Card>
         <Card padding="0">
@@ -132,7 +189,14 @@ export default function Customers() {
               { title: t("customers.col.daysSince"), alignment: "end" },
               { title: t("customers.col.orders"), alignment: "end" },
               { title: t("customers.col.netSpent"), alignment: "end" },
+              { title: t("customers.col.predicted"), alignment: "end" },
+              { title: t("customers.col.alive"), alignment: "end" },
             ]}
+            sortable={[false, false, false, false, false, false, predicting, false]}
+            sortColumnIndex={sort === "stage" ? undefined : PREDICTED_COLUMN}
+            sortDirection={sort === "value-asc" ? "ascending" : "descending"}
+            defaultSortDirection="descending"
+            onSort={(_index, direction) => go({ sort: direction === "ascending" ? "value-asc" : "value-desc" })}
             pagination={{
               hasNext: page.nextAfter != null,
               hasPrevious: page.previousBefore != null,

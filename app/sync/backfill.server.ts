@@ -10,6 +10,7 @@ import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
 import { storeShopConversions } from "../models/board.server";
+import { refitAndRetag } from "./predict.server";
 
 export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
 
@@ -74,6 +75,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
         },
       });
       await storeShopConversions(db, shop, deps.now());
+      await refitAndRetag({ db, shop, now: deps.now(), cause: "backfill", shopify: deps.writer }, log);
       run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
     }

@@ -3,6 +3,7 @@ import { dueCustomerGids } from "../models/customer.server";
 import { loadShopContext } from "../models/shop.server";
 import { storeShopConversions } from "../models/board.server";
 import { reconcileCustomers, recountStages, refreshShopStats, type ShopifyWriter } from "./reconcile.server";
+import { refitAndRetag } from "./predict.server";
 
 export interface DailySummary {
   gapThresholdDays: number;
@@ -10,6 +11,8 @@ export interface DailySummary {
   evaluated: number;
   stageChanges: number;
   tagEdits: number;
+  /** The customer-value refit: "ok", "insufficient" (with why), or null when it failed (logged). */
+  prediction: { status: string; code: string | null; highValue: number; retagged: number } | null;
 }
 
 /**
@@ -25,6 +28,7 @@ export async function runDailyEvaluation(db: Db, shop: string, now: Date, writer
   const summary = await reconcileCustomers({ db, shop, now, cause: "time", shopify: writer }, due, ctx);
   await recountStages(db, shop);
   await storeShopConversions(db, shop, now);
+  const refit = await refitAndRetag({ db, shop, now, cause: "time", shopify: writer });
   await db.shop.update({ where: { domain: shop }, data: { lastDailyRunAt: now } });
   return {
     gapThresholdDays: stats.gapThresholdDays,
@@ -32,5 +36,6 @@ export async function runDailyEvaluation(db: Db, shop: string, now: Date, writer
     evaluated: summary.customers,
     stageChanges: summary.stageChanges,
     tagEdits: summary.tagEdits,
+    prediction: refit && { status: refit.status, code: refit.code, highValue: refit.highValue, retagged: refit.retagGids.length },
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
 import {
   appTagsFor,
+  HIGH_VALUE_TAG,
   classifyTimes,
   isQualifyingOrder,
   planTagChange,
@@ -146,7 +147,7 @@ async function reconcileChunk(
         daysSinceLastOrder: result.daysSinceLastOrder,
       });
     }
-    const plan = planTagChange(customer.tags, appTagsFor(result, ctx.settings.tagPrefix), ctx.settings.tagPrefix);
+    const plan = planTagChange(customer.tags, appTagsFor(result, ctx.settings.tagPrefix, { highValue: ctx.highValueTag && customer.highValue }), ctx.settings.tagPrefix);
     if (options.retiredPrefix && options.retiredPrefix !== ctx.settings.tagPrefix) {
       const retired = new Set(retiredAppTags(options.retiredPrefix));
       plan.remove.push(...customer.tags.filter((tag) => retired.has(tag.toLowerCase()) && !plan.remove.includes(tag)));
@@ -238,9 +239,11 @@ async function notifyFlow(options: ReconcileOptions, ctx: ShopContext, summary: 
   }
 }
 
-/** Every tag the app could have written under a prefix (stage tags and win-back tiers), lower-cased. */
+/** Every tag the app could have written under a prefix (stage tags, win-back tiers, high-value), lower-cased. */
 function retiredAppTags(prefix: string): string[] {
-  return [...STAGES.map((stage) => `${prefix}${stage}`), ...[90, 180, 360].map((tier) => `${prefix}winback-${tier}`)].map((t) => t.toLowerCase());
+  return [...STAGES.map((stage) => `${prefix}${stage}`), ...[90, 180, 360].map((tier) => `${prefix}winback-${tier}`), `${prefix}${HIGH_VALUE_TAG}`].map((t) =>
+    t.toLowerCase(),
+  );
 }
 
 function classificationChanged(customer: StoredCustomer, result: Classification, netSpentMinor: bigint): boolean {

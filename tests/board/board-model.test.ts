@@ -95,7 +95,7 @@ describe("the board model", () => {
 
   it("reports customers and average revenue per level for the two arrows", async () => {
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
-    expect(board.levels["first-time-buyer"]).toEqual({ customers: 300, netSpentMinor: "1500000", averageMinor: 5000 });
+    expect(board.levels["first-time-buyer"]).toEqual({ customers: 300, netSpentMinor: "1500000", averageMinor: 5000, predictedAverageMinor: null });
     expect(board.levels["regular-buyer"].averageMinor).toBe(50000);
     expect(board.levels.visitor.averageMinor).toBe(0);
   });

@@ -1,0 +1,201 @@
+/**
+ * Stored customer-value predictions: the shop's fit (ShopPrediction, one row per shop) and the per-customer
+ * predicted 12-month value, P(alive) and top-decile flag on Customer. Written by app/sync/predict.server.ts
+ * (refitShopPredictions); read by the customers page, the board's CLV arrow and reconcile (the high-value tag).
+ */
+import { Prisma } from "@prisma/client";
+import type { Db } from "../db.server";
+import type { MessageKey } from "../i18n/messages";
+
+export type PredictionStatus = "ok" | "insufficient";
+
+/** The data-sufficiency gate (app/lifecycle/clv assessFitability's defaults, the issue's numbers). */
+export interface PredictionGate {
+  minBuyers: number;
+  minHistoryDays: number;
+  minRepeatBuyers: number;
+}
+export const DEFAULT_PREDICTION_GATE: PredictionGate = { minBuyers: 500, minHistoryDays: 180, minRepeatBuyers: 100 };
+
+/** Per stage (the model's stage names): customers with a prediction and their predicted value, minor units. */
+export type PredictionLevels = Record<string, { customers: number; predictedMinor: number }>;
+
+export interface ShopPredictionView {
+  status: PredictionStatus;
+  /** app/lifecycle/clv FitabilityCode when insufficient (or "unpredictable"), else null. */
+  code: string | null;
+  /** The model's reason in words (English), for support and logs; the pages translate `code`. */
+  reason: string | null;
+  fittedAt: string;
+  buyers: number;
+  repeatBuyers: number;
+  historyDays: number;
+  levels: PredictionLevels;
+  /** The gate the fit was judged by. */
+  gate: PredictionGate;
+}
+
+export interface ShopPredictionRecord {
+  status: PredictionStatus;
+  code: string | null;
+  reason: string | null;
+  fittedAt: Date;
+  params: unknown;
+  buyers: number;
+  repeatBuyers: number;
+  historyDays: number;
+  levels: PredictionLevels;
+}
+
+function parseLevels(json: string): PredictionLevels {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as PredictionLevels) : {};
+  } catch {
+    return {};
+  }
+}
+
+function parseGate(params: string): PredictionGate {
+  try {
+    const gate = (JSON.parse(params) as { gate?: Partial<PredictionGate> }).gate ?? {};
+    const n = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) ? v : d);
+    return {
+      minBuyers: n(gate.minBuyers, DEFAULT_PREDICTION_GATE.minBuyers),
+      minHistoryDays: n(gate.minHistoryDays, DEFAULT_PREDICTION_GATE.minHistoryDays),
+      minRepeatBuyers: n(gate.minRepeatBuyers, DEFAULT_PREDICTION_GATE.minRepeatBuyers),
+    };
+  } catch {
+    return DEFAULT_PREDICTION_GATE;
+  }
+}
+
+/** The shop's last fit, or null before the first one. */
+export async function readShopPrediction(db: Db, shop: string): Promise<ShopPredictionView | null> {
+  const row = await db.shopPrediction.findUnique({ where: { shop } });
+  if (!row) return null;
+  return {
+    status: row.status === "ok" ? "ok" : "insufficient",
+    code: row.code,
+    reason: row.reason,
+    fittedAt: row.fittedAt.toISOString(),
+    buyers: row.buyers,
+    repeatBuyers: row.repeatBuyers,
+    historyDays: row.historyDays,
+    levels: parseLevels(row.levels),
+    gate: parseGate(row.params),
+  };
+}
+
+/**
+ * Why there is no prediction, in plain words: the message and its values (the pages translate it). Null when the
+ * fit is ok.
+ */
+export function predictionReason(view: Pick<ShopPredictionView, "status" | "code" | "buyers" | "repeatBuyers" | "historyDays" | "gate">): {
+  key: MessageKey;
+  values: Record<string, number>;
+} | null {
+  if (view.status === "ok") return null;
+  switch (view.code) {
+    case "too-few-buyers":
+      return { key: "prediction.reason.too-few-buyers", values: { min: view.gate.minBuyers, count: view.buyers } };
+    case "history-too-short":
+      return { key: "prediction.reason.history-too-short", values: { min: view.gate.minHistoryDays, days: Math.floor(view.historyDays) } };
+    case "too-few-repeat-buyers":
+      return { key: "prediction.reason.too-few-repeat-buyers", values: { min: view.gate.minRepeatBuyers, count: view.repeatBuyers } };
+    case "spend-missing":
+    case "purchase-model-not-converged":
+    case "spend-model-not-converged":
+    case "spend-mean-unbounded":
+      return { key: `prediction.reason.${view.code}`, values: {} };
+    default:
+      return { key: "prediction.reason.unknown", values: {} };
+  }
+}
+
+export async function saveShopPrediction(db: Db, shop: string, record: ShopPredictionRecord): Promise<void> {
+  const data = {
+    fittedAt: record.fittedAt,
+    status: record.status,
+    code: record.code,
+    reason: record.reason,
+    params: JSON.stringify(record.params ?? {}),
+    buyers: record.buyers,
+    repeatBuyers: record.repeatBuyers,
+    historyDays: record.historyDays,
+    levels: JSON.stringify(record.levels),
+  };
+  await db.shopPrediction.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+}
+
+export interface CustomerPredictionUpdate {
+  id: number;
+  predictedValueMinor: bigint | null;
+  probabilityAlive: number | null;
+  highValue: boolean;
+}
+
+/** Rows per UPDATE statement (4 parameters each: well inside SQLite's 32,766 and PostgreSQL's 65,535). */
+export const PREDICTION_WRITE_BATCH = 1000;
+
+/**
+ * Writes per-customer predictions set-based: one UPDATE … FROM (VALUES …) per PREDICTION_WRITE_BATCH rows, on
+ * SQLite (3.33+) and PostgreSQL alike. Rows of other shops are never touched (the shop is part of the match).
+ * Returns the rows matched.
+ */
+export async function writeCustomerPredictions(db: Db, shop: string, rows: readonly CustomerPredictionUpdate[]): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < rows.length; i += PREDICTION_WRITE_BATCH) {
+    const batch = rows.slice(i, i + PREDICTION_WRITE_BATCH);
+    const values = Prisma.join(
+      batch.map(
+        (r) =>
+          Prisma.sql`(CAST(${r.id} AS INTEGER), CAST(${r.predictedValueMinor} AS BIGINT), CAST(${r.probabilityAlive} AS DOUBLE PRECISION), CAST(${r.highValue ? 1 : 0} AS INTEGER))`,
+      ),
+    );
+    // SQLite has no column list on a VALUES alias, PostgreSQL accepts both: a CTE names the columns on either.
+    written += await db.$executeRaw`
+      WITH v(id, p, a, h) AS (VALUES ${values})
+      UPDATE "Customer" SET "predictedValueMinor" = v.p, "probabilityAlive" = v.a, "highValue" = (v.h = 1)
+      FROM v
+      WHERE "Customer"."id" = v.id AND "Customer"."shop" = ${shop}`;
+  }
+  return written;
+}
+
+/** Forgets every customer's prediction of the shop (an insufficient fit): one set-based UPDATE. */
+export async function clearCustomerPredictions(db: Db, shop: string): Promise<number> {
+  const result = await db.customer.updateMany({
+    where: { shop, OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }] },
+    data: { predictedValueMinor: null, probabilityAlive: null, highValue: false },
+  });
+  return result.count;
+}
+
+/** Whether the shop turned the `<prefix>high-value` tag on (Settings). */
+export async function highValueTagEnabled(db: Db, shop: string): Promise<boolean> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { highValueTag: true } });
+  return row?.highValueTag ?? false;
+}
+
+/**
+ * Turns the high-value tag on or off. Returns the customers whose tags must change (the current top decile), for the
+ * caller to reconcile; empty when the setting did not change.
+ */
+export async function saveHighValueTag(db: Db, shop: string, enabled: boolean): Promise<string[]> {
+  const before = await highValueTagEnabled(db, shop);
+  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, highValueTag: enabled }, update: { highValueTag: enabled } });
+  if (before === enabled) return [];
+  const rows = await db.customer.findMany({ where: { shop, highValue: true, deletedAt: null }, select: { gid: true } });
+  return rows.map((r) => r.gid);
+}
+
+/**
+ * Of the given customers, those that carry `<prefix>high-value`: the shop's tag is on and they are in the top
+ * decile of its last fit. One indexed query per reconcile chunk; an empty set when the tag is off.
+ */
+export async function highValueGids(db: Db, shop: string, gids: readonly string[]): Promise<Set<string>> {
+  if (gids.length === 0 || !(await highValueTagEnabled(db, shop))) return new Set();
+  const rows = await db.customer.findMany({ where: { shop, gid: { in: [...gids] }, highValue: true }, select: { gid: true } });
+  return new Set(rows.map((r) => r.gid));
+}

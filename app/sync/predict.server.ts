@@ -1,0 +1,336 @@
+/**
+ * Refits a shop's customer-value models (BG/NBD + Gamma-Gamma, app/lifecycle/clv) from its stored orders and stores
+ * the predictions: the fit (ShopPrediction) and, per customer, the predicted value of the next 12 months, P(alive)
+ * and whether the customer is in the top decile by predicted value (the optional `<prefix>high-value` tag).
+ *
+ * Called by the daily job and at the end of an import. A shop with too little data (fewer than 500 buyers, less
+ * than 180 days of history, too few repeat buyers) or a fit that does not converge gets status 'insufficient' with
+ * the reason, and every stored per-customer prediction of the shop is cleared: the app never shows a number it
+ * cannot stand behind, and falls back to historical value.
+ *
+ * Memory and time are linear in the shop's customers: customers are read in id pages with their orders (two indexed
+ * queries per page, as the daily statistics pass does), each page is summarised at once (one purchase per customer
+ * and UTC day, weeks) and only the summary numbers are kept; predictions are written set-based, 1,000 rows per
+ * UPDATE, and rows whose values did not change are not written.
+ */
+import type { Db } from "../db.server";
+import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
+import { isQualifyingOrder, STAGES } from "../lifecycle";
+import {
+  assessFitability,
+  buildSummary,
+  predictCustomerValue,
+  WEEKS_PER_YEAR,
+  type CustomerSummary,
+  type FitabilityOptions,
+  type Purchase,
+} from "../lifecycle/clv";
+import {
+  clearCustomerPredictions,
+  DEFAULT_PREDICTION_GATE,
+  highValueTagEnabled,
+  saveShopPrediction,
+  writeCustomerPredictions,
+  type CustomerPredictionUpdate,
+  type PredictionLevels,
+  type PredictionStatus,
+} from "../models/prediction.server";
+
+/** Customers read per page (their orders come in one query). */
+export const REFIT_PAGE_SIZE = 2000;
+/** The high-value tag goes to the top 1/HIGH_VALUE_FRACTION of predicted customers: the top decile. */
+export const HIGH_VALUE_FRACTION = 10;
+
+export interface RefitOptions {
+  /** Gate and optimiser options (defaults: 500 buyers, 180 days, 100 repeat buyers). */
+  fitability?: FitabilityOptions;
+  /** Prediction horizon in weeks (default 52.18: 12 months). */
+  horizonWeeks?: number;
+  pageSize?: number;
+}
+
+export interface RefitSummary {
+  status: PredictionStatus;
+  /** FitabilityCode (or "unpredictable") when insufficient, else null. */
+  code: string | null;
+  reason: string | null;
+  /** Customers with a qualifying purchase, and those with more than one purchase day. */
+  buyers: number;
+  repeatBuyers: number;
+  /** Days from the earliest first purchase to `now`. */
+  historyDays: number;
+  /** Customers given a prediction. */
+  predicted: number;
+  /** Buyers whose prediction could not be computed accurately (left without a number). */
+  unpredictable: number;
+  /** Customers in the top decile. */
+  highValue: number;
+  /** Customer rows written (changed predictions, and cleared ones). */
+  written: number;
+  /**
+   * Customers whose `<prefix>high-value` tag must change (they entered or left the top decile) while the shop has
+   * the tag on: reconcile them to write the tags. Empty when the tag is off.
+   */
+  retagGids: string[];
+  /** Wall-clock milliseconds per phase. */
+  timings: { read: number; fit: number; predict: number; write: number; total: number };
+}
+
+interface Collected {
+  /** Customer ids in id order, all customers of the shop (not deleted). */
+  ids: number[];
+  /** Index into STAGES, -1 without a stage. */
+  stage: number[];
+  /** Previous stored values (null = none). */
+  oldValue: Array<bigint | null>;
+  oldAlive: Array<number | null>;
+  oldHigh: boolean[];
+  /** Index into ids of each buyer's summary row, and the rows. */
+  buyerIndex: number[];
+  summary: CustomerSummary[];
+}
+
+const STAGE_CODE = new Map<string, number>(STAGES.map((s, i) => [s, i]));
+
+async function collect(db: Db, shop: string, now: Date, pageSize: number): Promise<Collected> {
+  const nowMs = now.getTime();
+  const out: Collected = { ids: [], stage: [], oldValue: [], oldAlive: [], oldHigh: [], buyerIndex: [], summary: [] };
+  const stages = out.stage;
+  let afterId = 0;
+  for (;;) {
+    const customers = await db.customer.findMany({
+      where: { shop, id: { gt: afterId }, deletedAt: null },
+      orderBy: { id: "asc" },
+      take: pageSize,
+      select: { id: true, gid: true, stage: true, predictedValueMinor: true, probabilityAlive: true, highValue: true },
+    });
+    if (customers.length === 0) break;
+    afterId = customers[customers.length - 1].id;
+    const orders = await db.order.findMany({
+      where: { shop, customerGid: { in: customers.map((c) => c.gid) }, deletedAt: null },
+      select: { customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+    });
+    const indexOfGid = new Map<string, number>();
+    for (const c of customers) {
+      indexOfGid.set(c.gid, out.ids.length);
+      out.ids.push(c.id);
+      stages.push(c.stage == null ? -1 : (STAGE_CODE.get(c.stage) ?? -1));
+      out.oldValue.push(c.predictedValueMinor);
+      out.oldAlive.push(c.probabilityAlive);
+      out.oldHigh.push(c.highValue);
+    }
+    const purchases: Purchase[] = [];
+    for (const o of orders) {
+      const facts = {
+        createdAt: o.createdAt.getTime(),
+        totalMinor: Number(o.totalMinor),
+        refundedMinor: Number(o.refundedMinor),
+        cancelled: o.cancelled,
+        test: o.test,
+        voided: o.voided,
+        fullyRefunded: o.fullyRefunded,
+      };
+      if (!isQualifyingOrder(facts, nowMs)) continue;
+      purchases.push({ customerId: String(indexOfGid.get(o.customerGid!)), at: facts.createdAt, value: facts.totalMinor - facts.refundedMinor });
+    }
+    for (const row of buildSummary(purchases, nowMs)) {
+      out.buyerIndex.push(Number(row.customerId));
+      out.summary.push({ x: row.x, tx: row.tx, T: row.T, zbar: row.zbar });
+    }
+    if (customers.length < pageSize) break;
+  }
+  return out;
+}
+
+/** How many of n predicted customers form the top decile. */
+export function topDecileCount(n: number): number {
+  return Math.ceil(n / HIGH_VALUE_FRACTION);
+}
+
+/**
+ * The top decile by predicted value, in the customers page's order (value descending, then id descending, so the
+ * tagged customers are exactly the first rows of that page). Returns the positions in `values` chosen.
+ */
+export function selectTopDecile(ids: ArrayLike<number>, values: ArrayLike<bigint | null>): number[] {
+  const candidates: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] != null) candidates.push(i);
+  candidates.sort((i, j) => {
+    const a = values[i] as bigint;
+    const b = values[j] as bigint;
+    return a === b ? ids[j] - ids[i] : a > b ? -1 : 1;
+  });
+  return candidates.slice(0, topDecileCount(candidates.length));
+}
+
+function levelsOf(stage: ArrayLike<number>, values: ArrayLike<bigint | null>): PredictionLevels {
+  const levels: PredictionLevels = {};
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v == null || stage[i] < 0) continue;
+    const name = STAGES[stage[i]];
+    const level = (levels[name] ??= { customers: 0, predictedMinor: 0 });
+    level.customers++;
+    level.predictedMinor += Number(v);
+  }
+  return levels;
+}
+
+async function gidsOf(db: Db, shop: string, ids: readonly number[]): Promise<string[]> {
+  const gids: string[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db.customer.findMany({ where: { shop, id: { in: ids.slice(i, i + 1000) } }, select: { gid: true } });
+    gids.push(...rows.map((r) => r.gid));
+  }
+  return gids;
+}
+
+/**
+ * Refits the shop's value models as of `now` from its stored qualifying orders and stores the result (see the
+ * module comment). Safe to run again at any time: a re-run with the same data writes nothing per customer.
+ */
+export async function refitShopPredictions(db: Db, shop: string, now: Date, options: RefitOptions = {}): Promise<RefitSummary> {
+  const t0 = performance.now();
+  const horizonWeeks = options.horizonWeeks ?? WEEKS_PER_YEAR;
+  const data = await collect(db, shop, now, options.pageSize ?? REFIT_PAGE_SIZE);
+  const tRead = performance.now();
+
+  const buyers = data.summary.length;
+  let repeatBuyers = 0;
+  let maxT = 0;
+  for (const c of data.summary) {
+    if (c.x > 0) repeatBuyers++;
+    if (c.T > maxT) maxT = c.T;
+  }
+  const historyDays = Math.round(maxT * 7 * 1e6) / 1e6;
+  const gate = {
+    minBuyers: options.fitability?.minBuyers ?? DEFAULT_PREDICTION_GATE.minBuyers,
+    minHistoryDays: options.fitability?.minHistoryDays ?? DEFAULT_PREDICTION_GATE.minHistoryDays,
+    minRepeatBuyers: options.fitability?.minRepeatBuyers ?? DEFAULT_PREDICTION_GATE.minRepeatBuyers,
+  };
+  const fit = assessFitability(data.summary, { ...options.fitability, ...gate });
+  const tFit = performance.now();
+  const tagOn = await highValueTagEnabled(db, shop);
+  const base = { buyers, repeatBuyers, historyDays };
+
+  if (!fit.ok) {
+    const previouslyHigh = data.ids.filter((_, i) => data.oldHigh[i]);
+    const written = await clearCustomerPredictions(db, shop);
+    const tWrite = performance.now();
+    await saveShopPrediction(db, shop, {
+      status: "insufficient",
+      code: fit.code,
+      reason: fit.reason,
+      fittedAt: now,
+      params: { horizonWeeks, gate, bgnbd: fit.bgnbd ?? null, gammaGamma: fit.gammaGamma ?? null },
+      ...base,
+      levels: {},
+    });
+    return {
+      status: "insufficient",
+      code: fit.code,
+      reason: fit.reason,
+      ...base,
+      predicted: 0,
+      unpredictable: 0,
+      highValue: 0,
+      written,
+      retagGids: tagOn ? await gidsOf(db, shop, previouslyHigh) : [],
+      timings: { read: tRead - t0, fit: tFit - tRead, predict: 0, write: tWrite - tFit, total: performance.now() - t0 },
+    };
+  }
+
+  // Predictions for every buyer; customers with the same summary get the same numbers (most one-time buyers of a
+  // day share one), so each distinct summary is computed once.
+  const bg = fit.bgnbd.params;
+  const gg = fit.gammaGamma.params;
+  const n = data.ids.length;
+  const value: Array<bigint | null> = new Array(n).fill(null);
+  const alive: Array<number | null> = new Array(n).fill(null);
+  const cache = new Map<string, { value: bigint; alive: number } | null>();
+  let unpredictable = 0;
+  for (let k = 0; k < buyers; k++) {
+    const c = data.summary[k];
+    const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}|${c.zbar}`;
+    let p = cache.get(key);
+    if (p === undefined) {
+      try {
+        const prediction = predictCustomerValue(bg, gg, c, { horizonWeeks });
+        p = Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
+          ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
+          : null;
+      } catch {
+        p = null;
+      }
+      cache.set(key, p);
+    }
+    if (p === null) {
+      unpredictable++;
+      continue;
+    }
+    value[data.buyerIndex[k]] = p.value;
+    alive[data.buyerIndex[k]] = p.alive;
+  }
+  const top = selectTopDecile(data.ids, value);
+  const high = new Array<boolean>(n).fill(false);
+  for (const i of top) high[i] = true;
+  const tPredict = performance.now();
+
+  const updates: CustomerPredictionUpdate[] = [];
+  const retagIds: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (value[i] !== data.oldValue[i] || alive[i] !== data.oldAlive[i] || high[i] !== data.oldHigh[i]) {
+      updates.push({ id: data.ids[i], predictedValueMinor: value[i], probabilityAlive: alive[i], highValue: high[i] });
+    }
+    if (high[i] !== data.oldHigh[i]) retagIds.push(data.ids[i]);
+  }
+  const written = await writeCustomerPredictions(db, shop, updates);
+  await saveShopPrediction(db, shop, {
+    status: "ok",
+    code: null,
+    reason: null,
+    fittedAt: now,
+    params: {
+      horizonWeeks,
+      gate,
+      bgnbd: fit.bgnbd,
+      gammaGamma: fit.gammaGamma,
+      highValueMinMinor: top.length > 0 ? String(value[top[top.length - 1]]) : null,
+      unpredictable,
+    },
+    ...base,
+    levels: levelsOf(data.stage, value),
+  });
+  const tWrite = performance.now();
+  return {
+    status: "ok",
+    code: null,
+    reason: null,
+    ...base,
+    predicted: buyers - unpredictable,
+    unpredictable,
+    highValue: top.length,
+    written,
+    retagGids: tagOn ? await gidsOf(db, shop, retagIds) : [],
+    timings: { read: tRead - t0, fit: tFit - tRead, predict: tPredict - tFit, write: tWrite - tPredict, total: performance.now() - t0 },
+  };
+}
+
+/**
+ * The nightly (and post-import) refit, followed by the tag writes it calls for: customers who entered or left the
+ * top decile are reconciled, which adds or removes `<prefix>high-value` when the shop has the tag on. A failed fit
+ * never fails the caller's job: it is stored as 'insufficient' by refitShopPredictions; an exception here (a bug or
+ * a database error) is logged and the stage work already done stands.
+ */
+export async function refitAndRetag(
+  options: Pick<ReconcileOptions, "db" | "shop" | "now" | "cause" | "shopify">,
+  log: (message: string) => void = (message) => console.error(message),
+): Promise<RefitSummary | null> {
+  try {
+    const summary = await refitShopPredictions(options.db, options.shop, options.now);
+    if (summary.retagGids.length > 0) await reconcileCustomers({ ...options, notifyFlow: false }, summary.retagGids);
+    return summary;
+  } catch (error) {
+    log(`${options.shop}: customer-value refit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return null;
+  }
+}
