@@ -7,13 +7,10 @@
 import type { Db } from "../db.server";
 import { MarketingActivitiesQuery, type MarketingActivitiesQueryData, type MarketingActivityNode } from "../graphql/MarketingActivitiesQuery";
 import { DiscountNodesQuery, type DiscountNodeData, type DiscountNodesQueryData } from "../graphql/DiscountNodesQuery";
+import type { GraphqlRequester } from "../shopify/requester.server";
 import { stageForActivity } from "./tactics";
 import { stageForDiscount, type AppSegment } from "./discounts";
 
-/** What the import needs from an Admin API client: the throttled AdminClient and the request's admin both fit. */
-export interface GraphqlRequester {
-  request<T>(document: string, variables?: Record<string, unknown>): Promise<{ data: T }>;
-}
 
 export const CAMPAIGN_SOURCES = ["marketing_activity", "discount", "manual"] as const;
 export type CampaignSource = (typeof CAMPAIGN_SOURCES)[number];
@@ -159,14 +156,3 @@ export async function refreshCampaigns(
   };
 }
 
-/** shopify-app-remix's request-scoped `admin.graphql` as a GraphqlRequester (for "Refresh now"). */
-export function requesterFromAdmin(admin: { graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response> }): GraphqlRequester {
-  return {
-    async request<T>(document: string, variables?: Record<string, unknown>) {
-      const response = await admin.graphql(document, { variables });
-      const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
-      if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
-      return { data: body.data as T };
-    },
-  };
-}

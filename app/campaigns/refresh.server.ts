@@ -5,7 +5,8 @@
  */
 import type { Db } from "../db.server";
 import { loadShopContext } from "../models/shop.server";
-import { refreshCampaigns, type GraphqlRequester, type RefreshSummary } from "./import.server";
+import { refreshCampaigns, type RefreshSummary } from "./import.server";
+import type { GraphqlRequester } from "../shopify/requester.server";
 
 export const STALE_AFTER_MS = 60 * 60 * 1000;
 

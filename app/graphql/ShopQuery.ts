@@ -9,3 +9,7 @@ export const ShopQuery = `#graphql
     }
   }
 `;
+
+export interface ShopQueryData {
+  shop: { id: string; name: string; myshopifyDomain: string; currencyCode: string; ianaTimezone: string };
+}

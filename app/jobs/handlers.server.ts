@@ -10,6 +10,7 @@ import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
 import { storeShopConversions } from "../models/board.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
+import { refreshShopAnalyticsOnce } from "../models/analytics.server";
 import { handleShopEvent } from "../sync/shop-events.server";
 import type { JobHandler, WorkerContext } from "./worker.server";
 import type { JobName } from "./queue.server";
@@ -44,6 +45,10 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
       const client = deps.clientFor(shop);
       const summary = await runDailyEvaluation(ctx.db, shop, ctx.now(), shopifyWriter(ctx.db, shop, client));
       deps.log?.(`${shop}: daily evaluation ${JSON.stringify(summary)}`);
+      // The board's Shopify analytics, read once a day here so the board never waits for them.
+      await refreshShopAnalyticsOnce(ctx.db, shop, client, ctx.now()).catch((error: unknown) =>
+        deps.log?.(`${shop}: analytics not read: ${error instanceof Error ? error.message : String(error)}`),
+      );
     },
     reclassify: async (ctx, job) => {
       const shop = requireShop(job.shop);

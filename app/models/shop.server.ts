@@ -57,3 +57,8 @@ export async function saveShopSettings(
     data: { settings: JSON.stringify(settings), flowEnabled: flow.enabled, flowOnBackfill: flow.onBackfill },
   });
 }
+
+/** The shop's currency as Shopify reports it (the board and the customers page format money in it). */
+export async function saveShopCurrency(db: Db, domain: string, currencyCode: string): Promise<void> {
+  await db.shop.update({ where: { domain }, data: { currencyCode } });
+}

@@ -7,7 +7,7 @@ import { authenticate } from "../shopify.server";
 import { createManualCampaign, deleteManualCampaign, listCampaigns, overrideCampaignStage, resetCampaignStage } from "../models/campaign.server";
 import { loadSyncStatus } from "../models/board.server";
 import { parseManualCampaign, MANUAL_CHANNELS, type ManualCampaignErrorKey, type ManualCampaignField } from "../campaigns/manual";
-import { requesterFromAdmin } from "../campaigns/import.server";
+import { requesterFromAdmin } from "../shopify/requester.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
 import { MARKETING_TACTICS, defaultStageForTactic } from "../campaigns/tactics";
 import { STAGE_DEFINITIONS, STAGE_ONE_KINDS, isStageNumber } from "../board/stages";

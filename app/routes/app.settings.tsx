@@ -16,27 +16,45 @@ import type { MessageKey } from "../i18n/messages";
 import { SyncStatusCard } from "../board/ui/SyncStatusCard";
 import { formatNumber } from "../board/ui/format";
 import { labelFor } from "../board/ui/labels";
+import { TrafficRulesCard, type TrafficRulesResult } from "../board/ui/TrafficRulesCard";
+import { readTrafficKindRules, saveTrafficKindRules } from "../models/analytics.server";
+import { formatTrafficKindLines, parseTrafficKindLines } from "../analytics/traffic-kinds";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [ctx, shop, sync] = await Promise.all([
+  const [ctx, shop, sync, trafficRules] = await Promise.all([
     loadShopContext(prisma, session.shop),
-    prisma.shop.findUnique({ where: { domain: session.shop }, select: { monthlySessions: true } }),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { monthlySessions: true, highValueTag: true } }),
     loadSyncStatus(prisma, session.shop),
+    readTrafficKindRules(prisma, session.shop),
   ]);
-  return { values: settingsToForm(ctx.settings, { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill }, shop?.monthlySessions ?? null), sync };
+  return {
+    values: settingsToForm(ctx.settings, { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill }, shop?.monthlySessions ?? null, shop?.highValueTag ?? false),
+    sync,
+    trafficRules: formatTrafficKindLines(trafficRules),
+  };
 };
 
 type ActionResult =
   | { intent: "preview"; ok: true; signature: string; changes: number; byStage: Record<string, number> }
   | { intent: "save"; ok: true; reclassifying: boolean }
   | { intent: "preview" | "save"; ok: false; errors: Partial<Record<SettingsField, SettingsErrorKey>>; detail: string | null }
-  | { intent: "reimport"; ok: true };
+  | { intent: "reimport"; ok: true }
+  | TrafficRulesResult;
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const { session } = await authenticate.admin(request);
   const shop = session.shop;
   const form = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, String(v)]));
+  if (form.intent === "trafficRules") {
+    try {
+      const rules = parseTrafficKindLines(form.trafficRules ?? "");
+      await saveTrafficKindRules(prisma, shop, rules);
+      return { intent: "trafficRules", ok: true, rules: formatTrafficKindLines(rules) };
+    } catch (error) {
+      return { intent: "trafficRules", ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
   if (form.intent === "reimport") {
     await requestBackfill(shop);
     await clearShopConversions(prisma, shop);
@@ -73,14 +91,16 @@ const GROUP_TITLES: Record<SettingsGroup, MessageKey> = {
 };
 
 export default function Settings() {
-  const { values: initial, sync } = useLoaderData<typeof loader>();
+  const { values: initial, sync, trafficRules } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   const fetcher = useFetcher<typeof action>();
   const [values, setValues] = useState<SettingsFormValues>(initial);
   const set = <K extends keyof SettingsFormValues>(key: K) => (value: SettingsFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const signature = useMemo(() => signatureOf(values), [values]);
-  const result = fetcher.data;
+  // The traffic rules card has a fetcher of its own: its results never arrive here.
+  const data = fetcher.data;
+  const result = data?.intent === "trafficRules" ? undefined : data;
   const busy = fetcher.state !== "idle";
   const busyIntent = fetcher.formData?.get("intent");
   const errors = result && "errors" in result ? result.errors : {};
@@ -210,6 +230,12 @@ export default function Settings() {
                   autoComplete="off"
                   error={error("tagPrefix")}
                 />
+                <Checkbox
+                  label={t("settings.highValueTag")}
+                  helpText={t("settings.highValueTag.help", { tag: `${values.tagPrefix}high-value` })}
+                  checked={values.highValueTag}
+                  onChange={set("highValueTag")}
+                />
               </BlockStack>
             </Card>
 
@@ -248,6 +274,8 @@ export default function Settings() {
                 <Checkbox label={t("settings.sessions.unknown")} checked={values.sessionsUnknown} onChange={set("sessionsUnknown")} />
               </BlockStack>
             </Card>
+
+            <TrafficRulesCard initial={trafficRules} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">

@@ -28,10 +28,10 @@ import {
   TEXT_TYPES,
   type ShopifyqlTable,
 } from "../analytics/table";
+import type { GraphqlRequester } from "./requester.server";
 
-export interface GraphqlRequester {
-  request<T>(document: string, variables?: Record<string, unknown>): Promise<{ data: T }>;
-}
+export type { GraphqlRequester };
+
 
 /** Monthly online store visitors and sessions. */
 export const MONTHLY_SESSIONS_QUERY = `FROM sessions

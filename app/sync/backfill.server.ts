@@ -8,9 +8,11 @@ import { upsertCustomers, upsertOrders } from "../models/facts.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { ensureStageSegments } from "../shopify/segments.server";
-import { loadShopContext } from "../models/shop.server";
+import { loadShopContext, saveShopCurrency } from "../models/shop.server";
 import { storeShopConversions } from "../models/board.server";
 import { refitAndRetag } from "./predict.server";
+import { ShopQuery, type ShopQueryData } from "../graphql/ShopQuery";
+import { refreshShopAnalyticsOnce } from "../models/analytics.server";
 
 export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
 
@@ -45,6 +47,9 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
   const runId = run.id;
 
   try {
+    // Every import starts from the shop's current currency: money on the board is shown in it.
+    const { data: shopData } = await deps.client.request<ShopQueryData>(ShopQuery);
+    await saveShopCurrency(db, shop, shopData.shop.currencyCode);
     if (run.phase === "customers") {
       await importPhase(deps, runId, run, CustomersBulkQuery, (value) => upsertCustomers(db, shop, value as CustomerRow[]), (node) =>
         customerFromGraphql(node as Parameters<typeof customerFromGraphql>[0]),
@@ -76,6 +81,10 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
       });
       await storeShopConversions(db, shop, deps.now());
       await refitAndRetag({ db, shop, now: deps.now(), cause: "backfill", shopify: deps.writer }, log);
+      // Stage 2's new subscribers come from the customers just imported: read the analytics again with them.
+      await refreshShopAnalyticsOnce(db, shop, deps.client, deps.now()).catch((error: unknown) =>
+        log(`${shop}: analytics not read: ${error instanceof Error ? error.message : String(error)}`),
+      );
       run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
     }

@@ -212,6 +212,28 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     await page.close();
   });
 
+  it("the CLV arrow and the customers page show the predicted 12-month value the import fitted (or why there is none)", async () => {
+    const fit = await demo.db.shopPrediction.findUnique({ where: { shop: DEMO_SHOP } });
+    expect(fit, "the import refits the shop's value models").not.toBeNull();
+    const board = await open("/app");
+    const text = (await board.locator("body").textContent()) ?? "";
+    const customers = await open("/app/customers");
+    const header = (await customers.locator("thead").textContent()) ?? "";
+    if (fit!.status === "ok") {
+      expect(text).toContain(en("board.arrows.clvPredictedHelp", { date: formatDate("en", fit!.fittedAt.toISOString()) }));
+      expect(header).toContain(en("customers.col.predicted"));
+      expect(header).toContain(en("customers.col.alive"));
+      expect((await customers.locator("body").textContent()) ?? "").toContain(
+        en("customers.prediction.ok", { buyers: formatNumber("en", fit!.buyers), date: formatDate("en", fit!.fittedAt.toISOString()) }),
+      );
+    } else {
+      expect(text).toContain(en("prediction.fallback"));
+      expect(text).not.toContain(en("board.arrows.clvPredictedHelp", { date: formatDate("en", fit!.fittedAt.toISOString()) }));
+    }
+    await board.close();
+    await customers.close();
+  });
+
   it("shows the customers and settings pages (screenshots kept)", async () => {
     const customers = await open("/app/customers");
     expect(await customers.locator("h1").first().textContent()).toBe(en("customers.title"));

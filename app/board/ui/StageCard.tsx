@@ -4,8 +4,10 @@ import type { MessageKey } from "../../i18n/messages";
 import type { BoardStage } from "../../models/board.server";
 import type { CampaignView } from "../../models/campaign.server";
 import { REFERENCE_BANDS } from "../conversion";
+import { SIGNUP_POPUP_REFERENCE, type KindFigures } from "../../analytics/metrics";
+import { VisitorKinds } from "./AnalyticsCard";
 import { STAGE_ONE_KINDS } from "../stages";
-import { formatDate, formatNumber, formatPercent } from "./format";
+import { formatChange, formatDate, formatMonth, formatNumber, formatPercent } from "./format";
 import { labelFor, levelLabel, stageTitle } from "./labels";
 
 const VERDICT_TONE = { weak: "critical", typical: "info", strong: "success", tooFew: undefined, unknown: undefined } as const;
@@ -27,6 +29,7 @@ export function ConversionText({ stage }: { stage: BoardStage }) {
   const locale = useLocale();
   const c = stage.conversion;
   const rate = stage.assessment.rate;
+  if (c.fromAnalytics) return <AnalyticsConversionText stage={stage} />;
   if (c.unmeasured === "sessionsUnknown") return <Text as="p">{t("conversion.sessionsUnknown")}</Text>;
   if (c.unmeasured === "measuring") return <Text as="p">{t("conversion.measuring")}</Text>;
   if (stage.number === 1) return <Text as="p">{t("conversion.s1", { sessions: formatNumber(locale, c.base ?? 0) })}</Text>;
@@ -43,11 +46,60 @@ export function ConversionText({ stage }: { stage: BoardStage }) {
   return <Text as="p">{t(key, values)}</Text>;
 }
 
+/** Stages 1–2 measured from Shopify's analytics (the visitors trend; new subscribers ÷ visitors, with the reference). */
+function AnalyticsConversionText({ stage }: { stage: BoardStage }) {
+  const t = useT();
+  const locale = useLocale();
+  const c = stage.conversion;
+  // cohortTo is the start of the month after the last complete month.
+  const lastDay = c.cohortTo ? new Date(new Date(c.cohortTo).getTime() - 1).toISOString() : null;
+  const month = formatMonth(locale, lastDay);
+  if (stage.number === 1) {
+    const visitors = formatNumber(locale, stage.sourceCustomers ?? 0);
+    if (c.base == null || c.converted == null) return <Text as="p">{t("conversion.s1.short", { visitors, month })}</Text>;
+    return (
+      <Text as="p">
+        {t("conversion.s1.analytics", {
+          visitors,
+          month,
+          months: Math.round(c.windowDays / 30),
+          recent: formatNumber(locale, c.converted),
+          previous: formatNumber(locale, c.base),
+          change: formatChange(locale, stage.assessment.rate ?? 1),
+        })}
+      </Text>
+    );
+  }
+  return (
+    <BlockStack gap="050">
+      <Text as="p">
+        {t("conversion.s2.analytics", {
+          rate: formatPercent(locale, stage.assessment.rate ?? 0, 2),
+          converted: formatNumber(locale, c.converted ?? 0),
+          base: formatNumber(locale, c.base ?? 0),
+          month: formatMonth(locale, c.cohortFrom),
+        })}
+      </Text>
+      <Text as="p" variant="bodySm" tone="subdued">
+        {t("conversion.s2.reference", { reference: formatPercent(locale, SIGNUP_POPUP_REFERENCE, 0) })}
+      </Text>
+    </BlockStack>
+  );
+}
+
 export function BandText({ stageNumber }: { stageNumber: BoardStage["number"] }) {
   const t = useT();
   const locale = useLocale();
   const band = REFERENCE_BANDS[stageNumber];
   if (!band) return null;
+  if (stageNumber === 1) {
+    return (
+      <Text as="p" variant="bodySm" tone="subdued">
+        {t("board.band.s1", { weak: formatPercent(locale, 1 - band.weakBelow, 0), strong: formatPercent(locale, band.strongAbove - 1, 0) })}
+        {` ${t("board.band.ruleOfThumb")}`}
+      </Text>
+    );
+  }
   return (
     <Text as="p" variant="bodySm" tone="subdued">
       {t("board.band", { weak: formatPercent(locale, band.weakBelow, 0), strong: formatPercent(locale, band.strongAbove, 0) })}
@@ -56,7 +108,18 @@ export function BandText({ stageNumber }: { stageNumber: BoardStage["number"] })
   );
 }
 
-export function StageCard({ stage, isWeakest, winbackTierDays }: { stage: BoardStage; isWeakest: boolean; winbackTierDays: readonly [number, number, number] }) {
+export function StageCard({
+  stage,
+  isWeakest,
+  winbackTierDays,
+  visitorKinds,
+}: {
+  stage: BoardStage;
+  isWeakest: boolean;
+  winbackTierDays: readonly [number, number, number];
+  /** Stage 1 with Shopify's analytics: the last complete month's visitors by kind of traffic. */
+  visitorKinds?: { month: string; kinds: KindFigures[] } | null;
+}) {
   const t = useT();
   const locale = useLocale();
   const verdict = stage.assessment.verdict;
@@ -91,7 +154,9 @@ export function StageCard({ stage, isWeakest, winbackTierDays }: { stage: BoardS
                 {stage.source === "world"
                   ? stage.sourceCustomers == null
                     ? t("board.sessionsUnknownShort")
-                    : t("board.sessionsPerMonth", { count: formatNumber(locale, stage.sourceCustomers) })
+                    : stage.visitorsFrom === "analytics"
+                      ? t("board.visitorsPerMonth", { count: formatNumber(locale, stage.sourceCustomers) })
+                      : t("board.sessionsPerMonth", { count: formatNumber(locale, stage.sourceCustomers) })
                   : formatNumber(locale, stage.sourceCustomers ?? 0)}
               </Text>
             </BlockStack>
@@ -120,6 +185,7 @@ export function StageCard({ stage, isWeakest, winbackTierDays }: { stage: BoardS
               {t("board.conversion")}
             </Text>
             <ConversionText stage={stage} />
+            {stage.number === 1 && visitorKinds && <VisitorKinds kinds={visitorKinds.kinds} month={visitorKinds.month} />}
             {verdict === "tooFew" && (
               <Text as="p" variant="bodySm" tone="subdued">
                 {t("verdict.tooFew")}

@@ -37,3 +37,15 @@ export function formatDateTime(locale: Locale, iso: string | null | undefined): 
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
+
+/** "Oct 2026" for a "2026-10" month or an ISO instant within it (UTC). */
+export function formatMonth(locale: Locale, monthOrIso: string | null | undefined): string {
+  if (!monthOrIso) return "";
+  const iso = /^\d{4}-\d{2}$/.test(monthOrIso) ? `${monthOrIso}-01T00:00:00Z` : monthOrIso;
+  return new Intl.DateTimeFormat(TAGS[locale], { year: "numeric", month: "short", timeZone: "UTC" }).format(new Date(iso));
+}
+
+/** A change as a signed percentage ("+12%", "−8%") from a ratio (1.12, 0.92). */
+export function formatChange(locale: Locale, ratio: number): string {
+  return new Intl.NumberFormat(TAGS[locale], { style: "percent", maximumFractionDigits: 0, signDisplay: "exceptZero" }).format(ratio - 1);
+}

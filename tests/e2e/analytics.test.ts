@@ -1,0 +1,129 @@
+/**
+ * Stages 1 and 2 measured from Shopify's analytics, in a real browser (issue 8): headless Chromium against the
+ * production build and the dev store seeded with UCI Online Retail (orders real, online store sessions simulated and
+ * labelled so). The import reads the four ShopifyQL queries once its customers are in (the board reads them again when
+ * they are a day old); the figures on the page are checked
+ * against numbers computed here from the dev store's own records.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyMigrations } from "../support/migrations";
+import { DEMO_SHOP, startDemo, type Demo } from "../demo/harness";
+import { launchBrowser, SCREENSHOTS } from "./browser";
+import { simulatedTraffic } from "../devstore/seed/sessions";
+import { shopifyqlWindow } from "../devstore/shopifyql";
+import { translate } from "../../app/i18n/i18n";
+import type { MessageKey } from "../../app/i18n/messages";
+import { formatMonth, formatNumber, formatPercent } from "../../app/board/ui/format";
+
+let demo: Demo;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-analytics-e2e-"));
+const log: string[] = [];
+const en = (key: MessageKey, values?: Record<string, string | number>) => translate("en", key, values);
+
+beforeAll(async () => {
+  const databaseFile = path.join(dir, "app.sqlite");
+  applyMigrations(databaseFile);
+  demo = await startDemo({ databaseFile, log: (line) => log.push(line) });
+  await demo.waitForImport();
+  browser = await launchBrowser();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+}, 900_000);
+
+afterAll(async () => {
+  if (process.env.ANALYTICS_E2E_LOG) fs.writeFileSync(process.env.ANALYTICS_E2E_LOG, log.join("\n"));
+  await browser?.close();
+  await demo?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(pathname: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on("pageerror", (error) => log.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") log.push(`console: ${message.text()}`);
+  });
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  const response = await page.goto(demo.adminUrl({ path: pathname }), { waitUntil: "networkidle" });
+  expect(response?.status(), `GET ${pathname}`).toBe(200);
+  await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
+  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });
+  return page;
+}
+
+const cardText = (page: Page, stage: number) => page.locator(`[data-stage="${stage}"]`).textContent().then((t) => t ?? "");
+
+/** The last complete month (UTC) and figures of it computed from the dev store's records. */
+function expected() {
+  const now = Date.now();
+  const d = new Date(now);
+  const month = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  const shop = demo.devStore.shops.get(DEMO_SHOP)!;
+  const { from, to } = shopifyqlWindow(now);
+  const visitors = simulatedTraffic(shop, from, to)
+    .filter((r) => r.month === month)
+    .reduce((s, r) => s + r.visitors, 0);
+  const firstOrder = new Map<number, number>();
+  for (const o of shop.orders.values()) {
+    if (o.customerId == null || o.test || o.cancelledAt != null || o.totalMinor - o.refundedMinor <= 0) continue;
+    firstOrder.set(o.customerId, Math.min(firstOrder.get(o.customerId) ?? Infinity, o.createdAt));
+  }
+  let subscribers = 0;
+  for (const c of shop.customers.values()) {
+    const at = c.emailMarketing.consentUpdatedAt;
+    if (c.emailMarketing.state !== "SUBSCRIBED" || at == null || new Date(at).toISOString().slice(0, 7) !== month) continue;
+    if ((firstOrder.get(c.id) ?? Infinity) >= at) subscribers++;
+  }
+  return { month, visitors, subscribers };
+}
+
+describe("Stage 1 and Stage 2 measured from Shopify's analytics, in the browser", () => {
+  it("after the import the board shows Shopify's analytics, says they are simulated, and shows Stage 1 as visitors with a trend and kinds", async () => {
+    const page = await open("/app");
+    const { month, visitors } = expected();
+    expect(visitors).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="analytics-simulated"]').textContent()).toContain(en("analytics.simulated.title"));
+    const stage1 = await cardText(page, 1);
+    expect(stage1).toContain(en("board.visitorsPerMonth", { count: formatNumber("en", visitors) }));
+    expect(stage1).toContain(`${formatNumber("en", visitors)} visitors in ${formatMonth("en", month)}.`);
+    expect(stage1).toMatch(/The last 3 months had [\d,]+ visitors, against [\d,]+ in the 3 before: [+−-]?\d+%/);
+    expect(stage1).toContain(en("analytics.kinds.title", { month: formatMonth("en", month) }));
+    for (const kind of ["Shine a Light", "Target Customers", "Get Found"]) expect(stage1).toContain(`${kind}: `);
+    // Stage 1 now has a verdict of its own (a typical, weak or strong trend).
+    expect(stage1).toMatch(/Weak|Typical|Strong/);
+    await page.close();
+  });
+
+  it("Stage 2 is new subscribers ÷ visitors of the month, next to the 8% pop-up reference; all five stages are judged", async () => {
+    const page = await open("/app");
+    const { month, visitors, subscribers } = expected();
+    const stage2 = await cardText(page, 2);
+    expect(stage2).toContain(
+      en("conversion.s2.analytics", {
+        rate: formatPercent("en", subscribers / visitors, 2),
+        converted: formatNumber("en", subscribers),
+        base: formatNumber("en", visitors),
+        month: formatMonth("en", month),
+      }),
+    );
+    expect(stage2).toContain(en("conversion.s2.reference", { reference: "8%" }));
+    const unjudged = page.locator('[data-testid="unjudged-stages"]');
+    const unjudgedText = (await unjudged.count()) > 0 ? ((await unjudged.first().textContent()) ?? "") : "";
+    expect(unjudgedText).not.toContain("Stage 1:");
+    expect(unjudgedText).not.toContain("Stage 2:");
+    // Gross profit per visitor: the Online Retail data has no product costs, and the card says so.
+    expect(await page.locator('[data-testid="profit-basis"]').textContent()).toContain("No gross profit per visitor");
+    expect(await page.locator('[data-testid="gpv-by-first-visit"]').textContent()).toContain("Get Found: £");
+    const stored = await demo.db.shopAnalytics.findUnique({ where: { shop: DEMO_SHOP } });
+    expect(stored).toMatchObject({ simulated: true, sessionsError: null, trafficError: null, salesError: null, firstVisitError: null });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: Math.min(Math.max(height, 900), 8000) });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "board-analytics-en.png"), fullPage: true, animations: "disabled" });
+    await page.close();
+  });
+});
