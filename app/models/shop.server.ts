@@ -60,5 +60,5 @@ export async function saveShopSettings(
 
 /** The shop's currency as Shopify reports it (the board and the customers page format money in it). */
 export async function saveShopCurrency(db: Db, domain: string, currencyCode: string): Promise<void> {
-  await db.shop.update({ where: { domain }, data: { currencyCode } });
+  await db.shop.upsert({ where: { domain }, create: { domain, currencyCode }, update: { currencyCode } });
 }
