@@ -1,4 +1,6 @@
+import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
+import type { TagWriteOutcome } from "../sync/reconcile.server";
 import type { EmailMarketingState, OrderFacts } from "../lifecycle";
 
 export interface StoredCustomer {
@@ -97,10 +99,27 @@ export async function dueCustomerGids(db: Db, shop: string, now: Date, shopThres
   return rows.map((r) => r.gid);
 }
 
-export async function recordTagsWritten(db: Db, shop: string, gid: string, tags: readonly string[]): Promise<void> {
-  await db.customer.updateMany({ where: { shop, gid }, data: { tags: JSON.stringify(tags), tagError: null } });
+/** Rows per UPDATE statement when recording tag-write outcomes (3 parameters each). */
+const TAG_OUTCOME_BATCH = 500;
+
+/**
+ * Records what a tag write did, set-based: one UPDATE … FROM (VALUES …) per TAG_OUTCOME_BATCH customers, on SQLite
+ * and PostgreSQL alike. A written customer gets the tags Shopify now holds and no error; a failed one keeps its
+ * known tags and gets the error. A statement per customer made a whole-shop pass spend most of its time here.
+ */
+export async function recordTagOutcomes(db: Db, shop: string, outcomes: readonly TagWriteOutcome[]): Promise<void> {
+  for (let i = 0; i < outcomes.length; i += TAG_OUTCOME_BATCH) {
+    const values = Prisma.join(
+      outcomes
+        .slice(i, i + TAG_OUTCOME_BATCH)
+        .map((o) => Prisma.sql`(CAST(${o.gid} AS TEXT), CAST(${o.ok ? JSON.stringify(o.tags) : null} AS TEXT), CAST(${o.ok ? null : o.error} AS TEXT))`),
+    );
+    // SQLite has no column list on a VALUES alias; a CTE names the columns on both databases.
+    await db.$executeRaw`
+      WITH v(gid, tags, err) AS (VALUES ${values})
+      UPDATE "Customer" SET "tags" = COALESCE(v.tags, "Customer"."tags"), "tagError" = v.err
+      FROM v
+      WHERE "Customer"."shop" = ${shop} AND "Customer"."gid" = v.gid`;
+  }
 }
 
-export async function recordTagError(db: Db, shop: string, gid: string, message: string): Promise<void> {
-  await db.customer.updateMany({ where: { shop, gid }, data: { tagError: message } });
-}

@@ -11,7 +11,7 @@ import {
   type Classification,
   type ShopStats,
 } from "../lifecycle";
-import { customerGidPages, loadCustomersWithOrders, type StoredCustomer } from "../models/customer.server";
+import { customerGidPages, loadCustomersWithOrders, recordTagOutcomes, type StoredCustomer } from "../models/customer.server";
 import { loadShopContext, saveShopStats, type ShopContext } from "../models/shop.server";
 import type { TagEdit } from "../graphql/TagsBatchMutation";
 
@@ -217,17 +217,7 @@ async function flushTagEdits(options: ReconcileOptions, summary: ReconcileSummar
   const outcomes = await options.shopify.writeTags(pending.edits, pending.currentTags);
   pending.edits = [];
   pending.currentTags = new Map();
-  // One transaction per 500 outcomes: a statement per customer, but one commit per batch.
-  for (let i = 0; i < outcomes.length; i += CHUNK) {
-    const batch = outcomes.slice(i, i + CHUNK);
-    await db.$transaction(
-      batch.map((outcome) =>
-        outcome.ok
-          ? db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tags: JSON.stringify(outcome.tags), tagError: null } })
-          : db.customer.updateMany({ where: { shop, gid: outcome.gid }, data: { tagError: outcome.error } }),
-      ),
-    );
-  }
+  await recordTagOutcomes(db, shop, outcomes);
   summary.tagErrors += outcomes.filter((o) => !o.ok).length;
   summary.tagEdits += outcomes.filter((o) => o.ok).length;
 }
