@@ -13,19 +13,13 @@ export interface IncomingDelivery {
 
 /** Stores a delivery once; a repeat of the same event is acknowledged and ignored. Returns whether it was new. */
 export async function recordDelivery(db: Db, delivery: IncomingDelivery): Promise<boolean> {
-  const existing = await db.webhookDelivery.findUnique({
-    where: { shop_eventId: { shop: delivery.shop, eventId: delivery.eventId } },
-    select: { id: true },
-  });
-  if (existing) return false;
-  try {
-    await db.webhookDelivery.create({ data: delivery });
-    return true;
-  } catch (error) {
-    // Two concurrent deliveries of one event: the unique index lets exactly one in.
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
+  // One statement on the hot path: the unique (shop, eventId) index turns a repeat, or two concurrent deliveries of
+  // one event, into "nothing inserted" on SQLite and PostgreSQL alike.
+  const inserted = await db.$executeRaw`
+    INSERT INTO "WebhookDelivery" ("shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "payload", "receivedAt", "attempts")
+    VALUES (${delivery.shop}, ${delivery.topic}, ${delivery.eventId}, ${delivery.webhookId}, ${delivery.apiVersion}, ${delivery.triggeredAt}, ${delivery.payload}, ${new Date()}, 0)
+    ON CONFLICT ("shop", "eventId") DO NOTHING`;
+  return inserted > 0;
 }
 
 export function isUniqueViolation(error: unknown): boolean {
