@@ -16,18 +16,19 @@ const modules = fs
   .filter((f) => only.length === 0 || only.some((name) => f.startsWith(name)))
   .sort();
 
+function commit(): string {
+  try {
+    return execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim();
+  } catch {
+    return "unknown";
+  }
+}
+
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const commit = (() => {
-    try {
-      return execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim();
-    } catch {
-      return "unknown";
-    }
-  })();
   return [
     `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
-    `- Node ${process.version}; commit ${commit}; run ${new Date().toISOString()}`,
+    `- Node ${process.version}; each section names the commit it measured`,
   ].join("\n");
 }
 
@@ -37,7 +38,10 @@ for (const file of modules) {
   const started = Date.now();
   const mod = (await import(path.join(ROOT, "bench", file))) as { run: () => Promise<{ title: string; markdown: string }> };
   const result = await mod.run();
-  sections.push(`## ${result.title}\n\n${result.markdown.trim()}\n\n_${file}, ${((Date.now() - started) / 1000).toFixed(0)} s_`);
+  // Each section carries its own commit and time: `npm run bench -- <name>` re-runs one and keeps the others.
+  sections.push(
+    `## ${result.title}\n\n${result.markdown.trim()}\n\n_${file}, ${((Date.now() - started) / 1000).toFixed(0)} s; commit ${commit()}, ${new Date().toISOString()}_`,
+  );
   console.error(`bench: ${file} done`);
 }
 
