@@ -4,6 +4,9 @@
  * empties the inbox, and the counts prove that nothing was lost and nothing applied twice. SQLite, then PostgreSQL.
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { spawn } from "node:child_process";
 import autocannon from "autocannon";
 import { createTestDb, type TestDb } from "../tests/support/test-db";
@@ -127,11 +130,14 @@ async function measure(kind: "sqlite" | "postgres", template: string, cluster: P
     bare.stop();
 
     const env = { DATABASE_URL: url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET };
-    const web = await startWebApp(env);
+    // The app logs every request; to a file, as in production, not to a pipe this load-generating process reads.
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ingest-log-"));
+    const web = await startWebApp(env, { logFile: path.join(logDir, "web.log") });
     children.push(web);
     const prefix = `${kind}-${Date.now()}-`;
     const appLoad = await load(web.url, template, prefix);
     await web.stop();
+    fs.rmSync(logDir, { recursive: true, force: true });
 
     const stored = await db.webhookDelivery.count({ where: { shop: SHOP } });
     const distinct = (await db.webhookDelivery.groupBy({ by: ["eventId"], where: { shop: SHOP } })).length;
@@ -185,7 +191,7 @@ export async function run(): Promise<{ title: string; markdown: string }> {
     markdown: `
 autocannon on loopback, ${CONNECTIONS} connections, exactly ${REQUESTS.toLocaleString("en")} requests per target, each with a new
 event id and a valid HMAC over a ${Buffer.byteLength(template)}-byte orders/create payload (dev store shape). The app is the
-production build (remix-serve, one process, worker off); the baseline a bare node http server reading the body and
+production build (remix-serve, one process, worker off, its request log written to a file); the baseline a bare node http server reading the body and
 answering 200, in its own process, under the same load in the same run. Goal: ≥ 1,000 deliveries/s, p99 ≤ 50 ms on 2 cores.
 
 | target | deliveries/s | p50 ms | p99 ms | 2xx / other / errors | |

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { buildApp, freePort } from "../demo/harness";
@@ -20,7 +21,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-function track(child: ChildProcess, name: string): Child {
+function track(child: ChildProcess, name: string, logFile?: string): Child {
   let output = "";
   const append = (chunk: Buffer) => {
     output += chunk.toString();
@@ -35,7 +36,7 @@ function track(child: ChildProcess, name: string): Child {
   });
   return {
     process: child,
-    output: () => output,
+    output: () => (logFile ? fs.readFileSync(logFile, "utf8").slice(-100_000) : output),
     async killHard() {
       child.kill("SIGKILL");
       await exited;
@@ -60,16 +61,18 @@ export function spawnWorker(env: AppEnv): Child {
 }
 
 /** The production build served by remix-serve (built first when app/ changed), with the worker kept out of it. */
-export async function startWebApp(env: AppEnv, options: { port?: number } = {}): Promise<Child & { url: string }> {
+export async function startWebApp(env: AppEnv, options: { port?: number; logFile?: string } = {}): Promise<Child & { url: string }> {
   await buildApp(() => undefined);
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
     cwd: ROOT,
     env: { ...process.env, SHOPIFY_APP_URL: url, LIFECYCLE_WORKER: "off", ...env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", VITEST: undefined },
-    stdio: ["ignore", "pipe", "pipe"],
+    // A log file instead of a pipe: a parent busy generating load reads a pipe late, and Linux pipe writes block the
+    // app (remix-serve logs every request) — the measure would be of the parent, not the app.
+    stdio: options.logFile ? ["ignore", fs.openSync(options.logFile, "a"), fs.openSync(options.logFile, "a")] : ["ignore", "pipe", "pipe"],
   });
-  const tracked = track(child, "web");
+  const tracked = track(child, "web", options.logFile);
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
