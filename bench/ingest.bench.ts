@@ -213,7 +213,8 @@ answering 200, in its own process, under the same load in the same run. Goal: �
 |---|---|---|---|---|---|---|
 ${runs.map(row).join("\n")}
 
-Nothing lost, nothing applied twice — then one worker process (\`npm run worker\`) emptied the inbox:
+Nothing lost, nothing applied twice — then one worker process (\`npm run worker\`) emptied the inbox (every round sends
+the same order ids under new event ids, so the orders stored are one round's):
 
 | database | sent | answered 200 | inbox rows | distinct event ids | processed once | failed | orders stored | worker deliveries/s |
 |---|---|---|---|---|---|---|---|---|
