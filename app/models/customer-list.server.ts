@@ -181,16 +181,27 @@ export async function listCustomers(
     seek(db, shop, stages, backwards ? before : after, size + 1, backwards),
     stageTotals(db, shop),
   ]);
-  const more = found.length > size;
-  const page = found.slice(0, size);
-  if (backwards) page.reverse();
+  return pageOf(found, { size, backwards, hasAfter: after != null, total: totals[options.stage], now: options.now, cursor: cursorOf });
+}
+
+/**
+ * A page from `size + 1` rows read in seek order (reversed when paging backwards), with the cursors to its
+ * neighbours: the extra row only tells whether there is more beyond.
+ */
+function pageOf(
+  found: Row[],
+  o: { size: number; backwards: boolean; hasAfter: boolean; total: number; now: Date; cursor: (row: Row) => string },
+): CustomerPage {
+  const more = found.length > o.size;
+  const page = found.slice(0, o.size);
+  if (o.backwards) page.reverse();
   const first = page[0];
   const last = page.at(-1);
   return {
-    rows: page.map((r) => toListRow(r, options.now)),
-    total: totals[options.stage],
-    nextAfter: last && (backwards || more) ? cursorOf(last) : null,
-    previousBefore: first && (backwards ? more : after != null) ? cursorOf(first) : null,
+    rows: page.map((r) => toListRow(r, o.now)),
+    total: o.total,
+    nextAfter: last && (o.backwards || more) ? o.cursor(last) : null,
+    previousBefore: first && (o.backwards ? more : o.hasAfter) ? o.cursor(first) : null,
   };
 }
 
@@ -305,17 +316,7 @@ async function listByValue(
     })(),
     stageTotals(db, shop),
   ]);
-  const more = found.length > size;
-  const page = found.slice(0, size);
-  if (backwards) page.reverse();
-  const first = page[0];
-  const last = page.at(-1);
-  return {
-    rows: page.map((r) => toListRow(r, options.now)),
-    total: totals[options.stage],
-    nextAfter: last && (backwards || more) ? valueCursorOf(last) : null,
-    previousBefore: first && (backwards ? more : after != null) ? valueCursorOf(first) : null,
-  };
+  return pageOf(found, { size, backwards, hasAfter: after != null, total: totals[options.stage], now: options.now, cursor: valueCursorOf });
 }
 
 /** Every customer of the filter (stage by stage, by id), in batches, for the CSV export (constant memory). */
