@@ -6,54 +6,31 @@
  * against numbers computed here from the dev store's own records.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../support/migrations";
-import { DEMO_SHOP, startDemo, type Demo } from "../demo/harness";
-import { launchBrowser, SCREENSHOTS } from "./browser";
+import { DEMO_SHOP, type Demo } from "../demo/harness";
+import { SCREENSHOTS, startBrowserDemo, type BrowserDemo } from "./browser";
 import { simulatedTraffic } from "../devstore/seed/sessions";
 import { shopifyqlWindow } from "../devstore/shopifyql";
 import { translate } from "../../app/i18n/i18n";
 import type { MessageKey } from "../../app/i18n/messages";
 import { formatMonth, formatNumber, formatPercent } from "../../app/board/ui/format";
 
+let e2e: BrowserDemo;
 let demo: Demo;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-analytics-e2e-"));
-const log: string[] = [];
+const open = (pathname: string) => e2e.open(pathname);
 const en = (key: MessageKey, values?: Record<string, string | number>) => translate("en", key, values);
 
 beforeAll(async () => {
-  const databaseFile = path.join(dir, "app.sqlite");
-  applyMigrations(databaseFile);
-  demo = await startDemo({ databaseFile, log: (line) => log.push(line) });
-  await demo.waitForImport();
-  browser = await launchBrowser();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  e2e = await startBrowserDemo("analytics");
+  demo = e2e.demo;
 }, 900_000);
 
 afterAll(async () => {
-  if (process.env.ANALYTICS_E2E_LOG) fs.writeFileSync(process.env.ANALYTICS_E2E_LOG, log.join("\n"));
-  await browser?.close();
-  await demo?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (process.env.ANALYTICS_E2E_LOG) fs.writeFileSync(process.env.ANALYTICS_E2E_LOG, e2e?.log.join("\n") ?? "");
+  await e2e?.stop();
 });
-
-async function open(pathname: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.on("pageerror", (error) => log.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") log.push(`console: ${message.text()}`);
-  });
-  await page.emulateMedia({ reducedMotion: "reduce" });
-  const response = await page.goto(demo.adminUrl({ path: pathname }), { waitUntil: "networkidle" });
-  expect(response?.status(), `GET ${pathname}`).toBe(200);
-  await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
-  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });
-  return page;
-}
 
 const cardText = (page: Page, stage: number) => page.locator(`[data-stage="${stage}"]`).textContent().then((t) => t ?? "");
 

@@ -6,57 +6,32 @@
  * kept under tests/screenshots/ for the README.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations } from "../support/migrations";
-import { DEMO_SHOP, startDemo, type Demo } from "../demo/harness";
-import { launchBrowser, SCREENSHOTS } from "./browser";
+import { DEMO_SHOP, type Demo } from "../demo/harness";
+import { SCREENSHOTS, startBrowserDemo, type BrowserDemo } from "./browser";
 import { messages, type MessageKey } from "../../app/i18n/messages";
 import { translate } from "../../app/i18n/i18n";
 import type { Locale } from "../../app/i18n/locale";
 import { activeCampaignsByStage } from "../../app/models/campaign.server";
 import { formatDate, formatNumber } from "../../app/board/ui/format";
 
+let e2e: BrowserDemo;
 let demo: Demo;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-board-e2e-"));
-const log: string[] = [];
+const open = (pathname: string, locale?: Locale) => e2e.open(pathname, locale);
 
 const en = (key: MessageKey, values?: Record<string, string | number>) => translate("en", key, values);
 const ja = (key: MessageKey, values?: Record<string, string | number>) => translate("ja", key, values);
 
 beforeAll(async () => {
-  const databaseFile = path.join(dir, "app.sqlite");
-  applyMigrations(databaseFile);
-  demo = await startDemo({ databaseFile, log: (line) => log.push(line) });
-  await demo.waitForImport();
-  browser = await launchBrowser();
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  e2e = await startBrowserDemo("board");
+  demo = e2e.demo;
 }, 900_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await e2e?.stop();
 });
-
-/** Opens an app page as Shopify admin does (id_token in the URL) and waits until React has hydrated it. */
-async function open(pathname: string, locale?: Locale): Promise<Page> {
-  const page = await browser.context.newPage();
-  // Charts (polaris-viz) animate unless the user asks for less motion: screenshots then show the final state.
-  await page.emulateMedia({ reducedMotion: "reduce" });
-  const response = await page.goto(demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle" });
-  expect(response?.status(), `GET ${pathname}`).toBe(200);
-  await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
-  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });
-  if (pathname === "/app") {
-    // The charts render only after hydration: both are there once the page is interactive.
-    await page.waitForFunction(() => document.querySelectorAll('[role="img"] svg').length >= 2, undefined, { timeout: 30_000 });
-  }
-  return page;
-}
 
 interface CardText {
   number: number;

@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
-import { CHROME_UA } from "../demo/harness";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { CHROME_UA, startDemo, type Demo } from "../demo/harness";
+import { applyMigrations } from "../support/migrations";
+import type { Locale } from "../../app/i18n/locale";
 
 /**
  * Debian's Chromium, headless, with a fresh profile (Playwright takes the profile directory itself, in place of
@@ -39,3 +42,54 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
 }
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, "../screenshots");
+
+export interface BrowserDemo {
+  demo: Demo;
+  /** The demo's log lines, with the pages' errors and console errors. */
+  log: string[];
+  /** Opens an app page as Shopify admin does (id_token in the URL) and waits until React has hydrated it. */
+  open(pathname: string, locale?: Locale): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The demo (production build, dev store seeded with Online Retail, its import finished) on a fresh SQLite file,
+ * and Chromium to look at it: what every browser test starts from.
+ */
+export async function startBrowserDemo(name: string): Promise<BrowserDemo> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lifecycle-${name}-e2e-`));
+  const databaseFile = path.join(dir, "app.sqlite");
+  applyMigrations(databaseFile);
+  const log: string[] = [];
+  const demo = await startDemo({ databaseFile, log: (line) => log.push(line) });
+  await demo.waitForImport();
+  const browser = await launchBrowser();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    demo,
+    log,
+    async open(pathname, locale) {
+      const page = await browser.context.newPage();
+      page.on("pageerror", (error) => log.push(`pageerror: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error") log.push(`console: ${message.text()}`);
+      });
+      // Charts (polaris-viz) animate unless the user asks for less motion: screenshots then show the final state.
+      await page.emulateMedia({ reducedMotion: "reduce" });
+      const response = await page.goto(demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle" });
+      expect(response?.status(), `GET ${pathname}`).toBe(200);
+      await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
+      await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });
+      if (pathname === "/app") {
+        // The charts render only after hydration: both are there once the page is interactive.
+        await page.waitForFunction(() => document.querySelectorAll('[role="img"] svg').length >= 2, undefined, { timeout: 30_000 });
+      }
+      return page;
+    },
+    async stop() {
+      await browser.close();
+      await demo.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
