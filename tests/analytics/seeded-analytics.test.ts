@@ -13,6 +13,7 @@ import { loadShopAnalytics, refreshShopAnalytics } from "../../app/models/analyt
 import { loadBoard } from "../../app/models/board.server";
 import { emptyMeasure } from "../../app/board/conversion";
 import { kindOf } from "../../app/analytics/traffic-kinds";
+import { newSubscribersIn } from "./expected";
 
 const SHOP = "analytics-seeded.myshopify.com";
 const NOW = new Date("2026-11-23T12:00:00Z");
@@ -108,18 +109,7 @@ describe("analytics of the seeded dev store", () => {
 
   it("Stage 2: new subscribers of the month (consent dates, no earlier order) ÷ its visitors", async () => {
     const view = (await loadShopAnalytics(t.db, SHOP, NOW))!;
-    const shop = ds.shops.get(SHOP)!;
-    const firstOrder = new Map<number, number>();
-    for (const o of shop.orders.values()) {
-      if (o.customerId == null || o.test || o.cancelledAt != null || o.totalMinor - o.refundedMinor <= 0) continue;
-      firstOrder.set(o.customerId, Math.min(firstOrder.get(o.customerId) ?? Infinity, o.createdAt));
-    }
-    let subscribers = 0;
-    for (const c of shop.customers.values()) {
-      const at = c.emailMarketing.consentUpdatedAt;
-      if (c.emailMarketing.state !== "SUBSCRIBED" || at == null || month(at) !== "2026-10") continue;
-      if ((firstOrder.get(c.id) ?? Infinity) >= at) subscribers++;
-    }
+    const subscribers = newSubscribersIn(ds.shops.get(SHOP)!, "2026-10");
     expect(subscribers).toBeGreaterThan(0);
     expect(view.summary.stage2.subscribers).toBe(subscribers);
     expect(view.summary.stage2.rate).toBeCloseTo(subscribers / view.summary.stage1.visitors!, 12);

@@ -13,6 +13,7 @@ import { DEMO_SHOP, type Demo } from "../demo/harness";
 import { SCREENSHOTS, startBrowserDemo, type BrowserDemo } from "./browser";
 import { simulatedTraffic } from "../devstore/seed/sessions";
 import { shopifyqlWindow } from "../devstore/shopifyql";
+import { newSubscribersIn } from "../analytics/expected";
 import { translate } from "../../app/i18n/i18n";
 import type { MessageKey } from "../../app/i18n/messages";
 import { formatMonth, formatNumber, formatPercent } from "../../app/board/ui/format";
@@ -44,17 +45,7 @@ function expected() {
   const visitors = simulatedTraffic(shop, from, to)
     .filter((r) => r.month === month)
     .reduce((s, r) => s + r.visitors, 0);
-  const firstOrder = new Map<number, number>();
-  for (const o of shop.orders.values()) {
-    if (o.customerId == null || o.test || o.cancelledAt != null || o.totalMinor - o.refundedMinor <= 0) continue;
-    firstOrder.set(o.customerId, Math.min(firstOrder.get(o.customerId) ?? Infinity, o.createdAt));
-  }
-  let subscribers = 0;
-  for (const c of shop.customers.values()) {
-    const at = c.emailMarketing.consentUpdatedAt;
-    if (c.emailMarketing.state !== "SUBSCRIBED" || at == null || new Date(at).toISOString().slice(0, 7) !== month) continue;
-    if ((firstOrder.get(c.id) ?? Infinity) >= at) subscribers++;
-  }
+  const subscribers = newSubscribersIn(shop, month);
   return { month, visitors, subscribers };
 }
 
