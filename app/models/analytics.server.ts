@@ -239,26 +239,15 @@ export function refreshShopAnalyticsOnce(db: Db, shop: string, client: GraphqlRe
   return run;
 }
 
-/** How long the board waits for Shopify's analytics on a load that has none stored yet. */
-export const FIRST_ANALYTICS_WAIT_MS = 8000;
-
 /**
- * Reads Shopify's analytics when the stored ones are older than a day (or were never read): awaited (up to
- * `waitMs`) when none are stored, so the first board shows them; in the background otherwise. A failure is logged
- * and stored by refreshShopAnalytics; the board then shows the last figures it has.
+ * Reads Shopify's analytics again, in the background, when the stored ones are more than a day old or were never
+ * read (the scope granted after install, a daily job that failed). The import and the daily job read them on their
+ * own, so the board never waits on ShopifyQL; a failure is logged and the board shows the last figures it has.
  */
-export async function refreshAnalyticsIfStale(
-  db: Db,
-  shop: string,
-  client: GraphqlRequester,
-  now: Date = new Date(),
-  waitMs: number = FIRST_ANALYTICS_WAIT_MS,
-): Promise<void> {
+export async function refreshAnalyticsIfStale(db: Db, shop: string, client: GraphqlRequester, now: Date = new Date()): Promise<void> {
   const row = await db.shopAnalytics.findUnique({ where: { shop }, select: { fetchedAt: true } });
   if (row && !analyticsStale(row.fetchedAt, now)) return;
-  const run = refreshShopAnalyticsOnce(db, shop, client, now).catch((error: unknown) => {
+  refreshShopAnalyticsOnce(db, shop, client, now).catch((error: unknown) => {
     console.error(`[analytics] refresh for ${shop} failed`, error);
   });
-  if (row && row.fetchedAt.getTime() > 0) return;
-  await Promise.race([run, new Promise((resolve) => setTimeout(resolve, waitMs))]);
 }
