@@ -8,9 +8,8 @@ import { runBackfill } from "../sync/backfill.server";
 import { runDailyEvaluation } from "../sync/daily.server";
 import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
-import { storeShopConversions } from "../models/board.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
-import { refreshShopAnalyticsOnce } from "../models/analytics.server";
+import { afterFullPass } from "../sync/after-pass.server";
 import { handleShopEvent } from "../sync/shop-events.server";
 import type { JobHandler, WorkerContext } from "./worker.server";
 import type { JobName } from "./queue.server";
@@ -43,20 +42,17 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
         return;
       }
       const client = deps.clientFor(shop);
-      const summary = await runDailyEvaluation(ctx.db, shop, ctx.now(), shopifyWriter(ctx.db, shop, client));
+      const summary = await runDailyEvaluation(ctx.db, shop, ctx.now(), shopifyWriter(ctx.db, shop, client), { analytics: client, log: deps.log });
       deps.log?.(`${shop}: daily evaluation ${JSON.stringify(summary)}`);
-      // The board's Shopify analytics, read once a day here so the board never waits for them.
-      await refreshShopAnalyticsOnce(ctx.db, shop, client, ctx.now()).catch((error: unknown) =>
-        deps.log?.(`${shop}: analytics not read: ${error instanceof Error ? error.message : String(error)}`),
-      );
     },
     reclassify: async (ctx, job) => {
       const shop = requireShop(job.shop);
       const client = deps.clientFor(shop);
       const retiredPrefix = typeof job.data.retiredPrefix === "string" ? job.data.retiredPrefix : undefined;
-      await reconcileShop({ db: ctx.db, shop, now: ctx.now(), cause: "settings", shopify: shopifyWriter(ctx.db, shop, client), retiredPrefix });
+      const writer = shopifyWriter(ctx.db, shop, client);
+      await reconcileShop({ db: ctx.db, shop, now: ctx.now(), cause: "settings", shopify: writer, retiredPrefix });
       if (retiredPrefix !== undefined) await ensureSegments(ctx, shop, client);
-      await storeShopConversions(ctx.db, shop, ctx.now());
+      await afterFullPass({ db: ctx.db, shop, now: ctx.now(), cause: "settings", writer, analytics: client, log: deps.log });
     },
     campaigns: async (ctx, job) => {
       const shop = requireShop(job.shop);

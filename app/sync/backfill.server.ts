@@ -9,10 +9,8 @@ import { enqueueJob } from "../jobs/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext, saveShopCurrency } from "../models/shop.server";
-import { storeShopConversions } from "../models/board.server";
-import { refitAndRetag } from "./predict.server";
+import { afterFullPass } from "./after-pass.server";
 import { ShopQuery, type ShopQueryData } from "../graphql/ShopQuery";
-import { refreshShopAnalyticsOnce } from "../models/analytics.server";
 
 export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
 
@@ -79,12 +77,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
           await db.syncRun.update({ where: { id: runId }, data: { customersDone } });
         },
       });
-      await storeShopConversions(db, shop, deps.now());
-      await refitAndRetag({ db, shop, now: deps.now(), cause: "backfill", shopify: deps.writer }, log);
-      // Stage 2's new subscribers come from the customers just imported: read the analytics again with them.
-      await refreshShopAnalyticsOnce(db, shop, deps.client, deps.now()).catch((error: unknown) =>
-        log(`${shop}: analytics not read: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      await afterFullPass({ db, shop, now: deps.now(), cause: "backfill", writer: deps.writer, analytics: deps.client, log });
       run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
     }

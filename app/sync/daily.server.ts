@@ -1,9 +1,9 @@
 import type { Db } from "../db.server";
 import { dueCustomerGids } from "../models/customer.server";
 import { loadShopContext } from "../models/shop.server";
-import { storeShopConversions } from "../models/board.server";
-import { reconcileCustomers, recountStages, refreshShopStats, type ShopifyWriter } from "./reconcile.server";
-import { refitAndRetag } from "./predict.server";
+import type { GraphqlRequester } from "../shopify/requester.server";
+import { reconcileCustomers, refreshShopStats, type ShopifyWriter } from "./reconcile.server";
+import { afterFullPass } from "./after-pass.server";
 
 export interface DailySummary {
   gapThresholdDays: number;
@@ -19,16 +19,20 @@ export interface DailySummary {
  * The daily re-evaluation: Q is recomputed as of now, and only customers whose next transition has passed
  * (plus, when Q moved, those whose threshold is Q) are re-classified; everyone else cannot have changed.
  */
-export async function runDailyEvaluation(db: Db, shop: string, now: Date, writer: ShopifyWriter | null): Promise<DailySummary> {
+export async function runDailyEvaluation(
+  db: Db,
+  shop: string,
+  now: Date,
+  writer: ShopifyWriter | null,
+  options: { analytics?: GraphqlRequester | null; log?: (message: string) => void } = {},
+): Promise<DailySummary> {
   const ctx = await loadShopContext(db, shop);
   const previousQ = ctx.stats?.gapThresholdDays ?? null;
   const stats = await refreshShopStats(db, ctx, now);
   const shopThresholdChanged = previousQ !== null && previousQ !== stats.gapThresholdDays;
   const due = await dueCustomerGids(db, shop, now, shopThresholdChanged);
   const summary = await reconcileCustomers({ db, shop, now, cause: "time", shopify: writer }, due, ctx);
-  await recountStages(db, shop);
-  await storeShopConversions(db, shop, now);
-  const refit = await refitAndRetag({ db, shop, now, cause: "time", shopify: writer });
+  const { refit } = await afterFullPass({ db, shop, now, cause: "time", writer, analytics: options.analytics, log: options.log });
   await db.shop.update({ where: { domain: shop }, data: { lastDailyRunAt: now } });
   return {
     gapThresholdDays: stats.gapThresholdDays,
