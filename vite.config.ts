@@ -41,6 +41,7 @@ export default defineConfig({
       "@shopify/polaris",
       "@shopify/polaris-viz",
       "@shopify/shopify-app-remix/react",
+      "react-intl",
     ],
   },
   test: {

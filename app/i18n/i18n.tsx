@@ -1,9 +1,13 @@
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useCallback, useContext, type ReactNode } from "react";
+import { RawIntlProvider, useIntl } from "react-intl";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisJa from "@shopify/polaris/locales/ja.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
-import { messages, type MessageKey } from "./messages";
+import type { MessageKey } from "./messages";
 import type { Locale } from "./locale";
+import { intlFor, translate, type MessageValues } from "./translate";
+
+export { translate, type MessageValues };
 
 const POLARIS = { en: polarisEn, ja: polarisJa, nl: polarisNl } as const;
 
@@ -11,23 +15,22 @@ export function polarisTranslations(locale: Locale) {
   return POLARIS[locale];
 }
 
-/** `{name}` placeholders are filled from values; a key missing in ja/nl falls back to English (a test forbids that). */
-export function translate(locale: Locale, key: MessageKey, values: Record<string, string | number> = {}): string {
-  const template = messages[locale][key] ?? messages.en[key];
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match));
-}
-
 const LocaleContext = createContext<Locale>("en");
 
 export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
-  return <LocaleContext.Provider value={locale}>{children}</LocaleContext.Provider>;
+  return (
+    <LocaleContext.Provider value={locale}>
+      <RawIntlProvider value={intlFor(locale)}>{children}</RawIntlProvider>
+    </LocaleContext.Provider>
+  );
 }
 
 export function useLocale(): Locale {
   return useContext(LocaleContext);
 }
 
-export function useT() {
-  const locale = useLocale();
-  return (key: MessageKey, values?: Record<string, string | number>) => translate(locale, key, values);
+/** `t(key, values)`: the message in the page's language, ICU plurals and numbers formatted for it. */
+export function useT(): (key: MessageKey, values?: MessageValues) => string {
+  const intl = useIntl();
+  return useCallback((key: MessageKey, values?: MessageValues) => intl.formatMessage({ id: key }, values) as string, [intl]);
 }

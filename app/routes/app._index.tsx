@@ -63,7 +63,7 @@ export default function Board() {
           <div data-testid="empty-stages-banner">
             <Banner
               tone="critical"
-              title={emptyStages.length === 1 ? t("board.emptyBanner.titleOne") : t("board.emptyBanner.titleOther", { count: emptyStages.length })}
+              title={t("board.emptyBanner.title", { count: emptyStages.length })}
               action={{ content: t("board.emptyBanner.action"), url: "/app/campaigns" }}
             >
               <BlockStack gap="100">
@@ -89,13 +89,13 @@ export default function Board() {
                   {board.weakest.stage === 1
                     ? t("board.weakest.bodyS1", {
                         change: formatChange(locale, board.weakest.rate),
-                        weak: formatPercent(locale, 1 - board.weakest.band.weakBelow, 0),
+                        weak: formatPercent(locale, 1 - board.weakest.band.weakBelow),
                         verdict: t(`verdict.${board.weakest.verdict}`),
                       })
                     : t("board.weakest.body", {
                         rate: formatPercent(locale, board.weakest.rate),
-                        weak: formatPercent(locale, board.weakest.band.weakBelow, 0),
-                        strong: formatPercent(locale, board.weakest.band.strongAbove, 0),
+                        weak: formatPercent(locale, board.weakest.band.weakBelow),
+                        strong: formatPercent(locale, board.weakest.band.strongAbove),
                         verdict: t(`verdict.${board.weakest.verdict}`),
                       })}
                 </Text>

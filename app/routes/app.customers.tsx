@@ -119,7 +119,7 @@ export default function Customers() {
       </IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" numeric tone={row.probabilityAlive == null ? "subdued" : undefined}>
-          {row.probabilityAlive == null ? "—" : formatPercent(locale, row.probabilityAlive, 0)}
+          {row.probabilityAlive == null ? "—" : formatPercent(locale, row.probabilityAlive)}
         </Text>
       </IndexTable.Cell>
     </IndexTable.Row>

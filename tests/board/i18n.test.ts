@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
+import { createIntl } from "react-intl";
 import { messages, type MessageKey } from "../../app/i18n/messages";
 import { polarisTranslations, translate } from "../../app/i18n/i18n";
-import { LOCALES } from "../../app/i18n/locale";
+import { LOCALE_TAGS, LOCALES, type Locale } from "../../app/i18n/locale";
 import { IDEA_KEYS, STAGE_ONE_KINDS } from "../../app/board/stages";
 import { CAMPAIGN_CHANNELS } from "../../app/campaigns/manual";
 import { MARKETING_TACTICS } from "../../app/campaigns/tactics";
@@ -17,15 +19,40 @@ import { STAGES } from "../../app/lifecycle";
  */
 const SAME_AS_ENGLISH: Record<"ja" | "nl", readonly MessageKey[]> = {
   ja: ["board.stageName", "settings.flow.title"],
-  nl: ["board.stageName", "settings.flow.title", "settings.tags.title", "sync.error.detail"],
+  nl: ["board.stageName", "settings.flow.title", "settings.tags.title", "sync.error.detail", "format.lessThan"],
 };
 
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const ROOT = path.resolve(import.meta.dirname, "../..");
+const keys = Object.keys(messages.en) as MessageKey[];
+
+/** Every argument of a message with how it is used: "plural" (a number choosing a form), "select", or "plain". */
+function argumentsOf(elements: MessageFormatElement[], found = new Map<string, string>()): Map<string, string> {
+  for (const el of elements) {
+    if (el.type === TYPE.plural || el.type === TYPE.select) {
+      found.set(el.value, el.type === TYPE.plural ? "plural" : "select");
+      for (const option of Object.values(el.options)) argumentsOf(option.value, found);
+    } else if (el.type === TYPE.argument || el.type === TYPE.number || el.type === TYPE.date || el.type === TYPE.time) {
+      if (!found.has(el.value)) found.set(el.value, "plain");
+    } else if (el.type === TYPE.tag) argumentsOf(el.children, found);
+  }
+  return found;
+}
+
+/** The plural elements of a message with the forms each one spells out. */
+function pluralsOf(elements: MessageFormatElement[]): string[][] {
+  return elements.flatMap((el) =>
+    el.type === TYPE.plural ? [Object.keys(el.options), ...Object.values(el.options).flatMap((o) => pluralsOf(o.value))] : el.type === TYPE.select ? Object.values(el.options).flatMap((o) => pluralsOf(o.value)) : [],
+  );
+}
+
+/** The text a message shows, without its arguments. */
+function literalText(elements: MessageFormatElement[]): string {
+  return elements
+    .map((el) => (el.type === TYPE.literal ? el.value : el.type === TYPE.plural || el.type === TYPE.select ? Object.values(el.options).map((o) => literalText(o.value)).join(" ") : ""))
+    .join("");
+}
 
 describe("every string the app shows exists in English, Japanese and Dutch", () => {
-  const keys = Object.keys(messages.en) as MessageKey[];
-
   it.each(["ja", "nl"] as const)("%s has every key, and no key English does not have", (locale) => {
     const missing = keys.filter((k) => typeof messages[locale][k] !== "string" || messages[locale][k].trim() === "");
     const extra = Object.keys(messages[locale]).filter((k) => !(k in messages.en));
@@ -38,14 +65,46 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
     expect(identical.sort()).toEqual([...SAME_AS_ENGLISH[locale]].sort());
   });
 
-  it.each(["ja", "nl"] as const)("%s keeps exactly the placeholders of the English", (locale) => {
-    const mismatched = keys.filter((k) => placeholders(messages[locale][k]).join() !== placeholders(messages.en[k]).join());
-    expect(mismatched).toEqual([]);
+  it.each(LOCALES)("every %s message is valid ICU MessageFormat", (locale) => {
+    const broken = keys.flatMap((k) => {
+      try {
+        parse(messages[locale][k]);
+        return [];
+      } catch (error) {
+        return [`${k}: ${(error as Error).message}`];
+      }
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it.each(["ja", "nl"] as const)("%s uses exactly the arguments of the English", (locale) => {
+    const names = (k: MessageKey, l: Locale) => [...argumentsOf(parse(messages[l][k])).keys()].sort().join();
+    expect(keys.filter((k) => names(k, locale) !== names(k, "en")).map((k) => `${k}: ${names(k, locale)} ≠ ${names(k, "en")}`)).toEqual([]);
+  });
+
+  it.each(LOCALES)("every %s plural spells out each form the language has, and 'other'", (locale) => {
+    const categories = new Intl.PluralRules(LOCALE_TAGS[locale]).resolvedOptions().pluralCategories;
+    const incomplete = keys.filter((k) =>
+      pluralsOf(parse(messages[locale][k])).some((forms) => !forms.includes("other") || categories.some((c) => !forms.includes(c) && !forms.some((f) => f.startsWith("=")))),
+    );
+    expect(incomplete).toEqual([]);
+  });
+
+  it.each(LOCALES)("every %s message formats without an error, plurals choosing by number", (locale) => {
+    const errors: string[] = [];
+    const intl = createIntl({ locale: LOCALE_TAGS[locale], messages: messages[locale], timeZone: "UTC", onError: (e) => errors.push(e.message) });
+    for (const k of keys) {
+      const args = argumentsOf(parse(messages[locale][k]));
+      const values = Object.fromEntries([...args].map(([name, use]) => [name, use === "plain" ? `‹${name}›` : use === "plural" ? 2 : "other"]));
+      const text = intl.formatMessage({ id: k }, values) as string;
+      for (const name of [...args].filter(([, use]) => use === "plain").map(([n]) => n)) if (!text.includes(`‹${name}›`)) errors.push(`${k}: {${name}} not shown`);
+    }
+    expect(errors).toEqual([]);
   });
 
   it("Japanese strings are written in Japanese", () => {
     const japanese = /[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]/;
-    const latinOnly = (Object.keys(messages.ja) as MessageKey[]).filter((k) => !japanese.test(messages.ja[k]) && !SAME_AS_ENGLISH.ja.includes(k));
+    const latinOnly = keys.filter((k) => !japanese.test(literalText(parse(messages.ja[k]))) && !SAME_AS_ENGLISH.ja.includes(k));
     // Only proper names and abbreviations may stay in Latin letters.
     expect(latinOnly.sort()).toEqual(["channel.SMS"]);
   });
@@ -67,19 +126,24 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
     expect(needed.filter((k) => !(k in messages.en))).toEqual([]);
   });
 
-  it("every message key the app's pages use exists (string literals passed to t())", () => {
+  it("every message key the app's pages use exists (string literals passed to t() or translate())", () => {
     const walk = (dir: string): string[] =>
       fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? walk(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(ROOT, dir, e.name)] : [],
       );
-    const files = [...["app/board", "app/routes"].flatMap(walk), path.join(ROOT, "app/models/customer-list.server.ts")];
-    const used = files.flatMap((f) => [...fs.readFileSync(f, "utf8").matchAll(/\bt\(\s*"([^"]+)"/g)].map((m) => m[1]));
+    const files = ["app"].flatMap(walk);
+    const used = files.flatMap((f) => [...fs.readFileSync(f, "utf8").matchAll(/(?:\bt\(|\btranslate\(\s*\w+,)\s*"([a-z][\w.-]+)"/g)].map((m) => m[1]));
     expect(used.length).toBeGreaterThan(100);
     expect([...new Set(used)].filter((k) => !(k in messages.en))).toEqual([]);
   });
 
-  it("fills placeholders and uses Polaris' own translations for each locale", () => {
-    expect(translate("ja", "board.badge.campaignsOther", { count: 3 })).toBe("実施中のキャンペーン 3 件");
+  it("fills arguments, chooses plural forms by number, and uses Polaris' own translations for each locale", () => {
+    expect(translate("en", "board.badge.campaigns", { count: 1 })).toBe("1 active campaign");
+    expect(translate("en", "board.badge.campaigns", { count: 1234 })).toBe("1,234 active campaigns");
+    expect(translate("nl", "board.badge.campaigns", { count: 1 })).toBe("1 actieve campagne");
+    expect(translate("nl", "board.badge.campaigns", { count: 1234 })).toBe("1.234 actieve campagnes");
+    expect(translate("ja", "board.badge.campaigns", { count: 3 })).toBe("実施中のキャンペーン 3 件");
+    expect(translate("en", "board.emptyBanner.title", { count: 1 })).toBe("One stage has no marketing running");
     expect(translate("nl", "board.stageTitle", { number: 4, name: "x" })).toBe("Fase 4: x");
     for (const locale of LOCALES) expect(polarisTranslations(locale).Polaris).toBeDefined();
     expect(polarisTranslations("ja").Polaris.Common.cancel).not.toBe(polarisTranslations("en").Polaris.Common.cancel);

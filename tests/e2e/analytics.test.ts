@@ -72,7 +72,7 @@ describe("Stage 1 and Stage 2 measured from Shopify's analytics, in the browser"
     const stage2 = await cardText(page, 2);
     expect(stage2).toContain(
       en("conversion.s2.analytics", {
-        rate: formatPercent("en", subscribers / visitors, 2),
+        rate: formatPercent("en", subscribers / visitors),
         converted: formatNumber("en", subscribers),
         base: formatNumber("en", visitors),
         month: formatMonth("en", month),

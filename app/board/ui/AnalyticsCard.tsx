@@ -23,7 +23,7 @@ export function VisitorKinds({ kinds, month }: { kinds: KindFigures[]; month: st
         <InlineStack gap="300" wrap>
           {kinds.map((k) => (
             <Text as="span" key={k.kind} variant="bodySm">
-              {`${kindLabel(t, k.kind)}: ${formatNumber(locale, k.visitors)}${k.share != null ? ` (${formatPercent(locale, k.share, 0)})` : ""}`}
+              {`${kindLabel(t, k.kind)}: ${formatNumber(locale, k.visitors)}${k.share != null ? ` (${formatPercent(locale, k.share)})` : ""}`}
             </Text>
           ))}
         </InlineStack>
@@ -67,7 +67,7 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
     m.complete ? formatMonth(locale, m.month) : t("analytics.soFar", { month: formatMonth(locale, m.month) }),
     m.visitors == null ? "–" : formatNumber(locale, m.visitors),
     m.subscribers == null ? "–" : formatNumber(locale, m.subscribers),
-    m.signupRate == null ? "–" : formatPercent(locale, m.signupRate, 2),
+    m.signupRate == null ? "–" : formatPercent(locale, m.signupRate),
     money(m.perVisitorMinor),
   ]);
   return (
@@ -83,7 +83,7 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
           <AnalyticsErrors analytics={analytics} />
           <Text as="p" tone={gross ? undefined : "caution"}>
             <span data-testid="profit-basis">
-              {t(gross ? "analytics.basis.grossProfit" : "analytics.basis.netSales", { coverage: formatPercent(locale, s.costCoverage ?? 0, 0) })}
+              {t(gross ? "analytics.basis.grossProfit" : "analytics.basis.netSales", { coverage: formatPercent(locale, s.costCoverage ?? 0) })}
             </span>
           </Text>
           {rows.length > 0 && (

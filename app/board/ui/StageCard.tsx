@@ -74,14 +74,14 @@ function AnalyticsConversionText({ stage }: { stage: BoardStage }) {
     <BlockStack gap="050">
       <Text as="p">
         {t("conversion.s2.analytics", {
-          rate: formatPercent(locale, stage.assessment.rate ?? 0, 2),
+          rate: formatPercent(locale, stage.assessment.rate ?? 0),
           converted: formatNumber(locale, c.converted ?? 0),
           base: formatNumber(locale, c.base ?? 0),
           month: formatMonth(locale, c.cohortFrom),
         })}
       </Text>
       <Text as="p" variant="bodySm" tone="subdued">
-        {t("conversion.s2.reference", { reference: formatPercent(locale, SIGNUP_POPUP_REFERENCE, 0) })}
+        {t("conversion.s2.reference", { reference: formatPercent(locale, SIGNUP_POPUP_REFERENCE) })}
       </Text>
     </BlockStack>
   );
@@ -95,14 +95,14 @@ export function BandText({ stageNumber }: { stageNumber: BoardStage["number"] })
   if (stageNumber === 1) {
     return (
       <Text as="p" variant="bodySm" tone="subdued">
-        {t("board.band.s1", { weak: formatPercent(locale, 1 - band.weakBelow, 0), strong: formatPercent(locale, band.strongAbove - 1, 0) })}
+        {t("board.band.s1", { weak: formatPercent(locale, 1 - band.weakBelow), strong: formatPercent(locale, band.strongAbove - 1) })}
         {` ${t("board.band.ruleOfThumb")}`}
       </Text>
     );
   }
   return (
     <Text as="p" variant="bodySm" tone="subdued">
-      {t("board.band", { weak: formatPercent(locale, band.weakBelow, 0), strong: formatPercent(locale, band.strongAbove, 0) })}
+      {t("board.band", { weak: formatPercent(locale, band.weakBelow), strong: formatPercent(locale, band.strongAbove) })}
       {band.fromModel ? "" : ` ${t("board.band.ruleOfThumb")}`}
     </Text>
   );
@@ -139,7 +139,7 @@ export function StageCard({
                 <Badge tone="critical">{t("board.badge.noCampaign")}</Badge>
               ) : (
                 <Badge tone="success">
-                  {stage.campaigns.length === 1 ? t("board.badge.campaignsOne") : t("board.badge.campaignsOther", { count: stage.campaigns.length })}
+                  {t("board.badge.campaigns", { count: stage.campaigns.length })}
                 </Badge>
               )}
             </InlineStack>

@@ -1,12 +1,9 @@
 /** Message keys for the codes the board shows (stages, levels, channels, tactics, sources), with raw fallbacks. */
-import { messages, type MessageKey } from "../../i18n/messages";
+import { isMessageKey, type MessageKey } from "../../i18n/messages";
+import type { MessageValues } from "../../i18n/translate";
 import type { Level, StageNumber } from "../stages";
 
-type T = (key: MessageKey, values?: Record<string, string | number>) => string;
-
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(messages.en, key);
-}
+type T = (key: MessageKey, values?: MessageValues) => string;
 
 /** The label for `prefix.code` when the app has one, else the code itself (e.g. a channel newer than the app). */
 export function labelFor(t: T, prefix: string, code: string | null | undefined): string {
