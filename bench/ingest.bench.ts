@@ -138,6 +138,8 @@ async function measure(kind: "sqlite" | "postgres", template: string, cluster: P
     url = await cluster!.createMigratedDatabase("bench_ingest");
   }
   const db = testDb?.db ?? createPrismaClient(url);
+  // The app stores deliveries only for shops that installed it (the Shop row install writes).
+  await db.shop.create({ data: { domain: SHOP } });
   const children: Child[] = [];
   try {
     const bare = await bareServer();

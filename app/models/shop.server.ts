@@ -9,6 +9,16 @@ export async function ensureShop(db: Db, domain: string) {
   });
 }
 
+/**
+ * Whether the shop ever installed the app and has not been erased since: its Shop row (written at install, kept after
+ * an uninstall until shop/redact) or, should install have stopped between the token exchange and that write, its
+ * session.
+ */
+export async function hasInstalled(db: Db, domain: string): Promise<boolean> {
+  if (await db.shop.findUnique({ where: { domain }, select: { domain: true } })) return true;
+  return (await db.session.count({ where: { shop: domain } })) > 0;
+}
+
 export interface ShopContext {
   domain: string;
   settings: LifecycleSettings;

@@ -1,7 +1,10 @@
 import prisma from "../db.server";
 import { readAppConfig } from "../config.server";
-import { verifyWebhook } from "./verify.server";
+import { checkDeliveryHeaders, hmacMatches } from "./verify.server";
+import { readBodyWithin } from "./body.server";
+import { isComplianceTopic, payloadShopMismatch } from "./topics";
 import { recordDelivery } from "../models/inbox.server";
+import { hasInstalled } from "../models/shop.server";
 import { wakeWorker } from "../jobs/worker.server";
 
 const appConfig = readAppConfig();
@@ -9,38 +12,60 @@ const appConfig = readAppConfig();
 /** Shopify caps webhook payloads well below this; anything larger is not from Shopify. */
 export const MAX_WEBHOOK_BODY_BYTES = 2 * 1024 * 1024;
 
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function refuse(status: number, reason: string, headers: Record<string, string> = {}): Response {
+  return new Response(reason, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
+
 /**
- * The whole of a webhook route: verify the HMAC, persist the raw delivery to the inbox, answer 200.
- * Processing happens in the worker, so Shopify's 5-second budget is never at risk.
+ * The whole of a webhook route: check the delivery, persist it raw to the inbox, answer 200. Processing happens in the
+ * worker, so Shopify's 5-second budget is never at risk. Nothing is stored, and no shop is created, for a delivery
+ * that is refused; the cheap header checks come before the body is read at all.
  */
 export async function receiveWebhook(request: Request, acceptedTopics: readonly string[]): Promise<Response> {
-  if (request.method !== "POST") return new Response("Method Not Allowed", { status: 405 });
-  const declaredLength = Number(request.headers.get("content-length") ?? "0");
-  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return new Response("Payload Too Large", { status: 413 });
+  if (request.method !== "POST") return refuse(405, "Method Not Allowed");
+  const headers = checkDeliveryHeaders(request.headers, new Date());
+  if (!headers.valid) return refuse(headers.status, headers.status === 401 ? "Unauthorized" : `Bad Request: ${headers.reason}`);
+  if (!acceptedTopics.includes(headers.topic)) return refuse(400, `Bad Request: topic "${headers.topic}" is not delivered to this address`);
+
+  // Past the limit the rest of the body is left unread and the connection closed after the answer.
+  const tooLarge = () => refuse(413, "Payload Too Large", { Connection: "close" });
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_WEBHOOK_BODY_BYTES) return tooLarge();
+  const body = await readBodyWithin(request, MAX_WEBHOOK_BODY_BYTES);
+  if (!body) return tooLarge();
+
+  if (!hmacMatches(body, headers.hmac, appConfig.apiSecret)) return refuse(401, "Unauthorized");
 
   // The raw text is kept: JSON.parse would round 18-digit ids that the HMAC-verified payload carries.
-  const raw = await request.text();
-  if (Buffer.byteLength(raw) > MAX_WEBHOOK_BODY_BYTES) return new Response("Payload Too Large", { status: 413 });
-
-  const check = verifyWebhook(request.headers, raw, appConfig.apiSecret);
-  if (!check.valid) return new Response(check.status === 401 ? "Unauthorized" : `Bad Request: ${check.reason}`, { status: check.status });
+  let raw: string;
+  let payload: unknown;
   try {
-    JSON.parse(raw);
+    raw = utf8.decode(body);
+    payload = JSON.parse(raw);
   } catch {
-    return new Response("Bad Request: the body is not a JSON webhook payload", { status: 400 });
+    return refuse(400, "Bad Request: the body is not a JSON webhook payload");
   }
-  if (!acceptedTopics.includes(check.topic)) {
-    return new Response(`Bad Request: topic "${check.topic}" is not delivered to this address`, { status: 400 });
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return refuse(400, "Bad Request: a webhook payload is a JSON object");
+  }
+  const mismatch = payloadShopMismatch(headers.topic, payload as Record<string, unknown>, headers.shop);
+  if (mismatch) return refuse(401, `Unauthorized: ${mismatch}`);
+
+  if (!(await hasInstalled(prisma, headers.shop))) {
+    // Shopify requires compliance webhooks to be acknowledged; the app holds nothing of a shop that never installed it.
+    if (isComplianceTopic(headers.topic)) return new Response(null, { status: 200 });
+    // Shopify retries a refused delivery for 4 hours, so one that raced the install is accepted once it completes.
+    return refuse(403, "Forbidden: this shop has not installed the app");
   }
 
-  const triggeredAt = check.triggeredAt ? new Date(check.triggeredAt) : null;
   await recordDelivery(prisma, {
-    shop: check.shop,
-    topic: check.topic,
-    eventId: check.eventId || check.webhookId,
-    webhookId: check.webhookId,
-    apiVersion: check.apiVersion,
-    triggeredAt: triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : null,
+    shop: headers.shop,
+    topic: headers.topic,
+    eventId: headers.eventId || headers.webhookId,
+    webhookId: headers.webhookId,
+    apiVersion: headers.apiVersion,
+    triggeredAt: headers.triggeredAt,
     payload: raw,
   });
   wakeWorker();

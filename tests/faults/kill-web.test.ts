@@ -26,6 +26,8 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
     for (let i = 0; i < 1500; i++) devStore.createOrder(SHOP, { customerId: customers[i % 100].id, createdAt: Date.now() - (i % 400) * DAY, total: 12 });
     deliveries = devStore.webhooks.recorded().filter((d) => d.topic === "orders/create");
     testDb = await database.create();
+    // The app stores deliveries only for shops that installed it (the Shop row install writes).
+    await testDb.db.shop.create({ data: { domain: SHOP } });
   }, 120_000);
 
   afterAll(async () => {
