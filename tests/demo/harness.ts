@@ -57,6 +57,9 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/** `npm start`'s server: the production build behind Express, logging paths without query strings. */
+export const SERVER_ENTRY = path.join(ROOT, "server.mjs");
+
 /** Runs the production build when app/ changed since the last one (remix vite:build). */
 export async function buildApp(log: (line: string) => void): Promise<void> {
   const built = path.join(ROOT, "build/server/index.js");
@@ -115,7 +118,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const seeded = await devStore.seedOnlineRetail(DEMO_SHOP, { shiftTo: options.dataEndsAt ?? new Date() });
   log(`Seeded ${DEMO_SHOP} from UCI Online Retail: ${JSON.stringify(seeded)}`);
 
-  const app = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+  const app = spawn(process.execPath, [SERVER_ENTRY, "build/server/index.js"], {
     cwd: ROOT,
     env: childEnv({
       NODE_ENV: "production",

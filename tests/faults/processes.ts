@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { buildApp, freePort } from "../demo/harness";
+import { buildApp, freePort, SERVER_ENTRY } from "../demo/harness";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -60,16 +60,16 @@ export function spawnWorker(env: AppEnv): Child {
   return track(child, "worker");
 }
 
-/** The production build served by remix-serve (built first when app/ changed), with the worker kept out of it. */
+/** The production build served as `npm start` serves it (built first when app/ changed), with the worker kept out of it. */
 export async function startWebApp(env: AppEnv, options: { port?: number; logFile?: string } = {}): Promise<Child & { url: string }> {
   await buildApp(() => undefined);
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+  const child = spawn(process.execPath, [SERVER_ENTRY, "build/server/index.js"], {
     cwd: ROOT,
     env: { ...process.env, SHOPIFY_APP_URL: url, LIFECYCLE_WORKER: "off", ...env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", VITEST: undefined },
     // A log file instead of a pipe: a parent busy generating load reads a pipe late, and Linux pipe writes block the
-    // app (remix-serve logs every request) — the measure would be of the parent, not the app.
+    // app (it logs every request) — the measure would be of the parent, not the app.
     stdio: options.logFile ? ["ignore", fs.openSync(options.logFile, "a"), fs.openSync(options.logFile, "a")] : ["ignore", "pipe", "pipe"],
   });
   const tracked = track(child, "web", options.logFile);

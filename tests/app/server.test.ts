@@ -1,0 +1,123 @@
+/**
+ * The production server (`npm start`: server.mjs and the built app) over real HTTP: what only shows on a socket —
+ * how much of a chunked body the process holds, and what its access log writes.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWebApp, type Child } from "../faults/processes";
+import { createTestDb, type TestDb } from "../support/test-db";
+import { makeIdToken } from "../devstore/id-token";
+
+const KEY = "server-test-key";
+const SECRET = "server-test-secret";
+const SHOP = "server-test.myshopify.com";
+const MB = 1024 * 1024;
+
+let testDb: TestDb;
+let web: Child & { url: string };
+let logDir: string;
+let logFile: string;
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssOf(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match![1]) * 1024;
+}
+
+beforeAll(async () => {
+  testDb = createTestDb();
+  await testDb.db.shop.create({ data: { domain: SHOP } });
+  logDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-server-test-"));
+  logFile = path.join(logDir, "web.log");
+  web = await startWebApp({ DATABASE_URL: testDb.url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET }, { logFile });
+}, 600_000);
+
+afterAll(async () => {
+  await web?.stop();
+  await testDb?.close();
+  if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
+});
+
+describe("the production server", () => {
+  it("answers a chunked 600 MB webhook body with 413 without holding it: the process grows by far less than the body", async () => {
+    const pid = web.process.pid!;
+    const TOTAL = 600 * MB;
+    const chunk = Buffer.alloc(256 * 1024, 0x20);
+    const rssBefore = rssOf(pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(pid))), 10);
+
+    const { status, sent } = await new Promise<{ status: number | null; sent: number }>((resolve) => {
+      let sent = 0;
+      let status: number | null = null;
+      const request = http.request(`${web.url}/webhooks/orders/create`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "Transfer-Encoding": "chunked",
+          "X-Shopify-Topic": "orders/create",
+          "X-Shopify-Hmac-Sha256": crypto.randomBytes(32).toString("base64"),
+          "X-Shopify-Shop-Domain": SHOP,
+          "X-Shopify-API-Version": "2026-10",
+          "X-Shopify-Webhook-Id": crypto.randomUUID(),
+          "X-Shopify-Event-Id": crypto.randomUUID(),
+          "X-Shopify-Triggered-At": new Date().toISOString(),
+        },
+      });
+      const finish = () => resolve({ status, sent });
+      request.on("response", (response) => {
+        status = response.statusCode ?? null;
+        response.resume();
+        response.on("end", () => request.destroy());
+      });
+      request.on("error", finish); // the server closes the connection after its answer
+      request.on("close", finish);
+      const write = () => {
+        while (status === null && sent < TOTAL) {
+          sent += chunk.length;
+          if (!request.write(chunk)) return void request.once("drain", write);
+        }
+        if (status === null) request.end();
+      };
+      write();
+    });
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, rssOf(pid));
+
+    console.log(`[server] chunked body: answered ${status} after ${Math.round(sent / MB)} MB sent; web RSS ${Math.round(rssBefore / MB)} → peak ${Math.round(rssPeak / MB)} MB`);
+    expect(status).toBe(413);
+    // Stopped reading: the sender was cut off long before the 600 MB were through.
+    expect(sent).toBeLessThan(TOTAL / 4);
+    expect(rssPeak - rssBefore, `RSS ${Math.round(rssBefore / MB)} → ${Math.round(rssPeak / MB)} MB`).toBeLessThan(64 * MB);
+    expect(rssOf(pid, "VmHWM") - rssBefore).toBeLessThan(TOTAL / 4);
+    expect(await testDb.db.webhookDelivery.count()).toBe(0);
+    // The server is still there for the next request.
+    expect((await fetch(`${web.url}/`)).status).toBe(200);
+  }, 300_000);
+
+  it("logs every request's path, never its query string: the session token in Shopify admin's URL stays out of the log", async () => {
+    const idToken = makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 60 });
+    const host = Buffer.from(`admin.shopify.com/store/server-test`).toString("base64");
+    for (const pathname of ["/app", "/app/customers", "/auth/login", "/"]) {
+      const response = await fetch(`${web.url}${pathname}?embedded=1&shop=${SHOP}&host=${host}&id_token=${idToken}`, {
+        redirect: "manual",
+        headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" },
+      });
+      await response.arrayBuffer();
+    }
+    // The log line is written when the response finishes; give the file a moment to catch up.
+    let log = "";
+    for (let i = 0; i < 50 && !/GET \/ \d{3}/.test(log); i++) {
+      log = fs.readFileSync(logFile, "utf8");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const pathname of ["/app", "/app/customers", "/auth/login", "/"]) expect(log).toMatch(new RegExp(`GET ${pathname.replace(/\//g, "\\/")} \\d{3}`));
+    expect(log).not.toContain(idToken);
+    expect(log).not.toContain(idToken.split(".")[1]);
+    expect(log).not.toContain("id_token");
+  }, 120_000);
+});
