@@ -4,8 +4,8 @@ import { CustomerFactsQuery } from "../graphql/CustomerFactsQuery";
 import { parseJsonKeepingBigIntegers } from "./json";
 import { customerFromGraphql, customerFromWebhook, customerGid, orderFromGraphql, orderFromWebhook, orderGid, toMarketingState } from "./facts";
 import { deleteCustomer, deleteOrder, mergeCustomers, touchCustomer, updateConsent, upsertCustomers, upsertOrders } from "../models/facts.server";
-import { markDeliveryFailed, markDeliveryProcessed, pendingDeliveries } from "../models/inbox.server";
-import type { ChangeCause } from "../sync/reconcile.server";
+import { markDeliveryFailed, pendingDeliveries } from "../models/inbox.server";
+import type { ChangeCause } from "../domain/sync";
 
 export interface Affected {
   gids: string[];
@@ -109,9 +109,9 @@ export interface InboxBatchResult {
   affected: Map<string, Map<ChangeCause, Set<string>>>;
 }
 
-/** Applies up to `limit` pending deliveries in arrival order and groups the customers to re-classify by shop. */
-export async function applyPendingDeliveries(deps: InboxDeps, limit = 200): Promise<InboxBatchResult> {
-  const deliveries = await pendingDeliveries(deps.db, limit);
+/** Applies up to `limit` pending deliveries (of one shop, or of all) in arrival order and groups the customers to re-classify by shop. */
+export async function applyPendingDeliveries(deps: InboxDeps, options: { shop?: string; limit?: number } = {}): Promise<InboxBatchResult> {
+  const deliveries = await pendingDeliveries(deps.db, options.limit ?? 200, options.shop);
   const result: InboxBatchResult = { processed: 0, failed: 0, appliedIds: [], affected: new Map() };
   for (const delivery of deliveries) {
     try {
@@ -133,6 +133,11 @@ export async function applyPendingDeliveries(deps: InboxDeps, limit = 200): Prom
   return result;
 }
 
+/**
+ * Marks deliveries processed in one statement. An applied payload is not needed again and carries personal data
+ * (names, emails, addresses): the row stays, its event id still makes a redelivery a no-op, the content goes.
+ */
 export async function markApplied(db: Db, ids: readonly number[], at: Date): Promise<void> {
-  for (const id of ids) await markDeliveryProcessed(db, id, at);
+  if (ids.length === 0) return;
+  await db.webhookDelivery.updateMany({ where: { id: { in: [...ids] } }, data: { processedAt: at, lastError: null, payload: "" } });
 }

@@ -1,8 +1,6 @@
 import type { AdminClient } from "../shopify/admin-client.server";
-import { applyDelivery, applyPendingDeliveries, markApplied, type InboxBatchResult, type InboxDeps } from "../ingest/inbox.server";
-import { markDeliveryFailed, MAX_DELIVERY_ATTEMPTS } from "../models/inbox.server";
-import type { ChangeCause } from "../sync/reconcile.server";
-import { reconcileCustomers, reconcileShop } from "../sync/reconcile.server";
+import { processInbox } from "../sync/inbox.server";
+import { reconcileShop } from "../sync/reconcile.server";
 import { shopifyWriter } from "../sync/shopify-writer.server";
 import { runBackfill } from "../sync/backfill.server";
 import { runDailyEvaluation } from "../sync/daily.server";
@@ -10,7 +8,6 @@ import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext } from "../models/shop.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
 import { afterFullPass } from "../sync/after-pass.server";
-import { handleShopEvent } from "../sync/shop-events.server";
 import type { JobHandler, WorkerContext } from "./worker.server";
 import type { JobName } from "./queue.server";
 
@@ -78,58 +75,8 @@ async function ensureSegments(ctx: WorkerContext, shop: string, client: AdminCli
   await ctx.db.shop.update({ where: { domain: shop }, data: { segmentsPrefix: settings.tagPrefix } });
 }
 
-/**
- * One inbox pass: apply deliveries (of every shop, or of one shop when the pg-boss runner serializes shops),
- * re-classify the customers they touched, then mark them processed.
- */
+/** The inbox as a runner calls it: one pass of processInbox (app/sync/inbox.server.ts) for all shops or one. */
 export function inboxProcessor(deps: HandlerDeps) {
-  return async (ctx: WorkerContext, shop?: string): Promise<number> => {
-    const now = ctx.now();
-    const inbox: InboxDeps = {
-      db: ctx.db,
-      now,
-      clientFor: deps.clientFor,
-      onShopEvent: (eventShop, topic, payload) => handleShopEvent(ctx.db, eventShop, topic, payload, now),
-    };
-    const batch = shop === undefined ? await applyPendingDeliveries(inbox) : await applyShopDeliveries(inbox, shop);
-    for (const [shop, byCause] of batch.affected) {
-      const client = deps.clientFor(shop);
-      for (const [cause, gids] of byCause) {
-        await reconcileCustomers({ db: ctx.db, shop, now, cause, shopify: shopifyWriter(ctx.db, shop, client) }, [...gids]);
-      }
-    }
-    await markApplied(ctx.db, batch.appliedIds, now);
-    // An applied payload is not needed again and carries personal data (names, emails, addresses): the row stays,
-    // its event id still makes a redelivery a no-op, the content goes.
-    await ctx.db.webhookDelivery.updateMany({ where: { id: { in: batch.appliedIds } }, data: { payload: "" } });
-    return batch.processed + batch.failed;
-  };
-}
-
-/** applyPendingDeliveries restricted to one shop. */
-async function applyShopDeliveries(deps: InboxDeps, shop: string, limit = 200): Promise<InboxBatchResult> {
-  const deliveries = await deps.db.webhookDelivery.findMany({
-    where: { shop, processedAt: null, attempts: { lt: MAX_DELIVERY_ATTEMPTS } },
-    orderBy: { id: "asc" },
-    take: limit,
-  });
-  const result: InboxBatchResult = { processed: 0, failed: 0, appliedIds: [], affected: new Map() };
-  for (const delivery of deliveries) {
-    try {
-      const affected = await applyDelivery(deps, shop, delivery.topic, delivery.payload);
-      if (affected && affected.gids.length > 0) {
-        const byCause = result.affected.get(shop) ?? new Map<ChangeCause, Set<string>>();
-        const gids = byCause.get(affected.cause) ?? new Set<string>();
-        affected.gids.forEach((gid) => gids.add(gid));
-        byCause.set(affected.cause, gids);
-        result.affected.set(shop, byCause);
-      }
-      result.processed++;
-      result.appliedIds.push(delivery.id);
-    } catch (error) {
-      result.failed++;
-      await markDeliveryFailed(deps.db, delivery.id, error);
-    }
-  }
-  return result;
+  return (ctx: WorkerContext, shop?: string): Promise<number> =>
+    processInbox({ db: ctx.db, now: ctx.now, clientFor: deps.clientFor, log: deps.log }, { shop });
 }

@@ -1,6 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
-import type { TagWriteOutcome } from "../sync/reconcile.server";
+import type { TagWriteOutcome } from "../domain/sync";
 import type { EmailMarketingState, OrderFacts } from "../lifecycle";
 
 export interface StoredCustomer {

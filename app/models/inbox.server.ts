@@ -26,20 +26,15 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 }
 
-export async function pendingDeliveries(db: Db, limit: number) {
+export async function pendingDeliveries(db: Db, limit: number, shop?: string) {
   return db.webhookDelivery.findMany({
-    where: { processedAt: null, attempts: { lt: MAX_DELIVERY_ATTEMPTS } },
+    where: { ...(shop === undefined ? {} : { shop }), processedAt: null, attempts: { lt: MAX_DELIVERY_ATTEMPTS } },
     orderBy: { id: "asc" },
     take: limit,
   });
 }
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
-
-export async function markDeliveryProcessed(db: Db, id: number, at: Date): Promise<void> {
-  // updateMany: shop/redact may have erased the delivery it is processing.
-  await db.webhookDelivery.updateMany({ where: { id }, data: { processedAt: at, lastError: null } });
-}
 
 export async function markDeliveryFailed(db: Db, id: number, error: unknown): Promise<void> {
   await db.webhookDelivery.update({

@@ -1,6 +1,6 @@
 import type { AdminClient, UserError } from "./admin-client.server";
 import { buildFlowTriggerBatchMutation } from "../graphql/FlowTriggerBatchMutation";
-import type { StageChangeEvent } from "../sync/reconcile.server";
+import type { StageChangeEvent } from "../domain/sync";
 
 /** The handle of extensions/lifecycle-stage-changed (Flow allows 30 characters). */
 export const STAGE_CHANGED_TRIGGER_HANDLE = "lifecycle-stage-changed";

@@ -4,7 +4,7 @@ import { CustomerTagsQuery } from "../graphql/CustomerTagsQuery";
 import { TagsAddMutation } from "../graphql/TagsAddMutation";
 import { TagsRemoveMutation } from "../graphql/TagsRemoveMutation";
 import { runBulkMutation } from "./bulk.server";
-import type { TagWriteOutcome } from "../sync/reconcile.server";
+import type { TagWriteOutcome } from "../domain/sync";
 import { applyTagPlan } from "../lifecycle";
 
 /** Shopify's ceiling for one query's calculated cost. */

@@ -14,16 +14,9 @@ import {
 import { customerGidPages, loadCustomersWithOrders, recordTagOutcomes, type StoredCustomer } from "../models/customer.server";
 import { loadShopContext, saveShopStats, type ShopContext } from "../models/shop.server";
 import type { TagEdit } from "../graphql/TagsBatchMutation";
+import type { ChangeCause, StageChangeEvent, TagWriteOutcome } from "../domain/sync";
 
-export type ChangeCause = "order" | "consent" | "time" | "backfill" | "settings" | "merge";
-
-export interface StageChangeEvent {
-  customerGid: string;
-  fromStage: string | null;
-  toStage: string;
-  winbackTier: number | null;
-  daysSinceLastOrder: number | null;
-}
+export type { ChangeCause, StageChangeEvent, TagWriteOutcome } from "../domain/sync";
 
 /** What reconcile needs from Shopify; the real one goes through the throttled Admin client. */
 export interface ShopifyWriter {
@@ -32,7 +25,6 @@ export interface ShopifyWriter {
   sendPendingStageChanges(): Promise<void>;
 }
 
-export type TagWriteOutcome = { gid: string; ok: true; tags: string[] } | { gid: string; ok: false; error: string };
 
 export interface ReconcileOptions {
   db: Db;
