@@ -1,18 +1,25 @@
 /**
- * The Settings page's form ↔ LifecycleSettings. Pure: parses the posted fields, reports errors as message keys per
- * field, and leaves the final word to the model's validateLifecycleSettings.
+ * The Settings page's form ↔ LifecycleSettings. Pure: parses the posted fields and reports every error on the field at
+ * fault as an i18n message (key + values); the ranges are the model's (checkLifecycleSettings, SETTING_RANGES), shown
+ * here in the form's units (the percentile as a percentage).
  */
-import { TAG_PREFIX_MAX_LENGTH, validateLifecycleSettings, type LapseMode, type LifecycleSettings } from "../lifecycle";
-
-type NumberSetting = {
-  [K in keyof LifecycleSettings]: LifecycleSettings[K] extends number ? K : never;
-}[keyof LifecycleSettings];
+import {
+  SETTING_RANGES,
+  checkLifecycleSettings,
+  type LapseMode,
+  type LifecycleSettings,
+  type NumberSetting,
+  type SettingField,
+  type SettingRange,
+  type SettingsMessageKey,
+  type TierField,
+} from "../lifecycle";
 
 export type SettingsGroup = "lapse" | "cadence" | "winback" | "regular";
 export type FieldKind = "days" | "count" | "gaps" | "percent" | "multiplier";
 
 export interface NumberField {
-  key: NumberSetting | "winbackTierDays.0" | "winbackTierDays.1" | "winbackTierDays.2";
+  key: NumberSetting | TierField;
   kind: FieldKind;
   group: SettingsGroup;
 }
@@ -37,19 +44,23 @@ export const NUMBER_FIELDS: readonly NumberField[] = [
   { key: "regularWindowDays", kind: "days", group: "regular" },
 ];
 
-export type SettingsField = NumberField["key"] | "lapseMode" | "tagPrefix" | "monthlySessions";
-export type SettingsErrorKey =
-  | "settings.error.number"
-  | "settings.error.whole"
-  | "settings.error.percent"
-  | "settings.error.increasing"
-  | "settings.error.minMax"
-  | "settings.error.prefixEmpty"
-  | "settings.error.prefixLong"
-  | "settings.error.prefixComma"
-  | "settings.error.prefixSpace"
-  | "settings.error.sessions"
-  | "settings.error.other";
+export type SettingsField = SettingField | "monthlySessions";
+export type SettingsErrorKey = SettingsMessageKey | "settings.error.percentRange" | "settings.error.sessions";
+
+/** A message for the page: an i18n key and its values (numbers raw: the page formats them for the locale). */
+export interface SettingsErrorMessage {
+  key: SettingsErrorKey;
+  values: Record<string, string | number>;
+}
+
+/** One reason the form is refused, on the field at fault (null: not about one field; show it above the form). */
+export interface SettingsFormError {
+  field: SettingsField | null;
+  message: SettingsErrorMessage;
+}
+
+/** Most monthly sessions the board accepts: more than any single shop's online store gets. */
+export const MAX_MONTHLY_SESSIONS = 1_000_000_000;
 
 /** The form's values as text, keyed like the inputs' names. */
 export type SettingsFormValues = Record<SettingsField, string> & {
@@ -89,72 +100,88 @@ export function settingsToForm(
 
 export type ParsedSettings =
   | { ok: true; settings: LifecycleSettings; flow: { enabled: boolean; onBackfill: boolean }; monthlySessions: number | null; highValueTag: boolean }
-  | { ok: false; errors: Partial<Record<SettingsField, SettingsErrorKey>>; detail: string | null };
+  | { ok: false; errors: SettingsFormError[] };
 
-function parseNumber(text: string, field: NumberField): { value: number } | { error: SettingsErrorKey } {
-  const normalized = text.trim().replace(",", ".");
-  const value = Number(normalized);
-  if (!normalized || !Number.isFinite(value) || value <= 0) return { error: field.kind === "percent" ? "settings.error.percent" : "settings.error.number" };
-  if ((field.kind === "count" || field.kind === "gaps") && !Number.isInteger(value)) return { error: "settings.error.whole" };
-  if (field.kind === "percent") return value > 100 ? { error: "settings.error.percent" } : { value: value / 100 };
-  return { value };
+/** The range a field takes in the form: the model's range, the percentile as a percentage. */
+export function formRange(field: NumberField): SettingRange {
+  const range = field.key.startsWith("winbackTierDays.") ? SETTING_RANGES.winbackTierDays : SETTING_RANGES[field.key as NumberSetting];
+  return field.kind === "percent" ? { min: Math.round(range.min * 100), max: Math.round(range.max * 100), integer: false } : range;
 }
 
-/** Reads the posted form (FormData entries as strings; checkboxes "on" when ticked). */
+function rangeError(field: NumberField): SettingsErrorMessage {
+  const range = formRange(field);
+  const key = field.kind === "percent" ? "settings.error.percentRange" : range.integer ? "settings.error.wholeRange" : "settings.error.range";
+  return { key, values: { min: range.min, max: range.max } };
+}
+
+/** A typed number, decimal comma or point; NaN when it is not one. */
+function parseNumber(text: string): number {
+  const normalized = text.trim().replace(",", ".");
+  return normalized && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(normalized) ? Number(normalized) : NaN;
+}
+
+/**
+ * Reads the posted form (FormData entries as strings; checkboxes "on" when ticked). Every number is checked against
+ * the model's range by checkLifecycleSettings, the same check a stored setting must pass; each error is on the field
+ * at fault. Preview and Save both go through here.
+ */
 export function parseSettingsForm(form: Record<string, string | undefined>): ParsedSettings {
-  const errors: Partial<Record<SettingsField, SettingsErrorKey>> = {};
+  const errors: SettingsFormError[] = [];
   const raw: Record<string, unknown> = {};
   raw.lapseMode = (form.lapseMode === "fixed" ? "fixed" : "cadence") satisfies LapseMode;
   const tiers: number[] = [];
   for (const field of NUMBER_FIELDS) {
-    const parsed = parseNumber(form[field.key] ?? "", field);
-    if ("error" in parsed) {
-      errors[field.key] = parsed.error;
-      continue;
-    }
-    if (field.key.startsWith("winbackTierDays.")) tiers[Number(field.key.slice(-1))] = parsed.value;
-    else raw[field.key] = parsed.value;
+    let value = parseNumber(form[field.key] ?? "");
+    if (Number.isNaN(value)) errors.push({ field: field.key, message: rangeError(field) });
+    else if (field.kind === "percent") value /= 100;
+    // An unreadable number goes on as NaN: the model reports nothing more on it, and compares nothing with it.
+    if (field.key.startsWith("winbackTierDays.")) tiers[Number(field.key.slice(-1))] = value;
+    else raw[field.key] = value;
   }
-  if (tiers.length === 3 && tiers.every((t) => t !== undefined)) {
-    if (!(tiers[0] < tiers[1])) errors["winbackTierDays.1"] = "settings.error.increasing";
-    if (!(tiers[1] < tiers[2])) errors["winbackTierDays.2"] = "settings.error.increasing";
-    raw.winbackTierDays = tiers;
-  }
-  for (const [min, max] of [
-    ["shopThresholdMinDays", "shopThresholdMaxDays"],
-    ["customerThresholdMinDays", "customerThresholdMaxDays"],
-  ] as const) {
-    if (typeof raw[min] === "number" && typeof raw[max] === "number" && (raw[min] as number) > (raw[max] as number)) errors[max] = "settings.error.minMax";
-  }
+  raw.winbackTierDays = tiers;
+  raw.tagPrefix = form.tagPrefix ?? "";
 
-  const prefix = form.tagPrefix ?? "";
-  if (prefix.length === 0) errors.tagPrefix = "settings.error.prefixEmpty";
-  else if (prefix.length > TAG_PREFIX_MAX_LENGTH) errors.tagPrefix = "settings.error.prefixLong";
-  else if (prefix.includes(",")) errors.tagPrefix = "settings.error.prefixComma";
-  else if (prefix.trimStart() !== prefix) errors.tagPrefix = "settings.error.prefixSpace";
-  raw.tagPrefix = prefix;
+  const checked = checkLifecycleSettings(raw);
+  if (!checked.ok) {
+    for (const problem of checked.problems) {
+      if (errors.some((e) => e.field === problem.field)) continue;
+      const field = NUMBER_FIELDS.find((f) => f.key === problem.field);
+      const isRange = problem.message.key === "settings.error.range" || problem.message.key === "settings.error.wholeRange";
+      errors.push({ field: problem.field, message: field && isRange ? rangeError(field) : problem.message });
+    }
+  }
 
   let monthlySessions: number | null = null;
   if (form.sessionsUnknown !== "on") {
     const text = (form.monthlySessions ?? "").trim().replace(/[\s,.'’]/g, "");
     const sessions = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(sessions) || sessions <= 0) errors.monthlySessions = "settings.error.sessions";
-    else monthlySessions = sessions;
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(sessions) || sessions <= 0 || sessions > MAX_MONTHLY_SESSIONS) {
+      errors.push({ field: "monthlySessions", message: { key: "settings.error.sessions", values: { max: MAX_MONTHLY_SESSIONS } } });
+    } else monthlySessions = sessions;
   }
 
-  if (Object.keys(errors).length > 0) return { ok: false, errors, detail: null };
-  try {
-    const settings = validateLifecycleSettings(raw);
-    return {
-      ok: true,
-      settings,
-      flow: { enabled: form.flowEnabled === "on", onBackfill: form.flowOnBackfill === "on" },
-      monthlySessions,
-      highValueTag: form.highValueTag === "on",
-    };
-  } catch (error) {
-    return { ok: false, errors: {}, detail: error instanceof Error ? error.message : String(error) };
+  if (errors.length > 0 || !checked.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    settings: checked.settings,
+    flow: { enabled: form.flowEnabled === "on", onBackfill: form.flowOnBackfill === "on" },
+    monthlySessions,
+    highValueTag: form.highValueTag === "on",
+  };
+}
+
+/** The first error of each field, and the errors that belong to no field, for rendering. */
+export function errorsByField(errors: readonly SettingsFormError[]): {
+  fields: Partial<Record<SettingsField, SettingsErrorMessage>>;
+  general: SettingsErrorMessage[];
+} {
+  const fields: Partial<Record<SettingsField, SettingsErrorMessage>> = {};
+  const general: SettingsErrorMessage[] = [];
+  for (const error of errors) {
+    if (error.field === null) general.push(error.message);
+    else fields[error.field] ??= error.message;
   }
+  return { fields, general };
 }
 
 /** The group each field is shown in. */

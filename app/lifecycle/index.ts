@@ -16,8 +16,33 @@ export type {
   ThresholdSource,
   WinbackTier,
 } from "./types";
-export { DEFAULT_LIFECYCLE_SETTINGS, TAG_PREFIX_MAX_LENGTH, validateLifecycleSettings } from "./settings";
-export type { LapseMode, LifecycleSettings } from "./settings";
+export {
+  DEFAULT_LIFECYCLE_SETTINGS,
+  InvalidSettingsError,
+  MAX_SETTING_DAYS,
+  SETTING_RANGES,
+  TAG_PREFIX_MAX_LENGTH,
+  TIER_FIELDS,
+  checkLifecycleSettings,
+  describeSettingsProblem,
+  readStoredSettings,
+  tagPrefixProblem,
+  validateLifecycleSettings,
+} from "./settings";
+export type {
+  LapseMode,
+  LifecycleSettings,
+  NumberSetting,
+  SettingField,
+  SettingRange,
+  SettingsAdjustment,
+  SettingsCheck,
+  SettingsMessage,
+  SettingsMessageKey,
+  SettingsProblem,
+  StoredSettings,
+  TierField,
+} from "./settings";
 export { DAY_MS, daysBetween, isQualifyingOrder } from "./rules";
 export { ShopStatsAccumulator, computeShopStats } from "./stats";
 export { classifyCustomer, classifyTimes, needsReevaluation, qualifyingOrderTimes } from "./classify";

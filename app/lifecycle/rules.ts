@@ -162,15 +162,34 @@ export function isRegular(ordersInWindow: number, settings: LifecycleSettings): 
   return ordersInWindow >= settings.regularMinOrders;
 }
 
+/** The latest instant a JavaScript Date (and so the database) can hold: a boundary beyond it is never reached. */
+export const MAX_INSTANT_MS = 8.64e15;
+
 /**
- * The first whole millisecond x with daysBetween(from, x) >= days. Computing from + days × DAY_MS alone can land one
- * rounding step short of the boundary, and then re-evaluating at the promised instant would not change anything.
+ * The first whole millisecond x with daysBetween(from, x) >= days, or Infinity when there is none a Date can hold.
+ *
+ * Computed, not stepped: from + days × DAY_MS is one rounding away from the answer, so the answer lies within a few
+ * milliseconds of its ceiling. A bracket of ±16 ms around it is confirmed (and widened by doubling, at most 48 times,
+ * should rounding ever be worse) and then bisected, so the work is bounded by about 160 comparisons whatever `days`
+ * is. Re-evaluating at the instant returned is guaranteed to see the boundary reached, and a millisecond before not.
  */
 export function firstInstantAtLeast(from: number, days: number): number {
-  let x = Math.ceil(from + days * DAY_MS);
-  while (daysBetween(from, x) < days) x++;
-  while (daysBetween(from, x - 1) >= days) x--;
-  return x;
+  const estimate = Math.ceil(from + days * DAY_MS);
+  // Far beyond the Date range there is nothing to find (NaN included); near its edge the bracket below decides.
+  if (!(Math.abs(estimate) <= MAX_INSTANT_MS + 64)) return estimate < 0 ? -Infinity : Infinity;
+  const reached = (x: number) => daysBetween(from, x) >= days;
+  let notYet = estimate - 16;
+  let already = estimate + 16;
+  for (let widen = 0; widen < 48 && reached(notYet); widen++) notYet -= already - notYet;
+  for (let widen = 0; widen < 48 && !reached(already); widen++) already += already - notYet;
+  if (reached(notYet) || !reached(already)) return Infinity;
+  // The bracket spans at most 2^54 ms, so 60 halvings always close it; the count is a guard, not the logic.
+  for (let halvings = 0; halvings < 60 && already - notYet > 1; halvings++) {
+    const mid = Math.floor(notYet + (already - notYet) / 2);
+    if (reached(mid)) already = mid;
+    else notYet = mid;
+  }
+  return Math.abs(already) <= MAX_INSTANT_MS ? already : Infinity;
 }
 
 /** Everything the rules decide for one customer; NaN stands for "none" so the batch path can copy into typed arrays. */

@@ -7,7 +7,7 @@
  */
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
-import { DAY_MS, DEFAULT_LIFECYCLE_SETTINGS, validateLifecycleSettings, type LifecycleSettings } from "../lifecycle";
+import { DAY_MS, DEFAULT_LIFECYCLE_SETTINGS, readStoredSettings, type LifecycleSettings } from "../lifecycle";
 import { CUSTOMER_LEVELS, STAGE_DEFINITIONS, type CustomerLevel, type IdeaKey, type StageNumber } from "../board/stages";
 import {
   assessStage,
@@ -381,12 +381,7 @@ export async function measureConversions(db: Db, shop: string, now: Date, settin
 }
 
 function parseSettings(json: string | null): LifecycleSettings {
-  if (!json) return DEFAULT_LIFECYCLE_SETTINGS;
-  try {
-    return validateLifecycleSettings(JSON.parse(json));
-  } catch {
-    return DEFAULT_LIFECYCLE_SETTINGS;
-  }
+  return readStoredSettings(json).settings;
 }
 
 async function shopSettings(db: Db, shop: string): Promise<LifecycleSettings> {

@@ -1,5 +1,5 @@
 import type { Db } from "../db.server";
-import { DEFAULT_LIFECYCLE_SETTINGS, validateLifecycleSettings, type LifecycleSettings, type ShopStats } from "../lifecycle";
+import { DEFAULT_LIFECYCLE_SETTINGS, readStoredSettings, validateLifecycleSettings, type LifecycleSettings, type SettingsAdjustment, type ShopStats } from "../lifecycle";
 
 export async function ensureShop(db: Db, domain: string) {
   return db.shop.upsert({
@@ -22,6 +22,11 @@ export async function hasInstalled(db: Db, domain: string): Promise<boolean> {
 export interface ShopContext {
   domain: string;
   settings: LifecycleSettings;
+  /**
+   * Stored values the app does not use as stored (out of today's ranges: rows from older versions, edited JSON) and
+   * what it uses instead; empty normally. The settings page tells the merchant; saving stores the used values.
+   */
+  settingsAdjustments: SettingsAdjustment[];
   /** Q as of the last full run, or null when the shop has never been classified. */
   stats: ShopStats | null;
   flowEnabled: boolean;
@@ -32,9 +37,11 @@ export interface ShopContext {
 
 export async function loadShopContext(db: Db, domain: string): Promise<ShopContext> {
   const shop = await ensureShop(db, domain);
+  const stored = readStoredSettings(shop.settings);
   return {
     domain,
-    settings: shop.settings ? validateLifecycleSettings(JSON.parse(shop.settings)) : DEFAULT_LIFECYCLE_SETTINGS,
+    settings: stored.settings,
+    settingsAdjustments: stored.adjustments,
     stats:
       shop.gapThresholdDays != null && shop.gapCount != null
         ? {
@@ -62,6 +69,8 @@ export async function saveShopSettings(
   settings: LifecycleSettings,
   flow: { enabled: boolean; onBackfill: boolean },
 ): Promise<void> {
+  // The last door before storage: settings out of range never reach the table (InvalidSettingsError).
+  validateLifecycleSettings(settings);
   await db.shop.update({
     where: { domain },
     data: { settings: JSON.stringify(settings), flowEnabled: flow.enabled, flowOnBackfill: flow.onBackfill },

@@ -9,7 +9,19 @@ import { clearShopConversions, loadSyncStatus } from "../models/board.server";
 import { previewSettingsChange } from "../sync/settings.server";
 import { saveSettingsPage } from "../board/settings.server";
 import { requestBackfill } from "../sync/backfill.server";
-import { fieldsOf, parseSettingsForm, settingsToForm, type NumberField, type SettingsErrorKey, type SettingsField, type SettingsFormValues, type SettingsGroup } from "../board/settings-form";
+import {
+  errorsByField,
+  fieldsOf,
+  parseSettingsForm,
+  settingsToForm,
+  NUMBER_FIELDS,
+  type NumberField,
+  type SettingsErrorMessage,
+  type SettingsField,
+  type SettingsFormError,
+  type SettingsFormValues,
+  type SettingsGroup,
+} from "../board/settings-form";
 import { STAGES } from "../lifecycle";
 import { useLocale, useT } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
@@ -32,13 +44,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     values: settingsToForm(ctx.settings, { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill }, shop?.monthlySessions ?? null, shop?.highValueTag ?? false),
     sync,
     trafficRules: formatTrafficKindLines(trafficRules),
+    adjustments: ctx.settingsAdjustments,
   };
 };
 
 type ActionResult =
   | { intent: "preview"; ok: true; signature: string; changes: number; byStage: Record<string, number> }
   | { intent: "save"; ok: true; reclassifying: boolean }
-  | { intent: "preview" | "save"; ok: false; errors: Partial<Record<SettingsField, SettingsErrorKey>>; detail: string | null }
+  | { intent: "preview" | "save"; ok: false; errors: SettingsFormError[] }
   | { intent: "reimport"; ok: true }
   | TrafficRulesResult;
 
@@ -62,7 +75,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   }
   const intent = form.intent === "save" ? "save" : "preview";
   const parsed = parseSettingsForm(form);
-  if (!parsed.ok) return { intent, ok: false, errors: parsed.errors, detail: parsed.detail };
+  if (!parsed.ok) return { intent, ok: false, errors: parsed.errors };
   if (intent === "preview") {
     const preview = await previewSettingsChange(shop, parsed.settings);
     return { intent, ok: true, signature: JSON.stringify(parsed.settings), changes: preview.changes, byStage: preview.byStage };
@@ -91,7 +104,7 @@ const GROUP_TITLES: Record<SettingsGroup, MessageKey> = {
 };
 
 export default function Settings() {
-  const { values: initial, sync, trafficRules } = useLoaderData<typeof loader>();
+  const { values: initial, sync, trafficRules, adjustments } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   const fetcher = useFetcher<typeof action>();
@@ -103,14 +116,20 @@ export default function Settings() {
   const result = data?.intent === "trafficRules" ? undefined : data;
   const busy = fetcher.state !== "idle";
   const busyIntent = fetcher.formData?.get("intent");
-  const errors = result && "errors" in result ? result.errors : {};
+  const errors = errorsByField(result && "errors" in result ? result.errors : []);
   const preview = result?.intent === "preview" && result.ok ? result : null;
   const initialSignature = useMemo(() => signatureOf(initial), [initial]);
   // A preview is needed only when the lifecycle settings differ from the saved ones.
   const previewCurrent = (preview != null && preview.signature === signature) || (signature != null && signature === initialSignature);
 
   const submit = (intent: string) => fetcher.submit({ ...toForm(values), intent }, { method: "post" });
-  const error = (field: SettingsField) => (errors[field] ? t(errors[field]!) : undefined);
+  // Numbers in messages (ranges, stored values) in the admin's number format.
+  const message = (m: SettingsErrorMessage) =>
+    t(m.key, Object.fromEntries(Object.entries(m.values).map(([k, v]) => [k, typeof v === "number" ? formatNumber(locale, v) : v])));
+  const error = (field: SettingsField) => (errors.fields[field] ? message(errors.fields[field]!) : undefined);
+  const fieldLabel = (field: string | null) =>
+    field === "tagPrefix" ? t("settings.tagPrefix.label") : NUMBER_FIELDS.some((f) => f.key === field) ? t(`settings.field.${field as NumberField["key"]}`) : (field ?? "");
+  const storedNumber = (text: string) => (text !== "" && Number.isFinite(Number(text)) ? formatNumber(locale, Number(text)) : text);
   const UNIT: Record<NumberField["kind"], MessageKey | null> = { days: "settings.unit.days", count: "settings.unit.orders", gaps: "settings.unit.gaps", percent: null, multiplier: null };
   const unit = (field: NumberField) => (UNIT[field.kind] ? t(UNIT[field.kind]!) : field.kind === "percent" ? "%" : "×");
 
@@ -154,7 +173,25 @@ export default function Settings() {
             {result?.intent === "save" && result.ok && <Banner tone="success">{result.reclassifying ? t("settings.savedReclassifying") : t("settings.saved")}</Banner>}
             {result && !result.ok && (
               <Banner tone="critical" title={t("settings.error.title")}>
-                {result.detail ? t("settings.error.invalid", { details: result.detail }) : t("settings.error.fields")}
+                {errors.general.length > 0 ? errors.general.map((m) => <p key={m.key}>{message(m)}</p>) : t("settings.error.fields")}
+              </Banner>
+            )}
+            {adjustments.length > 0 && (
+              <Banner tone="warning" title={t("settings.adjusted.title")}>
+                <BlockStack gap="200">
+                  <Text as="p">{t("settings.adjusted.body")}</Text>
+                  <List type="bullet">
+                    {adjustments.map((a) => (
+                      <List.Item key={`${a.field}`}>
+                        {a.field === null
+                          ? t("settings.adjusted.unreadable")
+                          : a.field === "tagPrefix" && a.stored === a.used
+                            ? t("settings.adjusted.prefixKept", { stored: a.stored })
+                            : t("settings.adjusted.item", { field: fieldLabel(a.field), stored: storedNumber(a.stored), used: storedNumber(a.used) })}
+                      </List.Item>
+                    ))}
+                  </List>
+                </BlockStack>
               </Banner>
             )}
             <Card>

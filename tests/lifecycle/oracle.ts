@@ -65,8 +65,9 @@ export function oracleClassify(
   if (n >= 2 && gaps[n - 2] > threshold(gaps.slice(0, n - 2)) && d < s.returnedWindowDays) {
     return { stage: "returned", tier: null };
   }
-  const windowStart = now - s.regularWindowDays * DAY;
-  if (times.filter((t) => t > windowStart && t <= now).length >= s.regularMinOrders) return { stage: "regular-buyer", tier: null };
+  // "In the last W days", counted in days like every other rule (a window start computed as now − W × DAY would be
+  // rounded away for a tiny W).
+  if (times.filter((t) => days(t, now) < s.regularWindowDays && t <= now).length >= s.regularMinOrders) return { stage: "regular-buyer", tier: null };
   if (n >= 2) return { stage: "repeat-buyer", tier: null };
   return { stage: "first-time-buyer", tier: null };
 }

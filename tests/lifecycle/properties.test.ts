@@ -166,7 +166,7 @@ describe("lifecycle properties (fast-check)", () => {
         fc.constant(now),
         fc.array(fc.array(fc.integer({ min: 0, max: 500 * DAY }), { maxLength: 8 }), { maxLength: 40 }),
         fc.constantFrom(1, 5, 50),
-        fc.constantFrom(0.5, 0.9, 0.07),
+        fc.constantFrom(0.5, 0.9, 0.55, 0.99),
       ),
     );
     fc.assert(

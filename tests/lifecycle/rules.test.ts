@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { firstInstantAtLeast, MAX_INSTANT_MS } from "../../app/lifecycle/rules";
 import {
   classifyCustomer,
   classifyTimes,
@@ -173,10 +175,10 @@ describe("shop gap threshold Q", () => {
     const gaps = Array.from({ length: 70 }, (_, i) => 101 + i);
     expect(computeShopStats(customersWithGaps(gaps), settings(), NOW).gapThresholdDays).toBe(163);
   });
-  it("nearest rank does not overshoot when fraction × m carries floating point noise (0.07 × 100 = 7.000000000000001 → 7th)", () => {
+  it("nearest rank does not overshoot when fraction × m carries floating point noise (0.55 × 100 = 55.00000000000001 → 55th)", () => {
     const gaps = Array.from({ length: 100 }, (_, i) => 101 + i);
-    const s = settings({ shopGapPercentile: 0.07 });
-    expect(computeShopStats(customersWithGaps(gaps), s, NOW).gapThresholdDays).toBe(107);
+    const s = settings({ shopGapPercentile: 0.55 });
+    expect(computeShopStats(customersWithGaps(gaps), s, NOW).gapThresholdDays).toBe(155);
   });
   it("nearest rank rounds a fractional rank up (m = 51 → ceil(45.9) = 46th)", () => {
     const gaps = Array.from({ length: 51 }, (_, i) => 101 + i);
@@ -261,5 +263,41 @@ describe("next transition", () => {
     expect(c.usesShopThreshold).toBe(true);
     // A smaller Q would make it returned: the flag is what makes the daily job notice.
     expect(classifyTimes(timesFromGaps([10, 50], 5), "NOT_SUBSCRIBED", shop(40), settings(), NOW).stage).toBe("returned");
+  });
+});
+
+describe("firstInstantAtLeast: the boundary is computed, not stepped", () => {
+  /** The definition, checked directly: x is a whole millisecond, the boundary is reached at x and not at x − 1. */
+  const isFirstInstant = (from: number, days: number, x: number) =>
+    Number.isInteger(x) && (x - from) / DAY >= days && (x - 1 - from) / DAY < days;
+
+  it("hand-worked instants, including ones where from + days × DAY_MS rounds past the answer", () => {
+    expect(firstInstantAtLeast(0, 1)).toBe(86_400_000);
+    expect(firstInstantAtLeast(1, 0.5)).toBe(43_200_001);
+    // 0.7 × 86,400,000 = 60,479,999.99999999 in binary floating point; the answer is 60,480,000 (0.7 days exactly).
+    expect(firstInstantAtLeast(0, 0.7)).toBe(60_480_000);
+    expect(firstInstantAtLeast(NOW, 3650)).toBe(NOW + 3650 * DAY);
+  });
+
+  it("a boundary a Date cannot hold is no boundary at all (1e15 days, 200,000,000 days, Infinity, NaN)", () => {
+    for (const days of [1e15, 200_000_000, 1e308, Infinity, Number.NaN]) expect(firstInstantAtLeast(NOW, days), String(days)).toBe(Infinity);
+    // The last instant a Date holds is 8.64e15 ms: 1e8 days after the epoch is exactly it, a hair more is beyond.
+    expect(firstInstantAtLeast(0, 1e8)).toBe(MAX_INSTANT_MS);
+    expect(firstInstantAtLeast(0, 1e8 + 1e-6)).toBe(Infinity);
+  });
+
+  it("matches the definition for any start and any day count a Date can reach", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -8e15, max: 8e15 }),
+        fc.oneof(fc.double({ min: 0, max: 3650, noNaN: true }), fc.double({ min: 0, max: 1e5, noNaN: true }), fc.integer({ min: 0, max: 3650 })),
+        (from, days) => {
+          const x = firstInstantAtLeast(from, days);
+          if (x === Infinity) expect(from + days * DAY).toBeGreaterThan(MAX_INSTANT_MS - 64);
+          else expect(isFirstInstant(from, days, x), `${from} + ${days} days → ${x}`).toBe(true);
+        },
+      ),
+      { numRuns: 2000, seed: 42 },
+    );
   });
 });
