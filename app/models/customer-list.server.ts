@@ -11,6 +11,7 @@ import { translate } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import type { Locale } from "../i18n/locale";
 import { csvLine, minorToDecimal } from "../board/csv";
+import { parseInt64, parseRowId } from "../domain/ids";
 
 export const PAGE_SIZE = 50;
 export const EXPORT_BATCH = 2000;
@@ -60,8 +61,8 @@ export interface Cursor {
 export function parseCursor(value: string | null | undefined): Cursor | null {
   const match = /^([a-z-]+):(\d+)$/.exec(value ?? "");
   if (!match || !(STAGES as readonly string[]).includes(match[1])) return null;
-  const id = Number(match[2]);
-  return Number.isSafeInteger(id) ? { stage: match[1] as Stage, id } : null;
+  const id = parseRowId(match[2]);
+  return id === null ? null : { stage: match[1] as Stage, id };
 }
 
 const cursorOf = (row: { stage: string | null; id: number }) => `${row.stage}:${row.id}`;
@@ -226,15 +227,14 @@ export interface ValueCursor {
 
 /** "v:<value>:<id>" or "n:<id>" (no prediction); null when malformed. */
 export function parseValueCursor(value: string | null | undefined): ValueCursor | null {
-  const predicted = /^v:(-?\d{1,19}):(\d+)$/.exec(value ?? "");
+  const predicted = /^v:(-?\d+):(\d+)$/.exec(value ?? "");
   if (predicted) {
-    const id = Number(predicted[2]);
-    return Number.isSafeInteger(id) ? { value: BigInt(predicted[1]), id } : null;
+    const [minor, id] = [parseInt64(predicted[1]), parseRowId(predicted[2])];
+    return minor === null || id === null ? null : { value: minor, id };
   }
   const none = /^n:(\d+)$/.exec(value ?? "");
-  if (!none) return null;
-  const id = Number(none[1]);
-  return Number.isSafeInteger(id) ? { value: null, id } : null;
+  const id = none ? parseRowId(none[1]) : null;
+  return id === null ? null : { value: null, id };
 }
 
 /** The cursor parser of a sort order (the route reads `after`/`before` with it). */

@@ -4,6 +4,7 @@ import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, L
 import { useState } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { cursorParam } from "../http/query.server";
 import { listCustomers, parseCursorFor, parseCustomerSort, parseStageFilter, type CustomerSort } from "../models/customer-list.server";
 import { predictionReason, readShopPrediction } from "../models/prediction.server";
 import { explain, STAGES } from "../lifecycle";
@@ -22,8 +23,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     listCustomers(prisma, session.shop, {
       stage,
       sort,
-      after: parseCursorFor(sort, url.searchParams.get("after")),
-      before: parseCursorFor(sort, url.searchParams.get("before")),
+      after: cursorParam(url, "after", (value) => parseCursorFor(sort, value)),
+      before: cursorParam(url, "before", (value) => parseCursorFor(sort, value)),
       now: new Date(),
     }),
     prisma.shop.findUnique({ where: { domain: session.shop }, select: { currencyCode: true } }),
