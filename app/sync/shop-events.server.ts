@@ -1,3 +1,4 @@
+import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { customerGid, orderGid } from "../ingest/facts";
 import { forgetAdminClient } from "../shopify/clients.server";
@@ -36,12 +37,7 @@ export async function handleShopEvent(db: Db, shop: string, topic: string, paylo
       if (!customer?.id) throw new Error("customers/redact without customer.id");
       const gid = customerGid(customer.id);
       const orders = Array.isArray(payload.orders_to_redact) ? (payload.orders_to_redact as unknown[]).map(orderGid) : [];
-      await db.$transaction([
-        db.order.deleteMany({ where: { shop, OR: [{ customerGid: gid }, { gid: { in: orders } }] } }),
-        db.stageChange.deleteMany({ where: { shop, customerGid: gid } }),
-        db.dataRequestExport.deleteMany({ where: { shop, customerGid: gid } }),
-        db.customer.deleteMany({ where: { shop, gid } }),
-      ]);
+      await redactCustomer(db, shop, gid, orders);
       return;
     }
     case "shop/redact":
@@ -50,6 +46,24 @@ export async function handleShopEvent(db: Db, shop: string, topic: string, paylo
     default:
       throw new Error(`No handler for topic "${topic}"`);
   }
+}
+
+/**
+ * Erases a customer, its orders (and the orders Shopify names), its history and its data-request exports, and takes
+ * it out of the stage counts the board reads, all in one transaction.
+ */
+async function redactCustomer(db: Db, shop: string, gid: string, orderGids: string[]): Promise<void> {
+  const counted = await db.customer.findUnique({ where: { shop_gid: { shop, gid } }, select: { stage: true, netSpentMinor: true, deletedAt: true } });
+  await db.$transaction([
+    db.order.deleteMany({ where: { shop, OR: [{ customerGid: gid }, { gid: { in: orderGids } }] } }),
+    db.stageChange.deleteMany({ where: { shop, customerGid: gid } }),
+    db.dataRequestExport.deleteMany({ where: { shop, customerGid: gid } }),
+    // A tombstoned customer (customers/delete) already left the counts.
+    ...(counted?.stage && !counted.deletedAt
+      ? [db.stageCount.updateMany({ where: { shop, stage: counted.stage }, data: { customers: { decrement: 1 }, netSpentMinor: { decrement: counted.netSpentMinor } } })]
+      : []),
+    db.customer.deleteMany({ where: { shop, gid } }),
+  ]);
 }
 
 /** Everything the app stores about one customer (which is no name, email or address: ids, dates, amounts, stage). */
@@ -64,19 +78,22 @@ export async function storedCustomerData(db: Db, shop: string, gid: string) {
   ) as unknown;
 }
 
+/**
+ * Every table that holds rows of a shop, from Prisma's datamodel (a `shop` column, or the Shop table's `domain`), so a
+ * table added later is erased by shop/redact without anyone remembering to list it here. The Shop row goes last.
+ */
+const SHOP_TABLES = Prisma.dmmf.datamodel.models
+  .map((model) => ({
+    delegate: model.name[0].toLowerCase() + model.name.slice(1),
+    column: model.fields.some((f) => f.name === "shop") ? "shop" : model.name === "Shop" ? "domain" : null,
+  }))
+  .filter((table): table is { delegate: string; column: string } => table.column !== null)
+  .sort((a, b) => Number(a.delegate === "shop") - Number(b.delegate === "shop"));
+
+type DeleteMany = { deleteMany(args: { where: Record<string, string> }): Prisma.PrismaPromise<unknown> };
+
 export async function eraseShop(db: Db, shop: string): Promise<void> {
-  await db.$transaction([
-    db.order.deleteMany({ where: { shop } }),
-    db.customer.deleteMany({ where: { shop } }),
-    db.stageChange.deleteMany({ where: { shop } }),
-    db.stageCount.deleteMany({ where: { shop } }),
-    db.shopSegment.deleteMany({ where: { shop } }),
-    db.campaign.deleteMany({ where: { shop } }),
-    db.syncRun.deleteMany({ where: { shop } }),
-    db.job.deleteMany({ where: { shop } }),
-    db.dataRequestExport.deleteMany({ where: { shop } }),
-    db.webhookDelivery.deleteMany({ where: { shop } }),
-    db.session.deleteMany({ where: { shop } }),
-    db.shop.deleteMany({ where: { domain: shop } }),
-  ]);
+  await db.$transaction(
+    SHOP_TABLES.map(({ delegate, column }) => (db as unknown as Record<string, DeleteMany>)[delegate].deleteMany({ where: { [column]: shop } })),
+  );
 }
