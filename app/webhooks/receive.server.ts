@@ -1,7 +1,7 @@
 import prisma from "../db.server";
 import { readAppConfig } from "../config.server";
 import { checkDeliveryHeaders, hmacMatches } from "./verify.server";
-import { readBodyWithin } from "./body.server";
+import { readBodyWithin } from "../http/body.server";
 import { isComplianceTopic, payloadShopMismatch } from "./topics";
 import { recordDelivery } from "../models/inbox.server";
 import { hasInstalled } from "../models/shop.server";

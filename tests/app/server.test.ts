@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebApp, type Child } from "../faults/processes";
 import { createTestDb, type TestDb } from "../support/test-db";
 import { makeIdToken } from "../devstore/id-token";
+import { translate } from "../../app/i18n/translate";
 
 const KEY = "server-test-key";
 const SECRET = "server-test-secret";
@@ -119,5 +120,36 @@ describe("the production server", () => {
     expect(log).not.toContain(idToken);
     expect(log).not.toContain(idToken.split(".")[1]);
     expect(log).not.toContain("id_token");
+  }, 120_000);
+
+  it("outside Shopify admin, /auth/login shows Shopify's login form in the browser's language, and sends a shop to its admin", async () => {
+    const page = async (init: RequestInit & { path?: string } = {}) => {
+      const response = await fetch(`${web.url}${init.path ?? "/auth/login"}`, { redirect: "manual", ...init });
+      return { status: response.status, location: response.headers.get("location"), html: await response.text() };
+    };
+    const form = await page();
+    expect(form.status).toBe(200);
+    expect(form.html).toContain('name="shop"');
+    expect(form.html).toContain(translate("en", "login.title"));
+    expect(form.html).not.toContain(translate("en", "login.error.missingShop"));
+    expect((await page({ headers: { "Accept-Language": "ja,en;q=0.5" } })).html).toContain(translate("ja", "login.shopLabel"));
+    expect((await page({ headers: { "Accept-Language": "nl-NL" } })).html).toContain(translate("nl", "login.submit"));
+
+    const post = (shop: string) =>
+      page({ method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ shop }).toString() });
+    expect((await post("")).html).toContain(translate("en", "login.error.missingShop"));
+    const invalid = await post("not a shop!");
+    expect(invalid.status).toBe(200);
+    expect(invalid.html).toContain(translate("en", "login.error.invalidShop"));
+    // A shop goes to its Shopify admin, which installs or opens the app (Shopify's managed install).
+    const install = `https://admin.shopify.com/store/server-test/oauth/install?client_id=${KEY}`;
+    expect(await post(SHOP)).toMatchObject({ status: 302, location: install });
+    expect(await page({ path: `/auth/login?shop=${SHOP}` })).toMatchObject({ status: 302, location: install });
+    // A form larger than any shop domain is refused, not read whole.
+    expect((await post("a".repeat(10_000))).status).toBe(413);
+    // The landing page offers the same login.
+    const landing = await page({ path: "/" });
+    expect(landing.html).toContain('action="/auth/login"');
+    expect(landing.html).toContain(translate("en", "index.tagline"));
   }, 120_000);
 });
