@@ -26,6 +26,7 @@ import { STAGES } from "../lifecycle";
 import { useLocale, useT } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { SyncStatusCard } from "../board/ui/SyncStatusCard";
+import { PrivacyLinkCard } from "../privacy/PrivacyLinkCard";
 import { formatNumber } from "../board/ui/format";
 import { labelFor } from "../board/ui/labels";
 import { TrafficRulesCard, type TrafficRulesResult } from "../board/ui/TrafficRulesCard";
@@ -316,7 +317,10 @@ export default function Settings() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <SyncStatusCard sync={sync} />
+          <BlockStack gap="400">
+            <SyncStatusCard sync={sync} />
+            <PrivacyLinkCard />
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
