@@ -4,7 +4,7 @@
  * on PostgreSQL, pg multi-row INSERTs). Each side runs in a process of its own so that its peak RSS is its own;
  * the dev store runs in a third.
  *
- * `npm run bench -- backfill`; BENCH_BACKFILL_CUSTOMERS / BENCH_BACKFILL_ORDERS scale it down for a quick look.
+ * `npm run bench -- backfill [--quick]` (quick: 20,000 customers, 100,000 orders). Goal: ≥ 1/3 of raw, ≤ 300 MB RSS.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -23,13 +23,14 @@ import { runBackfill } from "../app/sync/backfill.server";
 import { shopifyWriter } from "../app/sync/shopify-writer.server";
 import { applyMigrations } from "../tests/support/migrations";
 import { postgresAvailable, startPostgres } from "../tests/support/postgres";
+import type { BenchOptions, BenchResult } from "./support/goals";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SHOP = "bench-backfill.myshopify.com";
 const KEY = "bench-backfill-key";
 const SECRET = "bench-backfill-secret";
-const CUSTOMERS = Number(process.env.BENCH_BACKFILL_CUSTOMERS ?? 100_000);
-const ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? 500_000);
+let CUSTOMERS = 100_000;
+let ORDERS = 500_000;
 const BATCH = 500;
 
 interface Source {
@@ -214,7 +215,9 @@ async function pair(database: string, child: string, source: Source, freshUrl: (
   return { database, app, raw };
 }
 
-export async function run(): Promise<{ title: string; markdown: string }> {
+export async function run({ quick }: BenchOptions): Promise<BenchResult> {
+  CUSTOMERS = quick ? 20_000 : 100_000;
+  ORDERS = 5 * CUSTOMERS;
   const child = await bundleChild();
   const { value, child: devStore } = await spawnJsonLine([
     "--import",
@@ -253,6 +256,13 @@ export async function run(): Promise<{ title: string; markdown: string }> {
   const whole = pairs.map(
     (p) => `| ${p.database} | ${p.app.importSeconds.toFixed(1)} s | ${p.app.classifySeconds!.toFixed(1)} s | ${p.app.totalSeconds.toFixed(1)} s |`,
   );
+  const goals = pairs.map((p) => ({
+    name: `backfill ${p.database}`,
+    figure: `${rate(p.app).toFixed(0)} rows/s, peak RSS ${p.app.peakRssMb.toFixed(0)} MB`,
+    ratio: `${(rate(p.app) / rate(p.raw)).toFixed(2)}× raw driver inserts after the same export`,
+    goal: "≥ 0.33×, ≤ 300 MB",
+    met: rate(p.app) / rate(p.raw) >= 1 / 3 && p.app.peakRssMb <= 300,
+  }));
   return {
     title: "Backfill from bulk JSONL (100k customers, 500k orders)",
     markdown: `
@@ -274,6 +284,7 @@ The rest of the same app backfill (not in the ratio above): classifying every cu
 |---|---|---|---|
 ${whole.join("\n")}
 `,
+    goals,
   };
 }
 
