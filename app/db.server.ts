@@ -13,8 +13,15 @@ export type DatabaseProvider = "sqlite" | "postgresql";
 
 const connections = new WeakMap<object, { provider: DatabaseProvider; url: string }>();
 
-/** Which database a client talks to (clients made outside createPrismaClient count as SQLite, the default). */
+/**
+ * Which database a client talks to: the provider its generated client was built for (the PostgreSQL client is
+ * generated from prisma/postgres/schema.prisma), which interactive-transaction clients carry too; else what
+ * createPrismaClient recorded; else SQLite, the default.
+ */
 export function databaseProvider(db: Db): DatabaseProvider {
+  const active = (db as unknown as { _activeProvider?: unknown })._activeProvider;
+  if (active === "postgresql" || active === "postgres") return "postgresql";
+  if (active === "sqlite") return "sqlite";
   return connections.get(db)?.provider ?? "sqlite";
 }
 

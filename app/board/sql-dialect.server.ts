@@ -9,14 +9,8 @@ import { databaseProvider, type Db, type DatabaseProvider } from "../db.server";
 
 export type SqlDialect = DatabaseProvider;
 
-/**
- * The dialect of the client given: the provider its generated client was built for (the PostgreSQL client is
- * generated from prisma/postgres/schema.prisma, see app/db.server.ts), else what createPrismaClient recorded.
- */
+/** The dialect of the client given (see databaseProvider in app/db.server.ts). */
 export function sqlDialect(db: Db): SqlDialect {
-  const active = (db as unknown as { _activeProvider?: unknown })._activeProvider;
-  if (active === "postgresql" || active === "postgres") return "postgresql";
-  if (active === "sqlite") return "sqlite";
   return databaseProvider(db);
 }
 

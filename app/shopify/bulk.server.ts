@@ -1,6 +1,3 @@
-import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { assertNoUserErrors, type AdminClient, type UserError } from "./admin-client.server";
 import { BulkOperationRunQueryMutation } from "../graphql/BulkOperationRunQueryMutation";
 import { BulkOperationRunMutationMutation } from "../graphql/BulkOperationRunMutationMutation";
@@ -54,20 +51,83 @@ export async function waitForBulkOperation(client: AdminClient, id: string, opti
   }
 }
 
+/** A line longer than this is refused: Shopify's lines are one object each, a few KB at most (250 tags of 255 characters). */
+export const MAX_JSONL_LINE_CHARS = 4 * 1024 * 1024;
+
+export interface JsonlBatch {
+  values: unknown[];
+  /** The number of the batch's last line in the file (non-empty lines, from 1): the checkpoint to resume after. */
+  lastLine: number;
+}
+
+export interface JsonlReadOptions {
+  /** Lines already applied (resume after a crash): skipped without being parsed. */
+  skipLines?: number;
+  /** Lines per batch (the last may be shorter). */
+  batchLines?: number;
+  fetch?: typeof fetch;
+}
+
 /**
- * Streams a bulk result file line by line, skipping the first `skipLines` (resume after a crash), so memory stays
- * bounded whatever the store size.
+ * Streams a bulk result file as batches of parsed lines, so memory stays bounded by one batch and one network chunk
+ * whatever the store's size; a line that is not JSON or grows past MAX_JSONL_LINE_CHARS fails with its number.
  */
-export async function* readJsonlLines(url: string, skipLines = 0, fetchImpl: typeof fetch = fetch): AsyncGenerator<{ line: number; value: unknown }> {
-  const response = await fetchImpl(url);
+export async function* readJsonlBatches(url: string, options: JsonlReadOptions = {}): AsyncGenerator<JsonlBatch> {
+  const { skipLines = 0, batchLines = 2000 } = options;
+  const response = await (options.fetch ?? fetch)(url);
   if (!response.ok || !response.body) throw new Error(`Downloading ${url} failed: HTTP ${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream), crlfDelay: Infinity });
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  // The start of a line that spans chunks, in pieces (joining at every chunk would copy a long line over and over).
+  let partial: string[] = [];
+  let partialLength = 0;
   let line = 0;
-  for await (const text of lines) {
-    if (text.trim() === "") continue;
-    line++;
-    if (line <= skipLines) continue;
-    yield { line, value: JSON.parse(text) };
+  let values: unknown[] = [];
+  try {
+    for (let ended = false; !ended; ) {
+      const chunk = await reader.read();
+      ended = chunk.done;
+      // The end of the file ends its last line, with or without a newline.
+      const text = ended ? `${decoder.decode()}\n` : decoder.decode(chunk.value, { stream: true });
+      let start = 0;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+        let lineText = text.slice(start, end);
+        start = end + 1;
+        if (partial.length > 0) [lineText, partial, partialLength] = [partial.join("") + lineText, [], 0];
+        if (lineText.trim() === "" || ++line <= skipLines) continue;
+        values.push(parseLine(url, line, lineText));
+        if (values.length === batchLines) {
+          yield { values, lastLine: line };
+          values = [];
+        }
+      }
+      if (start < text.length) {
+        partial.push(text.slice(start));
+        partialLength += text.length - start;
+        if (partialLength > MAX_JSONL_LINE_CHARS) throw new Error(`${url}: line ${line + 1} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
+      }
+    }
+    if (values.length > 0) yield { values, lastLine: line };
+  } finally {
+    // A reader that stops early (an error, a break) lets go of the download.
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+function parseLine(url: string, line: number, text: string): unknown {
+  if (text.length > MAX_JSONL_LINE_CHARS) throw new Error(`${url}: line ${line} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${url}: line ${line} is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+/** The same stream one line at a time (small files: bulk mutation results). */
+export async function* readJsonlLines(url: string, skipLines = 0, fetchImpl: typeof fetch = fetch): AsyncGenerator<{ line: number; value: unknown }> {
+  for await (const batch of readJsonlBatches(url, { skipLines, fetch: fetchImpl, batchLines: 500 })) {
+    const first = batch.lastLine - batch.values.length + 1;
+    for (let i = 0; i < batch.values.length; i++) yield { line: first + i, value: batch.values[i] };
   }
 }
 

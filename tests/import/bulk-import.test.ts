@@ -1,0 +1,136 @@
+/**
+ * The import's write path: bulk JSONL → facts. What it stores must be exactly what Prisma's own model API stores for
+ * the same rows (the reference here), byte for byte on SQLite; a crash mid-file resumes right after the last batch it
+ * committed; duplicate rows in one batch and a caller's interactive transaction behave as applying them one by one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../app/db.server";
+import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow } from "../../app/ingest/facts";
+import { upsertCustomers, upsertOrders } from "../../app/models/facts.server";
+import { importBulkResult } from "../../app/sync/backfill.server";
+import { MAX_JSONL_LINE_CHARS } from "../../app/shopify/bulk.server";
+import { describeEachDatabase, type TestDb } from "../support/databases";
+import { jsonlFetch, orderLines, customerLines } from "./jsonl";
+
+const SHOP = "bulk-import.myshopify.com";
+const ORDERS = 5_300; // more than two batches of 2,000 lines, and a short last one
+const CUSTOMERS = 2_100;
+
+const ORDER_COLUMNS = ["gid", "customerGid", "createdAt", "totalMinor", "refundedMinor", "currencyCode", "cancelled", "test", "voided", "fullyRefunded", "shopifyUpdatedAt", "deletedAt"];
+const CUSTOMER_COLUMNS = ["gid", "shopifyCreatedAt", "shopifyUpdatedAt", "emailMarketingState", "consentUpdatedAt", "tags", "deletedAt", "stage", "netSpentMinor"];
+
+/** Every stored column of a shop's rows, as the database holds it (SQLite: storage class and text, not Prisma's reading). */
+async function storedRows(testDb: TestDb, table: "Order" | "Customer", shop: string): Promise<unknown[]> {
+  const columns = table === "Order" ? ORDER_COLUMNS : CUSTOMER_COLUMNS;
+  const select =
+    testDb.kind === "sqlite"
+      ? columns.map((c) => `typeof("${c}") || ':' || coalesce(CAST("${c}" AS TEXT), '∅') AS "${c}"`).join(", ")
+      : columns.map((c) => `CAST("${c}" AS TEXT) AS "${c}"`).join(", ");
+  return testDb.db.$queryRawUnsafe(`SELECT ${select} FROM "${table}" WHERE "shop" = '${shop}' ORDER BY "gid"`);
+}
+
+async function newSyncRun(db: Db): Promise<number> {
+  return (await db.syncRun.create({ data: { shop: SHOP, kind: "backfill", phase: "orders" } })).id;
+}
+
+describeEachDatabase("bulk import: JSONL to facts", (database) => {
+  let testDb: TestDb;
+  const orders = orderLines(ORDERS, 7);
+  const customers = customerLines(CUSTOMERS, 11);
+
+  beforeAll(async () => {
+    testDb = await database.create();
+  }, 120_000);
+  afterAll(async () => {
+    await testDb?.close();
+  });
+
+  it("stores exactly what Prisma's model API stores for the same rows", async () => {
+    const runId = await newSyncRun(testDb.db);
+    expect(await importBulkResult(testDb.db, SHOP, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, fetch: jsonlFetch(orders.text) })).toBe(ORDERS);
+    expect(await importBulkResult(testDb.db, SHOP, "customers", "https://bulk/customers.jsonl", { syncRunId: runId, fetch: jsonlFetch(customers.text) })).toBe(CUSTOMERS);
+    expect((await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } })).linesDone).toBe(CUSTOMERS);
+
+    const reference = `reference-${SHOP}`;
+    const orderRows: OrderRow[] = orders.nodes.map((n) => orderFromGraphql(n));
+    const customerRows: CustomerRow[] = customers.nodes.map((n) => customerFromGraphql(n));
+    for (let i = 0; i < orderRows.length; i += 1000) await testDb.db.order.createMany({ data: orderRows.slice(i, i + 1000).map((r) => ({ ...r, shop: reference })) });
+    for (let i = 0; i < customerRows.length; i += 1000) {
+      await testDb.db.customer.createMany({
+        data: customerRows.slice(i, i + 1000).map(({ tags, emailMarketingState, ...r }) => ({ ...r, emailMarketingState: emailMarketingState!, tags: JSON.stringify(tags ?? []), shop: reference })),
+      });
+    }
+    const imported = await storedRows(testDb, "Order", SHOP);
+    expect(imported).toHaveLength(ORDERS);
+    expect(imported).toEqual(await storedRows(testDb, "Order", reference));
+    expect(await storedRows(testDb, "Customer", SHOP)).toEqual(await storedRows(testDb, "Customer", reference));
+  }, 120_000);
+
+  it("a download cut mid-file fails; the run resumes after its last committed batch and ends as a whole import would", async () => {
+    const shop = `resume-${SHOP}`;
+    const runId = await newSyncRun(testDb.db);
+    const cutAt = Math.floor(orders.text.length * 0.6);
+    await expect(
+      importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, fetch: jsonlFetch(orders.text, { failAfterChars: cutAt }) }),
+    ).rejects.toThrow(/connection reset/);
+    const { linesDone } = await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+    // Whole batches only, and every line counted is stored (the gids in the file are distinct).
+    const linesBeforeCut = orders.text.slice(0, cutAt).split("\n").length - 1;
+    expect(linesDone).toBe(Math.floor(linesBeforeCut / 2000) * 2000);
+    expect(linesDone).toBeGreaterThan(0);
+    expect(await testDb.db.order.count({ where: { shop } })).toBe(linesDone);
+
+    const resumed = await importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, skipLines: linesDone, fetch: jsonlFetch(orders.text) });
+    expect(resumed).toBe(ORDERS);
+    const whole = (await storedRows(testDb, "Order", shop)) as Array<Record<string, unknown>>;
+    const direct = (await storedRows(testDb, "Order", SHOP)) as Array<Record<string, unknown>>;
+    expect(whole).toEqual(direct);
+  }, 120_000);
+
+  it("the same order twice in one batch: the newer wins, whatever the order of the lines; a stale one changes nothing", async () => {
+    const gid = "gid://shopify/Order/777000777";
+    const base = orderFromGraphql(orders.nodes[0]);
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+    await upsertOrders(testDb.db, SHOP, [
+      { ...base, gid, totalMinor: 200n, shopifyUpdatedAt: at(2000) },
+      { ...base, gid, totalMinor: 100n, shopifyUpdatedAt: at(1000) },
+    ]);
+    expect((await testDb.db.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid } } })).totalMinor).toBe(200n);
+    await upsertOrders(testDb.db, SHOP, [
+      { ...base, gid, totalMinor: 300n, shopifyUpdatedAt: at(3000) },
+      { ...base, gid, totalMinor: 400n, shopifyUpdatedAt: at(4000) },
+      { ...base, gid, totalMinor: 150n, shopifyUpdatedAt: at(1500) },
+    ]);
+    expect((await testDb.db.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid } } })).totalMinor).toBe(400n);
+  });
+
+  it("inside a caller's interactive transaction the upserts commit or roll back with it", async () => {
+    const row = { ...orderFromGraphql(orders.nodes[1]), gid: "gid://shopify/Order/888000888" };
+    await expect(
+      testDb.db.$transaction(async (tx) => {
+        await upsertOrders(tx as Db, SHOP, [row]);
+        expect(await tx.order.count({ where: { shop: SHOP, gid: row.gid } })).toBe(1);
+        throw new Error("the caller changes its mind");
+      }),
+    ).rejects.toThrow(/changes its mind/);
+    expect(await testDb.db.order.count({ where: { shop: SHOP, gid: row.gid } })).toBe(0);
+    await testDb.db.$transaction(async (tx) => upsertCustomers(tx as Db, SHOP, [{ ...customerFromGraphql(customers.nodes[0]), gid: "gid://shopify/Customer/999000999" }]));
+    expect(await testDb.db.customer.count({ where: { shop: SHOP, gid: "gid://shopify/Customer/999000999" } })).toBe(1);
+  });
+});
+
+describe("bulk import: a line the file cannot hold", () => {
+  it("names the line that is not JSON", async () => {
+    const text = `${orderLines(3, 1).text}{"id": "gid://shopify/Order/1", \n`;
+    await expect(
+      importBulkResult({} as Db, SHOP, "orders", "https://bulk/bad.jsonl", { syncRunId: 0, fetch: jsonlFetch(text) }),
+    ).rejects.toThrow(/line 4 is not JSON/);
+  });
+
+  it("refuses a line longer than MAX_JSONL_LINE_CHARS instead of holding it all", async () => {
+    const text = `${orderLines(2, 1).text}{"id": "${"x".repeat(MAX_JSONL_LINE_CHARS + 10)}"}\n`;
+    await expect(
+      importBulkResult({} as Db, SHOP, "orders", "https://bulk/long.jsonl", { syncRunId: 0, fetch: jsonlFetch(text) }),
+    ).rejects.toThrow(/line 3 is longer than/);
+  });
+});
