@@ -5,7 +5,7 @@ import polarisJa from "@shopify/polaris/locales/ja.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
 import type { MessageKey } from "./messages";
 import type { Locale } from "./locale";
-import { intlFor, translate, type MessageValues } from "./translate";
+import { formatMessage, intlFor, translate, type MessageValues } from "./translate";
 
 export { translate, type MessageValues };
 
@@ -32,5 +32,5 @@ export function useLocale(): Locale {
 /** `t(key, values)`: the message in the page's language, ICU plurals and numbers formatted for it. */
 export function useT(): (key: MessageKey, values?: MessageValues) => string {
   const intl = useIntl();
-  return useCallback((key: MessageKey, values?: MessageValues) => intl.formatMessage({ id: key }, values) as string, [intl]);
+  return useCallback((key: MessageKey, values?: MessageValues) => formatMessage(intl, key, values), [intl]);
 }

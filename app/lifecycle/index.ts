@@ -50,5 +50,3 @@ export { STAGE_INDEX, classifyBatch, computeShopStatsFlat, customerCount } from 
 export type { BatchClassification, FlatCustomerTimes } from "./batch";
 export { HIGH_VALUE_TAG, SHOPIFY_MAX_TAGS_PER_CUSTOMER, SHOPIFY_TAG_MAX_LENGTH, appTagsFor, applyTagPlan, planTagChange } from "./tags";
 export type { TagPlan } from "./tags";
-export { explain } from "./explain";
-export type { ExplanationLocale } from "./explain";

@@ -71,7 +71,7 @@ export interface ExplanationPart {
   values: Record<string, number | string>;
 }
 
-/** Structured so the UI can translate it; `explain()` turns it into a sentence. Numbers are raw (days unrounded). */
+/** Structured so the UI can translate it; app/i18n's `explain()` turns it into a sentence. Numbers are raw (days unrounded). */
 export type Explanation = ExplanationPart[];
 
 export interface Classification {

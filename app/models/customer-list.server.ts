@@ -1,16 +1,12 @@
 /**
- * The Customers page and its CSV export: customers of a shop, optionally of one stage, paged by id on the server
- * (keyset: the (shop, stage) index holds rows in id order, so a page is an index seek, never an OFFSET scan), or
+ * What the Customers page and its CSV export read: customers of a shop, optionally of one stage, paged by id on the
+ * server (keyset: the (shop, stage) index holds rows in id order, so a page is an index seek, never an OFFSET scan), or
  * sorted by predicted 12-month value (keyset on (predictedValueMinor, id) through the (shop, predictedValueMinor,
  * id) and (shop, stage, predictedValueMinor, id) indexes; customers without a prediction come last, by id).
  * Totals come from StageCount, precomputed by the sync layer.
  */
 import type { Db } from "../db.server";
-import { DAY_MS, explain, STAGES, type Explanation, type Stage } from "../lifecycle";
-import { translate } from "../i18n/i18n";
-import type { MessageKey } from "../i18n/messages";
-import type { Locale } from "../i18n/locale";
-import { csvLine, minorToDecimal } from "../board/csv";
+import { DAY_MS, STAGES, type Explanation, type Stage } from "../lifecycle";
 import { parseInt64, parseRowId } from "../domain/ids";
 
 export const PAGE_SIZE = 50;
@@ -29,7 +25,7 @@ export interface CustomerListRow {
   gid: string;
   stage: Stage | null;
   winbackTier: number | null;
-  /** The model's structured explanation; the page renders it in the merchant's language with explain(). */
+  /** The model's structured explanation; the page and the CSV word it in the merchant's language (app/i18n/explain.ts). */
   explanation: Explanation;
   daysSinceLastOrder: number | null;
   lastOrderAt: string | null;
@@ -319,6 +315,12 @@ async function listByValue(
   return pageOf(found, { size, backwards, hasAfter: after != null, total: totals[options.stage], now: options.now, cursor: valueCursorOf });
 }
 
+/** The shop's currency (Shopify's CurrencyCode), as the import stored it; null before the first import. */
+export async function readShopCurrency(db: Db, shop: string): Promise<string | null> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } });
+  return row?.currencyCode ?? null;
+}
+
 /** Every customer of the filter (stage by stage, by id), in batches, for the CSV export (constant memory). */
 export async function* exportCustomers(db: Db, shop: string, stage: StageFilter, now: Date): AsyncGenerator<CustomerListRow[]> {
   for (const s of stagesOf(stage)) {
@@ -335,66 +337,4 @@ export async function* exportCustomers(db: Db, shop: string, stage: StageFilter,
       yield batch.map((r) => toListRow(r, now));
     }
   }
-}
-
-/**
- * The CSV export as a byte stream: a header in the merchant's language, then one line per customer, read in
- * batches of EXPORT_BATCH (constant memory at any shop size). UTF-8 with a byte-order mark so spreadsheet programs
- * read Japanese and accented text correctly.
- */
-export function customerCsvStream(db: Db, shop: string, stage: StageFilter, now: Date, locale: Locale): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const t = (key: MessageKey) => translate(locale, key);
-  let batches: AsyncGenerator<CustomerListRow[]> | null = null;
-  let currency = "";
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } });
-      currency = shopRow?.currencyCode ?? "";
-      batches = exportCustomers(db, shop, stage, now);
-      controller.enqueue(
-        encoder.encode(
-          "\uFEFF" +
-            csvLine([
-              t("csv.customerId"),
-              t("csv.adminUrl"),
-              t("csv.stage"),
-              t("csv.winbackTier"),
-              t("csv.daysSinceLastOrder"),
-              t("csv.lastOrderAt"),
-              t("csv.orders"),
-              t("csv.netSpent"),
-              t("csv.currency"),
-              t("csv.explanation"),
-            ]),
-        ),
-      );
-    },
-    async pull(controller) {
-      const next = await batches!.next();
-      if (next.done) {
-        controller.close();
-        return;
-      }
-      let chunk = "";
-      for (const row of next.value) {
-        chunk += csvLine([
-          row.customerId,
-          `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}/customers/${row.customerId}`,
-          row.stage ? translate(locale, `stage.${row.stage}`) : "",
-          row.winbackTier,
-          row.daysSinceLastOrder,
-          row.lastOrderAt ? row.lastOrderAt.slice(0, 10) : "",
-          row.qualifyingOrders,
-          minorToDecimal(BigInt(row.netSpentMinor)),
-          currency,
-          explain(row.explanation, locale),
-        ]);
-      }
-      controller.enqueue(encoder.encode(chunk));
-    },
-    async cancel() {
-      await batches?.return(undefined);
-    },
-  });
 }

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { customerCsvStream, parseStageFilter } from "../models/customer-list.server";
+import { parseStageFilter } from "../models/customer-list.server";
+import { customerCsvStream } from "../customers/csv.server";
 import { resolveLocale } from "../i18n/locale";
 
 /** CSV of the customers of one stage (or all): a resource route, streamed. */

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../support/test-db";
-import { customerCsvStream, listCustomers, numericCustomerId, parseCursor } from "../../app/models/customer-list.server";
+import { listCustomers, numericCustomerId, parseCursor } from "../../app/models/customer-list.server";
+import { customerCsvStream } from "../../app/customers/csv.server";
+import { CUSTOMER_COLUMNS } from "../../app/customers/columns";
+import { translate } from "../../app/i18n/translate";
 import { csvField, minorToDecimal } from "../../app/board/csv";
 
 const SHOP = "list.myshopify.com";
@@ -12,8 +15,8 @@ beforeAll(async () => {
   t = createTestDb();
   await t.db.shop.create({ data: { domain: SHOP, currencyCode: "JPY" } });
   const explanation = JSON.stringify([
-    { key: "orders", values: { count: 1 } },
-    { key: "lastOrder", values: { days: 40 } },
+    { key: "orders", values: { count: 1, inWindow: 1, windowDays: 365 } },
+    { key: "lastOrder", values: { days: 40.04 } },
   ]);
   for (let i = 1; i <= 130; i++) {
     const stage = i % 2 === 0 ? "first-time-buyer" : i % 5 === 0 ? "lapsed" : "visitor";
@@ -28,6 +31,9 @@ beforeAll(async () => {
         netSpentMinor: stage === "visitor" ? 0n : 123456n,
         explanation: stage === "visitor" ? null : explanation,
         deletedAt: i === 4 ? NOW : null,
+        // Customer 1005 (lapsed) has a prediction; the other lapsed customers have none.
+        predictedValueMinor: i === 5 ? 98765n : null,
+        probabilityAlive: i === 5 ? 0.123456 : null,
       },
     });
   }
@@ -74,8 +80,8 @@ describe("the customers list", () => {
     const page = await listCustomers(t.db, SHOP, { stage: "lapsed", now: NOW });
     expect(page.rows[0]).toMatchObject({ customerId: "1005", stage: "lapsed", winbackTier: 90, daysSinceLastOrder: 40, qualifyingOrders: 1, netSpentMinor: "123456" });
     expect(page.rows[0].explanation).toEqual([
-      { key: "orders", values: { count: 1 } },
-      { key: "lastOrder", values: { days: 40 } },
+      { key: "orders", values: { count: 1, inWindow: 1, windowDays: 365 } },
+      { key: "lastOrder", values: { days: 40.04 } },
     ]);
     const visitors = await listCustomers(t.db, SHOP, { stage: "visitor", now: NOW });
     expect(visitors.rows[0]).toMatchObject({ daysSinceLastOrder: null, explanation: [] });
@@ -106,14 +112,33 @@ describe("the customers list", () => {
     expect(parseCursor("12")).toBeNull();
   });
 
-  it("exports every customer of the filter as CSV with a translated header", async () => {
+  it("exports every customer of the filter as CSV: the page's columns, prediction included, with a translated header", async () => {
     const csv = await readAll(customerCsvStream(t.db, SHOP, "lapsed", NOW, "nl"));
     const lines = csv.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
-    expect(lines[0]).toBe("Klant-ID,Link naar Shopify-beheer,Fase,Terugwinniveau,Dagen sinds laatste bestelling,Laatste bestelling,Bestellingen,Netto besteed,Valuta,Waarom");
+    expect(lines[0]).toBe(
+      "Klant,Link naar Shopify-beheer,Fase,Terugwinstap,Waarom,Dagen sinds laatste bestelling,Laatste bestelling,Bestellingen,Netto besteed,Valuta,Verwachte waarde komende 12 maanden,Kans dat de klant nog koopt",
+    );
     expect(lines).toHaveLength(14);
-    expect(lines[1].startsWith("1005,https://admin.shopify.com/store/list/customers/1005,Afgehaakt,90,40,2026-10-14,1,1234.56,JPY,")).toBe(true);
+    // 40 days and an hour before NOW: 40 whole days, last order on 2026-10-14; one order of 1234.56 JPY in minor units.
+    expect(lines[1]).toBe(
+      "1005,https://admin.shopify.com/store/list/customers/1005,Afgehaakt,90,1 bestelling in de afgelopen 365 dagen; laatste bestelling 40 dagen geleden,40,2026-10-14,1,1234.56,JPY,987.65,0.1235",
+    );
+    expect(lines[2].endsWith(",JPY,,")).toBe(true);
     const everyone = await readAll(customerCsvStream(t.db, SHOP, "all", NOW, "en"));
     expect(everyone.trimEnd().split("\r\n")).toHaveLength(130);
+    // A byte-order mark first, so spreadsheet programs read the UTF-8 (Response.text() drops it).
+    const bytes = new Uint8Array(await new Response(customerCsvStream(t.db, SHOP, "lapsed", NOW, "ja")).arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it("the CSV has every column of the page, under the page's own headings, in the page's order", async () => {
+    for (const locale of ["en", "ja", "nl"] as const) {
+      const header = (await readAll(customerCsvStream(t.db, SHOP, "lapsed", NOW, locale))).replace(/^\uFEFF/, "").split("\r\n")[0].split(",");
+      const positions = CUSTOMER_COLUMNS.map((c) => header.indexOf(translate(locale, c.title)));
+      expect(positions.every((p) => p >= 0), locale).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    }
+    expect(CUSTOMER_COLUMNS.map((c) => c.id)).toEqual(expect.arrayContaining(["predicted", "alive"]));
   });
 
   it("quotes CSV fields and defuses spreadsheet formulas", () => {

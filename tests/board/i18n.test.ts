@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
+import { parse } from "@formatjs/icu-messageformat-parser";
 import { createIntl } from "react-intl";
 import { messages, type MessageKey } from "../../app/i18n/messages";
 import { polarisTranslations, translate } from "../../app/i18n/i18n";
@@ -12,6 +12,8 @@ import { MARKETING_TACTICS } from "../../app/campaigns/tactics";
 import { CAMPAIGN_SOURCES } from "../../app/campaigns/import.server";
 import { NUMBER_FIELDS } from "../../app/board/settings-form";
 import { STAGES } from "../../app/lifecycle";
+import { argumentsOf, literalText, pluralsOf } from "../i18n/icu";
+import { readGlossary, termPattern, wordPattern } from "../i18n/glossary";
 
 /**
  * Strings that are rightly the same as the English in that language (a symbol-only pattern, a product name, a word
@@ -24,33 +26,6 @@ const SAME_AS_ENGLISH: Record<"ja" | "nl", readonly MessageKey[]> = {
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const keys = Object.keys(messages.en) as MessageKey[];
-
-/** Every argument of a message with how it is used: "plural" (a number choosing a form), "select", or "plain". */
-function argumentsOf(elements: MessageFormatElement[], found = new Map<string, string>()): Map<string, string> {
-  for (const el of elements) {
-    if (el.type === TYPE.plural || el.type === TYPE.select) {
-      found.set(el.value, el.type === TYPE.plural ? "plural" : "select");
-      for (const option of Object.values(el.options)) argumentsOf(option.value, found);
-    } else if (el.type === TYPE.argument || el.type === TYPE.number || el.type === TYPE.date || el.type === TYPE.time) {
-      if (!found.has(el.value)) found.set(el.value, "plain");
-    } else if (el.type === TYPE.tag) argumentsOf(el.children, found);
-  }
-  return found;
-}
-
-/** The plural elements of a message with the forms each one spells out. */
-function pluralsOf(elements: MessageFormatElement[]): string[][] {
-  return elements.flatMap((el) =>
-    el.type === TYPE.plural ? [Object.keys(el.options), ...Object.values(el.options).flatMap((o) => pluralsOf(o.value))] : el.type === TYPE.select ? Object.values(el.options).flatMap((o) => pluralsOf(o.value)) : [],
-  );
-}
-
-/** The text a message shows, without its arguments. */
-function literalText(elements: MessageFormatElement[]): string {
-  return elements
-    .map((el) => (el.type === TYPE.literal ? el.value : el.type === TYPE.plural || el.type === TYPE.select ? Object.values(el.options).map((o) => literalText(o.value)).join(" ") : ""))
-    .join("");
-}
 
 describe("every string the app shows exists in English, Japanese and Dutch", () => {
   it.each(["ja", "nl"] as const)("%s has every key, and no key English does not have", (locale) => {
@@ -85,7 +60,7 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
   it.each(LOCALES)("every %s plural spells out each form the language has, and 'other'", (locale) => {
     const categories = new Intl.PluralRules(LOCALE_TAGS[locale]).resolvedOptions().pluralCategories;
     const incomplete = keys.filter((k) =>
-      pluralsOf(parse(messages[locale][k])).some((forms) => !forms.includes("other") || categories.some((c) => !forms.includes(c) && !forms.some((f) => f.startsWith("=")))),
+      pluralsOf(parse(messages[locale][k])).some((forms) => !forms.includes("other") || categories.some((c) => !forms.includes(c))),
     );
     expect(incomplete).toEqual([]);
   });
@@ -147,5 +122,54 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
     expect(translate("nl", "board.stageTitle", { number: 4, name: "x" })).toBe("Fase 4: x");
     for (const locale of LOCALES) expect(polarisTranslations(locale).Polaris).toBeDefined();
     expect(polarisTranslations("ja").Polaris.Common.cancel).not.toBe(polarisTranslations("en").Polaris.Common.cancel);
+  });
+});
+
+describe("one vocabulary: the glossary in app/i18n/README.md", () => {
+  const glossary = readGlossary();
+  const words = Object.fromEntries(LOCALES.map((l) => [l, Object.fromEntries(keys.map((k) => [k, literalText(parse(messages[l][k]))]))])) as Record<
+    Locale,
+    Record<MessageKey, string>
+  >;
+
+  it("is read: every concept has English forms and a term in each language", () => {
+    expect(glossary.length).toBeGreaterThanOrEqual(15);
+    for (const row of glossary) {
+      expect(row.en.length, row.concept).toBeGreaterThan(0);
+      expect(row.ja.length, row.concept).toBeGreaterThan(0);
+      expect(row.nl.length, row.concept).toBeGreaterThan(0);
+    }
+    expect(glossary.map((r) => r.concept)).toEqual(expect.arrayContaining(["stage (a move between levels; a customer's place)", "win-back", "campaign"]));
+  });
+
+  it.each(["ja", "nl"] as const)("%s uses the glossary's term wherever the English uses the concept", (locale) => {
+    const missing = glossary.flatMap((row) => {
+      const terms = row[locale].map(termPattern);
+      const english = row.en.map(wordPattern);
+      return keys
+        .filter((k) => english.some((p) => p.test(words.en[k])) && !terms.some((p) => p.test(words[locale][k])))
+        .map((k) => `${row.concept} — ${k}: ${messages[locale][k]}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it.each(["ja", "nl"] as const)("%s uses none of the variants the glossary rules out", (locale) => {
+    const found = glossary.flatMap((row) =>
+      (locale === "ja" ? row.notJa : row.notNl).flatMap((variant) =>
+        keys.filter((k) => wordPattern(variant).test(words[locale][k])).map((k) => `${row.concept} — "${variant}" in ${k}: ${messages[locale][k]}`),
+      ),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it("the check bites: a variant or a missing term in a message is found", () => {
+    const win = glossary.find((r) => r.concept === "win-back")!;
+    expect(win.notJa.some((v) => wordPattern(v).test("ウィンバック段階180"))).toBe(true);
+    expect(win.nl.some((t) => termPattern(t).test("Terugwinbrieven na 90 dagen"))).toBe(true);
+    const tier = glossary.find((r) => r.concept === "win-back tier")!;
+    expect(tier.notNl.some((v) => wordPattern(v).test("win-back-niveau 180"))).toBe(true);
+    const shop = glossary.find((r) => r.concept === "shop")!;
+    expect(shop.notJa.some((v) => wordPattern(v).test("ストア全体の基準"))).toBe(true);
+    expect(shop.notJa.some((v) => wordPattern(v).test("オンラインストアの訪問者"))).toBe(false);
   });
 });

@@ -199,7 +199,7 @@ describe("the stage board in the browser, on the Online Retail store", () => {
       expect(header).toContain(en("customers.col.predicted"));
       expect(header).toContain(en("customers.col.alive"));
       expect((await customers.locator("body").textContent()) ?? "").toContain(
-        en("customers.prediction.ok", { buyers: formatNumber("en", fit!.buyers), date: formatDate("en", fit!.fittedAt.toISOString()) }),
+        en("customers.prediction.ok", { buyers: fit!.buyers, date: formatDate("en", fit!.fittedAt.toISOString()) }),
       );
     } else {
       expect(text).toContain(en("prediction.fallback"));
