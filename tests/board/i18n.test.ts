@@ -13,7 +13,7 @@ import { CAMPAIGN_SOURCES } from "../../app/campaigns/import.server";
 import { NUMBER_FIELDS } from "../../app/board/settings-form";
 import { STAGES } from "../../app/lifecycle";
 import { argumentsOf, literalText, pluralsOf } from "../i18n/icu";
-import { readGlossary, termPattern, wordPattern } from "../i18n/glossary";
+import { readGlossary, termPattern, withoutProperNames, wordPattern } from "../i18n/glossary";
 
 /**
  * Strings that are rightly the same as the English in that language (a symbol-only pattern, a product name, a word
@@ -127,7 +127,7 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
 
 describe("one vocabulary: the glossary in app/i18n/README.md", () => {
   const glossary = readGlossary();
-  const words = Object.fromEntries(LOCALES.map((l) => [l, Object.fromEntries(keys.map((k) => [k, literalText(parse(messages[l][k]))]))])) as Record<
+  const words = Object.fromEntries(LOCALES.map((l) => [l, Object.fromEntries(keys.map((k) => [k, withoutProperNames(literalText(parse(messages[l][k])))]))])) as Record<
     Locale,
     Record<MessageKey, string>
   >;

@@ -52,6 +52,13 @@ export function wordPattern(form: string): RegExp {
   return new RegExp(`(?<![\\p{L}-])${escaped}${prefix ? "" : "(?![\\p{L}])"}`, "iu");
 }
 
+/** Product and model names stay as they are in every language: their words are not the glossary's concepts. */
+export const PROPER_NAMES = ["Lifecycle Stages", "Customer MasterPlan"];
+
+export function withoutProperNames(text: string): string {
+  return PROPER_NAMES.reduce((rest, name) => rest.split(name).join(" "), text);
+}
+
 /** A glossary term as found in a translation: anywhere in it, so Dutch compounds ("levenscyclusfase") count. */
 export function termPattern(term: string): RegExp {
   return new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "iu");

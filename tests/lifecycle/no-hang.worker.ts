@@ -12,7 +12,6 @@ import {
   checkLifecycleSettings,
   classifyTimes,
   computeShopStats,
-  explain,
   type Classification,
   type EmailMarketingState,
   type LifecycleSettings,
@@ -20,6 +19,7 @@ import {
   type ShopStats,
 } from "../../app/lifecycle/index";
 import { MAX_INSTANT_MS } from "../../app/lifecycle/rules";
+import { explain } from "../../app/i18n/explain";
 import { oracleClassify } from "./oracle";
 
 export type Suite = "named" | "valid" | "beyond" | "garbage";
