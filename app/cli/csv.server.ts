@@ -1,19 +1,24 @@
 /**
- * A small streaming CSV reader (RFC 4180 plus what spreadsheets and Shopify exports do in practice): quoted fields
- * with doubled quotes, commas and line breaks inside quotes, CRLF / LF / CR line ends, a UTF-8 BOM, gzip files.
- * It is strict on purpose: a stray quote is reported with its line and column instead of silently shifting columns,
- * because a shifted column in an order export turns into wrong dates and totals.
+ * CSV files for the CLIs, read by csv-parse (RFC 4180 plus what spreadsheets and Shopify exports do: quoted fields
+ * with doubled quotes, commas and line breaks inside quotes, CRLF / LF / CR line ends, a UTF-8 byte-order mark) and
+ * gunzipped when the name ends in .gz. Strict on purpose: a stray quote is an error with its line, column and
+ * character, never silently shifted columns, because a shifted column in an order export turns into wrong dates and
+ * totals. csv-parse counts a CRLF inside quotes as two lines, so this module counts physical lines itself from the
+ * bytes csv-parse reports consuming.
  */
 import fs from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
+import { parse, CsvError as ParseError, type Info, type Options } from "csv-parse";
+import { parse as parseSync } from "csv-parse/sync";
 
 export interface CsvRecord {
   fields: string[];
   /** 1-based physical line where the record starts. */
   line: number;
-  /** Per field: 1-based physical line and character column where it starts (quoted fields can span lines). */
+  /** Per field: the 1-based physical line where it starts (quoted fields can span lines). */
   fieldLines: number[];
-  fieldColumns: number[];
 }
 
 export class CsvError extends Error {
@@ -49,198 +54,186 @@ export function formatCsvError(
   return `${where.join(", ")}: ${reason}`;
 }
 
-const QUOTE = 34;
-const LF = 10;
-const CR = 13;
+const PARSE_OPTIONS: Options = {
+  bom: true,
+  // Blank lines (typically a trailing one) carry no record; a quoted empty field ("") is a record.
+  skip_empty_lines: true,
+  // Rows shorter or longer than the header are the caller's to judge (CsvHeader.get reads missing fields as "").
+  relax_column_count: true,
+  info: true,
+  record_delimiter: ["\r\n", "\n", "\r"],
+};
 
-export class CsvParser {
-  private buffer = "";
+/** Line breaks in text: CRLF, LF and a lone CR each end one line. `afterCR`: the text before ended in CR. */
+function lineBreaks(text: string, afterCR = false): { count: number; endsInCR: boolean } {
+  let count = 0;
+  let cr = afterCR;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) count++;
+    else if (c === 10 && !cr) count++;
+    cr = c === 13;
+  }
+  return { count, endsInCR: cr };
+}
+
+/** Where a text position is: its 1-based line and character, counted from `line` at the text's start. */
+function positionIn(text: string, index: number, line: number, afterCR: boolean): { line: number; character: number } {
+  const before = text.slice(0, index);
+  const lastBreak = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r"));
+  return { line: line + lineBreaks(before, afterCR).count, character: index - lastBreak };
+}
+
+type QuoteFault = "unclosed" | "quoteInUnquoted" | "afterClosingQuote";
+
+const REASONS: Record<QuoteFault, (text: string, index: number) => string> = {
+  unclosed: () => "a quoted field is never closed",
+  quoteInUnquoted: () => "a quote inside an unquoted field (quote the whole field and double the quote)",
+  afterClosingQuote: (text, index) => `unexpected character ${JSON.stringify(text[index])} after a closing quote (a quote inside a quoted field must be doubled)`,
+};
+
+/**
+ * Where text that csv-parse refused first breaks the quoting rules, with the 0-based field it is in: the opening
+ * quote of a field never closed, a quote inside an unquoted field, or the character after a closing quote. The
+ * text before it is valid CSV (csv-parse stops at the first fault), so a walk over fields and line ends finds it.
+ */
+function firstQuoteFault(text: string): { fault: QuoteFault; index: number; field: number } | null {
+  let field = 0;
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '"') {
+      const opening = i;
+      for (i++; ; i += 2) {
+        i = text.indexOf('"', i);
+        if (i === -1) return { fault: "unclosed", index: opening, field };
+        if (text[i + 1] !== '"') break;
+      }
+      i++;
+      if (i < text.length && !",\r\n".includes(text[i])) return { fault: "afterClosingQuote", index: i, field };
+    } else {
+      for (; i < text.length && !",\r\n".includes(text[i]); i++) if (text[i] === '"') return { fault: "quoteInUnquoted", index: i, field };
+    }
+    field = text[i] === "," ? field + 1 : 0;
+    i++;
+  }
+  return null;
+}
+
+/**
+ * The input's bytes from the last record handed out onwards, and the physical line there: turns csv-parse's byte
+ * counts into the lines records start on, and its errors into line, column and character.
+ */
+class LineTracker {
+  private window = Buffer.alloc(0);
+  /** Absolute byte offsets: of window[0], and of the end of the last record handed out. */
+  private base = 0;
+  private handedOut = 0;
   private line = 1;
-  private started = false;
-  private readonly delimiter: number;
+  private afterCR = false;
 
-  constructor(options: { delimiter?: string } = {}) {
-    const delimiter = options.delimiter ?? ",";
-    if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
-      throw new Error(`Unsupported CSV delimiter ${JSON.stringify(delimiter)}.`);
-    }
-    this.delimiter = delimiter.charCodeAt(0);
+  append(chunk: Buffer): void {
+    this.window = Buffer.concat([this.window.subarray(this.handedOut - this.base), chunk]);
+    this.base = this.handedOut;
   }
 
-  /** Feeds text; returns the records completed by it (an incomplete last record waits for the next chunk). */
-  push(chunk: string): CsvRecord[] {
-    if (!this.started && chunk.length > 0) {
-      this.started = true;
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-    }
-    this.buffer += chunk;
-    return this.drain(false);
+  /** The text between two absolute byte offsets (to the end of what has arrived when `to` is left out). */
+  private text(from: number, to?: number): string {
+    const text = this.window.subarray(from - this.base, to === undefined ? undefined : to - this.base).toString("utf8");
+    return from === 0 ? text.replace(/^\uFEFF/, "") : text;
   }
 
-  /** Signals the end of input; returns the last record, or throws if it is malformed (e.g. an unclosed quote). */
-  end(): CsvRecord[] {
-    return this.drain(true);
-  }
-
-  private drain(final: boolean): CsvRecord[] {
-    const records: CsvRecord[] = [];
-    let pos = 0;
-    while (pos < this.buffer.length) {
-      const parsed = this.parseRecord(pos, final);
-      if (parsed === null) break;
-      pos = parsed.next;
-      this.line = parsed.nextLine;
-      const r = parsed.record;
-      // Blank lines (typically a trailing one) carry no record.
-      if (!(r.fields.length === 1 && r.fields[0] === "" && !parsed.quoted)) records.push(r);
-    }
-    this.buffer = this.buffer.slice(pos);
-    return records;
-  }
-
-  private parseRecord(
-    pos: number,
-    final: boolean,
-  ): { record: CsvRecord; next: number; nextLine: number; quoted: boolean } | null {
-    const buf = this.buffer;
-    const len = buf.length;
-    const delimiter = this.delimiter;
-    const fields: string[] = [];
+  /** A record csv-parse read, ending at byte `info.bytes`: its fields with the lines they start on. */
+  record(fields: string[], info: Info): CsvRecord {
+    const text = this.text(this.handedOut, info.bytes);
+    const first = text.search(/[^\r\n]/);
+    const line = this.line + lineBreaks(text.slice(0, Math.max(first, 0)), this.afterCR).count;
     const fieldLines: number[] = [];
-    const fieldColumns: number[] = [];
-    const startLine = this.line;
-    let line = this.line;
-    let lineStart = pos;
-    let i = pos;
-    let anyQuoted = false;
-    for (;;) {
-      fieldLines.push(line);
-      fieldColumns.push(i - lineStart + 1);
-      let value: string;
-      if (i < len && buf.charCodeAt(i) === QUOTE) {
-        anyQuoted = true;
-        const openLine = line;
-        const openColumn = i - lineStart + 1;
-        let j = i + 1;
-        value = "";
-        for (;;) {
-          const q = buf.indexOf('"', j);
-          if (q === -1) {
-            if (final) throw new CsvError("a quoted field is never closed", openLine, fields.length + 1, null, null, openColumn);
-            return null;
-          }
-          if (q + 1 >= len && !final) return null;
-          value += buf.slice(j, q);
-          if (buf.charCodeAt(q + 1) === QUOTE) {
-            value += '"';
-            j = q + 2;
-            continue;
-          }
-          // Line breaks inside the quotes still count as physical lines for later error messages.
-          for (let k = i + 1; k < q; k++) {
-            const c = buf.charCodeAt(k);
-            if (c === LF || (c === CR && buf.charCodeAt(k + 1) !== LF)) {
-              line++;
-              lineStart = k + 1;
-            }
-          }
-          i = q + 1;
-          break;
-        }
-        if (i < len) {
-          const c = buf.charCodeAt(i);
-          if (c !== delimiter && c !== LF && c !== CR) {
-            throw new CsvError(
-              `unexpected character ${JSON.stringify(buf[i])} after a closing quote (a quote inside a quoted field must be doubled)`,
-              line,
-              fields.length + 1,
-              null,
-              null,
-              i - lineStart + 1,
-            );
-          }
-        }
-      } else {
-        let j = i;
-        while (j < len) {
-          const c = buf.charCodeAt(j);
-          if (c === delimiter || c === LF || c === CR) break;
-          if (c === QUOTE) {
-            throw new CsvError(
-              "a quote inside an unquoted field (quote the whole field and double the quote)",
-              line,
-              fields.length + 1,
-              null,
-              null,
-              j - lineStart + 1,
-            );
-          }
-          j++;
-        }
-        if (j >= len && !final) return null;
-        value = buf.slice(i, j);
-        i = j;
-      }
-      fields.push(value);
-
-      if (i >= len) {
-        if (!final) return null;
-        return { record: { fields, line: startLine, fieldLines, fieldColumns }, next: len, nextLine: line, quoted: anyQuoted };
-      }
-      const c = buf.charCodeAt(i);
-      if (c === delimiter) {
-        i++;
-        continue;
-      }
-      if (c === CR) {
-        if (i + 1 >= len && !final) return null;
-        const next = buf.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
-        return { record: { fields, line: startLine, fieldLines, fieldColumns }, next, nextLine: line + 1, quoted: anyQuoted };
-      }
-      return { record: { fields, line: startLine, fieldLines, fieldColumns }, next: i + 1, nextLine: line + 1, quoted: anyQuoted };
+    let fieldLine = line;
+    for (const field of fields) {
+      fieldLines.push(fieldLine);
+      fieldLine += lineBreaks(field).count;
     }
+    const consumed = lineBreaks(text, this.afterCR);
+    this.line += consumed.count;
+    this.afterCR = consumed.endsInCR;
+    this.handedOut = info.bytes;
+    return { fields, line, fieldLines };
   }
+
+  /** csv-parse's error as a CsvError pointing at the character at fault (after the records handed out so far). */
+  error(error: ParseError): CsvError {
+    const text = this.text(this.handedOut);
+    const found = firstQuoteFault(text);
+    if (!found) return new CsvError(error.message, this.line, null);
+    const { line, character } = positionIn(text, found.index, this.line, this.afterCR);
+    return new CsvError(REASONS[found.fault](text, found.index), line, found.field + 1, null, null, character);
+  }
+}
+
+function toRecords(rows: { record: string[]; info: Info }[], tracker: LineTracker): CsvRecord[] {
+  return rows.map((row) => tracker.record(row.record, row.info));
 }
 
 /** Parses a whole string (tests, small inputs). */
-export function parseCsv(text: string, options: { delimiter?: string } = {}): CsvRecord[] {
-  const parser = new CsvParser(options);
-  return [...parser.push(text), ...parser.end()];
+export function parseCsv(text: string): CsvRecord[] {
+  const tracker = new LineTracker();
+  const bytes = Buffer.from(text, "utf8");
+  tracker.append(bytes);
+  let rows: { record: string[]; info: Info }[];
+  try {
+    rows = parseSync(bytes, PARSE_OPTIONS) as unknown as { record: string[]; info: Info }[];
+  } catch (error) {
+    throw error instanceof ParseError ? tracker.error(error) : error;
+  }
+  return toRecords(rows, tracker);
 }
 
 /** Streams records from bytes or text chunks; bytes must be UTF-8 (invalid UTF-8 is an error, not U+FFFD). */
-export async function* readCsv(
-  source: AsyncIterable<string | Uint8Array>,
-  options: { delimiter?: string } = {},
-): AsyncGenerator<CsvRecord> {
-  const parser = new CsvParser(options);
+export async function* readCsv(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<CsvRecord> {
+  const tracker = new LineTracker();
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const decode = (chunk: Uint8Array | undefined, stream: boolean): string => {
+  let lastLine = 1;
+  async function* checked(): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      try {
+        decoder.decode(bytes, { stream: true });
+      } catch {
+        throw new CsvError(`the file is not valid UTF-8 text (after line ${lastLine})`, lastLine, null);
+      }
+      tracker.append(bytes);
+      yield bytes;
+    }
     try {
-      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream });
+      decoder.decode();
     } catch {
       throw new CsvError(`the file is not valid UTF-8 text (after line ${lastLine})`, lastLine, null);
     }
-  };
-  let lastLine = 1;
-  for await (const chunk of source) {
-    const text = typeof chunk === "string" ? chunk : decode(chunk, true);
-    for (const record of parser.push(text)) {
+  }
+  const parser = parse(PARSE_OPTIONS);
+  const feeding = pipeline(Readable.from(checked()), parser);
+  // The records are read below; an error of either side surfaces there, so this copy of it is not needed.
+  feeding.catch(() => {});
+  try {
+    for await (const row of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      const record = tracker.record(row.record, row.info);
       lastLine = record.line;
       yield record;
     }
+    await feeding;
+  } catch (error) {
+    throw error instanceof ParseError ? tracker.error(error) : error;
+  } finally {
+    parser.destroy();
   }
-  const rest = decode(undefined, false);
-  for (const record of [...parser.push(rest), ...parser.end()]) yield record;
 }
 
 /** Streams a CSV file (gunzipped when the name ends in .gz); errors carry the file name. */
-export async function* readCsvFile(file: string, options: { delimiter?: string } = {}): AsyncGenerator<CsvRecord> {
+export async function* readCsvFile(file: string): AsyncGenerator<CsvRecord> {
   const raw = fs.createReadStream(file);
   const stream = file.endsWith(".gz") ? raw.pipe(zlib.createGunzip()) : raw;
   raw.on("error", (error) => stream.destroy(error));
   try {
-    for await (const record of readCsv(stream as AsyncIterable<Uint8Array>, options)) yield record;
+    for await (const record of readCsv(stream as AsyncIterable<Uint8Array>)) yield record;
   } catch (error) {
     if (error instanceof CsvError) throw error.withFile(file);
     throw error;
