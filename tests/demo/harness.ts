@@ -32,7 +32,7 @@ export interface Demo {
   db: PrismaClient;
   app: ChildProcess;
   /** A URL that opens the app as Shopify admin would: embedded=1, shop, host and a signed id_token. */
-  adminUrl(options?: { locale?: string; path?: string }): string;
+  adminUrl(options?: { locale?: string; path?: string }): Promise<string>;
   waitForImport(onProgress?: (line: string) => void): Promise<void>;
   stop(): Promise<void>;
 }
@@ -138,14 +138,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   await waitForHttp(appUrl, 60_000);
 
   const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseFile, timeout: 10_000 }) });
-  const adminUrl = (urlOptions: { locale?: string; path?: string } = {}) =>
-    embeddedAppUrl({ appUrl, shop: DEMO_SHOP, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, locale: urlOptions.locale, ttlSeconds: 12 * 3600 }).replace(
-      "/app?",
-      `${urlOptions.path ?? "/app"}?`,
-    );
+  const adminUrl = async (urlOptions: { locale?: string; path?: string } = {}) =>
+    (
+      await embeddedAppUrl({ appUrl, shop: DEMO_SHOP, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, locale: urlOptions.locale, ttlSeconds: 12 * 3600 })
+    ).replace("/app?", `${urlOptions.path ?? "/app"}?`);
 
   // Installing: the first admin load performs the token exchange and the afterAuth hook queues the import.
-  const install = await fetch(adminUrl(), { headers: { "User-Agent": CHROME_UA } });
+  const install = await fetch(await adminUrl(), { headers: { "User-Agent": CHROME_UA } });
   if (install.status !== 200) throw new Error(`Opening the app as admin failed: HTTP ${install.status} ${await install.text()}`);
   log("App installed on the dev store (token exchange done, offline session stored).");
 

@@ -19,9 +19,9 @@ const flows = await demo.db.stageChange.count({ where: { shop: DEMO_SHOP } });
 console.log(`\nImported and classified ${total} customers in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
 for (const c of counts) console.log(`  ${c.stage.padEnd(18)} ${String(c.customers).padStart(6)}  (${((100 * c.customers) / total).toFixed(1)}%)`);
 console.log(`  stage changes recorded: ${flows}`);
-console.log(`\nOpen the app as Shopify admin would (valid for 12 hours):\n\n  ${demo.adminUrl()}\n`);
-console.log(`Japanese: ${demo.adminUrl({ locale: "ja" })}`);
-console.log(`Dutch:    ${demo.adminUrl({ locale: "nl" })}\n`);
+console.log(`\nOpen the app as Shopify admin would (valid for 12 hours):\n\n  ${await demo.adminUrl()}\n`);
+console.log(`Japanese: ${await demo.adminUrl({ locale: "ja" })}`);
+console.log(`Dutch:    ${await demo.adminUrl({ locale: "nl" })}\n`);
 
 if (args.includes("--exit-after-import")) {
   await demo.stop();

@@ -44,7 +44,7 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
   it("a valid id_token gives an offline token that authenticates GraphQL; an unknown shop is created (install)", async () => {
     const shopify = library();
     expect(ds.shops.has(SHOP)).toBe(false);
-    const sessionToken = makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 42 });
+    const sessionToken = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 42 });
     const { session } = await shopify.auth.tokenExchange({ shop: SHOP, sessionToken, requestedTokenType: RequestedTokenType.OfflineAccessToken });
     expect(session.isOnline).toBe(false);
     expect(session.accessToken).toMatch(/^shpat_/);
@@ -57,7 +57,7 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
 
   it("online tokens carry the associated user and an expiry", async () => {
     const shopify = library();
-    const sessionToken = makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 77 });
+    const sessionToken = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 77 });
     const { session } = await shopify.auth.tokenExchange({ shop: SHOP, sessionToken, requestedTokenType: RequestedTokenType.OnlineAccessToken });
     expect(session.isOnline).toBe(true);
     expect(session.onlineAccessInfo?.associated_user.id).toBe(77);
@@ -68,7 +68,7 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
 
   it("expiring offline tokens come with a refresh token that the library can use", async () => {
     const shopify = library();
-    const sessionToken = makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
+    const sessionToken = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
     const { session } = await shopify.auth.tokenExchange({
       shop: SHOP,
       sessionToken,
@@ -89,10 +89,10 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
   it("concurrent exchanges for the same shop all succeed and all tokens work", async () => {
     const shopify = library();
     const sessions = await Promise.all(
-      Array.from({ length: 5 }, () =>
+      Array.from({ length: 5 }, async () =>
         shopify.auth.tokenExchange({
           shop: SHOP,
-          sessionToken: makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }),
+          sessionToken: await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }),
           requestedTokenType: RequestedTokenType.OfflineAccessToken,
         }),
       ),
@@ -114,21 +114,21 @@ describe("the token endpoint rejects what Shopify rejects", () => {
     });
 
   it("an id_token with a bad signature is refused with 400", async () => {
-    const forged = makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: "not-the-secret" });
+    const forged = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: "not-the-secret" });
     const res = await exchange(forged);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: "invalid_subject_token" });
   });
 
   it("an expired id_token, or one for another app, is refused", async () => {
-    const expired = makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, issuedAt: Math.floor(Date.now() / 1000) - 3600 });
+    const expired = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, issuedAt: Math.floor(Date.now() / 1000) - 3600 });
     expect((await exchange(expired)).status).toBe(400);
-    const otherApp = makeIdToken({ shop: SHOP, apiKey: "other", apiSecret: API_SECRET });
+    const otherApp = await makeIdToken({ shop: SHOP, apiKey: "other", apiSecret: API_SECRET });
     expect((await exchange(otherApp)).status).toBe(400);
   });
 
   it("a wrong client secret is refused with 401", async () => {
-    const res = await exchange(makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }), "wrong");
+    const res = await exchange(await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }), "wrong");
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: "invalid_client" });
   });
@@ -147,7 +147,7 @@ describe("the token endpoint rejects what Shopify rejects", () => {
 describe("id-token helpers", () => {
   it("makeIdToken has App Bridge's claims and the library accepts it", async () => {
     const shopify = library();
-    const t = makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 5, ttlSeconds: 120 });
+    const t = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 5, ttlSeconds: 120 });
     const payload = await shopify.session.decodeSessionToken(t);
     expect(payload).toMatchObject({ iss: `https://${SHOP}/admin`, dest: `https://${SHOP}`, aud: API_KEY, sub: "5" });
     expect(payload.exp - payload.iat).toBe(120);
@@ -155,8 +155,8 @@ describe("id-token helpers", () => {
     expect(typeof payload.sid).toBe("string");
   });
 
-  it("embeddedAppUrl looks like the admin's iframe URL", () => {
-    const u = new URL(embeddedAppUrl({ appUrl: "http://127.0.0.1:3000", shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, locale: "de" }));
+  it("embeddedAppUrl looks like the admin's iframe URL", async () => {
+    const u = new URL(await embeddedAppUrl({ appUrl: "http://127.0.0.1:3000", shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, locale: "de" }));
     expect(u.pathname).toBe("/app");
     expect(u.searchParams.get("embedded")).toBe("1");
     expect(u.searchParams.get("shop")).toBe(SHOP);

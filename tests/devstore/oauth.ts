@@ -10,10 +10,11 @@
  *    associated_user_scope, associated_user);
  *  - the same grant with an offline-access-token subject (migration to expiring tokens);
  *  - refresh_token; client_credentials.
- * Every token issued stays valid until it expires or the app is uninstalled, so concurrent
- * exchanges for one shop all get working tokens.
+ * The id_token is verified with jose. Every token issued stays valid until it expires or the app
+ * is uninstalled, so concurrent exchanges for one shop all get working tokens.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { errors as joseErrors, jwtVerify } from "jose";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
@@ -50,25 +51,32 @@ export type JwtCheck =
   | { ok: true; payload: Record<string, unknown>; shop: string }
   | { ok: false; reason: string };
 
-export function verifyIdToken(token: string, apiKey: string, apiSecret: string, nowMs: number): JwtCheck {
-  const parts = String(token).split(".");
-  if (parts.length !== 3) return { ok: false, reason: "malformed token" };
-  let header: Record<string, unknown>;
+/** Why jose refused a token, in the words the token endpoint answers with. */
+function jwtFailure(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "token expired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === "aud") return "invalid audience";
+    if (error.claim === "nbf") return "token not yet valid";
+    return `invalid ${error.claim}`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "signature verification failed";
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "unsupported alg";
+  return "malformed token";
+}
+
+export async function verifyIdToken(token: string, apiKey: string, apiSecret: string, nowMs: number): Promise<JwtCheck> {
   let payload: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
-    payload = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-  } catch {
-    return { ok: false, reason: "malformed token" };
+    ({ payload } = await jwtVerify(String(token), new TextEncoder().encode(apiSecret), {
+      algorithms: ["HS256"],
+      audience: apiKey,
+      clockTolerance: JWT_LEEWAY_S,
+      currentDate: new Date(nowMs),
+      requiredClaims: ["exp"],
+    }));
+  } catch (error) {
+    return { ok: false, reason: jwtFailure(error) };
   }
-  if (header.alg !== "HS256") return { ok: false, reason: "unsupported alg" };
-  const expected = createHmac("sha256", apiSecret).update(`${parts[0]}.${parts[1]}`).digest();
-  const given = Buffer.from(parts[2], "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "signature verification failed" };
-  const now = nowMs / 1000;
-  if (payload.aud !== apiKey) return { ok: false, reason: "invalid audience" };
-  if (typeof payload.exp !== "number" || payload.exp + JWT_LEEWAY_S < now) return { ok: false, reason: "token expired" };
-  if (typeof payload.nbf === "number" && payload.nbf - JWT_LEEWAY_S > now) return { ok: false, reason: "token not yet valid" };
   const dest = typeof payload.dest === "string" ? payload.dest : "";
   const m = /^https:\/\/([a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com)\/?$/.exec(dest);
   if (!m) return { ok: false, reason: "invalid dest" };
@@ -214,7 +222,7 @@ const err = (status: number, error: string, description: string): TokenEndpointR
   body: { error, error_description: description },
 });
 
-export function handleAccessTokenRequest(env: TokenEndpointEnv, body: Record<string, unknown>): TokenEndpointResult {
+export async function handleAccessTokenRequest(env: TokenEndpointEnv, body: Record<string, unknown>): Promise<TokenEndpointResult> {
   const now = env.now();
   if (body.client_id !== env.apiKey || body.client_secret !== env.apiSecret) {
     return err(
@@ -229,7 +237,7 @@ export function handleAccessTokenRequest(env: TokenEndpointEnv, body: Record<str
     const requested = String(body.requested_token_type ?? OFFLINE_TOKEN_TYPE);
     const expiring = String(body.expiring ?? "0") === "1";
     if (subjectType === ID_TOKEN_TYPE) {
-      const check = verifyIdToken(String(body.subject_token ?? ""), env.apiKey, env.apiSecret, now);
+      const check = await verifyIdToken(String(body.subject_token ?? ""), env.apiKey, env.apiSecret, now);
       if (!check.ok) return err(400, "invalid_subject_token", `Invalid subject token: ${check.reason}.`);
       const scope = env.ensureInstalled(check.shop);
       if (requested === ONLINE_TOKEN_TYPE) {

@@ -586,7 +586,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       } catch {
         return sendJson(res, 400, { error: "invalid_request", error_description: "Body is not valid JSON." });
       }
-      const out = handleAccessTokenRequest(
+      const out = await handleAccessTokenRequest(
         { apiKey: options.apiKey, apiSecret: options.apiSecret, now: clock, tokens, ensureInstalled, hostShop: headerShop(req) },
         body,
       );

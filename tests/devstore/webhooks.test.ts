@@ -8,7 +8,7 @@ import { adminGraphql, startReceiver } from "./client";
 import { REPO_ROOT } from "./schema";
 import { startDevStore, type DevStore } from "./server";
 import { buildDeliveryHeaders, loadAppConfig, signWebhook } from "./webhooks";
-import { parseToml } from "./toml";
+import toml from "toml";
 
 const API_KEY = "wh-key";
 const SECRET = "wh-secret";
@@ -186,7 +186,7 @@ describe("merchant simulation emits Shopify's topics and payload shapes", () => 
 
   it("routes topics to the uris of shopify.app.toml (compliance_topics to their own uri)", () => {
     const cfg = loadAppConfig(path.join(REPO_ROOT, "shopify.app.toml"));
-    const raw = parseToml(readFileSync(path.join(REPO_ROOT, "shopify.app.toml"), "utf8")) as any;
+    const raw = toml.parse(readFileSync(path.join(REPO_ROOT, "shopify.app.toml"), "utf8"));
     for (const sub of raw.webhooks?.subscriptions ?? []) {
       for (const t of [...(sub.topics ?? []), ...(sub.compliance_topics ?? [])]) {
         expect(cfg.subscriptions.find((s) => s.topics.includes(t))!.uri).toBe(sub.uri);
@@ -222,44 +222,3 @@ async function adminGraphqlTags(customerId: number) {
   });
   expect(r.data.tagsAdd.node.tags).toEqual(["x", "y"]);
 }
-
-describe("toml parser", () => {
-  it("reads the subset shopify.app.toml uses", () => {
-    const doc = parseToml(`# comment
-client_id = "abc" # trailing
-embedded = true
-n = 1_000
-[access_scopes]
-scopes = 'read_a,write_b'
-[webhooks]
-api_version = "2026-10"
-  [[webhooks.subscriptions]]
-  topics = [
-    "orders/create", # c
-    "orders/updated",
-  ]
-  uri = "/webhooks/orders"
-  [[webhooks.subscriptions]]
-  compliance_topics = [ "shop/redact" ]
-  uri = "/webhooks/compliance"
-  filter = "id:* AND tags:\\"x\\""
-[pos]
-embedded = false
-inline = { a = 1, b = "two" }
-`);
-    expect(doc).toEqual({
-      client_id: "abc",
-      embedded: true,
-      n: 1000,
-      access_scopes: { scopes: "read_a,write_b" },
-      webhooks: {
-        api_version: "2026-10",
-        subscriptions: [
-          { topics: ["orders/create", "orders/updated"], uri: "/webhooks/orders" },
-          { compliance_topics: ["shop/redact"], uri: "/webhooks/compliance", filter: 'id:* AND tags:"x"' },
-        ],
-      },
-      pos: { embedded: false, inline: { a: 1, b: "two" } },
-    });
-  });
-});

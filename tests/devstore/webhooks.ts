@@ -6,7 +6,7 @@
  */
 import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { parseToml, type TomlTable } from "./toml";
+import toml from "toml";
 import {
   customerAggregates,
   type BulkOpRec,
@@ -49,6 +49,9 @@ export function buildDeliveryHeaders(i: DeliveryHeaderInput): Record<string, str
 }
 
 // ---------------------------------------------------------------- app config (toml)
+
+/** A parsed TOML table (the `toml` package returns plain objects). */
+export type TomlTable = Record<string, unknown>;
 
 export interface Subscription {
   topics: string[];
@@ -100,7 +103,7 @@ export function defaultAppConfig(): AppConfig {
 
 export function loadAppConfig(tomlPath: string): AppConfig {
   if (!existsSync(tomlPath)) return defaultAppConfig();
-  const doc = parseToml(readFileSync(tomlPath, "utf8"));
+  const doc = toml.parse(readFileSync(tomlPath, "utf8")) as TomlTable;
   const webhooks = (doc.webhooks ?? {}) as TomlTable;
   const subs = (Array.isArray(webhooks.subscriptions) ? webhooks.subscriptions : []) as TomlTable[];
   const subscriptions: Subscription[] = [];

@@ -76,7 +76,7 @@ export async function startBrowserDemo(name: string): Promise<BrowserDemo> {
       });
       // Charts (polaris-viz) animate unless the user asks for less motion: screenshots then show the final state.
       await page.emulateMedia({ reducedMotion: "reduce" });
-      const response = await page.goto(demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle" });
+      const response = await page.goto(await demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle" });
       expect(response?.status(), `GET ${pathname}`).toBe(200);
       await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
       await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });

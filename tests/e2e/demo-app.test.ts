@@ -35,7 +35,7 @@ describe("the demo, opened as Shopify admin opens it", () => {
 
   it("renders the app page from the demo's admin URL (screenshot kept)", async () => {
     const page = await browser.context.newPage();
-    const response = await page.goto(demo.adminUrl(), { waitUntil: "networkidle" });
+    const response = await page.goto(await demo.adminUrl(), { waitUntil: "networkidle" });
     expect(response?.status()).toBe(200);
     await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
     expect(await page.locator(".Polaris-Page").count()).toBeGreaterThan(0);

@@ -23,14 +23,14 @@ let devStore: DevStore;
 let db: PrismaClient;
 let routes: Record<string, RouteModule>;
 
-function tokenFor(shop: string, secret = TEST_API_SECRET): string {
+function tokenFor(shop: string, secret = TEST_API_SECRET): Promise<string> {
   return makeIdToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret, ttlSeconds: 600 });
 }
 
-function request(path: string, shop: string, init: { form?: Record<string, string>; secret?: string } = {}): Request {
+async function request(path: string, shop: string, init: { form?: Record<string, string>; secret?: string } = {}): Promise<Request> {
   return new Request(`${APP}${path}`, {
     method: init.form ? "POST" : "GET",
-    headers: { Authorization: `Bearer ${tokenFor(shop, init.secret)}`, ...(init.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
+    headers: { Authorization: `Bearer ${await tokenFor(shop, init.secret)}`, ...(init.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
     body: init.form ? new URLSearchParams(init.form).toString() : undefined,
   });
 }
@@ -41,9 +41,10 @@ async function text(result: unknown): Promise<string> {
   return JSON.stringify(result, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
 
-async function call(route: string, kind: "loader" | "action", req: Request): Promise<string> {
+async function call(route: string, kind: "loader" | "action", pending: Promise<Request>): Promise<string> {
   const fn = routes[route][kind];
   if (!fn) throw new Error(`${route} has no ${kind}`);
+  const req = await pending;
   try {
     return await text(await fn({ request: req, params: {}, context: {} }));
   } catch (thrown) {
