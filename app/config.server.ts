@@ -7,6 +7,8 @@ export const APP_SCOPES = [
   "write_customers",
   "read_orders",
   "read_all_orders",
+  // customers/merge: a merge moves orders from one customer to another, changing both stages.
+  "read_customer_merge",
   "read_marketing_events",
   "read_discounts",
   // ShopifyQL (shopifyqlQuery): online store visitors, traffic sources and sales for stages 1–2 and GP/V.

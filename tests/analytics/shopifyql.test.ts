@@ -183,7 +183,7 @@ describe("runShopifyql: failures are plain messages", () => {
       const empty = await runShopifyql(client, MONTHLY_SESSIONS_QUERY);
       expect(empty.table.rows).toEqual([]);
 
-      ds.shops.get(shop)!.scopes = "read_customers,read_orders";
+      ds.setAccess(shop, { scopes: "read_customers,read_orders" });
       await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "permission", message: PERMISSION_MESSAGE });
     } finally {
       await ds.close();

@@ -13,6 +13,7 @@ import {
 } from "./cost";
 import type { ExecCtx, StoreApi } from "./graphql";
 import type { BucketState, ShopState } from "./state";
+import { inputArrayErrors } from "./limits";
 
 export const THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits";
 
@@ -106,6 +107,16 @@ export async function runGraphQLRequest(
     };
   }
   const doc = parsed.doc!;
+  const tooLarge = inputArrayErrors(schema, doc, variables);
+  if (tooLarge.length) {
+    return {
+      status: 200,
+      body: { errors: tooLarge.map((e) => e.toJSON()), extensions: { cost: { requestedQueryCost: 0, actualQueryCost: 0, throttleStatus: throttleStatus(bucket) } } },
+      requestedQueryCost: 0,
+      actualQueryCost: 0,
+      throttled: false,
+    };
+  }
   const requested = calculateQueryCost(schema, doc, variables, operationName);
 
   if (requested > MAX_QUERY_COST) {
@@ -184,6 +195,8 @@ export async function executeForBulk(
   variables: Record<string, unknown> | undefined,
   bulk: boolean,
 ): Promise<ExecutionResult> {
+  const tooLarge = inputArrayErrors(schema, doc, variables ?? {});
+  if (tooLarge.length) return { errors: tooLarge };
   const ctx: ExecCtx = { store, shop, bulk, now: store.now(), search: [] };
   return (await execute({ schema, document: doc, variableValues: variables, contextValue: ctx })) as ExecutionResult;
 }

@@ -30,6 +30,9 @@ import {
 } from "./state";
 import { formatMinor, gid, iso, parseGid, tzOffsetMinutes } from "./util";
 import { shopifyqlQueryField } from "./shopifyql";
+import { accessRules, fieldAccessError, grantedScopes, hasScope, resolvedObjectError, type FieldAccess } from "./access";
+import { loadAdminSchemaJson } from "./schema";
+import { triggerPayloadProblems, type FlowTriggerDefinition } from "./flow";
 
 export interface StagedTarget {
   url: string;
@@ -56,6 +59,8 @@ export interface StoreApi {
   cancelBulk(shop: ShopState, id: number): { op?: BulkOpRec; userErrors: UserErr[] };
   createStagedUpload(shop: ShopState, input: StagedUploadInputArg): StagedTarget;
   recordFlowTrigger(shop: ShopState, handle: string | null, payload: unknown): void;
+  /** The app's flow_trigger extension with this handle. */
+  flowTrigger(handle: string): FlowTriggerDefinition | undefined;
 }
 
 export interface StagedUploadInputArg {
@@ -86,6 +91,13 @@ type FieldFn = (args: Record<string, any>, ctx: ExecCtx, info: GraphQLResolveInf
 
 export const MAX_PAGE_SIZE = 250;
 export const MAX_TAGS = 250;
+/** The Order object's docs: "Only the last 60 days' worth of orders from a store are accessible … by default." */
+export const DEFAULT_ORDER_WINDOW_MS = 60 * 86_400_000;
+
+/** An order the installation can see: all of them with read_all_orders, else those created in the last 60 days. */
+export function orderVisible(ctx: ExecCtx, o: OrderRec): boolean {
+  return hasScope(ctx.shop.access, "read_all_orders") || o.createdAt >= ctx.now - DEFAULT_ORDER_WINDOW_MS;
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -390,14 +402,14 @@ export function customerView(ctx: ExecCtx, c: CustomerRec): View {
     lastOrder: () => {
       const id = c.orderIds[c.orderIds.length - 1];
       const o = id === undefined ? undefined : shop.orders.get(id);
-      return o ? orderView(ctx, o) : null;
+      return o && orderVisible(ctx, o) ? orderView(ctx, o) : null;
     },
     orders: (args: Record<string, any>, cx: ExecCtx, info: GraphQLResolveInfo) => {
       const pred = searchFilter(args.query, orderSpec(shop), cx, info);
       const list: OrderRec[] = [];
       for (const id of c.orderIds) {
         const o = shop.orders.get(id);
-        if (o && pred(o)) list.push(o);
+        if (o && orderVisible(cx, o) && pred(o)) list.push(o);
       }
       return connection(cx, info, args, list, orderSortValue(args.sortKey), (o) => orderView(cx, o));
     },
@@ -639,6 +651,14 @@ function marketingActivityView(ctx: ExecCtx, a: MarketingActivityRec): View {
   };
 }
 
+/**
+ * `marketingActivities` is "a list of marketing activities associated with the marketing app" (its schema
+ * description): an app sees the activities it created, not Shopify Email's or another app's.
+ */
+function ownActivity(ctx: ExecCtx, a: MarketingActivityRec): boolean {
+  return a.app === ctx.store.apiKey;
+}
+
 function sourceAndMedium(a: MarketingActivityRec): string {
   const medium = a.marketingChannelType.charAt(0) + a.marketingChannelType.slice(1).toLowerCase();
   return `${a.utm?.source ?? "Dev store"} ${medium.toLowerCase()}`;
@@ -741,11 +761,7 @@ function appInstallationView(ctx: ExecCtx): View {
   return {
     __typename: "AppInstallation",
     id: gid("AppInstallation", ctx.shop.id),
-    accessScopes: ctx.shop.scopes
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
+    accessScopes: grantedScopes(ctx.shop.access).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
     activeSubscriptions: [],
     launchUrl: `https://${ctx.shop.domain}/admin/apps/${ctx.store.apiKey}`,
     uninstallUrl: null,
@@ -765,7 +781,7 @@ function nodeById(ctx: ExecCtx, id: string): View | null {
     }
     case "Order": {
       const o = s.orders.get(g.id);
-      return o ? orderView(ctx, o) : null;
+      return o && orderVisible(ctx, o) ? orderView(ctx, o) : null;
     }
     case "BulkOperation": {
       const b = s.bulkOps.get(g.id);
@@ -777,7 +793,7 @@ function nodeById(ctx: ExecCtx, id: string): View | null {
     }
     case "MarketingActivity": {
       const a = s.marketingActivities.get(g.id);
-      return a ? marketingActivityView(ctx, a) : null;
+      return a && ownActivity(ctx, a) ? marketingActivityView(ctx, a) : null;
     }
     case "DiscountCodeNode":
     case "DiscountAutomaticNode":
@@ -817,18 +833,18 @@ const queryRoot: Root = {
   orders: (args, ctx, info) => {
     const pred = searchFilter(args.query, orderSpec(ctx.shop), ctx, info);
     const list: OrderRec[] = [];
-    for (const o of ctx.shop.orders.values()) if (pred(o)) list.push(o);
+    for (const o of ctx.shop.orders.values()) if (orderVisible(ctx, o) && pred(o)) list.push(o);
     return connection(ctx, info, args, list, orderSortValue(args.sortKey), (o) => orderView(ctx, o));
   },
   order: (args, ctx) => {
     const g = parseGid(args.id);
     const o = g && g.type === "Order" ? ctx.shop.orders.get(g.id) : undefined;
-    return o ? orderView(ctx, o) : null;
+    return o && orderVisible(ctx, o) ? orderView(ctx, o) : null;
   },
   ordersCount: (args, ctx, info) => {
     const pred = searchFilter(args.query, orderSpec(ctx.shop), ctx, info);
     let n = 0;
-    for (const o of ctx.shop.orders.values()) if (pred(o)) n++;
+    for (const o of ctx.shop.orders.values()) if (orderVisible(ctx, o) && pred(o)) n++;
     return count(n, args.limit);
   },
   node: (args, ctx) => nodeById(ctx, args.id),
@@ -880,7 +896,7 @@ const queryRoot: Root = {
     const rawRemote = args.remoteIds as string[] | null | undefined;
     const remote = rawRemote?.length ? rawRemote : null;
     const list = [...ctx.shop.marketingActivities.values()].filter(
-      (a) => pred(a) && (!ids || ids.includes(a.id)) && (!remote || (a.remoteId !== null && remote.includes(a.remoteId))),
+      (a) => ownActivity(ctx, a) && pred(a) && (!ids || ids.includes(a.id)) && (!remote || (a.remoteId !== null && remote.includes(a.remoteId))),
     );
     const key =
       args.sortKey === "CREATED_AT"
@@ -893,7 +909,7 @@ const queryRoot: Root = {
   marketingActivity: (args, ctx) => {
     const g = parseGid(args.id);
     const a = g && g.type === "MarketingActivity" ? ctx.shop.marketingActivities.get(g.id) : undefined;
-    return a ? marketingActivityView(ctx, a) : null;
+    return a && ownActivity(ctx, a) ? marketingActivityView(ctx, a) : null;
   },
   discountNodes: (args, ctx, info) => {
     const pred = searchFilter(args.query, discountSpec(), ctx, info);
@@ -990,7 +1006,7 @@ function tagTarget(ctx: ExecCtx, id: string): { kind: "customer"; rec: CustomerR
   }
   if (g.type === "Order") {
     const o = ctx.shop.orders.get(g.id);
-    return o ? { kind: "order", rec: o } : null;
+    return o && orderVisible(ctx, o) ? { kind: "order", rec: o } : null;
   }
   return null;
 }
@@ -1125,15 +1141,12 @@ const mutationRoot: Root = {
       }
     }
     if (!args.handle && args.body == null) return { userErrors: [{ field: ["handle"], message: "Handle can't be blank" }] };
-    let size: number;
-    try {
-      size = Buffer.byteLength(JSON.stringify(payload ?? null));
-    } catch {
-      return { userErrors: [{ field: ["payload"], message: "Payload is not valid JSON" }] };
+    const handle = String(args.handle ?? "");
+    const problems = triggerPayloadProblems(ctx.store.flowTrigger(handle), handle, payload);
+    if (problems.length > 0) {
+      return { userErrors: [{ field: ["body"], message: `Errors validating schema:\n${problems.map((p) => `  ${p}.\n`).join("")}` }] };
     }
-    if (size >= 50_000)
-      return { userErrors: [{ field: ["payload"], message: `Errors validating schema: Properties size exceeds the limit of 50000 bytes (${size}).` }] };
-    ctx.store.recordFlowTrigger(ctx.shop, args.handle ?? null, payload ?? null);
+    ctx.store.recordFlowTrigger(ctx.shop, handle, payload ?? null);
     return { userErrors: [] };
   },
 };
@@ -1166,24 +1179,54 @@ const viewResolver: GraphQLFieldResolver<unknown, ExecCtx> = (source, args, ctx,
 
 const attached = new WeakSet<GraphQLSchema>();
 
+function objectsOf(value: unknown): Array<{ __typename?: unknown }> {
+  if (Array.isArray(value)) return value.flatMap(objectsOf);
+  return value !== null && typeof value === "object" ? [value as { __typename?: unknown }] : [];
+}
+
+/**
+ * Checks the installation's access (access.ts) before a field resolves, and for a field returning an interface or
+ * union, the object it resolved to — as Shopify refuses `nodes(ids:)` for a Customer without read_customers.
+ */
+function guarded(rule: FieldAccess, resolve: GraphQLFieldResolver<unknown, ExecCtx>): GraphQLFieldResolver<unknown, ExecCtx> {
+  const rules = accessRules(loadAdminSchemaJson());
+  return (source, args, ctx, info) => {
+    const operation = info.operation.operation === "mutation" ? "mutation" : "query";
+    const denied = fieldAccessError(ctx.shop.access, info.fieldName, rule, operation);
+    if (denied) throw denied;
+    const value = resolve(source, args, ctx, info);
+    if (!rule.abstract) return value;
+    const check = (resolved: unknown) => {
+      for (const object of objectsOf(resolved)) {
+        const error = typeof object.__typename === "string" ? resolvedObjectError(rules, ctx.shop.access, info.fieldName, object.__typename, operation) : null;
+        if (error) throw error;
+      }
+      return resolved;
+    };
+    return value instanceof Promise ? value.then(check) : check(value);
+  };
+}
+
 /** Sets `resolve` on every field of every object type of the schema (once per schema object). */
 export function attachResolvers(schema: GraphQLSchema): GraphQLSchema {
   if (attached.has(schema)) return schema;
   attached.add(schema);
+  const rules = accessRules(loadAdminSchemaJson());
   const queryType = schema.getQueryType();
   const mutationType = schema.getMutationType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
-    const fields = type.getFields();
-    if (type === queryType || type === mutationType) {
-      const root = type === queryType ? queryRoot : mutationRoot;
-      for (const [name, field] of Object.entries(fields)) {
-        const fn = root[name];
-        field.resolve = fn ? (_src, args, ctx, info) => fn(args, ctx as ExecCtx, info) : notImplemented(type.name, name);
-      }
-      continue;
+    const root = type === queryType ? queryRoot : type === mutationType ? mutationRoot : null;
+    for (const [name, field] of Object.entries(type.getFields())) {
+      const fn = root?.[name];
+      const resolve: GraphQLFieldResolver<unknown, ExecCtx> = !root
+        ? viewResolver
+        : fn
+          ? (_src, args, ctx, info) => fn(args, ctx, info)
+          : notImplemented(type.name, name);
+      const rule = rules.fields.get(`${type.name}.${name}`);
+      field.resolve = rule ? guarded(rule, resolve) : resolve;
     }
-    for (const field of Object.values(fields)) field.resolve = viewResolver;
   }
   return schema;
 }

@@ -9,9 +9,10 @@ import path from "node:path";
 import { type GraphQLSchema } from "graphql";
 import { checkBulkMutation, checkBulkQuery, flattenBulkResult, parseVariablesJsonl } from "./bulk";
 import { executeForBulk, refill, runGraphQLRequest, throttleStatus, type ThrottleStatus } from "./execute";
+import { inputArrayErrors } from "./limits";
 import { attachResolvers, type StagedTarget, type StoreApi, type UserErr } from "./graphql";
 import { handleAccessTokenRequest, TokenStore } from "./oauth";
-import { API_VERSION, loadAdminSchema, REPO_ROOT } from "./schema";
+import { API_VERSION, loadAdminSchema, loadAdminSchemaJson, REPO_ROOT } from "./schema";
 import { seedGeneratedStore, type GeneratedSeedOptions, type GeneratedSeedReport } from "./seed/generated";
 import { seedOnlineRetailInto, type OnlineRetailOptions, type OnlineRetailReport } from "./seed/online-retail";
 import { seedRowsInto, type SeedRows, type SeedRowsReport } from "./seed/rows";
@@ -40,6 +41,19 @@ import {
 } from "./state";
 import { gid, mulberry32, parseGid, toMinor, uuid } from "./util";
 import {
+  accessRules,
+  grantedScopes,
+  installAccess,
+  PROTECTED_FIELDS,
+  redactPayload,
+  topicWithheld,
+  type AccessInput,
+  type InstallAccess,
+  type ProtectedDataLevel,
+  type ProtectedField,
+} from "./access";
+import { loadFlowTriggers } from "./flow";
+import {
   bulkFinishPayload,
   complianceCustomer,
   customerDeletePayload,
@@ -60,15 +74,20 @@ import {
 } from "./webhooks";
 
 export const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
-export const DEFAULT_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_marketing_events,read_discounts,read_reports";
+export const DEFAULT_SCOPES =
+  "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
 
 export interface DevStoreOptions {
   /** 0 (default) = a random free port. Always bound to 127.0.0.1. */
   port?: number;
   apiKey: string;
   apiSecret: string;
-  /** Granted scopes; default: [access_scopes] of the toml, else DEFAULT_SCOPES. */
+  /** Granted scopes of every new installation; default: [access_scopes] of the toml, else DEFAULT_SCOPES. */
   scopes?: string;
+  /** Protected customer data every new installation was approved for (0, 1, 2 or level 2 with some fields). Default 2. */
+  protectedCustomerData?: ProtectedDataLevel | ProtectedField[];
+  /** The app's extensions (flow_trigger tomls); default: extensions/ at the repo root. */
+  extensionsDir?: string;
   /** Leaky bucket per shop+app; default 2000 points, 100 points/s. */
   bucket?: { maximumAvailable: number; restoreRate: number };
   /** Where webhooks are delivered (appUrl + the toml uri). Without it webhooks are recorded. */
@@ -78,7 +97,7 @@ export interface DevStoreOptions {
   clock?: () => number;
   /** Delay of each bulk operation state change (CREATED→RUNNING→COMPLETED), ms. Default 25. */
   bulkDelayMs?: number;
-  /** Bulk query operations that may run at once per shop. Default 1 (OPERATION_IN_PROGRESS beyond). */
+  /** Bulk query operations that may run at once per shop. Default 5, as API 2026-01 and later allow (LIMIT_REACHED beyond). */
   bulkQueryConcurrency?: number;
   /** Timeout of a webhook delivery, ms (Shopify: 5 s). */
   webhookTimeoutMs?: number;
@@ -143,6 +162,8 @@ export interface MarketingActivityInput {
   utm?: { campaign?: string | null; source?: string | null; medium?: string | null } | null;
   isExternal?: boolean;
   remoteId?: string | null;
+  /** The app that created it (default: this app). Another app's activities (e.g. "Shopify Email") are not returned to this one. */
+  app?: string;
 }
 
 export interface DiscountInput {
@@ -173,6 +194,11 @@ export interface DevStore {
   readonly shops: Map<string, ShopState>;
   readonly schema: GraphQLSchema;
   addShop(domain: string, init?: ShopInit): ShopState;
+  /**
+   * Changes what a shop's installation was granted. A change of scopes sends app/scopes_update (Shopify's payload:
+   * previous and current scopes), as when a merchant approves new or optional scopes.
+   */
+  setAccess(domain: string, access: AccessInput): void;
   seedOnlineRetail(domain: string, opts?: OnlineRetailOptions): Promise<OnlineRetailReport>;
   seedFromRows(domain: string, rows: SeedRows): SeedRowsReport;
   seedGenerated(domain: string, opts: GeneratedSeedOptions): GeneratedSeedReport;
@@ -267,9 +293,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
   const schema = attachResolvers(loadAdminSchema());
   const config = loadAppConfig(options.appTomlPath ?? path.join(REPO_ROOT, "shopify.app.toml"));
   const scopes = options.scopes ?? config.scopes ?? DEFAULT_SCOPES;
+  const rules = accessRules(loadAdminSchemaJson());
+  const accessFor = (input: AccessInput = {}) => installAccess(input.scopes ?? scopes, input.protectedCustomerData ?? options.protectedCustomerData ?? 2);
+  const triggers = loadFlowTriggers(options.extensionsDir ?? path.join(REPO_ROOT, "extensions"));
   const defaultBucket = options.bucket ?? { maximumAvailable: 2000, restoreRate: 100 };
   const bulkDelay = options.bulkDelayMs ?? 25;
-  const bulkConcurrency = options.bulkQueryConcurrency ?? 1;
+  const bulkConcurrency = options.bulkQueryConcurrency ?? 5;
   const ids = new IdSequence(7_000_000_000_000);
   const shops = new Map<string, ShopState>();
   const tokens = new TokenStore();
@@ -296,7 +325,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     if (!SHOP_RE.test(d)) throw new Error(`devstore: not a myshopify domain: ${domain}`);
     const existing = shops.get(d);
     if (existing) return existing;
-    const shop = newShop(d, init, ids, clock(), defaultBucket, scopes);
+    const shop = newShop(d, init, ids, clock(), defaultBucket, accessFor(init.access));
     shops.set(d, shop);
     return shop;
   };
@@ -324,7 +353,11 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     if (!o) throw new Error(`devstore: unknown order ${ref} in ${shop.domain}`);
     return o;
   };
-  const emit = (shop: ShopState, topic: string, payload: unknown) => engine.emit(shop.domain, topic, payload);
+  /** Delivers an event the way the installation may receive it: withheld without its scope, redacted below level 2. */
+  const emit = (shop: ShopState, topic: string, payload: unknown) => {
+    const withheld = topicWithheld(rules, shop.access, topic);
+    return engine.emit(shop.domain, topic, withheld ? payload : redactPayload(shop.access, payload), withheld);
+  };
   const purchasingSummary = (shop: ShopState, c: CustomerRec) =>
     emit(shop, "customers/purchasing_summary", purchasingSummaryPayload(shop, c, clock()));
 
@@ -400,9 +433,9 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
                 finishBulk(shop, op, r.lines, r.root, null);
                 resolve();
               }),
-            () =>
+            (error: unknown) =>
               later(bulkDelay, () => {
-                finishBulk(shop, op, null, 0, "INTERNAL_SERVER_ERROR");
+                finishBulk(shop, op, null, 0, error instanceof BulkFailure ? error.code : "INTERNAL_SERVER_ERROR");
                 resolve();
               }),
           );
@@ -430,21 +463,21 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     startBulkQuery(shop, query, groupObjects) {
       const running = activeBulk(shop, "QUERY");
       if (running.length >= bulkConcurrency) {
-        return {
-          userErrors: [
-            {
-              field: null,
-              message: `A bulk query operation for this app and shop is already in progress: ${gid("BulkOperation", running[0].id)}.`,
-              code: bulkConcurrency > 1 ? "LIMIT_REACHED" : "OPERATION_IN_PROGRESS",
-            },
-          ],
-        };
+        const message =
+          bulkConcurrency > 1
+            ? "Bulk operations limit reached. Please try again later."
+            : `A bulk query operation for this app and shop is already in progress: ${gid("BulkOperation", running[0].id)}.`;
+        return { userErrors: [{ field: null, message, code: bulkConcurrency > 1 ? "LIMIT_REACHED" : "OPERATION_IN_PROGRESS" }] };
       }
       const check = checkBulkQuery(schema, query);
       if (check.error) return { userErrors: [{ field: ["query"], message: check.error, code: "INVALID" }] };
+      const tooLarge = inputArrayErrors(schema, check.doc!, {});
+      if (tooLarge.length) return { userErrors: [{ field: ["query"], message: tooLarge[0].message, code: "INVALID" }] };
       const op = newBulkOp(shop, "QUERY", query, groupObjects);
       runBulk(shop, op, async () => {
         const result = await executeForBulk(schema, api, shop, check.marked!, undefined, true);
+        // BulkOperationErrorCode.ACCESS_DENIED: "returned access denied due to missing access scopes".
+        if (result.errors?.some((e) => e.extensions?.code === "ACCESS_DENIED")) throw new BulkFailure("ACCESS_DENIED");
         if (result.errors?.length && !result.data) throw new Error(result.errors[0].message);
         const flat = flattenBulkResult(schema, check.doc!, (result.data ?? {}) as Record<string, unknown>);
         return { lines: flat.lines, root: flat.rootObjectCount };
@@ -523,13 +556,14 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     recordFlowTrigger(shop, handle, payload) {
       flowTriggers.push({ shop: shop.domain, handle, payload, receivedAt: new Date(clock()).toISOString() });
     },
+    flowTrigger: (handle) => triggers.get(handle),
   };
 
   // ------------------------------------------------------------ HTTP
   const ensureInstalled = (domain: string): string => {
     const shop = addShop(domain);
     shop.installed = true;
-    return shop.scopes;
+    return grantedScopes(shop.access).join(",");
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -740,6 +774,15 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     shops,
     schema,
     addShop,
+    setAccess(domain, input) {
+      const shop = shopOf(domain);
+      const previous = grantedScopes(shop.access);
+      shop.access = installAccess(input.scopes ?? previous, input.protectedCustomerData ?? protectedInput(shop.access));
+      const current = grantedScopes(shop.access);
+      if (shop.installed && previous.join(",") !== current.join(",")) {
+        emit(shop, "app/scopes_update", { id: ids.take(), shop_id: gid("Shop", shop.id), previous, current, updated_at: new Date(clock()).toISOString() });
+      }
+    },
     async seedOnlineRetail(domain, opts = {}) {
       const shop = addShop(domain);
       return seedOnlineRetailInto(shop, ids, opts);
@@ -929,6 +972,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
         isExternal: input.isExternal ?? true,
         remoteId: input.remoteId ?? null,
         eventId: ids.take(),
+        app: input.app ?? options.apiKey,
       };
       shop.marketingActivities.set(a.id, a);
       return a;
@@ -1034,6 +1078,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
   return store;
 }
 
+/** An installation's protected customer data as setAccess takes it. */
+function protectedInput(access: InstallAccess): ProtectedDataLevel | ProtectedField[] {
+  if (access.protectedLevel < 2) return access.protectedLevel;
+  return PROTECTED_FIELDS.every((f) => access.protectedFields.has(f)) ? 2 : [...access.protectedFields];
+}
+
 function headerShop(req: http.IncomingMessage): string | null {
   const h = req.headers["x-devstore-shop"];
   const v = Array.isArray(h) ? h[0] : h;
@@ -1045,6 +1095,12 @@ function headerShop(req: http.IncomingMessage): string | null {
  * (keeping the shop in an X-Devstore-Shop header); everything else goes to `base`.
  * Use it where the app's Shopify client takes a fetch (e.g. @shopify/shopify-api's setAbstractFetchFunc).
  */
+class BulkFailure extends Error {
+  constructor(readonly code: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT") {
+    super(code);
+  }
+}
+
 export function devStoreFetch(origin: string, base: typeof fetch = globalThis.fetch): typeof fetch {
   const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const u = new URL(typeof input === "string" || input instanceof URL ? String(input) : input.url);

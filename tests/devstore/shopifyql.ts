@@ -3,12 +3,12 @@
  * with runs of whitespace collapsed) from the shop's data — sessions from the SIMULATED traffic of
  * seed/sessions.ts, sales from the shop's real orders (net sales = total − refunds; the data has no product costs,
  * so gross profit and net_sales_with_cost_recorded are 0.00) — and gives Shopify's parseErrors shape (a list of
- * messages, no tableData) for any other query. Without the read_reports scope the field is denied with Shopify's
- * ACCESS_DENIED error. Answers built on simulated data carry a parseWarning that says so.
+ * messages, no tableData) for any other query. Without the read_reports scope or level 2 protected customer data the
+ * field is denied with Shopify's ACCESS_DENIED error (access.ts, from the schema's requiredAccess). Answers built on
+ * simulated data carry a parseWarning that says so.
  *
  * The window is SINCE startOfMonth(-12m) UNTIL today in UTC (the dev store's clock).
  */
-import { GraphQLError } from "graphql";
 import type { ShopState } from "./state";
 import { formatMinor } from "./util";
 import {
@@ -169,14 +169,7 @@ function ok(tableData: ReturnType<typeof table>, parseWarnings: string[]) {
   return { parseErrors: [], parseWarnings, tableData, analyticsTargets: [] };
 }
 
-/** The root field resolver: read_reports or Shopify's ACCESS_DENIED. */
+/** The root field resolver (read_reports and level 2 are checked before it runs, from the schema: access.ts). */
 export function shopifyqlQueryField(args: { query?: unknown }, ctx: { shop: ShopState; now: number }) {
-  const scopes = ctx.shop.scopes.split(",").map((s) => s.trim());
-  if (!scopes.includes("read_reports")) {
-    throw new GraphQLError(
-      "Access denied for shopifyqlQuery field. Required access: `read_reports` access scope. Also: Level 2 access to Customer data including name, address, phone, and email fields.",
-      { extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: "`read_reports` access scope." } },
-    );
-  }
   return answerShopifyql(ctx.shop, String(args.query ?? ""), ctx.now);
 }

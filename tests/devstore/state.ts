@@ -1,4 +1,5 @@
 /** In-memory state of the dev store's shops. Timestamps are epoch milliseconds (UTC); money is in minor units. */
+import type { AccessInput, InstallAccess } from "./access";
 
 export type EmailMarketingState = "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBED" | "PENDING" | "INVALID" | "REDACTED";
 export type OptInLevel = "SINGLE_OPT_IN" | "CONFIRMED_OPT_IN" | "UNKNOWN";
@@ -83,6 +84,8 @@ export interface MarketingActivityRec {
   isExternal: boolean;
   remoteId: string | null;
   eventId: number;
+  /** The app that created the activity: `marketingActivities` returns only the calling app's own. */
+  app: string;
 }
 
 export interface DiscountRec {
@@ -161,7 +164,8 @@ export interface ShopState {
   ianaTimezone: string;
   createdAt: number;
   installed: boolean;
-  scopes: string;
+  /** What the app's installation was granted: scopes and protected customer data. */
+  access: InstallAccess;
   customers: Map<number, CustomerRec>;
   orders: Map<number, OrderRec>;
   marketingActivities: Map<number, MarketingActivityRec>;
@@ -181,6 +185,8 @@ export interface ShopInit {
   id?: number;
   createdAt?: number;
   bucket?: { maximumAvailable: number; restoreRate: number };
+  /** The installation's scopes and protected customer data (default: the dev store's). */
+  access?: AccessInput;
 }
 
 /** One id sequence for every object of a dev store (Shopify ids are globally unique). */
@@ -204,7 +210,7 @@ export function newShop(
   ids: IdSequence,
   now: number,
   bucket: { maximumAvailable: number; restoreRate: number },
-  scopes: string,
+  access: InstallAccess,
 ): ShopState {
   const handle = domain.replace(/\.myshopify\.com$/, "");
   const b = init.bucket ?? bucket;
@@ -217,7 +223,7 @@ export function newShop(
     ianaTimezone: init.ianaTimezone ?? "UTC",
     createdAt: init.createdAt ?? now,
     installed: true,
-    scopes,
+    access,
     customers: new Map(),
     orders: new Map(),
     marketingActivities: new Map(),

@@ -562,8 +562,11 @@ export class WebhookEngine {
   private readonly secret: string;
   private readonly now: () => number;
   private readonly timeoutMs: number;
-  /** Recorded events (every emitted event, subscribed or not), for assertions. */
-  readonly events: Array<{ topic: string; shop: string; eventId: string; payload: unknown; subscribed: boolean }> = [];
+  /**
+   * Recorded events (every emitted event, subscribed or not), for assertions. `withheld` says why an event was not
+   * delivered although subscribed (a scope or protected customer data the installation lacks); null when it was.
+   */
+  readonly events: Array<{ topic: string; shop: string; eventId: string; payload: unknown; subscribed: boolean; withheld: string | null }> = [];
 
   constructor(o: WebhookEngineOptions) {
     this.secret = o.secret;
@@ -609,12 +612,16 @@ export class WebhookEngine {
     };
   }
 
-  /** A state change happened: deliver (send mode) or keep (record mode) one delivery per subscription. */
-  emit(shop: string, topic: string, payload: unknown): WebhookDelivery[] {
+  /**
+   * A state change happened: deliver (send mode) or keep (record mode) one delivery per subscription, unless the
+   * installation may not receive the topic (`withheld`: why).
+   */
+  emit(shop: string, topic: string, payload: unknown, withheld: string | null = null): WebhookDelivery[] {
     const eventId = uuid();
     const triggeredAt = new Date(this.now()).toISOString();
     const subs = this.routes(topic);
-    this.events.push({ topic, shop, eventId, payload, subscribed: subs.length > 0 });
+    this.events.push({ topic, shop, eventId, payload, subscribed: subs.length > 0, withheld });
+    if (withheld) return [];
     const out = subs.map((s) => this.build(shop, topic, payload, s, { eventId, triggeredAt }));
     if (this.mode === "record") this.pending.push(...out);
     else for (const d of out) this.track(this.deliver(d));
