@@ -6,9 +6,10 @@ export const CustomerFactsQuery = `#graphql
       createdAt
       updatedAt
       tags
-      emailMarketingConsent {
+      defaultEmailAddress {
         marketingState
-        consentUpdatedAt
+        marketingOptInLevel
+        marketingUpdatedAt
       }
       orders(first: 100, after: $after) {
         nodes {

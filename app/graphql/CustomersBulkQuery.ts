@@ -1,4 +1,8 @@
-/** The inner query of the customers bulk export: just the facts the lifecycle model needs, no personal data. */
+/**
+ * The inner query of the customers bulk export: just the facts the lifecycle model needs, no personal data. Consent
+ * comes from `defaultEmailAddress` (Customer.emailMarketingConsent is deprecated in 2026-10); its emailAddress is
+ * not asked for, so level 1 protected customer data is enough.
+ */
 export const CustomersBulkQuery = `#graphql
   {
     customers {
@@ -8,9 +12,10 @@ export const CustomersBulkQuery = `#graphql
           createdAt
           updatedAt
           tags
-          emailMarketingConsent {
+          defaultEmailAddress {
             marketingState
-            consentUpdatedAt
+            marketingOptInLevel
+            marketingUpdatedAt
           }
         }
       }

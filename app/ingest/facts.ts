@@ -134,7 +134,8 @@ interface GraphqlCustomerNode {
   createdAt?: string | null;
   updatedAt?: string | null;
   tags?: string[];
-  emailMarketingConsent?: { marketingState: string; consentUpdatedAt?: string | null } | null;
+  /** The customer's default email address and its consent (null: the customer has no email, so no consent). */
+  defaultEmailAddress?: { marketingState: string; marketingOptInLevel?: string | null; marketingUpdatedAt?: string | null } | null;
 }
 
 export function customerFromGraphql(node: GraphqlCustomerNode): CustomerRow {
@@ -142,9 +143,9 @@ export function customerFromGraphql(node: GraphqlCustomerNode): CustomerRow {
     gid: customerGid(node.id),
     shopifyCreatedAt: optionalDate(node.createdAt, "createdAt"),
     shopifyUpdatedAt: optionalDate(node.updatedAt, "updatedAt"),
-    // A customer without an email has no consent object: not subscribed.
-    emailMarketingState: node.emailMarketingConsent ? toMarketingState(node.emailMarketingConsent.marketingState) : "NOT_SUBSCRIBED",
-    consentUpdatedAt: optionalDate(node.emailMarketingConsent?.consentUpdatedAt, "consentUpdatedAt"),
+    // A customer without an email has no default email address, so no consent: not subscribed.
+    emailMarketingState: node.defaultEmailAddress ? toMarketingState(node.defaultEmailAddress.marketingState) : "NOT_SUBSCRIBED",
+    consentUpdatedAt: optionalDate(node.defaultEmailAddress?.marketingUpdatedAt, "marketingUpdatedAt"),
     tags: node.tags,
   };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN     "grantedScopes" TEXT,
+ADD COLUMN     "scopesReadAt" TIMESTAMP(3);
