@@ -101,7 +101,7 @@ describe("the production server", () => {
   }, 300_000);
 
   it("logs every request's path, never its query string: the session token in Shopify admin's URL stays out of the log", async () => {
-    const idToken = makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 60 });
+    const idToken = await makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 60 });
     const host = Buffer.from(`admin.shopify.com/store/server-test`).toString("base64");
     for (const pathname of ["/app", "/app/customers", "/auth/login", "/"]) {
       const response = await fetch(`${web.url}${pathname}?embedded=1&shop=${SHOP}&host=${host}&id_token=${idToken}`, {
