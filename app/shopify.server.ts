@@ -7,6 +7,7 @@ import { API_VERSION, readAppConfig } from "./config.server";
 import { routeShopRequestsTo } from "./shopify/admin-origin.server";
 import { onShopInstalled } from "./sync/install.server";
 import { adminRequestProblem } from "./http/admin-request.server";
+import { requesterFromAdmin } from "./shopify/requester.server";
 
 const config = readAppConfig();
 if (config.adminApiOrigin) routeShopRequestsTo(config.adminApiOrigin);
@@ -25,8 +26,8 @@ const shopify = shopifyApp({
     expiringOfflineAccessTokens: true,
   },
   hooks: {
-    afterAuth: async ({ session }) => {
-      await onShopInstalled(session.shop);
+    afterAuth: async ({ session, admin }) => {
+      await onShopInstalled(session.shop, requesterFromAdmin(admin));
     },
   },
 });

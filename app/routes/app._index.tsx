@@ -16,6 +16,8 @@ import { BandText, ConversionText, StageCard } from "../board/ui/StageCard";
 import { stageTitle } from "../board/ui/labels";
 import { formatChange, formatDateTime, formatPercent } from "../board/ui/format";
 import { AnalyticsCard } from "../board/ui/AnalyticsCard";
+import { AccessCard } from "../board/ui/AccessCard";
+import { loadAccessView } from "../board/access.server";
 import { CUSTOMER_LEVELS } from "../board/stages";
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
@@ -25,7 +27,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   await refreshAnalyticsIfStale(prisma, session.shop, requesterFromAdmin(admin));
   const board = await loadBoard(prisma, session.shop, new Date());
   refreshCampaignsIfStale(prisma, session.shop, requesterFromAdmin(admin), board.sync.campaignsRefreshedAt);
-  return board;
+  return { ...board, access: await loadAccessView(prisma, session.shop) };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -50,6 +52,7 @@ export default function Board() {
     <Page title={t("board.title")} secondaryActions={[{ content: t("board.viewCustomers"), url: "/app/customers" }, { content: t("nav.campaigns"), url: "/app/campaigns" }]}>
       <BlockStack gap="500">
         <SyncStatusCard sync={board.sync} compact />
+        <AccessCard access={board.access} />
         {board.analytics?.simulated && (
           <div data-testid="analytics-simulated">
             <Banner tone="warning" title={t("analytics.simulated.title")}>

@@ -10,9 +10,12 @@
  * twelve before it (`SINCE startOfMonth(-12m) UNTIL today`).
  *
  * A failure is a plain message (ShopifyqlFailure), never a table of zeros: parse errors as Shopify wrote them, a
- * missing read_reports permission, or a table not of the expected shape.
+ * refusal with its real cause, or a table not of the expected shape. Shopify answers ACCESS_DENIED both without the
+ * read_reports scope and without level 2 protected customer data (shopifyqlQuery's requiredAccess names both), so a
+ * refusal is told apart by reading the granted scopes.
  */
 import { ShopifyqlQuery } from "../graphql/ShopifyqlQuery";
+import { ANALYTICS_SCOPE, readGrantedScopes, scopeGranted } from "./access-scopes.server";
 import {
   COUNT_TYPES,
   MONEY_TYPES,
@@ -65,7 +68,7 @@ export const FIRST_VISIT_SALES_QUERY = `FROM sales
 
 export const SHOPIFYQL_QUERIES = [MONTHLY_SESSIONS_QUERY, TRAFFIC_SOURCES_QUERY, MONTHLY_SALES_QUERY, FIRST_VISIT_SALES_QUERY] as const;
 
-export type ShopifyqlFailureKind = "permission" | "parse" | "shape" | "request";
+export type ShopifyqlFailureKind = "missing-scope" | "protected-data" | "parse" | "shape" | "request";
 
 export class ShopifyqlFailure extends Error {
   constructor(
@@ -77,8 +80,17 @@ export class ShopifyqlFailure extends Error {
   }
 }
 
-export const PERMISSION_MESSAGE =
-  "The app may not read Shopify's reports yet: approve the read_reports permission (Shopify asks when the app is updated or reinstalled).";
+export const MISSING_SCOPE_MESSAGE =
+  "Shopify has not granted the app read_reports, the access scope its analytics (ShopifyQL) need: approve it when Shopify asks, on the app's next update or reinstall.";
+export const PROTECTED_DATA_MESSAGE =
+  "Shopify refused its analytics (ShopifyQL): besides read_reports they need level 2 protected customer data access (names, emails, phones and addresses), which the app's developer requests in the Partner Dashboard.";
+
+/** Why Shopify refused: with read_reports granted, the missing piece is level 2 protected customer data. */
+async function refusal(client: GraphqlRequester): Promise<ShopifyqlFailure> {
+  const granted = await readGrantedScopes(client).catch(() => null);
+  if (granted && scopeGranted(granted, ANALYTICS_SCOPE)) return new ShopifyqlFailure("protected-data", PROTECTED_DATA_MESSAGE);
+  return new ShopifyqlFailure("missing-scope", MISSING_SCOPE_MESSAGE);
+}
 
 interface ShopifyqlQueryData {
   shopifyqlQuery: {
@@ -107,7 +119,7 @@ export async function runShopifyql(client: GraphqlRequester, query: string): Pro
   try {
     ({ data } = await client.request<ShopifyqlQueryData>(ShopifyqlQuery, { query }));
   } catch (error) {
-    if (isAccessDenied(error)) throw new ShopifyqlFailure("permission", PERMISSION_MESSAGE);
+    if (isAccessDenied(error)) throw await refusal(client);
     throw new ShopifyqlFailure("request", `Shopify's analytics could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const response = data?.shopifyqlQuery;

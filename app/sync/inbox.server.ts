@@ -33,7 +33,7 @@ export async function processInbox(deps: InboxDeps, options: ProcessInboxOptions
       db: deps.db,
       now,
       clientFor: deps.clientFor,
-      onShopEvent: (shop, topic, payload) => handleShopEvent(deps.db, shop, topic, payload, now),
+      onShopEvent: (shop, topic, payload) => handleShopEvent(deps.db, shop, topic, payload, now, deps.clientFor),
     },
     { shop: options.shop, limit: options.limit },
   );

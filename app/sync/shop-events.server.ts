@@ -2,9 +2,18 @@ import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { customerGid, orderGid } from "../ingest/facts";
 import { forgetAdminClient } from "../shopify/clients.server";
+import type { GraphqlRequester } from "../shopify/requester.server";
+import { onScopesUpdate } from "./access.server";
 
 /** Shop-level and compliance topics: sessions, uninstall, and the privacy duties Shopify requires. */
-export async function handleShopEvent(db: Db, shop: string, topic: string, payload: Record<string, unknown>, now: Date): Promise<void> {
+export async function handleShopEvent(
+  db: Db,
+  shop: string,
+  topic: string,
+  payload: Record<string, unknown>,
+  now: Date,
+  clientFor?: (shop: string) => GraphqlRequester,
+): Promise<void> {
   switch (topic) {
     case "app/uninstalled":
       // The token is dead: drop sessions now; the data goes with shop/redact 48 hours later, as Shopify specifies.
@@ -13,11 +22,9 @@ export async function handleShopEvent(db: Db, shop: string, topic: string, paylo
       await db.job.updateMany({ where: { shop, doneAt: null }, data: { doneAt: now, singletonKey: null, lastError: "app uninstalled" } });
       forgetAdminClient(shop);
       return;
-    case "app/scopes_update": {
-      const current = Array.isArray(payload.current) ? (payload.current as unknown[]).map(String).join(",") : null;
-      if (current !== null) await db.session.updateMany({ where: { shop }, data: { scope: current } });
+    case "app/scopes_update":
+      await onScopesUpdate(db, shop, payload, now, clientFor?.(shop));
       return;
-    }
     case "customers/data_request": {
       const customer = payload.customer as { id?: unknown } | undefined;
       if (!customer?.id) throw new Error("customers/data_request without customer.id");

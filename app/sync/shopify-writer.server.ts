@@ -3,16 +3,21 @@ import type { AdminClient } from "../shopify/admin-client.server";
 import { writeTagEdits, type TagWriterOptions } from "../shopify/tags.server";
 import { FLOW_TRIGGERS_PER_REQUEST, sendStageChangedBatch } from "../shopify/flow.server";
 import type { ShopifyWriter } from "./reconcile.server";
+import { fullHistoryGranted, heldTagWrites, skipPendingStageChanges } from "./access.server";
 
 /**
  * Reconcile's view of Shopify. Flow triggers are sent from the StageChange rows marked pending (not from memory),
- * so a crash between the database commit and the call only delays them.
+ * so a crash between the database commit and the call only delays them. Without read_all_orders nothing is
+ * written (app/sync/access.server.ts): tags are held with the reason, stage changes never reach Flow.
  */
 export function shopifyWriter(db: Db, shop: string, client: AdminClient, tagOptions: TagWriterOptions = {}): ShopifyWriter {
+  let granted: Promise<boolean> | undefined;
+  const mayWrite = () => (granted ??= fullHistoryGranted(db, shop, client));
   return {
-    writeTags: (edits, currentTags) => writeTagEdits(client, edits, currentTags, tagOptions),
+    writeTags: async (edits, currentTags) => ((await mayWrite()) ? writeTagEdits(client, edits, currentTags, tagOptions) : heldTagWrites(edits)),
     sendPendingStageChanges: async () => {
-      await sendPendingFlowTriggers(db, shop, client);
+      if (await mayWrite()) await sendPendingFlowTriggers(db, shop, client);
+      else await skipPendingStageChanges(db, shop);
     },
   };
 }

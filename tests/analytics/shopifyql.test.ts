@@ -6,7 +6,8 @@ import {
   FIRST_VISIT_SALES_QUERY,
   MONTHLY_SALES_QUERY,
   MONTHLY_SESSIONS_QUERY,
-  PERMISSION_MESSAGE,
+  MISSING_SCOPE_MESSAGE,
+  PROTECTED_DATA_MESSAGE,
   readFirstVisitSales,
   readMonthlySales,
   readMonthlySessions,
@@ -157,16 +158,25 @@ describe("runShopifyql: failures are plain messages", () => {
     expect(failure).toMatchObject({ kind: "parse", message: "Shopify could not run the analytics query: Invalid column 'visitorz'" });
   });
 
-  it("a missing read_reports permission", async () => {
-    const denied: GraphqlRequester = {
-      request: async () => {
-        throw Object.assign(new Error("ShopifyqlQuery: Access denied for shopifyqlQuery field."), { details: { errors: [{ extensions: { code: "ACCESS_DENIED" } }] } });
-      },
-    };
-    await expect(runShopifyql(denied, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "permission", message: PERMISSION_MESSAGE });
+  /** A requester that refuses ShopifyQL as Shopify does and answers the access scopes query with `granted`. */
+  const refusing = (granted: string[]): GraphqlRequester => ({
+    request: async <T>(document: string) => {
+      if (document.includes("AccessScopesQuery")) return { data: { currentAppInstallation: { accessScopes: granted.map((handle) => ({ handle })) } } as T };
+      throw Object.assign(new Error("ShopifyqlQuery: Access denied for shopifyqlQuery field."), { details: { errors: [{ extensions: { code: "ACCESS_DENIED" } }] } });
+    },
   });
 
-  it("against the dev store: another query gets Shopify's parseErrors shape; no read_reports gets ACCESS_DENIED", async () => {
+  it("a refusal names its real cause: the read_reports scope, or level 2 protected customer data when the scope is granted", async () => {
+    await expect(runShopifyql(refusing(["read_customers"]), MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "missing-scope", message: MISSING_SCOPE_MESSAGE });
+    await expect(runShopifyql(refusing(["read_customers", "read_reports"]), MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({
+      kind: "protected-data",
+      message: PROTECTED_DATA_MESSAGE,
+    });
+    expect(PROTECTED_DATA_MESSAGE).toMatch(/level 2 protected customer data/);
+    expect(MISSING_SCOPE_MESSAGE).toMatch(/read_reports/);
+  });
+
+  it("against the dev store: another query gets Shopify's parseErrors shape; a refusal names its cause", async () => {
     const shop = "shopifyql-errors.myshopify.com";
     const ds = await startDevStore({ apiKey: "k", apiSecret: "s" });
     try {
@@ -183,8 +193,10 @@ describe("runShopifyql: failures are plain messages", () => {
       const empty = await runShopifyql(client, MONTHLY_SESSIONS_QUERY);
       expect(empty.table.rows).toEqual([]);
 
-      ds.setAccess(shop, { scopes: "read_customers,read_orders" });
-      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "permission", message: PERMISSION_MESSAGE });
+      ds.setAccess(shop, { scopes: "read_customers,read_orders,read_reports", protectedCustomerData: 1 });
+      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "protected-data", message: PROTECTED_DATA_MESSAGE });
+      ds.setAccess(shop, { scopes: "read_customers,read_orders", protectedCustomerData: 2 });
+      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "missing-scope", message: MISSING_SCOPE_MESSAGE });
     } finally {
       await ds.close();
     }

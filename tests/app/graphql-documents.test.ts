@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { buildClientSchema, parse, validate, type IntrospectionQuery } from "graphql";
+import { buildClientSchema, NoDeprecatedCustomRule, parse, specifiedRules, validate, type DocumentNode, type IntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildTagsBatchMutation } from "../../app/graphql/TagsBatchMutation";
 import { buildFlowTriggerBatchMutation } from "../../app/graphql/FlowTriggerBatchMutation";
@@ -10,6 +10,9 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const schema = buildClientSchema(
   (JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, "tests/fixtures/shopify/admin_2026-10.json.gz"))).toString()) as { data: IntrospectionQuery }).data,
 );
+
+/** graphql-js's standard validation plus NoDeprecatedCustomRule: nothing the 2026-10 schema marks deprecated. */
+const check = (document: DocumentNode) => validate(schema, document, [...specifiedRules, NoDeprecatedCustomRule]).map((e) => e.message);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -33,9 +36,8 @@ describe("Admin GraphQL documents", () => {
     expect(documents.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(documents.map((d) => [d.file, d.source] as const))("%s validates against the 2026-10 schema", (_file, source) => {
-    const errors = validate(schema, parse(source));
-    expect(errors.map((e) => e.message)).toEqual([]);
+  it.each(documents.map((d) => [d.file, d.source] as const))("%s validates against the 2026-10 schema and uses nothing deprecated", (_file, source) => {
+    expect(check(parse(source))).toEqual([]);
   });
 
   it("the aliased tag batch mutation validates for removals, additions and both", () => {
@@ -45,16 +47,22 @@ describe("Admin GraphQL documents", () => {
       { id: "gid://shopify/Customer/3", add: [], remove: ["lifecycle:winback-90"] },
     ]);
     expect(mutationCount).toBe(4);
-    expect(validate(schema, parse(document)).map((e) => e.message)).toEqual([]);
+    expect(check(parse(document))).toEqual([]);
   });
 
   it("the aliased Flow trigger batch validates", () => {
     const { document } = buildFlowTriggerBatchMutation("lifecycle-stage-changed", [{ customer_id: 1 }, { customer_id: 2 }]);
-    expect(validate(schema, parse(document)).map((e) => e.message)).toEqual([]);
+    expect(check(parse(document))).toEqual([]);
   });
 
   it("a misspelt field fails validation (the check is real)", () => {
     const errors = validate(schema, parse("query { shop { nmae } }"));
     expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it("a deprecated field fails the check (the rule is real)", () => {
+    expect(check(parse("{ customers(first: 1) { nodes { emailMarketingConsent { marketingState } } } }"))).toEqual([
+      "The field Customer.emailMarketingConsent is deprecated. Use `defaultEmailAddress.marketingState`, `defaultEmailAddress.marketingOptInLevel`, `defaultEmailAddress.marketingUpdatedAt`, and `defaultEmailAddress.sourceLocation` instead.",
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { startDevStore, type DevStore } from "../devstore/server";
 import { embeddedAppUrl } from "../devstore/id-token";
+import type { AccessInput } from "../devstore/access";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const DEMO_SHOP = "lifecycle-demo.myshopify.com";
@@ -23,6 +24,8 @@ export interface DemoOptions {
   dataEndsAt?: Date;
   build?: boolean;
   log?: (line: string) => void;
+  /** What the demo shop's installation is granted (default: every scope of shopify.app.toml, level 2 customer data). */
+  access?: AccessInput;
   appEnv?: Record<string, string>;
 }
 
@@ -115,6 +118,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   const devStore = await startDevStore({ port: 0, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, appUrl });
   log(`Dev store: ${devStore.origin} (Admin API 2026-10, real schema)`);
+  devStore.addShop(DEMO_SHOP, { access: options.access });
   const seeded = await devStore.seedOnlineRetail(DEMO_SHOP, { shiftTo: options.dataEndsAt ?? new Date() });
   log(`Seeded ${DEMO_SHOP} from UCI Online Retail: ${JSON.stringify(seeded)}`);
 
