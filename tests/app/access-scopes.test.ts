@@ -94,3 +94,18 @@ describe("when read_all_orders arrives", () => {
     expect((await loadGrantedScopes(t.db, SHOP)).scopes).toContain("read_products");
   });
 });
+
+describe("without protected customer data", () => {
+  it("the import fails with Shopify's ACCESS_DENIED, recorded for the board's import card", async () => {
+    const shop = "access-no-customer-data.myshopify.com";
+    ds.addShop(shop, { access: { scopes: `${WITHOUT_ALL_ORDERS},read_all_orders`, protectedCustomerData: 0 } });
+    ds.seedFromRows(shop, { customers: [{ key: "a", email: "a@example.com", createdAt: "2026-01-01T00:00:00Z" }] });
+    await app.install(shop);
+    const client = app.deps.clientFor(shop);
+    await expect(runBackfill({ db: t.db, shop, client, writer: shopifyWriter(t.db, shop, client), now: () => new Date(), pollIntervalMs: 5 })).rejects.toThrow(
+      /FAILED \(ACCESS_DENIED\)/,
+    );
+    const run = await t.db.syncRun.findFirst({ where: { shop, kind: "backfill" } });
+    expect(run?.error).toMatch(/FAILED \(ACCESS_DENIED\)/);
+  }, 60_000);
+});
