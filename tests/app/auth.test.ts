@@ -36,7 +36,7 @@ function claims(overrides: Record<string, unknown> = {}) {
 const signed = (overrides: Record<string, unknown>) => signJwtHs256(claims(overrides), TEST_API_SECRET);
 const b64url = (text: string) => Buffer.from(text).toString("base64url");
 
-const BAD_DEST: Array<[string, string]> = [
+const BAD_DEST: Array<[string, string | Promise<string>]> = [
   ["dest a custom domain", signed({ dest: "https://shop.example.com", iss: "https://shop.example.com/admin" })],
   ["dest a look-alike", signed({ dest: "https://auth-edges.myshopify.com.example.com" })],
   ["dest without a scheme", signed({ dest: "auth-edges" })],
@@ -47,7 +47,7 @@ const BAD_DEST: Array<[string, string]> = [
   ["dest over http", signed({ dest: `http://${SHOP}` })],
   ["dest 5,000 characters long", signed({ dest: `https://${"a".repeat(5000)}.myshopify.com` })],
 ];
-const MALFORMED: Array<[string, string]> = [
+const MALFORMED: Array<[string, string | Promise<string>]> = [
   ["three parts of garbage", "abc.def.ghi"],
   ["one part", "hello"],
   ["payload not JSON", `${b64url("{")}.${b64url("{")}.sig`],
@@ -96,13 +96,14 @@ function documentRequest(path: string, query: string): Request {
 
 describe("admin requests with a bad session token", () => {
   it("a good token is accepted (the checks below are not vacuous)", async () => {
-    const token = makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 });
+    const token = await makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 });
     for (const [path, kind, handler] of routes.filter(([, kind]) => kind === "loader")) {
       expect(await statusOf(handler, fetchRequest(path, token, kind)), `${kind} ${path}`).toBe(200);
     }
   });
 
-  it.each([...BAD_DEST, ...MALFORMED])("%s: 401 from App Bridge's fetches, 400 in a page's URL, on every route", async (_what, token) => {
+  it.each([...BAD_DEST, ...MALFORMED])("%s: 401 from App Bridge's fetches, 400 in a page's URL, on every route", async (_what, pending) => {
+    const token = await pending;
     for (const [path, kind, handler] of routes) {
       expect(await statusOf(handler, fetchRequest(path, token, kind)), `${kind} ${path} (bearer)`).toBe(401);
       if (kind === "loader") expect(await statusOf(handler, documentRequest(path, `id_token=${token}`)), `${kind} ${path} (id_token)`).toBe(400);
@@ -110,8 +111,8 @@ describe("admin requests with a bad session token", () => {
   });
 
   it("an expired or wrongly signed token is left to Shopify's flow: 401 for a fetch, the bounce page for a document", async () => {
-    const expired = signed({ exp: Math.floor(Date.now() / 1000) - 3600 });
-    const forged = signJwtHs256(claims(), "not-the-app-secret");
+    const expired = await signed({ exp: Math.floor(Date.now() / 1000) - 3600 });
+    const forged = await signJwtHs256(claims(), "not-the-app-secret");
     for (const token of [expired, forged]) {
       for (const [path, kind, handler] of routes.filter(([p]) => p !== "/auth/session-token")) {
         expect(await statusOf(handler, fetchRequest(path, token, kind)), `${kind} ${path}`).toBe(401);
@@ -125,12 +126,13 @@ describe("admin requests with bad parameters", () => {
   const token = () => makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 });
 
   it.each([
-    ["host not base64", () => `host=%25%25%25&id_token=${token()}`],
-    ["host base64 of bytes that are no address", () => `host=zzz&id_token=${token()}`],
-    ["shop 5,000 characters long", () => `shop=${"a".repeat(5000)}.myshopify.com`],
-  ])("%s: 400 on every route", async (_what, query) => {
+    ["host not base64", async () => `host=%25%25%25&id_token=${await token()}`],
+    ["host base64 of bytes that are no address", async () => `host=zzz&id_token=${await token()}`],
+    ["shop 5,000 characters long", async () => `shop=${"a".repeat(5000)}.myshopify.com`],
+  ])("%s: 400 on every route", async (_what, makeQuery) => {
+    const query = await makeQuery();
     for (const [path, kind, handler] of routes.filter(([, kind]) => kind === "loader")) {
-      const request = new Request(`${APP}${path}?embedded=1&${query().includes("host=") ? `shop=${SHOP}` : `host=${HOST}`}&${query()}`);
+      const request = new Request(`${APP}${path}?embedded=1&${query.includes("host=") ? `shop=${SHOP}` : `host=${HOST}`}&${query}`);
       expect(await statusOf(handler, request), `${kind} ${path}`).toBe(400);
     }
   });

@@ -14,7 +14,7 @@ let db: PrismaClient;
 let customersLoader: Loader;
 
 async function get(path: string): Promise<{ status: number; body: string }> {
-  const request = new Request(`${APP}${path}`, { headers: { Authorization: `Bearer ${makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 })}` } });
+  const request = new Request(`${APP}${path}`, { headers: { Authorization: `Bearer ${await makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 })}` } });
   try {
     const result = await customersLoader({ request, params: {}, context: {} });
     if (result instanceof Response) return { status: result.status, body: await result.text() };

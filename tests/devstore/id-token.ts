@@ -17,6 +17,11 @@ export interface IdTokenOptions {
   sid?: string;
 }
 
+/** Any claims, HS256-signed with `secret` (jose): for tokens a test wants malformed or forged. */
+export function signJwtHs256(claims: Record<string, unknown>, secret: string): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
+}
+
 export function makeIdToken(o: IdTokenOptions): Promise<string> {
   const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);
   return new SignJWT({ dest: `https://${o.shop}`, sid: o.sid ?? randomUUID().replace(/-/g, "") })

@@ -25,18 +25,19 @@ let app: AppUnderTest;
 let routes: Record<"page" | "download" | "topics" | "compliance", RouteModule>;
 const customers: Array<{ id: number; gid: string }> = [];
 
-function request(path: string, form?: Record<string, string>): Request {
+async function request(path: string, form?: Record<string, string>): Promise<Request> {
   return new Request(`${APP}${path}`, {
     method: form ? "POST" : "GET",
     headers: {
-      Authorization: `Bearer ${makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 })}`,
+      Authorization: `Bearer ${await makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 })}`,
       ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
     },
     body: form ? new URLSearchParams(form).toString() : undefined,
   });
 }
 
-async function call<T>(route: keyof typeof routes, kind: "loader" | "action", req: Request, params: Record<string, string> = {}): Promise<T> {
+async function call<T>(route: keyof typeof routes, kind: "loader" | "action", pending: Promise<Request>, params: Record<string, string> = {}): Promise<T> {
+  const req = await pending;
   try {
     return (await routes[route][kind]!({ request: req, params, context: {} })) as T;
   } catch (thrown) {
