@@ -4,6 +4,8 @@
  * classification counts customers, segments are a few calls.
  */
 
+import { SYNC_ERROR_KINDS, type SyncErrorKind } from "../shopify/errors";
+
 export const SYNC_PHASES = ["customers", "orders", "classify", "segments", "done"] as const;
 export type SyncPhase = (typeof SYNC_PHASES)[number];
 
@@ -37,20 +39,9 @@ export function syncProgress(run: SyncRunFacts): number {
 }
 
 /** Message keys for import errors in plain words; the technical detail is shown beneath. */
-export type SyncErrorKey =
-  | "sync.error.access"
-  | "sync.error.throttled"
-  | "sync.error.unavailable"
-  | "sync.error.network"
-  | "sync.error.bulk"
-  | "sync.error.other";
+export type SyncErrorKey = `sync.error.${SyncErrorKind}`;
 
-export function plainSyncError(message: string): SyncErrorKey {
-  const m = message.toLowerCase();
-  if (/\b(401|403)\b|access token|access denied|unauthori[sz]ed|forbidden|scope/.test(m)) return "sync.error.access";
-  if (/throttl|\b429\b/.test(m)) return "sync.error.throttled";
-  if (/\b5\d\d\b|service unavailable|bad gateway/.test(m)) return "sync.error.unavailable";
-  if (/timed out|timeout|econn|enotfound|fetch failed|network|socket/.test(m)) return "sync.error.network";
-  if (/bulk/.test(m)) return "sync.error.bulk";
-  return "sync.error.other";
+/** The words for why an import stopped, from the kind stored with it (runs stored before kinds read "other"). */
+export function syncErrorKey(kind: string | null): SyncErrorKey {
+  return (SYNC_ERROR_KINDS as readonly string[]).includes(kind ?? "") ? `sync.error.${kind as SyncErrorKind}` : "sync.error.other";
 }

@@ -19,7 +19,7 @@ import {
   type StageAssessment,
 } from "../board/conversion";
 import { activeCampaignsByStage, type CampaignView } from "./campaign.server";
-import { plainSyncError, syncProgress, type SyncErrorKey } from "../board/sync-status";
+import { syncErrorKey, syncProgress, type SyncErrorKey } from "../board/sync-status";
 import { greatest, julianDay, sqlDialect } from "../board/sql-dialect.server";
 import { predictionReason, readShopPrediction, type ShopPredictionView } from "./prediction.server";
 import { loadShopAnalytics, type ShopAnalyticsView } from "./analytics.server";
@@ -551,7 +551,7 @@ export async function loadSyncStatus(db: Db, shop: string): Promise<SyncStatus> 
           startedAt: latest.startedAt.toISOString(),
           finishedAt: latest.finishedAt?.toISOString() ?? null,
           error: latest.error,
-          errorKey: latest.error ? plainSyncError(latest.error) : null,
+          errorKey: latest.error ? syncErrorKey(latest.errorKind) : null,
         }
       : null,
     lastFinishedAt: lastDone?.finishedAt?.toISOString() ?? null,

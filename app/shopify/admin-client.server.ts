@@ -1,4 +1,5 @@
 import { ClientError, GraphQLClient } from "graphql-request";
+import { errorForGraphqlErrors, errorForStatus, NetworkError, ShopifyUserError, ThrottledError, type UserError } from "./errors";
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -17,35 +18,11 @@ export interface AdminResult<T> {
   cost: QueryCost | null;
 }
 
-export class AdminApiError extends Error {
-  constructor(
-    message: string,
-    readonly details: { shop: string; status?: number; errors?: unknown; retryable: boolean },
-  ) {
-    super(message);
-    this.name = "AdminApiError";
-  }
-}
+export { AdminApiError, ShopifyUserError, type UserError } from "./errors";
 
-export interface UserError {
-  field?: readonly string[] | null;
-  message: string;
-  code?: string | null;
-}
-
-export class UserErrorsError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly userErrors: readonly UserError[],
-  ) {
-    super(`${operation}: ${userErrors.map((e) => (e.field?.length ? `${e.field.join(".")}: ` : "") + e.message).join("; ")}`);
-    this.name = "UserErrorsError";
-  }
-}
-
-/** Throws a typed error when a mutation payload reports userErrors. */
+/** Throws ShopifyUserError when a mutation payload reports userErrors. */
 export function assertNoUserErrors(operation: string, userErrors: readonly UserError[] | null | undefined): void {
-  if (userErrors && userErrors.length > 0) throw new UserErrorsError(operation, userErrors);
+  if (userErrors && userErrors.length > 0) throw new ShopifyUserError(operation, userErrors);
 }
 
 export interface AdminClientOptions {
@@ -145,7 +122,7 @@ export class AdminClient {
         } else {
           // Network failure or timeout: nothing was charged that we can know of; retry with backoff.
           if (attempt >= maxAttempts) {
-            throw new AdminApiError(`${operation}: ${describe(error)} (after ${attempt} attempts)`, { shop: this.options.shop, retryable: true });
+            throw new NetworkError(`${operation}: ${describe(error)} (after ${attempt} attempts)`, { shop: this.options.shop, operation });
           }
           this.stats.retries++;
           await sleep(backoffMs(attempt, random));
@@ -178,26 +155,25 @@ export class AdminClient {
       if (throttled) {
         this.stats.throttled++;
         if (cost) knownCost = cost.requestedQueryCost;
-        if (attempt >= maxAttempts) throw new AdminApiError(`${operation}: still throttled after ${attempt} attempts`, { shop: this.options.shop, retryable: true });
+        if (attempt >= maxAttempts) throw new ThrottledError(`${operation}: still throttled after ${attempt} attempts`, { shop: this.options.shop, operation, errors: response.errors });
         continue; // the next loop waits for the bucket the response described
       }
       if (response.status >= 500 || response.status === 429) {
         if (attempt >= maxAttempts) {
-          throw new AdminApiError(`${operation}: HTTP ${response.status} after ${attempt} attempts`, { shop: this.options.shop, status: response.status, retryable: true });
+          throw errorForStatus(response.status, `${operation}: HTTP ${response.status} after ${attempt} attempts`, { shop: this.options.shop, operation });
         }
         this.stats.retries++;
         await sleep(backoffMs(attempt, random));
         continue;
       }
       if (response.status >= 400) {
-        throw new AdminApiError(`${operation}: HTTP ${response.status}`, { shop: this.options.shop, status: response.status, errors: response.errors, retryable: false });
+        throw errorForStatus(response.status, `${operation}: HTTP ${response.status}`, { shop: this.options.shop, operation, errors: response.errors });
       }
       if (response.errors && response.errors.length > 0) {
-        throw new AdminApiError(`${operation}: ${response.errors.map((e) => e.message).join("; ")}`, {
+        throw errorForGraphqlErrors(response.errors, `${operation}: ${response.errors.map((e) => e.message).join("; ")}`, {
           shop: this.options.shop,
+          operation,
           status: response.status,
-          errors: response.errors,
-          retryable: false,
         });
       }
       return { data: response.data as T, cost };

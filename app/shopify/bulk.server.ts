@@ -1,4 +1,5 @@
 import { assertNoUserErrors, type AdminClient, type UserError } from "./admin-client.server";
+import { BulkOperationError, errorForStatus } from "./errors";
 import { BulkOperationRunQueryMutation } from "../graphql/BulkOperationRunQueryMutation";
 import { BulkOperationRunMutationMutation } from "../graphql/BulkOperationRunMutationMutation";
 import { BulkOperationQuery } from "../graphql/BulkOperationQuery";
@@ -14,12 +15,7 @@ export interface BulkOperation {
   partialDataUrl: string | null;
 }
 
-export class BulkOperationError extends Error {
-  constructor(readonly operation: BulkOperation) {
-    super(`Bulk operation ${operation.id} ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
-    this.name = "BulkOperationError";
-  }
-}
+export { BulkOperationError };
 
 export async function startBulkQuery(client: AdminClient, query: string): Promise<string> {
   const { data } = await client.request<{
@@ -75,7 +71,7 @@ export interface JsonlReadOptions {
 export async function* readJsonlBatches(url: string, options: JsonlReadOptions = {}): AsyncGenerator<JsonlBatch> {
   const { skipLines = 0, batchLines = 2000 } = options;
   const response = await (options.fetch ?? fetch)(url);
-  if (!response.ok || !response.body) throw new Error(`Downloading ${url} failed: HTTP ${response.status}`);
+  if (!response.ok || !response.body) throw errorForStatus(response.status, `Downloading ${url} failed: HTTP ${response.status}`, { operation: "bulk result download" });
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   // The start of a line that spans chunks, in pieces (joining at every chunk would copy a long line over and over).
@@ -154,7 +150,7 @@ export async function runBulkMutation(
   for (const parameter of target.parameters) form.append(parameter.name, parameter.value);
   form.append("file", new Blob([jsonl], { type: "text/jsonl" }), "variables.jsonl");
   const upload = await fetchImpl(target.url, { method: "POST", body: form });
-  if (!upload.ok) throw new Error(`Staged upload failed: HTTP ${upload.status}`);
+  if (!upload.ok) throw errorForStatus(upload.status, `Staged upload failed: HTTP ${upload.status}`, { operation: "staged upload" });
   const stagedUploadPath = target.parameters.find((p) => p.name === "key")?.value;
   if (!stagedUploadPath) throw new Error("Staged upload target has no key parameter");
 

@@ -16,6 +16,7 @@
  */
 import { ShopifyqlQuery } from "../graphql/ShopifyqlQuery";
 import { ANALYTICS_SCOPE, readGrantedScopes, scopeGranted } from "./access-scopes.server";
+import { AccessDeniedError } from "./errors";
 import {
   COUNT_TYPES,
   MONEY_TYPES,
@@ -105,21 +106,13 @@ export interface ShopifyqlResult {
   warnings: string[];
 }
 
-function isAccessDenied(error: unknown): boolean {
-  const e = error as { message?: unknown; details?: { errors?: unknown }; response?: { errors?: unknown }; body?: { errors?: unknown } };
-  const lists = [e?.details?.errors, e?.response?.errors, e?.body?.errors].filter(Array.isArray) as Array<Array<{ extensions?: { code?: string } }>>;
-  if (lists.some((list) => list.some((x) => x?.extensions?.code === "ACCESS_DENIED"))) return true;
-  const message = typeof e?.message === "string" ? e.message : "";
-  return /access denied|read_reports|ACCESS_DENIED/i.test(message);
-}
-
 /** Runs one ShopifyQL query; throws ShopifyqlFailure with a plain message when there is no table to read. */
 export async function runShopifyql(client: GraphqlRequester, query: string): Promise<ShopifyqlResult> {
   let data: ShopifyqlQueryData;
   try {
     ({ data } = await client.request<ShopifyqlQueryData>(ShopifyqlQuery, { query }));
   } catch (error) {
-    if (isAccessDenied(error)) throw await refusal(client);
+    if (error instanceof AccessDeniedError) throw await refusal(client);
     throw new ShopifyqlFailure("request", `Shopify's analytics could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   const response = data?.shopifyqlQuery;

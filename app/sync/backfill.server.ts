@@ -11,6 +11,7 @@ import { ensureStageSegments } from "../shopify/segments.server";
 import { loadShopContext, saveShopCurrency } from "../models/shop.server";
 import { afterFullPass } from "./after-pass.server";
 import { ShopQuery, type ShopQueryData } from "../graphql/ShopQuery";
+import { syncErrorKind } from "../shopify/errors";
 
 export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
 
@@ -86,10 +87,10 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
         });
       }
       await db.shop.update({ where: { domain: shop }, data: { segmentsPrefix: ctx.settings.tagPrefix } });
-      await db.syncRun.update({ where: { id: runId }, data: { phase: "done", finishedAt: deps.now(), error: null } });
+      await db.syncRun.update({ where: { id: runId }, data: { phase: "done", finishedAt: deps.now(), error: null, errorKind: null } });
     }
   } catch (error) {
-    await db.syncRun.update({ where: { id: runId }, data: { error: error instanceof Error ? error.message : String(error) } });
+    await db.syncRun.update({ where: { id: runId }, data: { error: error instanceof Error ? error.message : String(error), errorKind: syncErrorKind(error) } });
     throw error;
   }
 }

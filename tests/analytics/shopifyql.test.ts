@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { startDevStore } from "../devstore/server";
 import { ANSWERED_QUERIES } from "../devstore/shopifyql";
 import { AdminClient } from "../../app/shopify/admin-client.server";
+import { AccessDeniedError } from "../../app/shopify/errors";
 import {
   FIRST_VISIT_SALES_QUERY,
   MONTHLY_SALES_QUERY,
@@ -162,7 +163,7 @@ describe("runShopifyql: failures are plain messages", () => {
   const refusing = (granted: string[]): GraphqlRequester => ({
     request: async <T>(document: string) => {
       if (document.includes("AccessScopesQuery")) return { data: { currentAppInstallation: { accessScopes: granted.map((handle) => ({ handle })) } } as T };
-      throw Object.assign(new Error("ShopifyqlQuery: Access denied for shopifyqlQuery field."), { details: { errors: [{ extensions: { code: "ACCESS_DENIED" } }] } });
+      throw new AccessDeniedError("ShopifyqlQuery: Access denied for shopifyqlQuery field.", { operation: "ShopifyqlQuery", errors: [{ extensions: { code: "ACCESS_DENIED" } }] });
     },
   });
 

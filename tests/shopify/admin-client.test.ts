@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AdminApiError, AdminClient, assertNoUserErrors, backoffMs, UserErrorsError } from "../../app/shopify/admin-client.server";
+import { AdminApiError, AdminClient, assertNoUserErrors, backoffMs, ShopifyUserError } from "../../app/shopify/admin-client.server";
+import { TransientHttpError } from "../../app/shopify/errors";
 
 interface FakeBucket {
   available: number;
@@ -103,10 +104,13 @@ describe("AdminClient", () => {
     expect(admin.stats.retries).toBe(3);
   });
 
-  it("gives up after maxAttempts with a retryable AdminApiError", async () => {
+  it("gives up after maxAttempts with a retryable TransientHttpError (an AdminApiError)", async () => {
     const fake = fakeShopify({ cost: 1, script: Array(20).fill("5xx") });
     const admin = client(fake);
-    await expect(admin.request(QUERY)).rejects.toMatchObject({ name: "AdminApiError", details: { retryable: true } });
+    const error = await admin.request(QUERY).catch((e) => e);
+    expect(error).toBeInstanceOf(TransientHttpError);
+    expect(error).toBeInstanceOf(AdminApiError);
+    expect(error).toMatchObject({ details: { retryable: true, status: 502 } });
   });
 
   it("asks for a fresh token once after a 401 and retries with it", async () => {
@@ -123,7 +127,7 @@ describe("AdminClient", () => {
   });
 
   it("userErrors surface as a typed error naming the field", () => {
-    expect(() => assertNoUserErrors("tagsAdd", [{ field: ["id"], message: "Customer does not exist" }])).toThrowError(UserErrorsError);
+    expect(() => assertNoUserErrors("tagsAdd", [{ field: ["id"], message: "Customer does not exist" }])).toThrowError(ShopifyUserError);
     expect(() => assertNoUserErrors("tagsAdd", [])).not.toThrow();
   });
 
