@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { databaseUrl, isPostgresUrl, sqliteFilePath } from "./db.url";
 
 /**
@@ -11,7 +13,16 @@ import { databaseUrl, isPostgresUrl, sqliteFilePath } from "./db.url";
 export type Db = PrismaClient;
 export type DatabaseProvider = "sqlite" | "postgresql";
 
-const connections = new WeakMap<object, { provider: DatabaseProvider; url: string }>();
+interface Connection {
+  provider: DatabaseProvider;
+  url: string;
+  /** SQLite: the adapter factory, which holds the connection once Prisma has opened it. */
+  sqlite?: TunedSqlite;
+  /** PostgreSQL: the pool Prisma's adapter draws from. */
+  pool?: pg.Pool;
+}
+
+const connections = new WeakMap<object, Connection>();
 
 /**
  * Which database a client talks to: the provider its generated client was built for (the PostgreSQL client is
@@ -33,14 +44,32 @@ export function databaseUrlOf(db: Db): string | undefined {
 export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
   if (isPostgresUrl(url)) {
     const { PrismaClient: PostgresClient } = loadPostgresClient();
-    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as PrismaClient;
-    connections.set(client, { provider: "postgresql", url });
+    const pool = new pg.Pool({ connectionString: url });
+    const client = new PostgresClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }) as PrismaClient;
+    connections.set(client, { provider: "postgresql", url, pool });
     return client;
   }
   // A busy timeout lets the web process and the worker share one SQLite file without SQLITE_BUSY errors.
-  const client = new PrismaClient({ adapter: new TunedSqlite({ url: sqliteFilePath(url), timeout: 10_000 }) });
-  connections.set(client, { provider: "sqlite", url });
+  const sqlite = new TunedSqlite({ url: sqliteFilePath(url), timeout: 10_000 });
+  const client = new PrismaClient({ adapter: sqlite });
+  connections.set(client, { provider: "sqlite", url, sqlite });
   return client;
+}
+
+export type DriverConnection = { provider: "sqlite"; database: BetterSqlite3.Database } | { provider: "postgresql"; pool: pg.Pool };
+
+/**
+ * The driver beneath a client createPrismaClient made: the very SQLite connection Prisma uses (opened if it is not
+ * yet), or the pool Prisma draws PostgreSQL connections from. Null for any other client, an interactive
+ * transaction's included: work meant to be part of that transaction must go through it.
+ */
+export async function driverConnection(db: Db): Promise<DriverConnection | null> {
+  const connection = connections.get(db);
+  if (connection?.pool) return { provider: "postgresql", pool: connection.pool };
+  if (!connection?.sqlite) return null;
+  if (!connection.sqlite.database?.open) await db.$connect();
+  const database = connection.sqlite.database;
+  return database?.open ? { provider: "sqlite", database } : null;
 }
 
 /**
@@ -56,8 +85,12 @@ function sqlitePragmas(): string[] {
 
 /** Sets the pragmas when Prisma opens the connection (at the first query), not when the client is created. */
 class TunedSqlite extends PrismaBetterSqlite3 {
+  /** The better-sqlite3 connection of the adapter Prisma opened last (the adapter keeps it as `client`). */
+  database: BetterSqlite3.Database | null = null;
+
   override async connect() {
     const adapter = await super.connect();
+    this.database = (adapter as unknown as { client: BetterSqlite3.Database }).client;
     for (const sql of sqlitePragmas()) await adapter.queryRaw({ sql, args: [], argTypes: [] });
     return adapter;
   }

@@ -138,7 +138,7 @@ async function importPhase(deps: BackfillDeps, runId: number, run: { bulkOperati
 }
 
 /** Lines per batch: one transaction of facts and checkpoint each. */
-const IMPORT_BATCH_LINES = 2000;
+export const IMPORT_BATCH_LINES = 5000;
 
 /**
  * Stores one bulk result file's facts, batch by batch, each batch committed with its checkpoint (SyncRun.linesDone),

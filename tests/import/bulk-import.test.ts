@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db.server";
 import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow } from "../../app/ingest/facts";
 import { upsertCustomers, upsertOrders } from "../../app/models/facts.server";
-import { importBulkResult } from "../../app/sync/backfill.server";
+import { IMPORT_BATCH_LINES, importBulkResult } from "../../app/sync/backfill.server";
 import { MAX_JSONL_LINE_CHARS } from "../../app/shopify/bulk.server";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { jsonlFetch, orderLines, customerLines } from "./jsonl";
 
 const SHOP = "bulk-import.myshopify.com";
-const ORDERS = 5_300; // more than two batches of 2,000 lines, and a short last one
+const ORDERS = 12_300; // more than two batches of IMPORT_BATCH_LINES (5,000), and a short last one
 const CUSTOMERS = 2_100;
 
 const ORDER_COLUMNS = ["gid", "customerGid", "createdAt", "totalMinor", "refundedMinor", "currencyCode", "cancelled", "test", "voided", "fullyRefunded", "shopifyUpdatedAt", "deletedAt"];
@@ -76,7 +76,7 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     const { linesDone } = await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } });
     // Whole batches only, and every line counted is stored (the gids in the file are distinct).
     const linesBeforeCut = orders.text.slice(0, cutAt).split("\n").length - 1;
-    expect(linesDone).toBe(Math.floor(linesBeforeCut / 2000) * 2000);
+    expect(linesDone).toBe(Math.floor(linesBeforeCut / IMPORT_BATCH_LINES) * IMPORT_BATCH_LINES);
     expect(linesDone).toBeGreaterThan(0);
     expect(await testDb.db.order.count({ where: { shop } })).toBe(linesDone);
 
@@ -85,6 +85,15 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     const whole = (await storedRows(testDb, "Order", shop)) as Array<Record<string, unknown>>;
     const direct = (await storedRows(testDb, "Order", SHOP)) as Array<Record<string, unknown>>;
     expect(whole).toEqual(direct);
+  }, 120_000);
+
+  it("through a client without a driver at hand (an extended client) the rows and checkpoints are the same", async () => {
+    const shop = `extended-${SHOP}`;
+    const extended = testDb.db.$extends({}) as unknown as Db;
+    const runId = await newSyncRun(testDb.db);
+    expect(await importBulkResult(extended, shop, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, fetch: jsonlFetch(orders.text) })).toBe(ORDERS);
+    expect((await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } })).linesDone).toBe(ORDERS);
+    expect(await storedRows(testDb, "Order", shop)).toEqual(await storedRows(testDb, "Order", SHOP));
   }, 120_000);
 
   it("the same order twice in one batch: the newer wins, whatever the order of the lines; a stale one changes nothing", async () => {
