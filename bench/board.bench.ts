@@ -14,7 +14,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { loadBoard, storeShopConversions } from "../app/models/board.server";
+import { loadBoard, storeShopConversions } from "../app/board/board.server";
 import { listCustomers } from "../app/models/customer-list.server";
 import { type BenchOptions, type BenchResult } from "./support/goals";
 
@@ -203,7 +203,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       const active = board.stages.map((s) => `${s.number}: ${s.campaigns.length}`).join(", ");
       const conv = board.stages
         .slice(1)
-        .map((s) => `${s.number}: ${s.conversion.converted ?? "–"}/${s.conversion.base ?? "–"}`)
+        .map((s) => `${s.number}: ${s.conversion.estimate?.converted ?? "–"}/${s.conversion.estimate?.customers ?? "–"}`)
         .join(", ");
       return {
         title: `Stage board loader at ${customers.toLocaleString("en")} customers (SQLite)`,
@@ -226,7 +226,7 @@ The board reads StageCount (7 rows), the shop row, active campaigns through (sho
 key; it never scans Customer or Order.
 
 Board as loaded: active campaigns per stage ${active}; empty stages ${JSON.stringify(board.emptyStages)};
-conversions (converted/base) ${conv}; weakest stage ${board.weakest ? `${board.weakest.stage} (${((board.weakest.rate ?? 0) * 100).toFixed(1)}%, ${board.weakest.verdict})` : "none"}.
+conversions (converted/base) ${conv}; weakest stage ${board.weakest ? `${board.weakest.assessment.stage} (${((board.weakest.assessment.rate ?? 0) * 100).toFixed(1)}%, ${board.weakest.assessment.verdict}, ${board.weakest.certainty})` : "none"}.
 
 Query plans:
 - StageCount: \`${plans.stageCount}\`

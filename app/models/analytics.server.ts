@@ -7,7 +7,7 @@
  */
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
-import { julianDay, sqlDialect } from "../board/sql-dialect.server";
+import { julianDay, sqlDialect } from "./sql-dialect.server";
 import { DAY_MS } from "../lifecycle";
 import { addMonths, monthOf, summarizeAnalytics, type AnalyticsSummary } from "../analytics/metrics";
 import { validateTrafficKindRules, type TrafficKindRule } from "../analytics/traffic-kinds";

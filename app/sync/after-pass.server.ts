@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
 import type { GraphqlRequester } from "../shopify/requester.server";
-import { storeShopConversions } from "../models/board.server";
+import { storeShopConversions } from "../board/board.server";
+import { markSettingsApplied } from "../models/board.server";
 import { refreshShopAnalyticsOnce } from "../models/analytics.server";
 import { recountStages, type ChangeCause, type ShopifyWriter } from "./reconcile.server";
 import { refitAndRetag, type RefitSummary } from "./predict.server";
@@ -34,6 +35,8 @@ export async function afterFullPass(options: AfterPassOptions): Promise<AfterPas
   const log = options.log ?? ((message: string) => console.error(message));
   await recountStages(db, shop);
   await storeShopConversions(db, shop, now);
+  // The board stops saying "updating…" once a reclassification's counts and conversions are in.
+  if (options.cause === "settings") await markSettingsApplied(db, shop, now);
   const refit = await refitAndRetag({ db, shop, now, cause: options.cause, shopify: options.writer }, log);
   if (!options.analytics) return { refit, analytics: "not read" };
   try {

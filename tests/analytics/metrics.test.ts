@@ -65,9 +65,9 @@ describe("summarizeAnalytics", () => {
     expect(summarizeAnalytics([], [], null, NOW).stage1).toMatchObject({ visitors: null, trend: null, byKind: null });
   });
 
-  it("Stage 2: subscribers of the month ÷ its visitors, next to the 8% pop-up reference", () => {
+  it("Stage 2: subscribers of the month ÷ its visitors, next to the average pop-up (3.09% of the visitors who see it)", () => {
     const s = summarizeAnalytics([row("2026-10", 2000, { subscribers: 50 })], [], null, NOW);
-    expect(s.stage2).toEqual({ subscribers: 50, visitors: 2000, rate: 0.025, reference: 0.08 });
+    expect(s.stage2).toEqual({ subscribers: 50, visitors: 2000, rate: 0.025, reference: 0.0309 });
   });
 
   it("GP/V uses gross profit only when costs cover at least 90% of net sales", () => {

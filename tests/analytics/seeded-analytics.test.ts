@@ -10,7 +10,7 @@ import { shopifyqlWindow } from "../devstore/shopifyql";
 import { createTestDb, type TestDb } from "../support/test-db";
 import { AdminClient } from "../../app/shopify/admin-client.server";
 import { loadShopAnalytics, refreshShopAnalytics } from "../../app/models/analytics.server";
-import { loadBoard } from "../../app/models/board.server";
+import { loadBoard } from "../../app/board/board.server";
 import { emptyMeasure } from "../../app/board/conversion";
 import { kindOf } from "../../app/analytics/traffic-kinds";
 import { newSubscribersIn } from "./expected";
@@ -113,7 +113,7 @@ describe("analytics of the seeded dev store", () => {
     expect(subscribers).toBeGreaterThan(0);
     expect(view.summary.stage2.subscribers).toBe(subscribers);
     expect(view.summary.stage2.rate).toBeCloseTo(subscribers / view.summary.stage1.visitors!, 12);
-    expect(view.summary.stage2.reference).toBe(0.08);
+    expect(view.summary.stage2.reference).toBe(0.0309);
   });
 
   it("GP/V: no product costs in the data, so net sales per visitor, said so; by first-visit kind where Shopify gives it", async () => {
@@ -133,18 +133,23 @@ describe("analytics of the seeded dev store", () => {
   });
 
   it("the board judges all five stages with analytics, Stage 1 and 2 from Shopify's numbers", async () => {
+    const estimate = (customers: number, converted: number) => ({ rate: converted / customers, lower: 0.01, upper: 0.99, customers, converted, horizonDays: 365, atRiskAtHorizon: customers });
     const conversions = async () => ({
-      2: { ...emptyMeasure(2, null), converted: 0 },
-      3: { ...emptyMeasure(3, null), base: 1000, converted: 150 },
-      4: { ...emptyMeasure(4, null), base: 1000, converted: 300 },
-      5: { ...emptyMeasure(5, null), base: 400, converted: 200 },
+      2: { ...emptyMeasure(2, null), newSubscribers: 0 },
+      3: { ...emptyMeasure(3, null), estimate: { ...estimate(1000, 150), horizonDays: 90 } },
+      4: { ...emptyMeasure(4, null), estimate: estimate(1000, 300) },
+      5: { ...emptyMeasure(5, null), estimate: estimate(400, 200) },
     });
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
     const view = board.analytics!;
-    expect(board.stages[0]).toMatchObject({ sourceCustomers: view.summary.stage1.visitors, visitorsFrom: "analytics" });
-    expect(board.stages[0].conversion).toMatchObject({ base: view.summary.stage1.previous, converted: view.summary.stage1.recent, fromAnalytics: true });
-    expect(board.stages[1].conversion).toMatchObject({ base: view.summary.stage2.visitors, converted: view.summary.stage2.subscribers, fromAnalytics: true });
+    expect(board.stages[0]).toMatchObject({ targetCustomers: view.summary.stage1.visitors, visitorsFrom: "analytics" });
+    expect(board.stages[1]).toMatchObject({ sourceCustomers: view.summary.stage1.visitors, visitorsFrom: "analytics" });
+    expect(board.stages[0].conversion).toMatchObject({ estimate: { customers: view.summary.stage1.previous, converted: view.summary.stage1.recent }, fromAnalytics: true });
+    expect(board.stages[1].conversion).toMatchObject({ estimate: { customers: view.summary.stage2.visitors, converted: view.summary.stage2.subscribers }, fromAnalytics: true });
     expect(board.unjudged).toEqual([]);
-    expect(board.stages.every((s) => s.assessment.score != null)).toBe(true);
+    expect(board.stages.every((s) => s.assessment.position != null)).toBe(true);
+    // The Man arrow's Visitors level is the month's visitors from Shopify's analytics.
+    expect(board.manArrow).toMatchObject({ visitorsFrom: "analytics" });
+    expect(board.manArrow.levels[0]).toEqual({ level: "visitor", count: view.summary.stage1.visitors });
   });
 });

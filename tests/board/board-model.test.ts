@@ -1,20 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../support/test-db";
-import { loadBoard, type ConversionSource } from "../../app/models/board.server";
+import { loadBoard, type ConversionSource } from "../../app/board/board.server";
 import { createManualCampaign } from "../../app/models/campaign.server";
-import { emptyMeasure } from "../../app/board/conversion";
+import { emptyMeasure, type ConversionMeasure } from "../../app/board/conversion";
+import { markReclassifyRequested, markSettingsApplied } from "../../app/models/board.server";
 
 const SHOP = "board.myshopify.com";
 const NOW = new Date("2026-11-23T12:00:00Z");
 const DAY = 86_400_000;
 let t: TestDb;
 
+/** A measured stage with its estimate given by hand (the estimators are tested in survival.test.ts). */
+const measured = (stage: 3 | 4 | 5, customers: number, converted: number, lower: number, upper: number): ConversionMeasure => {
+  const m = emptyMeasure(stage, null);
+  return { ...m, estimate: { rate: converted / customers, lower, upper, customers, converted, horizonDays: m.windowDays, atRiskAtHorizon: customers } };
+};
+
 /** Fixed measures so the test is about the board, not the measuring (tests/board/conversions.test.ts). */
 const conversions: ConversionSource = async () => ({
-  2: { ...emptyMeasure(2, null), converted: 40 },
-  3: { ...emptyMeasure(3, null), base: 1000, converted: 150 },
-  4: { ...emptyMeasure(4, null), base: 1000, converted: 120 },
-  5: { ...emptyMeasure(5, null), base: 400, converted: 200 },
+  2: { ...emptyMeasure(2, null), newSubscribers: 40 },
+  3: measured(3, 1000, 150, 0.128, 0.173),
+  4: measured(4, 1000, 120, 0.1, 0.14),
+  5: measured(5, 400, 200, 0.45, 0.55),
 });
 
 beforeAll(async () => {
@@ -75,10 +82,11 @@ describe("the board model", () => {
     expect(board.winbackTierDays).toEqual([90, 180, 360]); // the win-back idea names the shop's own tiers
   });
 
-  it("names the weakest stage: Stage 4 at 12% (below the 20% of the band)", async () => {
+  it("names the weakest stage: Stage 4 at 12% (interval 10–14%, all below the 20% of the band), and that it is sure", async () => {
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
-    expect(board.weakest).toMatchObject({ stage: 4, verdict: "weak", rate: 0.12 });
-    expect(board.stages[3].weak).toBe(true);
+    expect(board.weakest).toMatchObject({ assessment: { stage: 4, verdict: "weak", rate: 0.12 }, certainty: "clear", couldAlsoBe: [] });
+    expect(board.stages[3]).toMatchObject({ weak: true, weakest: true });
+    expect(board.stages[2].assessment.verdict).toBe("typical");
   });
 
   it("without monthly sessions, stages 1 and 2 say so; with them, Stage 2 is measured against them", async () => {
@@ -87,9 +95,15 @@ describe("the board model", () => {
     expect(board.stages[1].conversion.unmeasured).toBe("sessionsUnknown");
     await t.db.shop.update({ where: { domain: SHOP }, data: { monthlySessions: 8000 } });
     board = await loadBoard(t.db, SHOP, NOW, { conversions });
-    expect(board.stages[0]).toMatchObject({ sourceCustomers: 8000 });
-    expect(board.stages[1].conversion).toMatchObject({ base: 8000, converted: 40, unmeasured: null });
+    expect(board.stages[0]).toMatchObject({ sourceCustomers: null, targetCustomers: 8000, visitorsFrom: "manual" });
+    expect(board.stages[1]).toMatchObject({ sourceCustomers: 8000 });
+    expect(board.stages[1].conversion).toMatchObject({ estimate: { customers: 8000, converted: 40 }, unmeasured: null });
+    // 40 of 8,000 is 0.5%; Wilson's interval (0.37%, 0.68%) lies below the 1% weak line.
     expect(board.stages[1].assessment).toMatchObject({ rate: 0.005, verdict: "weak" });
+    expect(board.stages[1].assessment.upper!).toBeCloseTo(0.00681, 4);
+    // The Man arrow's Visitors level is the sessions entered, then the customers at each level.
+    expect(board.manArrow).toMatchObject({ visitorsFrom: "manual", narrowing: true, inversions: [] });
+    expect(board.manArrow.levels.map((l) => l.count)).toEqual([8000, 500, 300, 120, 40]);
     await t.db.shop.update({ where: { domain: SHOP }, data: { monthlySessions: null } });
   });
 
@@ -111,5 +125,17 @@ describe("the board model", () => {
     await t.db.syncRun.create({ data: { shop: SHOP, kind: "backfill", phase: "orders", linesDone: 250, linesTotal: 1000 } });
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
     expect(board.sync.current).toMatchObject({ phase: "orders", running: true, progress: 43 });
+  });
+
+  it("says it is updating from a settings save until the reclassification is in", async () => {
+    expect((await loadBoard(t.db, SHOP, NOW, { conversions })).updatingSince).toBeNull();
+    const saved = new Date(NOW.getTime() - 60_000);
+    await markReclassifyRequested(t.db, SHOP, saved);
+    expect((await loadBoard(t.db, SHOP, NOW, { conversions })).updatingSince).toBe(saved.toISOString());
+    // An earlier reclassification finishing does not end it; the one after the save does.
+    await markSettingsApplied(t.db, SHOP, new Date(saved.getTime() - 1000));
+    expect((await loadBoard(t.db, SHOP, NOW, { conversions })).updatingSince).toBe(saved.toISOString());
+    await markSettingsApplied(t.db, SHOP, NOW);
+    expect((await loadBoard(t.db, SHOP, NOW, { conversions })).updatingSince).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { VERDICTS } from "../../app/board/conversion";
 import { parse } from "@formatjs/icu-messageformat-parser";
 import { createIntl } from "react-intl";
 import { messages, type MessageKey } from "../../app/i18n/messages";
@@ -94,7 +95,7 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
       ...MARKETING_TACTICS.map((t) => `tactic.${t}`),
       ...CAMPAIGN_SOURCES.map((s) => `source.${s}`),
       ...["active", "scheduled", "ended"].map((s) => `state.${s}`),
-      ...["weak", "typical", "strong", "tooFew", "unknown"].map((v) => `verdict.${v}`),
+      ...VERDICTS.map((v) => `verdict.${v}`),
       ...NUMBER_FIELDS.flatMap((f) => [`settings.field.${f.key}`, `settings.field.${f.key}.help`]),
       ...["customers", "orders", "classify", "segments", "done", "failed"].map((p) => `sync.phase.${p}`),
     ];

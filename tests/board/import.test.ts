@@ -3,7 +3,7 @@ import { startDevStore, type DevStore } from "../devstore/server";
 import { createTestDb, type TestDb } from "../support/test-db";
 import { AdminClient } from "../../app/shopify/admin-client.server";
 import { refreshCampaigns } from "../../app/campaigns/import.server";
-import { loadBoard } from "../../app/models/board.server";
+import { loadBoard } from "../../app/board/board.server";
 import { overrideCampaignStage, resetCampaignStage } from "../../app/models/campaign.server";
 import { emptyMeasure } from "../../app/board/conversion";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase, type TestDb } from "../support/databases";
-import { levelFigures, loadBoard, type ConversionSource } from "../../app/models/board.server";
+import { levelFigures, loadBoard, type ConversionSource } from "../../app/board/board.server";
 import { refitShopPredictions } from "../../app/sync/predict.server";
 import type { ArrowPrediction } from "../../app/board/ui/ArrowCharts";
 import { CDNOW_NOW, seedCdnowShop } from "./seed";

@@ -76,13 +76,13 @@ export async function startBrowserDemo(name: string): Promise<BrowserDemo> {
       });
       // Charts (polaris-viz) animate unless the user asks for less motion: screenshots then show the final state.
       await page.emulateMedia({ reducedMotion: "reduce" });
-      const response = await page.goto(await demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle" });
+      const response = await page.goto(await demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle", timeout: 120_000 });
       expect(response?.status(), `GET ${pathname}`).toBe(200);
       await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
       await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });
       if (pathname === "/app") {
-        // The charts render only after hydration: both are there once the page is interactive.
-        await page.waitForFunction(() => document.querySelectorAll('[role="img"] svg').length >= 2, undefined, { timeout: 30_000 });
+        // The CLV chart renders only after hydration: it is there once the page is interactive.
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="clv-chart"] svg').length >= 1, undefined, { timeout: 30_000 });
       }
       return page;
     },

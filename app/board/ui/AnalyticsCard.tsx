@@ -63,13 +63,16 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
   const s = analytics.summary;
   const gross = s.profitBasis === "grossProfit";
   const money = (minor: number | null) => (minor == null ? "–" : formatMoney(locale, minor, currencyCode));
+  // A month still running has a few days of visitors against whatever sold so far: its rates would mislead
+  // (a first week's profit per visitor can be ten times a whole month's), so they wait until it ends.
   const rows = [...s.months].reverse().map((m) => [
     m.complete ? formatMonth(locale, m.month) : t("analytics.soFar", { month: formatMonth(locale, m.month) }),
     m.visitors == null ? "–" : formatNumber(locale, m.visitors),
     m.subscribers == null ? "–" : formatNumber(locale, m.subscribers),
-    m.signupRate == null ? "–" : formatPercent(locale, m.signupRate),
-    money(m.perVisitorMinor),
+    !m.complete || m.signupRate == null ? "–" : formatPercent(locale, m.signupRate),
+    m.complete ? money(m.perVisitorMinor) : "–",
   ]);
+  const running = s.months.find((m) => !m.complete);
   return (
     <Card>
       <div data-testid="analytics-card">
@@ -92,6 +95,11 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
               headings={[t("analytics.col.month"), t("analytics.col.visitors"), t("analytics.col.subscribers"), t("analytics.col.signupRate"), t(gross ? "analytics.col.gpv" : "analytics.col.npv")]}
               rows={rows}
             />
+          )}
+          {running && (
+            <Text as="p" variant="bodySm" tone="subdued">
+              <span data-testid="partial-month">{t("analytics.partialMonth", { month: formatMonth(locale, running.month) })}</span>
+            </Text>
           )}
           <BlockStack gap="100">
             <Text as="h3" variant="headingSm">

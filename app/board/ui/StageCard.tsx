@@ -1,16 +1,25 @@
-import { Badge, BlockStack, Box, Card, Divider, InlineStack, List, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, Card, Divider, InlineStack, List, Text } from "@shopify/polaris";
 import { useLocale, useT } from "../../i18n/i18n";
-import type { MessageKey } from "../../i18n/messages";
-import type { BoardStage } from "../../models/board.server";
+import type { BoardStage } from "../board.server";
 import type { CampaignView } from "../../models/campaign.server";
-import { REFERENCE_BANDS } from "../conversion";
-import { SIGNUP_POPUP_REFERENCE, type KindFigures } from "../../analytics/metrics";
+import type { Verdict } from "../conversion";
+import type { KindFigures } from "../../analytics/metrics";
 import { VisitorKinds } from "./AnalyticsCard";
+import { BandText, ConversionText, VerdictWhy } from "./ConversionText";
 import { STAGE_ONE_KINDS } from "../stages";
-import { formatChange, formatDate, formatMonth, formatNumber, formatPercent } from "./format";
+import { formatDate, formatNumber } from "./format";
 import { labelFor, levelLabel, stageTitle } from "./labels";
 
-const VERDICT_TONE = { weak: "critical", typical: "info", strong: "success", tooFew: undefined, unknown: undefined } as const;
+/** Badge tones: a verdict is a finding, not an error — no critical tone for advice. */
+const VERDICT_TONE: Record<Verdict, "warning" | "info" | "success" | undefined> = {
+  weak: "warning",
+  notStrong: undefined,
+  typical: "info",
+  notWeak: "info",
+  strong: "success",
+  unsure: undefined,
+  unknown: undefined,
+};
 
 export function CampaignDates({ campaign }: { campaign: Pick<CampaignView, "startsAt" | "endsAt"> }) {
   const t = useT();
@@ -24,88 +33,14 @@ export function CampaignDates({ campaign }: { campaign: Pick<CampaignView, "star
   return <>{t("campaign.noDates")}</>;
 }
 
-export function ConversionText({ stage }: { stage: BoardStage }) {
+/** The count at a level: visitors are a month's (analytics or the sessions entered); the world has none. */
+function LevelCount({ level, count, visitorsFrom }: { level: string; count: number | null; visitorsFrom: BoardStage["visitorsFrom"] }) {
   const t = useT();
   const locale = useLocale();
-  const c = stage.conversion;
-  const rate = stage.assessment.rate;
-  if (c.fromAnalytics) return <AnalyticsConversionText stage={stage} />;
-  if (c.unmeasured === "sessionsUnknown") return <Text as="p">{t("conversion.sessionsUnknown")}</Text>;
-  if (c.unmeasured === "measuring") return <Text as="p">{t("conversion.measuring")}</Text>;
-  if (stage.number === 1) return <Text as="p">{t("conversion.s1", { sessions: formatNumber(locale, c.base ?? 0) })}</Text>;
-  const range = { from: formatDate(locale, c.cohortFrom), to: formatDate(locale, c.cohortTo) };
-  if (c.unmeasured === "noCohort" || rate == null) return <Text as="p">{t("conversion.noCohort", range)}</Text>;
-  const values = {
-    rate: formatPercent(locale, rate),
-    converted: formatNumber(locale, c.converted ?? 0),
-    base: formatNumber(locale, c.base ?? 0),
-    days: c.windowDays,
-    ...range,
-  };
-  const key: MessageKey = stage.number === 2 ? "conversion.s2" : stage.number === 3 ? "conversion.s3" : stage.number === 4 ? "conversion.s4" : "conversion.s5";
-  return <Text as="p">{t(key, values)}</Text>;
-}
-
-/** Stages 1–2 measured from Shopify's analytics (the visitors trend; new subscribers ÷ visitors, with the reference). */
-function AnalyticsConversionText({ stage }: { stage: BoardStage }) {
-  const t = useT();
-  const locale = useLocale();
-  const c = stage.conversion;
-  // cohortTo is the start of the month after the last complete month.
-  const lastDay = c.cohortTo ? new Date(new Date(c.cohortTo).getTime() - 1).toISOString() : null;
-  const month = formatMonth(locale, lastDay);
-  if (stage.number === 1) {
-    const visitors = formatNumber(locale, stage.sourceCustomers ?? 0);
-    if (c.base == null || c.converted == null) return <Text as="p">{t("conversion.s1.short", { visitors, month })}</Text>;
-    return (
-      <Text as="p">
-        {t("conversion.s1.analytics", {
-          visitors,
-          month,
-          months: Math.round(c.windowDays / 30),
-          recent: formatNumber(locale, c.converted),
-          previous: formatNumber(locale, c.base),
-          change: formatChange(locale, stage.assessment.rate ?? 1),
-        })}
-      </Text>
-    );
-  }
-  return (
-    <BlockStack gap="050">
-      <Text as="p">
-        {t("conversion.s2.analytics", {
-          rate: formatPercent(locale, stage.assessment.rate ?? 0),
-          converted: formatNumber(locale, c.converted ?? 0),
-          base: formatNumber(locale, c.base ?? 0),
-          month: formatMonth(locale, c.cohortFrom),
-        })}
-      </Text>
-      <Text as="p" variant="bodySm" tone="subdued">
-        {t("conversion.s2.reference", { reference: formatPercent(locale, SIGNUP_POPUP_REFERENCE) })}
-      </Text>
-    </BlockStack>
-  );
-}
-
-export function BandText({ stageNumber }: { stageNumber: BoardStage["number"] }) {
-  const t = useT();
-  const locale = useLocale();
-  const band = REFERENCE_BANDS[stageNumber];
-  if (!band) return null;
-  if (stageNumber === 1) {
-    return (
-      <Text as="p" variant="bodySm" tone="subdued">
-        {t("board.band.s1", { weak: formatPercent(locale, 1 - band.weakBelow), strong: formatPercent(locale, band.strongAbove - 1) })}
-        {` ${t("board.band.ruleOfThumb")}`}
-      </Text>
-    );
-  }
-  return (
-    <Text as="p" variant="bodySm" tone="subdued">
-      {t("board.band", { weak: formatPercent(locale, band.weakBelow), strong: formatPercent(locale, band.strongAbove) })}
-      {band.fromModel ? "" : ` ${t("board.band.ruleOfThumb")}`}
-    </Text>
-  );
+  if (level !== "visitor") return <>{formatNumber(locale, count ?? 0)}</>;
+  if (count == null) return <>{t("board.sessionsUnknownShort")}</>;
+  const key = visitorsFrom === "analytics" ? "board.visitorsPerMonth" : "board.sessionsPerMonth";
+  return <>{t(key, { count: formatNumber(locale, count) })}</>;
 }
 
 export function StageCard({
@@ -123,10 +58,9 @@ export function StageCard({
   const t = useT();
   const locale = useLocale();
   const verdict = stage.assessment.verdict;
-  const kindsCovered = (kind: string) => stage.campaigns.filter((c) => c.stageOneKind === kind).length;
   return (
     <Card>
-      <div data-stage={stage.number} data-empty={stage.empty ? "true" : "false"}>
+      <div data-stage={stage.number} data-empty={stage.empty ? "true" : "false"} data-verdict={verdict}>
         <BlockStack gap="300">
           <InlineStack align="space-between" blockAlign="center" gap="200">
             <Text as="h2" variant="headingMd">
@@ -134,38 +68,32 @@ export function StageCard({
             </Text>
             <InlineStack gap="200">
               {isWeakest && <Badge tone="warning">{t("board.badge.weakest")}</Badge>}
-              {(verdict === "weak" || verdict === "typical" || verdict === "strong") && <Badge tone={VERDICT_TONE[verdict]}>{t(`verdict.${verdict}`)}</Badge>}
+              {verdict !== "unknown" && <Badge tone={VERDICT_TONE[verdict]}>{t(`verdict.${verdict}`)}</Badge>}
               {stage.empty ? (
-                <Badge tone="critical">{t("board.badge.noCampaign")}</Badge>
+                <Badge tone="attention">{t("board.badge.noCampaign")}</Badge>
               ) : (
-                <Badge tone="success">
-                  {t("board.badge.campaigns", { count: stage.campaigns.length })}
-                </Badge>
+                <Badge tone="success">{t("board.badge.campaigns", { count: stage.campaigns.length })}</Badge>
               )}
             </InlineStack>
           </InlineStack>
 
           <InlineStack gap="800" wrap>
-            <BlockStack gap="050">
-              <Text as="span" variant="bodySm" tone="subdued">
-                {t("board.from", { level: levelLabel(t, stage.source) })}
-              </Text>
-              <Text as="span" variant="headingLg">
-                {stage.source === "world"
-                  ? stage.sourceCustomers == null
-                    ? t("board.sessionsUnknownShort")
-                    : stage.visitorsFrom === "analytics"
-                      ? t("board.visitorsPerMonth", { count: formatNumber(locale, stage.sourceCustomers) })
-                      : t("board.sessionsPerMonth", { count: formatNumber(locale, stage.sourceCustomers) })
-                  : formatNumber(locale, stage.sourceCustomers ?? 0)}
-              </Text>
-            </BlockStack>
+            {stage.source !== "world" && (
+              <BlockStack gap="050">
+                <Text as="span" variant="bodySm" tone="subdued">
+                  {t("board.from", { level: levelLabel(t, stage.source) })}
+                </Text>
+                <Text as="span" variant="headingLg">
+                  <LevelCount level={stage.source} count={stage.sourceCustomers} visitorsFrom={stage.visitorsFrom} />
+                </Text>
+              </BlockStack>
+            )}
             <BlockStack gap="050">
               <Text as="span" variant="bodySm" tone="subdued">
                 {t("board.to", { level: levelLabel(t, stage.target) })}
               </Text>
               <Text as="span" variant="headingLg">
-                {formatNumber(locale, stage.targetCustomers)}
+                <LevelCount level={stage.target} count={stage.targetCustomers} visitorsFrom={stage.visitorsFrom} />
               </Text>
             </BlockStack>
             {stage.lapsed != null && (
@@ -186,63 +114,12 @@ export function StageCard({
             </Text>
             <ConversionText stage={stage} />
             {stage.number === 1 && visitorKinds && <VisitorKinds kinds={visitorKinds.kinds} month={visitorKinds.month} />}
-            {verdict === "tooFew" && (
-              <Text as="p" variant="bodySm" tone="subdued">
-                {t("verdict.tooFew")}
-              </Text>
-            )}
+            <VerdictWhy verdict={verdict} />
             <BandText stageNumber={stage.number} />
           </BlockStack>
 
           <Divider />
-          <BlockStack gap="200">
-            <Text as="h3" variant="headingSm">
-              {t("board.campaigns")}
-            </Text>
-            {stage.number === 1 && (
-              <InlineStack gap="200">
-                {STAGE_ONE_KINDS.map((kind) => {
-                  const n = kindsCovered(kind);
-                  return (
-                    <Badge key={kind} tone={n > 0 ? "success" : undefined}>
-                      {`${t(`kind.${kind}`)}: ${n > 0 ? t("board.kindRunning", { count: n }) : t("board.kindNone")}`}
-                    </Badge>
-                  );
-                })}
-              </InlineStack>
-            )}
-            {stage.campaigns.length === 0 ? (
-              <Text as="p" tone="subdued">
-                {t("board.campaignsNone")}
-              </Text>
-            ) : (
-              <BlockStack gap="150">
-                {stage.campaigns.map((c) => (
-                  <Box key={c.id}>
-                    <InlineStack gap="200" blockAlign="center" wrap>
-                      <Text as="span" fontWeight="semibold">
-                        {c.name}
-                      </Text>
-                      <Badge>{labelFor(t, "source", c.source)}</Badge>
-                      {c.channel && (
-                        <Text as="span" tone="subdued">
-                          {labelFor(t, "channel", c.channel)}
-                        </Text>
-                      )}
-                      {c.stageOneKind && (
-                        <Text as="span" tone="subdued">
-                          {labelFor(t, "kind", c.stageOneKind)}
-                        </Text>
-                      )}
-                      <Text as="span" tone="subdued">
-                        <CampaignDates campaign={c} />
-                      </Text>
-                    </InlineStack>
-                  </Box>
-                ))}
-              </BlockStack>
-            )}
-          </BlockStack>
+          <StageCampaigns stage={stage} />
 
           {stage.ideas.length > 0 && (
             <BlockStack gap="100">
@@ -259,5 +136,66 @@ export function StageCard({
         </BlockStack>
       </div>
     </Card>
+  );
+}
+
+/** The campaigns running in the stage (Stage 1 by kind of reach), and the way to add one preset to this stage. */
+function StageCampaigns({ stage }: { stage: BoardStage }) {
+  const t = useT();
+  const kindsCovered = (kind: string) => stage.campaigns.filter((c) => c.stageOneKind === kind).length;
+  return (
+    <BlockStack gap="200">
+      <InlineStack align="space-between" blockAlign="center" gap="200">
+        <Text as="h3" variant="headingSm">
+          {t("board.campaigns")}
+        </Text>
+        <Button url={`/app/campaigns?new=${stage.number}`} size="slim" accessibilityLabel={`${t("board.addCampaign")}: ${stageTitle(t, stage)}`}>
+          {t("board.addCampaign")}
+        </Button>
+      </InlineStack>
+      {stage.number === 1 && (
+        <InlineStack gap="200">
+          {STAGE_ONE_KINDS.map((kind) => {
+            const n = kindsCovered(kind);
+            return (
+              <Badge key={kind} tone={n > 0 ? "success" : undefined}>
+                {`${t(`kind.${kind}`)}: ${n > 0 ? t("board.kindRunning", { count: n }) : t("board.kindNone")}`}
+              </Badge>
+            );
+          })}
+        </InlineStack>
+      )}
+      {stage.campaigns.length === 0 ? (
+        <Text as="p" tone="subdued">
+          {t("board.campaignsNone")}
+        </Text>
+      ) : (
+        <BlockStack gap="150">
+          {stage.campaigns.map((c) => (
+            <Box key={c.id}>
+              <InlineStack gap="200" blockAlign="center" wrap>
+                <Text as="span" fontWeight="semibold">
+                  {c.name}
+                </Text>
+                <Badge>{labelFor(t, "source", c.source)}</Badge>
+                {c.channel && (
+                  <Text as="span" tone="subdued">
+                    {labelFor(t, "channel", c.channel)}
+                  </Text>
+                )}
+                {c.stageOneKind && (
+                  <Text as="span" tone="subdued">
+                    {labelFor(t, "kind", c.stageOneKind)}
+                  </Text>
+                )}
+                <Text as="span" tone="subdued">
+                  <CampaignDates campaign={c} />
+                </Text>
+              </InlineStack>
+            </Box>
+          ))}
+        </BlockStack>
+      )}
+    </BlockStack>
   );
 }

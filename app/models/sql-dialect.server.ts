@@ -26,3 +26,9 @@ export function julianDay(dialect: SqlDialect, expression: Prisma.Sql): Prisma.S
 export function greatest(dialect: SqlDialect, a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql {
   return dialect === "postgresql" ? Prisma.sql`GREATEST(${a}, ${b})` : Prisma.sql`MAX(${a}, ${b})`;
 }
+
+/** The smaller of two values. */
+export function least(dialect: SqlDialect, a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql {
+  return dialect === "postgresql" ? Prisma.sql`LEAST(${a}, ${b})` : Prisma.sql`MIN(${a}, ${b})`;
+}
+
