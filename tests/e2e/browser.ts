@@ -8,6 +8,26 @@ import { applyMigrations } from "../support/migrations";
 import type { Locale } from "../../app/i18n/locale";
 
 /**
+ * What the pages get in place of App Bridge (cdn.shopify.com cannot be reached here): `window.shopify`, and the
+ * contextual save bar's element with App Bridge's instance methods (show, hide, toggle, showing) and its show/hide
+ * events. In Shopify admin the bar is drawn by the admin around the app; here the element shows its own Save and
+ * Discard buttons at the top of the page while open (`data-open`), so a test can click them.
+ */
+const APP_BRIDGE_STUB = `
+window.shopify = window.shopify || {};
+if (!customElements.get("ui-save-bar")) {
+  customElements.define("ui-save-bar", class extends HTMLElement {
+    show() { this.setAttribute("data-open", ""); this.dispatchEvent(new Event("show")); }
+    hide() { this.removeAttribute("data-open"); this.dispatchEvent(new Event("hide")); }
+    toggle() { if (this.showing) this.hide(); else this.show(); }
+    get showing() { return this.hasAttribute("data-open"); }
+  });
+  const style = document.createElement("style");
+  style.textContent = "ui-save-bar{display:none}ui-save-bar[data-open]{display:flex;gap:8px;position:fixed;top:0;right:0;z-index:1000;padding:8px;background:#1a1a1a}";
+  document.head.appendChild(style);
+}`;
+
+/**
  * Debian's Chromium, headless, with a fresh profile (Playwright takes the profile directory itself, in place of
  * --user-data-dir); App Bridge's CDN script is answered by a stub, as there is no network here.
  */
@@ -29,9 +49,7 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
     userAgent: CHROME_UA,
     viewport: { width: 1280, height: 900 },
   });
-  await context.route("https://cdn.shopify.com/**", (route) =>
-    route.fulfill({ status: 200, contentType: "application/javascript", body: "window.shopify = window.shopify || {};" }),
-  );
+  await context.route("https://cdn.shopify.com/**", (route) => route.fulfill({ status: 200, contentType: "application/javascript", body: APP_BRIDGE_STUB }));
   return {
     context,
     async close() {
