@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP, type Demo } from "../demo/harness";
-import { SCREENSHOTS, startBrowserDemo, type BrowserDemo } from "./browser";
+import { ARTIFACTS, SCREENSHOTS, startBrowserDemo, type BrowserDemo } from "./browser";
 import { messages, type MessageKey } from "../../app/i18n/messages";
 import { translate } from "../../app/i18n/i18n";
 import type { Locale } from "../../app/i18n/locale";
@@ -264,6 +264,8 @@ describe("the stage board in the browser, on the Online Retail store", () => {
   it("the CLV chart's labels are whole in Dutch and on a 390 px phone, and the page fits the phone's width", async () => {
     const labelsOf = (page: Page) => page.locator('[data-testid="clv-chart"] svg text').allTextContents();
     const nl = await open("/app", "nl");
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await nl.screenshot({ path: path.join(ARTIFACTS, "board-nl.png"), fullPage: true, animations: "disabled" });
     const dutch = await labelsOf(nl);
     expect(dutch.length).toBeGreaterThan(0);
     expect(dutch.filter((label) => label.includes("…")), "labels cut by the chart").toEqual([]);
@@ -276,7 +278,8 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     expect((await labelsOf(phone)).filter((label) => label.includes("…"))).toEqual([]);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, "horizontal overflow at 390 px").toBeLessThanOrEqual(0);
-    await phone.screenshot({ path: path.join(SCREENSHOTS, "board-en-390.png"), fullPage: true, animations: "disabled" });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await phone.screenshot({ path: path.join(ARTIFACTS, "board-en-390.png"), fullPage: true, animations: "disabled" });
     await phone.close();
   });
 

@@ -60,6 +60,8 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
 }
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, "../screenshots");
+/** Screenshots for a person to look at, not for the README: an ignored folder, so runs leave git status clean. */
+export const ARTIFACTS = path.resolve(import.meta.dirname, "../artifacts");
 
 export interface BrowserDemo {
   demo: Demo;
