@@ -10,12 +10,14 @@
  *   --api-key K --api-secret S    the app's client id and secret (required)
  *   --app-url URL       where webhooks are delivered (omit to record them)
  *   --scopes a,b        granted scopes (default: the toml's access_scopes)
+ *   --protected-customer-data 0 | 1 | 2 | email,name   protected customer data approved (default 2)
  *   --toml PATH         shopify.app.toml (default: repo root)
  *   --shop DOMAIN       shop to create / seed (default lifecycle-demo.myshopify.com)
  *   --seed online-retail | generated:<customers>:<orders> | none
  *   --shift-to now | <ISO date>   shift the Online Retail timestamps so 2011-12-10 maps there
  *   --bucket MAX:RATE   leaky bucket (default 2000:100)
  */
+import { PROTECTED_FIELDS, type ProtectedDataLevel, type ProtectedField } from "./access";
 import { startDevStore } from "./server";
 
 function parseArgs(argv: string[]): Record<string, string> {
@@ -37,6 +39,14 @@ function parseArgs(argv: string[]): Record<string, string> {
   return out;
 }
 
+function protectedCustomerData(value: string | undefined): ProtectedDataLevel | ProtectedField[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === "0" || value === "1" || value === "2") return Number(value) as ProtectedDataLevel;
+  const fields = value.split(",").map((f) => f.trim());
+  for (const f of fields) if (!(PROTECTED_FIELDS as readonly string[]).includes(f)) throw new Error(`bad --protected-customer-data ${value}`);
+  return fields as ProtectedField[];
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const apiKey = args["api-key"] ?? process.env.SHOPIFY_API_KEY;
@@ -53,6 +63,7 @@ async function main() {
     apiSecret,
     appUrl: args["app-url"],
     scopes: args.scopes,
+    protectedCustomerData: protectedCustomerData(args["protected-customer-data"]),
     appTomlPath: args.toml,
     bucket,
   });
