@@ -69,6 +69,8 @@ export interface InstallAccess {
   scopes: AuthScopes;
   protectedLevel: ProtectedDataLevel;
   protectedFields: ReadonlySet<ProtectedField>;
+  /** scope → granted, memoised: checked for every guarded field of every object of a bulk export. */
+  readonly checked: Map<string, boolean>;
 }
 
 /**
@@ -88,7 +90,7 @@ export function installAccess(scopes: string | string[], protectedCustomerData: 
       : [];
   for (const f of fields) if (!PROTECTED_FIELDS.includes(f)) throw new Error(`devstore: unknown protected field ${f}`);
   const level: ProtectedDataLevel = Array.isArray(protectedCustomerData) ? 2 : protectedCustomerData;
-  return { scopes: new AuthScopes(scopes), protectedLevel: level, protectedFields: new Set(fields) };
+  return { scopes: new AuthScopes(scopes), protectedLevel: level, protectedFields: new Set(fields), checked: new Map() };
 }
 
 /** The granted scopes as Shopify lists them (the token exchange's `scope`, currentAppInstallation.accessScopes). */
@@ -97,7 +99,9 @@ export function grantedScopes(access: InstallAccess): string[] {
 }
 
 export function hasScope(access: InstallAccess, scope: string): boolean {
-  return access.scopes.has(scope);
+  let granted = access.checked.get(scope);
+  if (granted === undefined) access.checked.set(scope, (granted = access.scopes.has(scope)));
+  return granted;
 }
 
 // ---------------------------------------------------------------- requiredAccess texts
@@ -252,8 +256,8 @@ function buildAccessRules(json: AdminSchemaJson): AccessRules {
 
 // ---------------------------------------------------------------- checks
 
-function unmetClauses(access: InstallAccess, requirement: Requirement): string[][] {
-  return requirement.clauses.filter((clause) => !clause.some((scope) => access.scopes.has(scope)));
+function scopesMet(access: InstallAccess, requirement: Requirement): boolean {
+  return requirement.clauses.every((clause) => clause.some((scope) => hasScope(access, scope)));
 }
 
 function hasAllProtectedFields(access: InstallAccess): boolean {
@@ -281,7 +285,7 @@ function notApprovedField(fieldName: string): GraphQLError {
 
 function requirementError(access: InstallAccess, fieldName: string, requirement: Requirement | null): GraphQLError | null {
   if (!requirement) return null;
-  if (unmetClauses(access, requirement).length > 0) return accessDenied(fieldName, requirement);
+  if (!scopesMet(access, requirement)) return accessDenied(fieldName, requirement);
   if (requirement.level2 && !hasAllProtectedFields(access)) return accessDenied(fieldName, requirement);
   return null;
 }
@@ -314,7 +318,7 @@ export function resolvedObjectError(
 export function topicWithheld(rules: AccessRules, access: InstallAccess, topic: string): string | null {
   if (COMPLIANCE_TOPICS.has(topic)) return null;
   const anyOf = rules.topics.get(topic) ?? [];
-  if (anyOf.length > 0 && !anyOf.some((scope) => access.scopes.has(scope))) return `needs one of ${anyOf.join(", ")}`;
+  if (anyOf.length > 0 && !anyOf.some((scope) => hasScope(access, scope))) return `needs one of ${anyOf.join(", ")}`;
   const resource = topic.split(/[/.]/)[0];
   if (access.protectedLevel < 1 && PROTECTED_TOPIC_RESOURCES.includes(resource)) return "needs protected customer data access";
   return null;
