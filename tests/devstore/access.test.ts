@@ -9,6 +9,7 @@ import { adminGraphql } from "./client";
 import { loadAdminSchemaJson } from "./schema";
 import { startDevStore, type DevStore } from "./server";
 import { ANSWERED_QUERIES } from "./shopifyql";
+import { makeIdToken } from "./id-token";
 
 const NOW = Date.parse("2026-11-01T12:00:00Z");
 const DAY = 86_400_000;
@@ -161,6 +162,20 @@ describe("access scopes", () => {
     });
     const after = await gql(`{ currentAppInstallation { accessScopes { handle } } }`);
     expect(after.data.currentAppInstallation.accessScopes).toHaveLength(4);
+    // the token exchange's `scope` is the installation's grant
+    const exchange = await fetch(`${ds.origin}/admin/oauth/access_token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Devstore-Shop": shop },
+      body: JSON.stringify({
+        client_id: "access-key",
+        client_secret: "access-secret",
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: await makeIdToken({ shop, apiKey: "access-key", apiSecret: "access-secret", issuedAt: Math.floor(NOW / 1000) }),
+        subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+        requested_token_type: "urn:shopify:params:oauth:token-type:offline-access-token",
+      }),
+    });
+    expect(await exchange.json()).toMatchObject({ scope: "read_customers,write_customers,read_orders,read_all_orders" });
   });
 });
 
