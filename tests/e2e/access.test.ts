@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAGS_HELD_MESSAGE } from "../../app/sync/access.server";
 import { DEMO_SHOP, startDemo, type Demo } from "../demo/harness";
 import { applyMigrations } from "../support/migrations";
-import { launchBrowser, SCREENSHOTS } from "./browser";
+import { ARTIFACTS, launchBrowser } from "./browser";
 
 const ALL_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
 const WITHOUT_ALL_ORDERS = ALL_SCOPES.replace("read_all_orders,", "");
@@ -67,20 +67,20 @@ describe("installed without read_all_orders", () => {
 
   it("the board says what is missing, what it means and how to grant it", async () => {
     const page = await browser.context.newPage();
-    const response = await page.goto(await demo.adminUrl(), { waitUntil: "networkidle" });
+    const response = await page.goto(await demo.adminUrl(), { waitUntil: "networkidle", timeout: 180_000 });
     expect(response?.status()).toBe(200);
     const card = page.getByTestId("access-full-history");
-    await card.waitFor({ timeout: 30_000 });
+    await card.waitFor({ timeout: 120_000 });
     const text = await card.innerText();
     expect(text).toContain("Lifecycle Stages cannot see all your orders yet");
     expect(text).toContain("read_all_orders");
     expect(text).toContain("only the orders of the last 60 days");
     expect(text).toContain("writes no stage tags");
     expect(text).toContain("Partner Dashboard");
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "board-access-en.png"), fullPage: true });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "board-access-en.png"), fullPage: true });
     await page.close();
-  }, 120_000);
+  }, 400_000);
 });
 
 describe("when the merchant grants read_all_orders", () => {
@@ -90,8 +90,8 @@ describe("when the merchant grants read_all_orders", () => {
     await demo.waitForImport();
     expect(lifecycleTagged().length).toBeGreaterThan(4000);
     const page = await browser.context.newPage();
-    await page.goto(await demo.adminUrl(), { waitUntil: "networkidle" });
-    await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
+    await page.goto(await demo.adminUrl(), { waitUntil: "networkidle", timeout: 180_000 });
+    await page.waitForSelector(".Polaris-Page", { timeout: 120_000 });
     expect(await page.getByTestId("access-full-history").count()).toBe(0);
     await page.close();
   }, 900_000);
