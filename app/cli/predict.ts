@@ -2,10 +2,13 @@
  * `npm run predict -- --summary FILE.csv`
  * `npm run predict -- --orders FILE.csv --calibration-end ISO_DATE`
  *
- * Fits the BG/NBD purchase model (and the Gamma-Gamma spend model when spend is known) with the same code the app
- * uses (app/lifecycle/clv) and prints exactly one JSON object on stdout:
- *   {"bgnbd": {"r", "alpha", "a", "b", "logLikelihood"}, "gammaGamma": {"p", "q", "v"}}
- * ("gammaGamma" only when the input has spend: a zbar column, or always with --orders). Diagnostics go to stderr.
+ * Fits the purchase models BG/NBD and MBG/NBD (the app's) and, when spend is known, the Gamma-Gamma spend model with
+ * the same code the app uses (app/lifecycle/clv) and prints exactly one JSON object on stdout:
+ *   {"bgnbd": {"r", "alpha", "a", "b", "logLikelihood"}, "mbgnbd": {"r", "alpha", "a", "b", "logLikelihood"},
+ *    "gammaGamma": {"p", "q", "v"}}
+ * ("gammaGamma" only when the input has spend: a zbar column, or always with --orders). Repeat buyers whose zbar is
+ * not positive (a repeat purchase worth nothing) are left out of the spend model, with their count on stderr.
+ * Diagnostics go to stderr.
  *
  * --summary: header ID, frequency|x, recency|t_x, T [, zbar]; times in weeks (the lifetimes / CDNOW layout).
  * --orders: header customer_id, order_id, created_at (ISO 8601 with zone), total [, refunded, cancelled, test].
@@ -24,7 +27,8 @@ import {
   buildSummary,
   fitBgNbd,
   fitGammaGamma,
-  type BgNbdFit,
+  fitMbgNbd,
+  type FitDiagnostics,
   type GammaGammaFit,
   type Purchase,
 } from "../lifecycle/clv/index";
@@ -157,12 +161,8 @@ export async function loadSummary(file: string): Promise<SummaryInput> {
     if (x > 0 && tx === 0) fail(c.tx, `recency must be > 0 for a customer with ${x} repeat purchase(s)`);
     const problem = bgnbdObservationProblem(x, tx, T);
     if (problem) fail("T", problem);
-    if (c.zbar) {
-      const zbar = num(c.zbar);
-      if (zbar < 0) fail(c.zbar, `zbar must be ≥ 0, got ${zbar}`);
-      if (x > 0 && zbar === 0) fail(c.zbar, `zbar must be > 0 for a customer with ${x} repeat purchase(s)`);
-      out.zbar!.push(zbar);
-    }
+    // A zbar that is not positive is kept here and left out of the spend model only (counted on stderr).
+    if (c.zbar) out.zbar!.push(num(c.zbar));
     out.ids.push(id);
     out.x.push(x);
     out.tx.push(tx);
@@ -245,7 +245,7 @@ function round(v: number, digits = 10): number {
   return Number(v.toPrecision(digits));
 }
 
-function describe(name: string, fit: BgNbdFit | GammaGammaFit): string {
+function describe(name: string, fit: FitDiagnostics & { customers: number }): string {
   return `${name}: ${fit.converged ? "converged" : `NOT converged (${fit.message})`} after ${fit.iterations} iterations, ${
     fit.evaluations
   } likelihood evaluations, ${fit.customers} customers, |gradient| ${fit.gradientNorm.toExponential(1)}`;
@@ -305,20 +305,30 @@ export async function predictCli(argv: readonly string[], io: CliIO): Promise<nu
       io.stderr(`predict: ${rows.length} customers from ${purchases.length} qualifying of ${orders} orders\n`);
     }
 
-    const bgnbd = fitBgNbd({ x: data.x, tx: data.tx, T: data.T });
+    const purchases = { x: data.x, tx: data.tx, T: data.T };
+    const bgnbd = fitBgNbd(purchases);
     io.stderr(`predict: ${describe("BG/NBD", bgnbd)}\n`);
-    if (!bgnbd.converged) {
-      io.stderr("predict: the purchase model fit did not converge; no parameters to report\n");
+    const mbgnbd = fitMbgNbd(purchases);
+    io.stderr(`predict: ${describe("MBG/NBD", mbgnbd)}\n`);
+    if (!bgnbd.converged || !mbgnbd.converged) {
+      io.stderr("predict: a purchase model fit did not converge; no parameters to report\n");
       return 1;
     }
     let gammaGamma: GammaGammaFit | null = null;
     if (data.zbar) {
-      const repeat = data.x.filter((x) => x > 0).length;
-      if (repeat === 0) {
-        io.stderr("predict: no customer bought more than once; the spend model cannot be fitted\n");
+      const zbar = data.zbar;
+      const spendRows = data.x.flatMap((x, i) => (x > 0 && zbar[i] > 0 ? [i] : []));
+      const leftOut = data.x.filter((x, i) => x > 0 && !(zbar[i] > 0)).length;
+      if (leftOut > 0) {
+        io.stderr(
+          `predict: ${leftOut} repeat buyer${leftOut === 1 ? "" : "s"} with a zbar of 0 or less left out of the spend model (Gamma-Gamma)\n`,
+        );
+      }
+      if (spendRows.length === 0) {
+        io.stderr("predict: no customer bought more than once for a positive amount; the spend model cannot be fitted\n");
         return 1;
       }
-      gammaGamma = fitGammaGamma({ x: data.x, zbar: data.zbar });
+      gammaGamma = fitGammaGamma({ x: spendRows.map((i) => data.x[i]), zbar: spendRows.map((i) => zbar[i]) });
       io.stderr(`predict: ${describe("Gamma-Gamma", gammaGamma)}\n`);
       if (!gammaGamma.converged) {
         io.stderr("predict: the spend model fit did not converge; no parameters to report\n");
@@ -331,10 +341,11 @@ export async function predictCli(argv: readonly string[], io: CliIO): Promise<nu
         `predict: note: the app shows predictions only with ≥ 500 customers and ≥ 180 days of history (here ${data.ids.length} customers, ${Math.floor(historyDays + 1e-9)} days)\n`,
       );
     }
-    const { r, alpha, a, b } = bgnbd.params;
-    const result: Record<string, unknown> = {
-      bgnbd: { r: round(r), alpha: round(alpha), a: round(a), b: round(b), logLikelihood: round(bgnbd.logLikelihood, 12) },
+    const purchaseModel = (fit: typeof bgnbd | typeof mbgnbd) => {
+      const { r, alpha, a, b } = fit.params;
+      return { r: round(r), alpha: round(alpha), a: round(a), b: round(b), logLikelihood: round(fit.logLikelihood, 12) };
     };
+    const result: Record<string, unknown> = { bgnbd: purchaseModel(bgnbd), mbgnbd: purchaseModel(mbgnbd) };
     if (gammaGamma) {
       const { p, q, v } = gammaGamma.params;
       result.gammaGamma = { p: round(p), q: round(q), v: round(v) };

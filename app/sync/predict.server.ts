@@ -1,7 +1,8 @@
 /**
- * Refits a shop's customer-value models (BG/NBD + Gamma-Gamma, app/lifecycle/clv) from its stored orders and stores
- * the predictions: the fit (ShopPrediction) and, per customer, the predicted value of the next 12 months, P(alive)
- * and whether the customer is in the top decile by predicted value (the optional `<prefix>high-value` tag).
+ * Refits a shop's customer-value models (MBG/NBD + Gamma-Gamma, app/lifecycle/clv) from its stored orders and stores
+ * the predictions: the fit (ShopPrediction) and, per customer, the predicted value of the next 12 months (Gamma-Gamma
+ * spend × MBG/NBD purchases), P(alive) from MBG/NBD (below 1 for one-order customers too, falling as their silence
+ * grows) and whether the customer is in the top decile by predicted value (the optional `<prefix>high-value` tag).
  *
  * Called by the daily job and at the end of an import. A shop with too little data (fewer than 500 buyers, less
  * than 180 days of history, too few repeat buyers) or a fit that does not converge gets status 'insufficient' with
@@ -221,7 +222,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
       code: fit.code,
       reason: fit.reason,
       fittedAt: now,
-      params: { horizonWeeks, gate, bgnbd: fit.bgnbd ?? null, gammaGamma: fit.gammaGamma ?? null },
+      params: { horizonWeeks, gate, mbgnbd: fit.mbgnbd ?? null, gammaGamma: fit.gammaGamma ?? null },
       ...base,
       levels: {},
     });
@@ -241,7 +242,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
 
   // Predictions for every buyer; customers with the same summary get the same numbers (most one-time buyers of a
   // day share one), so each distinct summary is computed once.
-  const bg = fit.bgnbd.params;
+  const purchases = { model: "mbgnbd", params: fit.mbgnbd.params } as const;
   const gg = fit.gammaGamma.params;
   const n = data.ids.length;
   const value: Array<bigint | null> = new Array(n).fill(null);
@@ -254,7 +255,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
     let p = cache.get(key);
     if (p === undefined) {
       try {
-        const prediction = predictCustomerValue(bg, gg, c, { horizonWeeks });
+        const prediction = predictCustomerValue(purchases, gg, c, { horizonWeeks });
         p = Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
           ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
           : null;
@@ -292,7 +293,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
     params: {
       horizonWeeks,
       gate,
-      bgnbd: fit.bgnbd,
+      mbgnbd: fit.mbgnbd,
       gammaGamma: fit.gammaGamma,
       highValueMinMinor: top.length > 0 ? String(value[top[top.length - 1]]) : null,
       unpredictable,

@@ -43,14 +43,14 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     const stored = await readShopPrediction(t.db, SHOP);
     expect(stored).toMatchObject({ status: "ok", code: null, reason: null, buyers: 2349, fittedAt: CDNOW_NOW.toISOString() });
     const params = JSON.parse((await t.db.shopPrediction.findUniqueOrThrow({ where: { shop: SHOP } })).params);
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(params.bgnbd.params[k]).toBeCloseTo(fit.bgnbd.params[k], 6);
+    for (const k of ["r", "alpha", "a", "b"] as const) expect(params.mbgnbd.params[k]).toBeCloseTo(fit.mbgnbd.params[k], 6);
     for (const k of ["p", "q", "v"] as const) expect(params.gammaGamma.params[k] / fit.gammaGamma.params[k]).toBeCloseTo(1, 6);
 
     const customers = await t.db.customer.findMany({ where: { shop: SHOP }, select: { gid: true, predictedValueMinor: true, probabilityAlive: true } });
     const byGid = new Map(customers.map((c) => [c.gid, c]));
     let compared = 0;
     for (const row of rows) {
-      const expected = predictCustomerValue(fit.bgnbd.params, fit.gammaGamma.params, row);
+      const expected = predictCustomerValue({ model: "mbgnbd", params: fit.mbgnbd.params }, fit.gammaGamma.params, row);
       const c = byGid.get(row.customerId)!;
       expect(c.predictedValueMinor).not.toBeNull();
       expect(Math.abs(Number(c.predictedValueMinor) - expected.value)).toBeLessThanOrEqual(0.5 + 1e-6 * expected.value);
@@ -68,6 +68,40 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     expect(sum).toBe(customers.reduce((s, c) => s + Number(c.predictedValueMinor ?? 0n), 0));
     expect(Object.values(levels).reduce((s, l) => s + l.customers, 0)).toBe(2349);
   }, 120_000);
+
+  it("one-order customers are not alive by construction: each below 100%, lower and worth less the longer ago they bought", async () => {
+    // Independently of the model: the seeded orders grouped per customer, one purchase per UTC day.
+    const days = new Map<string, Set<number>>();
+    for (const o of orders) {
+      if (o.createdAt > CDNOW_NOW.getTime() || o.totalMinor <= 0) continue;
+      (days.get(o.customerGid) ?? days.set(o.customerGid, new Set()).get(o.customerGid)!).add(Math.floor(o.createdAt / DAY));
+    }
+    const stored = await t.db.customer.findMany({ where: { shop: SHOP }, select: { gid: true, predictedValueMinor: true, probabilityAlive: true } });
+    // Per age (days since the only purchase): the stored numbers, which must be one per age.
+    const byAge = new Map<number, { alive: Set<number>; value: Set<bigint> }>();
+    for (const c of stored) {
+      const own = days.get(c.gid);
+      if (!own || own.size !== 1) continue;
+      const age = Math.floor(CDNOW_NOW.getTime() / DAY) - [...own][0];
+      const entry = byAge.get(age) ?? byAge.set(age, { alive: new Set(), value: new Set() }).get(age)!;
+      entry.alive.add(c.probabilityAlive!);
+      entry.value.add(c.predictedValueMinor!);
+    }
+    const ages = [...byAge.keys()].sort((a, b) => a - b);
+    expect(ages.length).toBeGreaterThan(50);
+    let previous = { alive: 1, value: BigInt(Number.MAX_SAFE_INTEGER) };
+    for (const age of ages) {
+      const { alive, value } = byAge.get(age)!;
+      expect(alive.size, `age ${age}`).toBe(1);
+      expect(value.size, `age ${age}`).toBe(1);
+      const [a] = alive;
+      const [v] = value;
+      expect(a, `age ${age}`).toBeLessThan(previous.alive);
+      expect(v <= previous.value, `age ${age}`).toBe(true);
+      previous = { alive: a, value: v };
+    }
+    expect(previous.alive).toBeLessThan(0.5);
+  });
 
   it("a second run on the same data writes no customer row and leaves the numbers as they were", async () => {
     const before = await t.db.customer.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { predictedValueMinor: true, probabilityAlive: true, highValue: true } });

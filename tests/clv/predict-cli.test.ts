@@ -5,7 +5,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { predictCli } from "../../app/cli/predict";
-import { loadCdnowSample, PUBLISHED_BGNBD, SUMMARY_CSV, SUMMARY_WITH_TX_CSV } from "./cdnow";
+import { buildSummary, fitGammaGamma } from "../../app/lifecycle/clv/index";
+import { CDNOW_CALIBRATION_END, cdnowDate, loadCdnowMaster, loadCdnowSample, PUBLISHED_BGNBD, SUMMARY_CSV, SUMMARY_WITH_TX_CSV } from "./cdnow";
+
+/** MBG/NBD on the CDNOW summary as BTYDplus estimates it (and lifetimes' ModifiedBetaGeoFitter test reproduces). */
+const PUBLISHED_MBGNBD = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "predict-cli-"));
@@ -25,22 +29,26 @@ function write(name: string, text: string): string {
 }
 
 describe("npm run predict -- --summary", () => {
-  it("prints exactly one JSON object with the BG/NBD estimates (no gammaGamma without zbar)", async () => {
+  it("prints exactly one JSON object with the BG/NBD and MBG/NBD estimates (no gammaGamma without zbar)", async () => {
     const { code, stdout } = await run("--summary", SUMMARY_CSV);
     expect(code).toBe(0);
     expect(stdout.trim().split("\n")).toHaveLength(1);
     const out = JSON.parse(stdout);
-    expect(Object.keys(out)).toEqual(["bgnbd"]);
+    expect(Object.keys(out)).toEqual(["bgnbd", "mbgnbd"]);
     expect(Object.keys(out.bgnbd)).toEqual(["r", "alpha", "a", "b", "logLikelihood"]);
+    expect(Object.keys(out.mbgnbd)).toEqual(["r", "alpha", "a", "b", "logLikelihood"]);
     for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(out.bgnbd[k] - PUBLISHED_BGNBD[k])).toBeLessThan(1e-3);
     expect(Math.abs(out.bgnbd.logLikelihood + 9582.43)).toBeLessThan(0.005);
+    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(out.mbgnbd[k] - PUBLISHED_MBGNBD[k])).toBeLessThan(1e-3);
+    // MBG/NBD has the same four parameters and fits CDNOW a little better.
+    expect(out.mbgnbd.logLikelihood).toBeGreaterThan(out.bgnbd.logLikelihood);
   });
 
   it("adds gammaGamma when the file has zbar (x, t_x, T, zbar header)", async () => {
     const { code, stdout } = await run("--summary", SUMMARY_WITH_TX_CSV);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
-    expect(Object.keys(out)).toEqual(["bgnbd", "gammaGamma"]);
+    expect(Object.keys(out)).toEqual(["bgnbd", "mbgnbd", "gammaGamma"]);
     expect(Object.keys(out.gammaGamma)).toEqual(["p", "q", "v"]);
     expect(Math.abs(out.gammaGamma.p - 6.25)).toBeLessThan(0.005);
     expect(Math.abs(out.gammaGamma.q - 3.74)).toBeLessThan(0.005);
@@ -54,7 +62,7 @@ describe("npm run predict -- --summary", () => {
       ["ID,frequency,recency,T\n1,1.5,3,38.86\n", /line 2, column 2 \(frequency\): .*whole number/],
       ["ID,frequency,recency,T\n1,0,0,38\n1,0,0,38\n", /line 3, column 1 \(ID\): customer 1 already appeared on line 2/],
       ["ID,frequency,T\n1,2,38\n", /line 1: .*missing recency/],
-      ["ID,x,t_x,T,zbar\n1,2,30,38,0\n", /line 2, column 5 \(zbar\): zbar must be > 0/],
+      ["ID,x,t_x,T,zbar\n1,2,30,38,cheap\n", /line 2, column 5 \(zbar\): expected a number, got "cheap"/],
       ["ID,frequency,recency,T\n1,2,30\n", /line 2: expected 4 fields/],
       ["", /empty/],
     ];
@@ -72,6 +80,31 @@ describe("npm run predict -- --summary", () => {
     expect((await run("--orders", SUMMARY_CSV)).code).toBe(2);
     expect((await run("--summary", SUMMARY_CSV, "--orders", SUMMARY_CSV)).code).toBe(2);
   });
+});
+
+describe("npm run predict -- --summary on the CDNOW master file (23,570 customers)", () => {
+  // The summary of every master customer as of the calibration end, zbar from all repeat days, $0 ones included:
+  // customer 10244's only repeat purchase was worth $0, so its zbar is 0.
+  const rows = buildSummary(
+    loadCdnowMaster().map((t) => ({ customerId: t.masterId, at: cdnowDate(t.date), value: t.dollars })),
+    CDNOW_CALIBRATION_END,
+  );
+  const csv = (keep: (r: (typeof rows)[number]) => boolean) =>
+    `ID,x,t_x,T,zbar\n${rows.filter(keep).map((r) => `${r.customerId},${r.x},${r.tx},${r.T},${r.zbar}`).join("\n")}\n`;
+
+  it("leaves the non-positive zbar row out of Gamma-Gamma with a count on stderr, instead of failing the run", async () => {
+    expect(rows.filter((r) => r.x > 0 && !(r.zbar > 0)).map((r) => r.customerId)).toEqual(["10244"]);
+    const all = await run("--summary", write("master.csv", csv(() => true)));
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toMatch(/predict: 1 repeat buyer with a zbar of 0 or less left out of the spend model \(Gamma-Gamma\)/);
+    expect(all.stderr).toMatch(/Gamma-Gamma: converged .* 9450 customers/);
+    expect(all.stderr).toMatch(/MBG\/NBD: converged .* 23570 customers/);
+    // The spend model is the one of the other 9,450 repeat buyers, fitted directly.
+    const others = rows.filter((r) => r.x > 0 && r.customerId !== "10244");
+    const direct = fitGammaGamma({ x: others.map((r) => r.x), zbar: others.map((r) => r.zbar) }).params;
+    const printed = JSON.parse(all.stdout).gammaGamma;
+    for (const k of ["p", "q", "v"] as const) expect(printed[k]).toBe(Number(direct[k].toPrecision(10)));
+  }, 120_000);
 });
 
 describe("npm run predict -- --orders --calibration-end", () => {

@@ -9,8 +9,10 @@
  *
  * Pure module: no I/O, no clock.
  */
-import { minimize } from "./optimize";
+import { fitMaximumLikelihood, type MaximumLikelihoodFit, type ModelFitOptions } from "./fit";
 import { logAddExp, scaledHyp2f1, type Hyp2f1Options } from "./special";
+
+export type { FitDiagnostics, ModelFitOptions } from "./fit";
 
 export interface BgNbdParams {
   r: number;
@@ -26,40 +28,7 @@ export interface BgNbdData {
   T: ArrayLike<number>;
 }
 
-export interface ModelFitOptions {
-  /** Box for every parameter, natural scale (default [1e-8, 1e8]). */
-  bounds?: readonly [number, number];
-  /** Starting point (default: a data-independent neutral point). */
-  initial?: Partial<Record<string, number>>;
-  /** Nelder–Mead iteration budget (default 20,000). */
-  maxIterations?: number;
-  /** Restarts from the best point (default 20). */
-  maxRestarts?: number;
-  /** Convergence threshold on the gradient of the mean log-likelihood w.r.t. log-parameters (default 1e-6). */
-  gradientTolerance?: number;
-}
-
-export interface FitDiagnostics {
-  /** True only if the optimiser settled, no parameter is on a bound and the gradient is ≈ 0. */
-  converged: boolean;
-  /** Nelder–Mead iterations over all runs. */
-  iterations: number;
-  /** Log-likelihood evaluations. */
-  evaluations: number;
-  restarts: number;
-  /** Max |∂ mean-LL / ∂ log θ| at the optimum (central differences). */
-  gradientNorm: number;
-  /** "converged" or why not. */
-  message: string;
-}
-
-export interface BgNbdFit extends FitDiagnostics {
-  params: BgNbdParams;
-  /** Total log-likelihood at params (natural log, sum over customers). */
-  logLikelihood: number;
-  /** Number of customers used. */
-  customers: number;
-}
+export type BgNbdFit = MaximumLikelihoodFit<keyof BgNbdParams>;
 
 /** Validates one BG/NBD observation; returns a message or null. */
 export function bgnbdObservationProblem(x: number, tx: number, T: number): string | null {
@@ -133,11 +102,14 @@ export function prepareBgNbd(data: BgNbdData): PreparedBgNbd {
     } else ws[j] += 1;
     if (x > maxX) maxX = x;
   }
+  // Rows in a canonical order, so the fit (sums in floating point) depends on which customers there are, not on the
+  // order they were read in: a shop refitted from pages of its customers gets exactly the fit of the whole list.
+  const order = xs.map((_, i) => i).sort((i, j) => xs[i] - xs[j] || txs[i] - txs[j] || Ts[i] - Ts[j]);
   return {
-    x: Int32Array.from(xs),
-    tx: Float64Array.from(txs),
-    T: Float64Array.from(Ts),
-    weight: Float64Array.from(ws),
+    x: Int32Array.from(order, (i) => xs[i]),
+    tx: Float64Array.from(order, (i) => txs[i]),
+    T: Float64Array.from(order, (i) => Ts[i]),
+    weight: Float64Array.from(order, (i) => ws[i]),
     maxX,
     customers: n,
   };
@@ -184,57 +156,25 @@ export function bgnbdLogLikelihood(params: BgNbdParams, data: BgNbdData): number
   return bgnbdPreparedLogLikelihood(params, prepareBgNbd(data));
 }
 
-const DEFAULT_BOUNDS: readonly [number, number] = [1e-8, 1e8];
-
-/**
- * Maximum-likelihood fit. Parameters are optimised in log space inside
- * `bounds` by a deterministic Nelder–Mead with restarts; the objective is the
- * mean negative log-likelihood. Same input → same output, bit for bit.
- */
-export function fitBgNbd(data: BgNbdData, options: ModelFitOptions = {}): BgNbdFit {
-  const prepared = prepareBgNbd(data);
-  const [lo, hi] = options.bounds ?? DEFAULT_BOUNDS;
-  const names = ["r", "alpha", "a", "b"] as const;
-  const toParams = (z: readonly number[]): BgNbdParams => ({
-    r: Math.exp(z[0]),
-    alpha: Math.exp(z[1]),
-    a: Math.exp(z[2]),
-    b: Math.exp(z[3]),
-  });
+/** Neutral starting point of the purchase models: α at a quarter of the mean observation time (its scale). */
+export function purchaseModelStart(prepared: PreparedBgNbd): BgNbdParams {
   let meanT = 0;
   for (let i = 0; i < prepared.x.length; i++) meanT += (prepared.weight[i] * prepared.T[i]) / prepared.customers;
-  const init = options.initial ?? {};
-  const start = [
-    init.r ?? 1,
-    init.alpha ?? Math.min(hi, Math.max(lo, meanT > 0 ? meanT / 4 : 1)),
-    init.a ?? 1,
-    init.b ?? 1,
-  ].map(Math.log);
-  const objective = (z: readonly number[]) =>
-    -bgnbdPreparedLogLikelihood(toParams(z), prepared) / prepared.customers;
-  const res = minimize(objective, start, {
-    lower: names.map(() => Math.log(lo)),
-    upper: names.map(() => Math.log(hi)),
-    maxIterations: options.maxIterations,
-    maxRestarts: options.maxRestarts,
-    gradientTolerance: options.gradientTolerance,
-  });
-  const params = toParams(res.x);
-  const message =
-    res.atBound.length > 0
-      ? `${res.atBound.map((i) => names[i]).join(", ")} at the bound [${lo}, ${hi}]: model not identified by the data`
-      : res.message;
-  return {
-    params,
-    logLikelihood: bgnbdPreparedLogLikelihood(params, prepared),
-    customers: prepared.customers,
-    converged: res.converged,
-    iterations: res.iterations,
-    evaluations: res.evaluations,
-    restarts: res.restarts,
-    gradientNorm: res.gradientNorm,
-    message,
-  };
+  return { r: 1, alpha: meanT > 0 ? meanT / 4 : 1, a: 1, b: 1 };
+}
+
+/** Maximum-likelihood fit (./fit: log-space Nelder–Mead with restarts, deterministic). */
+export function fitBgNbd(data: BgNbdData, options: ModelFitOptions = {}): BgNbdFit {
+  const prepared = prepareBgNbd(data);
+  return fitMaximumLikelihood(
+    {
+      names: ["r", "alpha", "a", "b"],
+      start: purchaseModelStart(prepared),
+      logLikelihood: (params) => bgnbdPreparedLogLikelihood(params, prepared),
+      customers: prepared.customers,
+    },
+    options,
+  );
 }
 
 /**

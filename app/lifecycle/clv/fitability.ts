@@ -4,8 +4,9 @@
  *
  * Pure module: no I/O, no clock.
  */
-import { fitBgNbd, type BgNbdFit, type ModelFitOptions } from "./bgnbd";
+import type { ModelFitOptions } from "./fit";
 import { fitGammaGamma, type GammaGammaFit } from "./gammaGamma";
+import { fitMbgNbd, type MbgNbdFit } from "./mbgnbd";
 import type { CustomerSummary } from "./summary";
 
 export interface FitabilityOptions {
@@ -27,9 +28,10 @@ export type FitabilityCode =
   | "spend-model-not-converged"
   | "spend-mean-unbounded";
 
+/** On success both fits: MBG/NBD for purchases (the app's purchase model), Gamma-Gamma for spend. */
 export type Fitability =
-  | { ok: true; bgnbd: BgNbdFit; gammaGamma: GammaGammaFit }
-  | { ok: false; code: FitabilityCode; reason: string; bgnbd?: BgNbdFit; gammaGamma?: GammaGammaFit };
+  | { ok: true; mbgnbd: MbgNbdFit; gammaGamma: GammaGammaFit }
+  | { ok: false; code: FitabilityCode; reason: string; mbgnbd?: MbgNbdFit; gammaGamma?: GammaGammaFit };
 
 /**
  * Decides whether predictions can be shown. On success returns both fits (so
@@ -80,16 +82,16 @@ export function assessFitability(summary: readonly CustomerSummary[], options: F
       reason: `${missingSpend} repeat buyer${missingSpend === 1 ? " has" : "s have"} no positive average repeat spend (zbar)`,
     };
   }
-  const bgnbd = fitBgNbd(
+  const mbgnbd = fitMbgNbd(
     { x: summary.map((c) => c.x), tx: summary.map((c) => c.tx), T: summary.map((c) => c.T) },
     options.fit,
   );
-  if (!bgnbd.converged) {
+  if (!mbgnbd.converged) {
     return {
       ok: false,
       code: "purchase-model-not-converged",
-      reason: `the purchase-frequency model (BG/NBD) fit did not converge: ${bgnbd.message}`,
-      bgnbd,
+      reason: `the purchase-frequency model (MBG/NBD) fit did not converge: ${mbgnbd.message}`,
+      mbgnbd,
     };
   }
   const gammaGamma = fitGammaGamma(
@@ -101,7 +103,7 @@ export function assessFitability(summary: readonly CustomerSummary[], options: F
       ok: false,
       code: "spend-model-not-converged",
       reason: `the spend model (Gamma-Gamma) fit did not converge: ${gammaGamma.message}`,
-      bgnbd,
+      mbgnbd,
       gammaGamma,
     };
   }
@@ -110,9 +112,9 @@ export function assessFitability(summary: readonly CustomerSummary[], options: F
       ok: false,
       code: "spend-mean-unbounded",
       reason: `the spend model implies an unbounded average spend (q = ${gammaGamma.params.q.toFixed(3)} ≤ 1)`,
-      bgnbd,
+      mbgnbd,
       gammaGamma,
     };
   }
-  return { ok: true, bgnbd, gammaGamma };
+  return { ok: true, mbgnbd, gammaGamma };
 }

@@ -9,8 +9,7 @@
  *
  * Pure module: no I/O, no clock.
  */
-import type { FitDiagnostics, ModelFitOptions } from "./bgnbd";
-import { minimize } from "./optimize";
+import { fitMaximumLikelihood, type MaximumLikelihoodFit, type ModelFitOptions } from "./fit";
 import { lgamma } from "./special";
 
 export interface GammaGammaParams {
@@ -25,12 +24,8 @@ export interface GammaGammaData {
   zbar: ArrayLike<number>;
 }
 
-export interface GammaGammaFit extends FitDiagnostics {
-  params: GammaGammaParams;
-  logLikelihood: number;
-  /** Number of repeat buyers (x > 0) the model was fitted on. */
-  customers: number;
-}
+/** `customers`: the repeat buyers (x > 0) the model was fitted on. */
+export type GammaGammaFit = MaximumLikelihoodFit<keyof GammaGammaParams>;
 
 function paramsProblem(p: GammaGammaParams): string | null {
   for (const k of ["p", "q", "v"] as const) {
@@ -100,11 +95,13 @@ export function prepareGammaGamma(data: GammaGammaData): PreparedGammaGamma {
     } else ws[j] += 1;
   }
   if (customers === 0) throw new RangeError("no repeat buyers (x > 0) to fit the spend model on");
+  // Canonical row order: the fit depends on which customers there are, not on the order they were read in.
+  const order = xs.map((_, i) => i).sort((i, j) => xs[i] - xs[j] || zs[i] - zs[j]);
   return {
-    x: Int32Array.from(xs),
-    zbar: Float64Array.from(zs),
-    lnZbar: Float64Array.from(zs, Math.log),
-    weight: Float64Array.from(ws),
+    x: Int32Array.from(order, (i) => xs[i]),
+    zbar: Float64Array.from(order, (i) => zs[i]),
+    lnZbar: Float64Array.from(order, (i) => Math.log(zs[i])),
+    weight: Float64Array.from(order, (i) => ws[i]),
     distinctX: Int32Array.from([...distinct].sort((s, t) => s - t)),
     maxX,
     customers,
@@ -141,50 +138,23 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, data: GammaGam
   return gammaGammaPreparedLogLikelihood(params, prepareGammaGamma(data));
 }
 
-const DEFAULT_BOUNDS: readonly [number, number] = [1e-8, 1e8];
-
 /**
- * Maximum-likelihood fit on the repeat buyers (x > 0); rows with x = 0 are
- * ignored. Log-space Nelder–Mead with restarts, deterministic.
+ * Maximum-likelihood fit on the repeat buyers (x > 0); rows with x = 0 are ignored. Shared fitter (./fit),
+ * starting from p = 1, q = 2, γ = the mean zbar.
  */
 export function fitGammaGamma(data: GammaGammaData, options: ModelFitOptions = {}): GammaGammaFit {
   const prepared = prepareGammaGamma(data);
-  const [lo, hi] = options.bounds ?? DEFAULT_BOUNDS;
-  const names = ["p", "q", "v"] as const;
   let meanZ = 0;
   for (let i = 0; i < prepared.x.length; i++) meanZ += (prepared.weight[i] * prepared.zbar[i]) / prepared.customers;
-  const init = options.initial ?? {};
-  const start = [init.p ?? 1, init.q ?? 2, init.v ?? Math.min(hi, Math.max(lo, meanZ))].map(Math.log);
-  const toParams = (z: readonly number[]): GammaGammaParams => ({
-    p: Math.exp(z[0]),
-    q: Math.exp(z[1]),
-    v: Math.exp(z[2]),
-  });
-  const objective = (z: readonly number[]) =>
-    -gammaGammaPreparedLogLikelihood(toParams(z), prepared) / prepared.customers;
-  const res = minimize(objective, start, {
-    lower: names.map(() => Math.log(lo)),
-    upper: names.map(() => Math.log(hi)),
-    maxIterations: options.maxIterations,
-    maxRestarts: options.maxRestarts,
-    gradientTolerance: options.gradientTolerance,
-  });
-  const params = toParams(res.x);
-  const message =
-    res.atBound.length > 0
-      ? `${res.atBound.map((i) => names[i]).join(", ")} at the bound [${lo}, ${hi}]: model not identified by the data`
-      : res.message;
-  return {
-    params,
-    logLikelihood: gammaGammaPreparedLogLikelihood(params, prepared),
-    customers: prepared.customers,
-    converged: res.converged,
-    iterations: res.iterations,
-    evaluations: res.evaluations,
-    restarts: res.restarts,
-    gradientNorm: res.gradientNorm,
-    message,
-  };
+  return fitMaximumLikelihood(
+    {
+      names: ["p", "q", "v"],
+      start: { p: 1, q: 2, v: meanZ },
+      logLikelihood: (params) => gammaGammaPreparedLogLikelihood(params, prepared),
+      customers: prepared.customers,
+    },
+    options,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Customer lifetime value models (pure): BG/NBD purchase counts, Gamma-Gamma
- * spend, predicted 12-month value and the data-sufficiency gate.
+ * Customer lifetime value models (pure): MBG/NBD (the app's) and BG/NBD purchase counts, Gamma-Gamma spend, the
+ * shared maximum-likelihood fitter, predicted 12-month value and the data-sufficiency gate.
  */
 export {
   bgnbdIndividualLogLikelihood,
@@ -16,6 +16,17 @@ export {
   type FitDiagnostics,
   type ModelFitOptions,
 } from "./bgnbd";
+export {
+  fitMbgNbd,
+  mbgnbdConditionalExpectedPurchases,
+  mbgnbdExpectedPurchases,
+  mbgnbdIndividualLogLikelihood,
+  mbgnbdLogLikelihood,
+  mbgnbdProbabilityAlive,
+  type MbgNbdFit,
+  type MbgNbdParams,
+} from "./mbgnbd";
+export { fitMaximumLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodProblem } from "./fit";
 export {
   conditionalExpectedSpend,
   fitGammaGamma,
@@ -37,8 +48,10 @@ export {
 } from "./summary";
 export {
   predictCustomerValue,
+  MAX_HORIZON_WEEKS,
   WEEKS_PER_MONTH,
   WEEKS_PER_YEAR,
   type CustomerPrediction,
+  type PurchaseModel,
   type ValueOptions,
 } from "./value";

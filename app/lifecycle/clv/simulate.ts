@@ -1,6 +1,6 @@
 /**
- * Seeded simulation from the BG/NBD and Gamma-Gamma generative models (for
- * tests and benchmarks). Deterministic: same seed → same data.
+ * Seeded simulation from the BG/NBD (or MBG/NBD) and Gamma-Gamma generative
+ * models (for tests and benchmarks). Deterministic: same seed → same data.
  *
  * Pure module: no I/O, no clock.
  */
@@ -66,6 +66,10 @@ export interface SimulationOptions {
   seed: number;
   /** Customers' first purchases are spread uniformly over this many days before the calibration end (default 365). */
   cohortDays?: number;
+  /** "mbgnbd": a customer may also drop out right after the first purchase (default "bgnbd"). */
+  model?: "bgnbd" | "mbgnbd";
+  /** A customer simulated past this many repeat purchases is an error, not a long loop (default 100,000). */
+  maxPurchasesPerCustomer?: number;
 }
 
 export interface SimulatedData {
@@ -80,7 +84,7 @@ export interface SimulatedData {
 /**
  * Simulates n customers: λ ~ Gamma(r, α), p ~ Beta(a, b); Poisson purchases at
  * rate λ after the first purchase at time 0, dropout with probability p after
- * each repeat purchase; observed until T. Spend: ν ~ Gamma(q, γ), each
+ * each repeat purchase (MBG/NBD: also right after the first); observed until T. Spend: ν ~ Gamma(q, γ), each
  * purchase ~ Gamma(p, ν), so zbar ~ Gamma(p·x, ν·x).
  */
 export function simulateCustomers(
@@ -91,6 +95,7 @@ export function simulateCustomers(
 ): SimulatedData {
   const u = createRng(options.seed);
   const cohortDays = options.cohortDays ?? 365;
+  const maxPurchases = options.maxPurchasesPerCustomer ?? 100_000;
   const out: SimulatedData = {
     x: new Int32Array(n),
     tx: new Float64Array(n),
@@ -106,10 +111,11 @@ export function simulateCustomers(
     let t = 0;
     let x = 0;
     let tx = 0;
-    for (;;) {
+    const diesAtStart = options.model === "mbgnbd" && u() < p;
+    while (!diesAtStart) {
       t += -Math.log(u()) / lambda;
       if (t > T) break;
-      x++;
+      if (++x > maxPurchases) throw new RangeError(`customer #${i} made more than ${maxPurchases} purchases: λ = ${lambda} is not a purchase rate`);
       tx = t;
       if (u() < p) break;
     }

@@ -1,6 +1,6 @@
 /**
- * Predicted customer value: expected purchases (BG/NBD) × expected spend per
- * purchase (Gamma-Gamma).
+ * Predicted customer value: expected purchases (MBG/NBD in the app; BG/NBD
+ * also accepted) × expected spend per purchase (Gamma-Gamma).
  *
  * The default is UNDISCOUNTED: value = E[Y(h) | x, t_x, T] × E[M | x, zbar]
  * with h = 52.18 weeks (12 months). With `monthlyDiscountRate` d > 0 the
@@ -11,19 +11,31 @@
  */
 import { conditionalExpectedPurchases, probabilityAlive, type BgNbdParams } from "./bgnbd";
 import { conditionalExpectedSpend, type GammaGammaParams } from "./gammaGamma";
+import { mbgnbdConditionalExpectedPurchases, mbgnbdProbabilityAlive, type MbgNbdParams } from "./mbgnbd";
 import type { Hyp2f1Options } from "./special";
 import type { CustomerSummary } from "./summary";
 
 /** 12 months in weeks (365.25 / 7, rounded as in the product spec). */
 export const WEEKS_PER_YEAR = 52.18;
 export const WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12;
+/** The longest horizon predicted: ten years (the discounted value sums one term per month, so this bounds it). */
+export const MAX_HORIZON_WEEKS = 10 * WEEKS_PER_YEAR;
 
 export interface ValueOptions {
-  /** Prediction horizon in weeks (default 52.18 = 12 months). */
+  /** Prediction horizon in weeks (default 52.18 = 12 months; at most MAX_HORIZON_WEEKS). */
   horizonWeeks?: number;
   /** Monthly discount rate d ≥ 0 (default 0: undiscounted). */
   monthlyDiscountRate?: number;
   hyp2f1?: Hyp2f1Options;
+}
+
+/** The purchase model and its fitted parameters. */
+export type PurchaseModel = { model: "mbgnbd"; params: MbgNbdParams } | { model: "bgnbd"; params: BgNbdParams };
+
+function purchaseFunctions(purchases: PurchaseModel) {
+  return purchases.model === "mbgnbd"
+    ? { expected: mbgnbdConditionalExpectedPurchases, alive: mbgnbdProbabilityAlive }
+    : { expected: conditionalExpectedPurchases, alive: probabilityAlive };
 }
 
 export interface CustomerPrediction {
@@ -42,36 +54,38 @@ export interface CustomerPrediction {
  * Hyp2f1Error if the expectation cannot be computed accurately.
  */
 export function predictCustomerValue(
-  bgnbd: BgNbdParams,
+  purchases: PurchaseModel,
   gammaGamma: GammaGammaParams,
   customer: CustomerSummary,
   options: ValueOptions = {},
 ): CustomerPrediction {
   const horizon = options.horizonWeeks ?? WEEKS_PER_YEAR;
   const d = options.monthlyDiscountRate ?? 0;
-  if (!(Number.isFinite(horizon) && horizon >= 0)) throw new RangeError(`horizonWeeks must be ≥ 0 (got ${horizon})`);
+  if (!(horizon >= 0 && horizon <= MAX_HORIZON_WEEKS)) throw new RangeError(`horizonWeeks must be from 0 to ${MAX_HORIZON_WEEKS} (got ${horizon})`);
   if (!(Number.isFinite(d) && d >= 0)) throw new RangeError(`monthlyDiscountRate must be ≥ 0 (got ${d})`);
   const { x, tx, T } = customer;
   const zbar = customer.zbar ?? NaN;
   if (x > 0 && customer.zbar === undefined) throw new RangeError("zbar is required for a repeat buyer");
+  const model = purchaseFunctions(purchases);
+  const params = purchases.params;
   const spend = conditionalExpectedSpend(gammaGamma, x, zbar);
-  const purchases = conditionalExpectedPurchases(bgnbd, horizon, x, tx, T, options.hyp2f1);
+  const expectedPurchases = model.expected(params, horizon, x, tx, T, options.hyp2f1);
   let value: number;
-  if (d === 0) value = purchases * spend;
+  if (d === 0) value = expectedPurchases * spend;
   else {
     value = 0;
     let prev = 0;
     const months = Math.ceil(horizon / WEEKS_PER_MONTH - 1e-9);
     for (let m = 1; m <= months; m++) {
       const t = Math.min(m * WEEKS_PER_MONTH, horizon);
-      const cum = conditionalExpectedPurchases(bgnbd, t, x, tx, T, options.hyp2f1);
+      const cum = model.expected(params, t, x, tx, T, options.hyp2f1);
       value += ((cum - prev) * spend) / Math.pow(1 + d, m);
       prev = cum;
     }
   }
   return {
-    probabilityAlive: probabilityAlive(bgnbd, x, tx, T),
-    expectedPurchases: purchases,
+    probabilityAlive: model.alive(params, x, tx, T),
+    expectedPurchases,
     expectedSpend: spend,
     value,
   };
