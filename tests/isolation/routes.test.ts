@@ -41,17 +41,31 @@ async function text(result: unknown): Promise<string> {
   return JSON.stringify(result, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
 
-async function call(route: string, kind: "loader" | "action", pending: Promise<Request>): Promise<string> {
+async function call(route: string, kind: "loader" | "action", pending: Promise<Request>, params: Record<string, string> = {}): Promise<string> {
   const fn = routes[route][kind];
   if (!fn) throw new Error(`${route} has no ${kind}`);
   const req = await pending;
   try {
-    return await text(await fn({ request: req, params: {}, context: {} }));
+    return await text(await fn({ request: req, params, context: {} }));
   } catch (thrown) {
     // authenticate.admin throws Responses (redirects, 401): those are answers too.
     if (thrown instanceof Response) return text(thrown);
     throw thrown;
   }
+}
+
+/** A's customers as seeded (ids base + stage index × 10 + 0..2), optionally of one stage: numeric Shopify ids. */
+function customersOfA(stage?: string): string[] {
+  return STAGES.flatMap((s, i) => (stage && s !== stage ? [] : [0, 1, 2].map((k) => String(10_000 + i * 10 + k))));
+}
+
+/** Every Shopify customer id an answer names, whether as a GID, a JSON field or a CSV column. */
+function customerIdsIn(body: string): Set<string> {
+  const ids = new Set<string>();
+  for (const m of body.matchAll(/Customer\/(\d+)/g)) ids.add(m[1]);
+  for (const m of body.matchAll(/"customerId":"(\d+)"/g)) ids.add(m[1]);
+  for (const m of body.matchAll(/^(\d+),/gm)) ids.add(m[1]);
+  return ids;
 }
 
 function expectNothingOfB(body: string, what: string): void {
@@ -60,18 +74,22 @@ function expectNothingOfB(body: string, what: string): void {
 
 /** Every row of shop B, in full: what "unchanged" means. */
 async function snapshotOfB() {
-  const [shop, customers, campaigns, counts, sessions, jobs] = await Promise.all([
+  const [shop, customers, campaigns, counts, sessions, jobs, dataRequests] = await Promise.all([
     db.shop.findUnique({ where: { domain: B } }),
     db.customer.findMany({ where: { shop: B }, orderBy: { id: "asc" } }),
     db.campaign.findMany({ where: { shop: B }, orderBy: { id: "asc" } }),
     db.stageCount.findMany({ where: { shop: B }, orderBy: { stage: "asc" } }),
     db.session.findMany({ where: { shop: B } }),
     db.job.findMany({ where: { shop: B } }),
+    db.dataRequestExport.findMany({ where: { shop: B } }),
   ]);
-  return { shop, customers, campaigns, counts, sessions, jobs, rows: await rowsOfShop(db, B) };
+  return { shop, customers, campaigns, counts, sessions, jobs, dataRequests, rows: await rowsOfShop(db, B) };
 }
 
 const STAGES = ["visitor", "enquirer", "first-time-buyer", "repeat-buyer", "regular-buyer", "lapsed"];
+/** The customer of each shop's pending data request (a numeric Shopify id). */
+const A_DATA_REQUEST_CUSTOMER = "10011";
+const B_DATA_REQUEST_CUSTOMER = "99011";
 
 async function seedShop(shop: string, base: number, marker: string) {
   await db.shop.create({
@@ -105,6 +123,10 @@ async function seedShop(shop: string, base: number, marker: string) {
   await db.campaign.create({ data: { shop, source: "manual", name: `${marker} manual campaign`, stage: 2, channel: "email" } });
   await db.campaign.create({ data: { shop, source: "marketing_activity", externalId: `gid://shopify/MarketingActivity/${base}`, name: `${marker} newsletter`, stage: 2, tactic: "NEWSLETTER" } });
   await db.stageChange.create({ data: { shop, customerGid: `gid://shopify/Customer/${base}`, toStage: "visitor", at: new Date(), cause: "backfill" } });
+  const requested = shop === A ? A_DATA_REQUEST_CUSTOMER : B_DATA_REQUEST_CUSTOMER;
+  await db.dataRequestExport.create({
+    data: { shop, customerGid: `gid://shopify/Customer/${requested}`, requestId: `${marker}-request`, data: JSON.stringify({ customer: { gid: `gid://shopify/Customer/${requested}`, note: `${marker} data` }, orders: [], stageChanges: [] }) },
+  });
 }
 
 beforeAll(async () => {
@@ -119,6 +141,8 @@ beforeAll(async () => {
     export: await import("../../app/routes/app.customers.export"),
     campaigns: await import("../../app/routes/app.campaigns"),
     settings: await import("../../app/routes/app.settings"),
+    privacy: await import("../../app/routes/app.settings_.privacy"),
+    privacyDownload: await import("../../app/routes/app.settings_.privacy.$id"),
     webhooks: await import("../../app/routes/webhooks.$topic.$action"),
     compliance: await import("../../app/routes/webhooks.compliance"),
   };
@@ -140,37 +164,36 @@ afterAll(async () => {
 });
 
 describe("shop isolation through the app's routes", () => {
-  it("A's session sees A's board, customers, export, campaigns and settings, and nothing of B", async () => {
-    const paths: Array<[string, string]> = [
-      ["app", "/app"],
-      ["board", "/app"],
-      ["campaigns", "/app/campaigns"],
-      ["settings", "/app/settings"],
-      ["customers", "/app/customers"],
-      ["export", "/app/customers/export"],
-      ...STAGES.flatMap((stage): Array<[string, string]> => [
-        ["customers", `/app/customers?stage=${stage}`],
-        ["export", `/app/customers/export?stage=${stage}`],
+  it("A's session sees exactly A's board, customers, export, campaigns, settings and data requests, and nothing of B", async () => {
+    const host = Buffer.from(`admin.shopify.com/store/isolation-b`).toString("base64");
+    // What each answer must carry of A: A's customers (exactly those of the stage asked for), A's campaigns, A's
+    // data request. Customer ids are compared as sets, so one of B's would fail even without a marker.
+    const paths: Array<[string, string, { customers?: string[]; texts?: string[] }]> = [
+      ["app", "/app", {}],
+      ["board", "/app", { texts: [A, "A-only manual campaign", "A-only newsletter"] }],
+      ["campaigns", "/app/campaigns", { texts: ["A-only manual campaign", "A-only newsletter"] }],
+      ["settings", "/app/settings", {}],
+      ["privacy", "/app/settings/privacy", { customers: [A_DATA_REQUEST_CUSTOMER] }],
+      ["customers", "/app/customers", { customers: customersOfA() }],
+      ["export", "/app/customers/export", { customers: customersOfA() }],
+      ...STAGES.flatMap((stage): Array<[string, string, { customers: string[] }]> => [
+        ["customers", `/app/customers?stage=${stage}`, { customers: customersOfA(stage) }],
+        ["export", `/app/customers/export?stage=${stage}`, { customers: customersOfA(stage) }],
         // Cursors that point into B's id range and past it.
-        ["customers", `/app/customers?stage=${stage}&after=${stage}:0`],
-        ["customers", `/app/customers?stage=${stage}&before=${stage}:999999999`],
+        ["customers", `/app/customers?stage=${stage}&after=${stage}:0`, { customers: customersOfA(stage) }],
+        ["customers", `/app/customers?stage=${stage}&before=${stage}:999999999`, { customers: customersOfA(stage) }],
       ]),
       // Parameters naming the other shop change nothing: the session decides the shop.
-      ["customers", `/app/customers?shop=${B}&stage=all`],
-      ["board", `/app?shop=${B}&host=${Buffer.from(`admin.shopify.com/store/isolation-b`).toString("base64")}`],
+      ["customers", `/app/customers?shop=${B}&stage=all`, { customers: customersOfA() }],
+      ["board", `/app?shop=${B}&host=${host}`, { texts: [A, "A-only manual campaign"] }],
+      ["privacy", `/app/settings/privacy?shop=${B}`, { customers: [A_DATA_REQUEST_CUSTOMER] }],
     ];
-    let sawA = 0;
-    for (const [route, path] of paths) {
+    for (const [route, path, expected] of paths) {
       const body = await call(route, "loader", request(path, A));
       expectNothingOfB(body, `${route} ${path}`);
-      if (body.includes("A-only") || body.includes("Customer/10") || body.includes("100")) sawA++;
+      if (expected.customers) expect(customerIdsIn(body), `${route} ${path}`).toEqual(new Set(expected.customers));
+      for (const text of expected.texts ?? []) expect(body, `${route} ${path}`).toContain(text);
     }
-    // The responses did carry A's data (the checks above are not vacuous).
-    expect(sawA).toBeGreaterThan(paths.length / 2);
-    const customers = await call("customers", "loader", request("/app/customers?stage=all", A));
-    expect(customers).toContain("10000");
-    const csv = await call("export", "loader", request("/app/customers/export", A));
-    expect(csv.trim().split("\n").length).toBe(1 + STAGES.length * 3);
   });
 
   it("A's session cannot change, delete or re-import anything of B, whatever ids it sends", async () => {
@@ -184,6 +207,13 @@ describe("shop isolation through the app's routes", () => {
       ]) {
         const body = await call("campaigns", "action", request("/app/campaigns", A, { form }));
         expect(body, JSON.stringify(form)).toContain('"ok":false');
+      }
+    }
+    for (const dataRequest of before.dataRequests) {
+      const id = String(dataRequest.id);
+      expect(await call("privacy", "action", request("/app/settings/privacy", A, { form: { intent: "handOver", id } }))).toContain('"ok":false');
+      for (const format of ["json", "csv"]) {
+        expect(await call("privacyDownload", "loader", request(`/app/settings/privacy/${id}?format=${format}`, A), { id })).toMatch(/^404 /);
       }
     }
     await call("campaigns", "action", request("/app/campaigns", A, { form: { intent: "refresh" } }));
@@ -214,7 +244,7 @@ describe("shop isolation through the app's routes", () => {
     }
   });
 
-  it("webhooks signed for A that name B's customers and orders change nothing of B", async () => {
+  it("webhooks signed for A that name B's customers and orders, or sent as B but naming another shop, change nothing of B", async () => {
     const before = await snapshotOfB();
     const deliveries: Array<[string, string, Record<string, unknown>]> = [
       ["compliance", "customers/redact", { shop_domain: A, customer: { id: 99_000 }, orders_to_redact: [99_000, 99_001] }],
@@ -230,6 +260,18 @@ describe("shop isolation through the app's routes", () => {
       const response = (await fn({ request: req, params: route === "webhooks" ? { topic: resource, action: verb } : {}, context: {} })) as Response;
       expect(response.status, topic).toBe(200);
     }
+    // A shop/redact signed for another shop, sent with B's header: refused, so B is not erased.
+    for (const [route, topic, payload] of <Array<[string, string, Record<string, unknown>]>>[
+      ["compliance", "shop/redact", { shop_id: 3, shop_domain: "isolation-c.myshopify.com" }],
+      ["compliance", "customers/redact", { shop_domain: A, customer: { id: 99_000 }, orders_to_redact: [99_000] }],
+      ["webhooks", "app/uninstalled", { id: 3, myshopify_domain: A, domain: null }],
+    ]) {
+      const [resource, verb] = topic.split("/");
+      const req = webhookRequest({ topic, shop: B, body: JSON.stringify(payload) });
+      const response = (await routes[route].action!({ request: req, params: route === "webhooks" ? { topic: resource, action: verb } : {}, context: {} })) as Response;
+      expect(response.status, `${topic} naming another shop, sent as B`).toBe(401);
+    }
+    expect(await db.webhookDelivery.count({ where: { shop: B } })).toBe(0);
     const app = appUnderTest(db, devStore);
     await app.install(A);
     await app.processInbox();
