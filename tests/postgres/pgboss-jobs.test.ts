@@ -7,7 +7,7 @@ import type { JobHandler, Worker } from "../../app/jobs/worker.server";
 import { recordDelivery } from "../../app/models/inbox.server";
 import { AdminClient } from "../../app/shopify/admin-client.server";
 import { createDatabase, stopPostgresCluster, type TestDb } from "../support/databases";
-import { postgresAvailable, POSTGRES_SKIP_REASON } from "../support/postgres";
+import { postgresSkipReason } from "../support/postgres";
 import { startDevStore, type DevStore } from "../devstore/server";
 
 const SHOPS = ["boss-a.myshopify.com", "boss-b.myshopify.com", "boss-c.myshopify.com"];
@@ -35,7 +35,7 @@ function recordingHandlers(runs: Run[], worker: number, workMs: number): Record<
   return { backfill: record("backfill"), daily: record("daily"), reclassify: record("reclassify"), segments: record("segments"), campaigns: record("campaigns") };
 }
 
-describe.skipIf(!postgresAvailable())(`pg-boss runner${postgresAvailable() ? "" : ` [${POSTGRES_SKIP_REASON}]`}`, () => {
+describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReason() ? ` [${postgresSkipReason()}]` : ""}`, () => {
   let testDb: TestDb;
   const workers: Worker[] = [];
 

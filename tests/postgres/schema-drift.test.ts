@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { derivePostgresSchema, POSTGRES_SCHEMA, SOURCE_SCHEMA } from "../../prisma/postgres/derive-schema";
-import { postgresAvailable, POSTGRES_SKIP_REASON, startPostgres, type PostgresCluster } from "../support/postgres";
+import { postgresSkipReason, startPostgres, type PostgresCluster } from "../support/postgres";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CONFIG = path.join(import.meta.dirname, "prisma.config.ts");
@@ -71,7 +71,7 @@ describe("one schema, two databases", () => {
   });
 });
 
-describe.skipIf(!postgresAvailable())(`PostgreSQL migrations${postgresAvailable() ? "" : ` [${POSTGRES_SKIP_REASON}]`}`, () => {
+describe.skipIf(postgresSkipReason() !== null)(`PostgreSQL migrations${postgresSkipReason() ? ` [${postgresSkipReason()}]` : ""}`, () => {
   let cluster: PostgresCluster;
   beforeAll(async () => {
     cluster = await startPostgres();

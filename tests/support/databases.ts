@@ -1,13 +1,14 @@
 import { afterAll, describe } from "vitest";
 import { createPrismaClient } from "../../app/db.server";
-import { postgresAvailable, POSTGRES_SKIP_REASON, startPostgres, type PostgresCluster } from "./postgres";
+import { postgresSkipReason, startPostgres, type PostgresCluster } from "./postgres";
 import { createTestDb, type DatabaseKind, type TestDb } from "./test-db";
 
 export type { DatabaseKind, TestDb };
 
 /**
  * The databases the integration suite runs on. TEST_DATABASES=sqlite (or postgres) narrows it for a quick local run;
- * CI runs both. PostgreSQL is skipped, with a message saying so, only where its binaries are not installed.
+ * CI runs both. PostgreSQL is skipped, with a message saying so, only where its binaries are not installed and CI is
+ * not set: with CI=true a missing PostgreSQL fails the run (postgresSkipReason).
  */
 export const DATABASE_KINDS: DatabaseKind[] = (process.env.TEST_DATABASES ?? "sqlite,postgres")
   .split(",")
@@ -56,8 +57,9 @@ export interface DatabaseUnderTest {
 /** Declares the same suite once per database: `describeEachDatabase("inbox", (database) => { ... })`. */
 export function describeEachDatabase(title: string, body: (database: DatabaseUnderTest) => void): void {
   for (const kind of DATABASE_KINDS) {
-    if (kind === "postgres" && !postgresAvailable()) {
-      describe.skip(`${title} [postgres: ${POSTGRES_SKIP_REASON}]`, () => body({ kind, create: () => createDatabase(kind) }));
+    const skipped = kind === "postgres" ? postgresSkipReason() : null;
+    if (skipped) {
+      describe.skip(`${title} [postgres: ${skipped}]`, () => body({ kind, create: () => createDatabase(kind) }));
       continue;
     }
     describe(`${title} [${kind}]`, () => {
