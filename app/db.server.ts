@@ -4,7 +4,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { databaseUrl, isPostgresUrl, sqliteFilePath } from "./db.url";
+import { databaseUrl, ensureSqliteFolder, isPostgresUrl, sqliteFilePath } from "./db.url";
 
 /**
  * The app is written against one client type. The PostgreSQL client is generated from the derived schema
@@ -49,6 +49,7 @@ export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
     connections.set(client, { provider: "postgresql", url, pool });
     return client;
   }
+  ensureSqliteFolder(url);
   // A busy timeout lets the web process and the worker share one SQLite file without SQLITE_BUSY errors.
   const sqlite = new TunedSqlite({ url: sqliteFilePath(url), timeout: 10_000 });
   const client = new PrismaClient({ adapter: sqlite });

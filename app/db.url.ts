@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 
 // The embedded default is a SQLite file inside the project, created by `npm run setup`.
@@ -16,4 +17,15 @@ export function isPostgresUrl(url: string): boolean {
 export function sqliteFilePath(url: string): string {
   if (!url.startsWith("file:")) throw new Error(`Not a SQLite URL: ${url}`);
   return url.slice("file:".length);
+}
+
+/**
+ * Creates the folder of a SQLite file (SQLite creates the file, not its folder): a fresh clone has no prisma/data/,
+ * and `prisma migrate deploy` or the app would otherwise stop at "unable to open database file".
+ */
+export function ensureSqliteFolder(url: string): void {
+  if (isPostgresUrl(url)) return;
+  const file = sqliteFilePath(url);
+  if (file === ":memory:" || file === "") return;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 }
