@@ -108,7 +108,7 @@ export default function Privacy() {
               loading={navigation.state === "loading"}
               emptyState={<EmptyState heading={t("privacy.pending.empty")} image="" />}
               headings={[{ title: t("privacy.col.requested") }, { title: t("privacy.col.customer") }, { title: t("privacy.col.request") }, { title: t("privacy.col.actions") }]}
-              pagination={{ hasNext: nextAfter !== null, hasPrevious: paged, onNext: () => page(nextAfter), onPrevious: () => page(null) }}
+              pagination={nextAfter !== null || paged ? { hasNext: nextAfter !== null, hasPrevious: paged, onNext: () => page(nextAfter), onPrevious: () => page(null) } : undefined}
             >
               {pending.map((row, index) => (
                 <IndexTable.Row id={String(row.id)} key={row.id} position={index}>

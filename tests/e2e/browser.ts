@@ -59,9 +59,11 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
   };
 }
 
-export const SCREENSHOTS = path.resolve(import.meta.dirname, "../screenshots");
-/** Screenshots for a person to look at, not for the README: an ignored folder, so runs leave git status clean. */
-export const ARTIFACTS = path.resolve(import.meta.dirname, "../artifacts");
+/**
+ * Where browser tests save screenshots: the ignored tests/artifacts/, so a test run leaves `git status` clean. The
+ * README's images (tests/screenshots/) are copied from here only by `npm run screenshots` (refresh-screenshots.ts).
+ */
+export const SCREENSHOTS = path.resolve(import.meta.dirname, "../artifacts");
 
 export interface BrowserDemo {
   demo: Demo;
