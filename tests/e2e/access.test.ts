@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAGS_HELD_MESSAGE } from "../../app/sync/access.server";
 import { DEMO_SHOP, startDemo, type Demo } from "../demo/harness";
 import { applyMigrations } from "../support/migrations";
-import { ARTIFACTS, launchBrowser } from "./browser";
+import { SCREENSHOTS, launchBrowser } from "./browser";
 
 const ALL_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
 const WITHOUT_ALL_ORDERS = ALL_SCOPES.replace("read_all_orders,", "");
@@ -77,8 +77,8 @@ describe("installed without read_all_orders", () => {
     expect(text).toContain("only the orders of the last 60 days");
     expect(text).toContain("writes no stage tags");
     expect(text).toContain("Partner Dashboard");
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, "board-access-en.png"), fullPage: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "board-access-en.png"), fullPage: true });
     await page.close();
   }, 400_000);
 });

@@ -7,17 +7,16 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBrowserDemo, type BrowserDemo } from "./browser";
+import { SCREENSHOTS, startBrowserDemo, type BrowserDemo } from "./browser";
 import { translate } from "../../app/i18n/translate";
 import { LOCALES, type Locale } from "../../app/i18n/locale";
 import { CUSTOMER_COLUMNS } from "../../app/customers/columns";
 
-const ARTIFACTS = path.resolve(import.meta.dirname, "../artifacts");
 let e2e: BrowserDemo;
 
 beforeAll(async () => {
   e2e = await startBrowserDemo("customers");
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
 }, 900_000);
 
 afterAll(async () => {
@@ -80,7 +79,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: Math.min(Math.max(height, 900), 8000) });
   // Two frames: the pager's sticky position is recomputed after the resize.
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true, animations: "disabled" });
+  await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true, animations: "disabled" });
 }
 
 describe("the customers table at 1280 px", () => {
@@ -109,7 +108,7 @@ describe("the customers table at 1280 px", () => {
       expect(gap.textAlign, `column ${gap.column}`).toMatch(/^(end|right)$/);
       expect(Math.abs(gap.rightGap), `column ${gap.column}`).toBeLessThanOrEqual(2);
     }
-    expect(fs.statSync(path.join(ARTIFACTS, `customers-${locale}.png`)).size).toBeGreaterThan(10_000);
+    expect(fs.statSync(path.join(SCREENSHOTS, `customers-${locale}.png`)).size).toBeGreaterThan(10_000);
     await page.close();
   });
 });
