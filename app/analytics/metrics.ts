@@ -14,7 +14,7 @@
  * - GP/V: gross profit ÷ visitors per month. Gross profit counts only products with a cost in Shopify, so when
  *   costs cover less than PROFIT_COST_COVERAGE of net sales the app uses net sales per visitor instead and says so.
  */
-import { STAGE_ONE_KINDS, type StageOneKind } from "../board/stages";
+import { STAGE_ONE_KINDS, type StageOneKind } from "../domain/stages";
 import { kindOf, TRAFFIC_KINDS, type TrafficKind, type TrafficKindRule } from "./traffic-kinds";
 
 /**

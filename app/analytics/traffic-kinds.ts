@@ -18,7 +18,7 @@
  * | unknown  | (none)                   | unattributed      | Shopify could not tell where the visit came from           |
  * | (other)  |                          | unattributed      | a source newer than this table: map it in Settings          |
  */
-import { STAGE_ONE_KINDS, type StageOneKind } from "../board/stages";
+import { STAGE_ONE_KINDS, type StageOneKind } from "../domain/stages";
 
 /** A Stage 1 kind, or a visit that is not Stage 1's work (email), or one Shopify could not place. */
 export type TrafficKind = StageOneKind | "not-stage-1" | "unattributed";

@@ -5,7 +5,7 @@
  * on the email list without buying make first-time buyers outnumber enquirers. So the caption says which levels are
  * larger than the one below and what that means here, instead of asserting the model's shape. Pure.
  */
-import type { CustomerLevel } from "./stages";
+import type { CustomerLevel } from "../domain/stages";
 
 export type VisitorSource = "analytics" | "manual" | null;
 

@@ -7,7 +7,7 @@
  */
 import type { Db } from "../db.server";
 import { DAY_MS, DEFAULT_LIFECYCLE_SETTINGS, readStoredSettings, type LifecycleSettings } from "../lifecycle";
-import { CUSTOMER_LEVELS, STAGE_DEFINITIONS, type CustomerLevel, type IdeaKey, type StageNumber } from "./stages";
+import { CUSTOMER_LEVELS, STAGE_DEFINITIONS, type CustomerLevel, type IdeaKey, type StageNumber } from "../domain/stages";
 import {
   assessStage,
   COHORT_DAYS,

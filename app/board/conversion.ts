@@ -28,7 +28,7 @@
  * than its window, the share within the whole window can only be higher: "strong" and "typical or better" can be
  * said, nothing that caps it.
  */
-import type { StageNumber } from "./stages";
+import type { StageNumber } from "../domain/stages";
 import type { ConversionEstimate } from "./survival";
 
 export const CONVERSION_WINDOW_DAYS: Readonly<Record<StageNumber, number>> = { 1: 30, 2: 30, 3: 90, 4: 365, 5: 365 };

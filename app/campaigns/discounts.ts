@@ -8,7 +8,7 @@
  * the app can place, and are not imported.
  */
 import { STAGES, type Stage } from "../lifecycle";
-import { STAGE_FOR_AUDIENCE, type StageNumber } from "../board/stages";
+import { STAGE_FOR_AUDIENCE, type StageNumber } from "../domain/stages";
 
 export interface DiscountSegment {
   id: string;

@@ -3,7 +3,7 @@
  * Pure parsing of the form; errors are message keys so the page shows them in the merchant's language.
  * Days are whole UTC days: a campaign runs from the start of its first day to the end of its last day.
  */
-import { isStageNumber, isStageOneKind, type StageNumber, type StageOneKind } from "../board/stages";
+import { isStageNumber, isStageOneKind, type StageNumber, type StageOneKind } from "../domain/stages";
 import { DAY_MS } from "../lifecycle";
 
 /** Channels offered in the form; imported campaigns use Shopify's MarketingChannel values (the first five). */

@@ -7,7 +7,7 @@ import type { Db } from "../db.server";
 import { campaignState, isActive, type CampaignState } from "../campaigns/active";
 import { defaultStageForTactic } from "../campaigns/tactics";
 import type { ManualCampaignInput } from "../campaigns/manual";
-import { isStageOneKind, STAGE_NUMBERS, STAGE_ONE_KINDS, type StageNumber, type StageOneKind } from "../board/stages";
+import { isStageOneKind, STAGE_NUMBERS, STAGE_ONE_KINDS, type StageNumber, type StageOneKind } from "../domain/stages";
 
 export interface CampaignView {
   id: number;

@@ -22,7 +22,7 @@ import { formatDateTime } from "../board/ui/format";
 import { AnalyticsCard } from "../board/ui/AnalyticsCard";
 import { AccessCard } from "../board/ui/AccessCard";
 import { loadAccessView } from "../board/access.server";
-import { CUSTOMER_LEVELS } from "../board/stages";
+import { CUSTOMER_LEVELS } from "../domain/stages";
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
 

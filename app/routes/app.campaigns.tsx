@@ -10,7 +10,7 @@ import { parseManualCampaign, MANUAL_CHANNELS, type ManualCampaignErrorKey, type
 import { requesterFromAdmin } from "../shopify/requester.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
 import { MARKETING_TACTICS, defaultStageForTactic } from "../campaigns/tactics";
-import { STAGE_DEFINITIONS, STAGE_ONE_KINDS, isStageNumber } from "../board/stages";
+import { STAGE_DEFINITIONS, STAGE_ONE_KINDS, isStageNumber } from "../domain/stages";
 import { useLocale, useT } from "../i18n/i18n";
 import { CampaignDates } from "../board/ui/StageCard";
 import { labelFor, stageTitle } from "../board/ui/labels";

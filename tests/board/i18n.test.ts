@@ -7,7 +7,7 @@ import { createIntl } from "react-intl";
 import { messages, type MessageKey } from "../../app/i18n/messages";
 import { polarisTranslations, translate } from "../../app/i18n/i18n";
 import { LOCALE_TAGS, LOCALES, type Locale } from "../../app/i18n/locale";
-import { IDEA_KEYS, STAGE_ONE_KINDS } from "../../app/board/stages";
+import { IDEA_KEYS, STAGE_ONE_KINDS } from "../../app/domain/stages";
 import { CAMPAIGN_CHANNELS } from "../../app/campaigns/manual";
 import { MARKETING_TACTICS } from "../../app/campaigns/tactics";
 import { CAMPAIGN_SOURCES } from "../../app/campaigns/import.server";

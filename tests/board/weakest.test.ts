@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assessStage, bandPosition, emptyMeasure, REFERENCE_BANDS, verdictFor, weakestStage, type ConversionMeasure } from "../../app/board/conversion";
-import type { StageNumber } from "../../app/board/stages";
+import type { StageNumber } from "../../app/domain/stages";
 
 /** A measure with an estimate given by hand: rate and its 95% interval, over the whole window unless `horizon`. */
 const measure = (stage: StageNumber, rate: number, lower: number, upper: number, horizon?: number): ConversionMeasure => {

@@ -3,7 +3,7 @@ import { PolarisVizProvider, SimpleBarChart, type DataSeries } from "@shopify/po
 import { useLocale, useT } from "../../i18n/i18n";
 import type { ManArrow } from "../arrows";
 import type { MessageKey } from "../../i18n/messages";
-import { CUSTOMER_LEVELS } from "../stages";
+import { CUSTOMER_LEVELS } from "../../domain/stages";
 import { formatDate, formatMoney, formatMonth, formatNumber } from "./format";
 import { useHydrated } from "./useHydrated";
 

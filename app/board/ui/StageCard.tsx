@@ -6,7 +6,7 @@ import type { Verdict } from "../conversion";
 import type { KindFigures } from "../../analytics/metrics";
 import { VisitorKinds } from "./AnalyticsCard";
 import { BandText, ConversionText, VerdictWhy } from "./ConversionText";
-import { STAGE_ONE_KINDS } from "../stages";
+import { STAGE_ONE_KINDS } from "../../domain/stages";
 import { formatDate, formatNumber } from "./format";
 import { labelFor, levelLabel, stageTitle } from "./labels";
 

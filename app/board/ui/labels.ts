@@ -1,7 +1,7 @@
 /** Message keys for the codes the board shows (stages, levels, channels, tactics, sources), with raw fallbacks. */
 import { isMessageKey, type MessageKey } from "../../i18n/messages";
 import type { MessageValues } from "../../i18n/translate";
-import type { Level, StageNumber } from "../stages";
+import type { Level, StageNumber } from "../../domain/stages";
 
 type T = (key: MessageKey, values?: MessageValues) => string;
 
