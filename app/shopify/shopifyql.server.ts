@@ -31,7 +31,7 @@ import {
   TableShapeError,
   TEXT_TYPES,
   type ShopifyqlTable,
-} from "../analytics/table";
+} from "./shopifyql-table";
 import type { GraphqlRequester } from "./requester.server";
 
 export type { GraphqlRequester };

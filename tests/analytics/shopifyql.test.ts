@@ -19,7 +19,7 @@ import {
   TRAFFIC_SOURCES_QUERY,
   type GraphqlRequester,
 } from "../../app/shopify/shopifyql.server";
-import { parseTable, readMoneyMinor, readMonth, TableShapeError } from "../../app/analytics/table";
+import { parseTable, readMoneyMinor, readMonth, TableShapeError } from "../../app/shopify/shopifyql-table";
 
 /** Keyword order of Shopify's ShopifyQL reference: FROM, SHOW, WHERE, SINCE/UNTIL, GROUP BY, TIMESERIES, ..., ORDER BY, LIMIT, WITH. */
 const KEYWORD_ORDER = ["FROM", "SHOW", "WHERE", "SINCE", "UNTIL", "GROUP BY", "TIMESERIES", "COMPARE TO", "HAVING", "ORDER BY", "LIMIT", "WITH", "VISUALIZE"];
