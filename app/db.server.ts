@@ -114,7 +114,6 @@ function loadPostgresClient(): { PrismaClient: new (options: { adapter: PrismaPg
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var prismaGlobal: PrismaClient | undefined;
 }
 

@@ -26,7 +26,6 @@ const RUNS = 5;
 /** The model's budget per customer: 2 s for a million. */
 const GOAL_MS_PER_CUSTOMER = 0.002;
 const SEED = 20111210;
-const DAY = 86_400_000;
 
 /** mulberry32: small, fast, deterministic. */
 function rng(seed: number): () => number {

@@ -32,7 +32,7 @@ import {
   type GammaGammaFit,
   type Purchase,
 } from "../lifecycle/clv/index";
-import { CsvError, CsvHeader, readCsvFile, type CsvRecord } from "./csv.server";
+import { CsvError, CsvHeader, readCsvFile } from "./csv.server";
 
 const USAGE =
   "usage: npm run predict -- --summary FILE.csv\n       npm run predict -- --orders FILE.csv --calibration-end ISO_DATE";

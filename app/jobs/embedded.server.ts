@@ -8,7 +8,6 @@ import { inboxProcessor, jobHandlers, type HandlerDeps } from "./handlers.server
 import { startWorker, type Worker } from "./worker.server";
 
 declare global {
-  // eslint-disable-next-line no-var
   var lifecycleWorker: { worker: Worker; cron?: Cron; ready: Promise<void> } | undefined;
 }
 

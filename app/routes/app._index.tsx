@@ -73,7 +73,6 @@ function UpdatingBanner({ since }: { since: string | null }) {
 export default function Board() {
   const board = useLoaderData<typeof loader>();
   const t = useT();
-  const locale = useLocale();
 
   return (
     <Page title={t("board.title")} secondaryActions={[{ content: t("board.viewCustomers"), url: "/app/customers" }, { content: t("nav.campaigns"), url: "/app/campaigns" }]}>

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase, type TestDb } from "../support/databases";
-import { listCustomers, parseCursorFor, parseCustomerSort, parseValueCursor, type CustomerSort } from "../../app/models/customer-list.server";
-import type { StageFilter } from "../../app/models/customer-list.server";
+import { listCustomers, parseCursorFor, parseCustomerSort, parseValueCursor, type CustomerSort, type StageFilter } from "../../app/models/customer-list.server";
 
 const SHOP = "sorted.myshopify.com";
 const OTHER = "elsewhere.myshopify.com";

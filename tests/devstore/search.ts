@@ -73,10 +73,13 @@ function tokenize(q: string): Tok[] {
     if (m) {
       i += m[0].length;
       let op: Comparator = ":";
-      if (q.startsWith(">=", i)) (op = ">="), (i += 2);
-      else if (q.startsWith("<=", i)) (op = "<="), (i += 2);
-      else if (q[i] === ">") (op = ">"), i++;
-      else if (q[i] === "<") (op = "<"), i++;
+      for (const comparator of [">=", "<=", ">", "<"] as const) {
+        if (q.startsWith(comparator, i)) {
+          op = comparator;
+          i += comparator.length;
+          break;
+        }
+      }
       const { value, quoted } = readValue();
       out.push({ t: "term", field: m[1].toLowerCase(), op, value, quoted, neg });
       continue;

@@ -10,7 +10,7 @@ import { type GraphQLSchema } from "graphql";
 import { checkBulkMutation, checkBulkQuery, flattenBulkResult, parseVariablesJsonl } from "./bulk";
 import { executeForBulk, refill, runGraphQLRequest, throttleStatus, type ThrottleStatus } from "./execute";
 import { inputArrayErrors } from "./limits";
-import { attachResolvers, type StagedTarget, type StoreApi, type UserErr } from "./graphql";
+import { attachResolvers, type StagedTarget, type StoreApi } from "./graphql";
 import { handleAccessTokenRequest, TokenStore } from "./oauth";
 import { API_VERSION, loadAdminSchema, loadAdminSchemaJson, REPO_ROOT } from "./schema";
 import { seedGeneratedStore, type GeneratedSeedOptions, type GeneratedSeedReport } from "./seed/generated";

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_LIFECYCLE_SETTINGS,
   SHOPIFY_MAX_TAGS_PER_CUSTOMER,
   STAGES,
   appTagsFor,
