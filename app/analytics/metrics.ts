@@ -1,6 +1,6 @@
 /**
  * Stage 1, Stage 2 and gross profit per visitor (GP/V) from the shop's analytics months. Pure: the rows come from
- * app/models/analytics.server.ts (Shopify's sessions and sales tables read through ShopifyQL, and new subscribers
+ * app/analytics/shop-analytics.server.ts (Shopify's sessions and sales tables read through ShopifyQL, and new subscribers
  * counted from the app's customers), `now` is a parameter, months are "YYYY-MM" (UTC).
  *
  * - A month is complete once it has ended; the figures use the last complete month, the current month is shown as

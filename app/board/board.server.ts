@@ -37,7 +37,7 @@ import {
   type SyncStatus,
 } from "../models/board.server";
 import { predictionReason, readShopPrediction, type ShopPredictionView } from "../models/prediction.server";
-import { loadShopAnalytics, type ShopAnalyticsView } from "../models/analytics.server";
+import { loadShopAnalytics, type ShopAnalyticsView } from "../analytics/shop-analytics.server";
 
 export type CountedState = CustomerLevel | "lapsed" | "returned";
 export const COUNTED_STATES: readonly CountedState[] = [...CUSTOMER_LEVELS, "lapsed", "returned"];

@@ -7,7 +7,7 @@ import type { Db } from "../db.server";
 import { DEFAULT_LIFECYCLE_SETTINGS, type LifecycleSettings } from "../lifecycle";
 import { loadShopContext, saveShopSettings } from "../models/shop.server";
 import { clearShopConversions, markReclassifyRequested, saveMonthlySessions } from "../models/board.server";
-import { saveTrafficKindRules } from "../models/analytics.server";
+import { saveTrafficKindRules } from "../analytics/shop-analytics.server";
 import type { TrafficKindRule } from "../analytics/traffic-kinds";
 import { MEASURE_SETTINGS } from "./board.server";
 import { saveHighValueTag } from "../models/prediction.server";

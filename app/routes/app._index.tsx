@@ -7,7 +7,7 @@ import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { clearShopConversions } from "../models/board.server";
 import { loadBoard } from "../board/board.server";
-import { refreshAnalyticsIfStale } from "../models/analytics.server";
+import { refreshAnalyticsIfStale } from "../analytics/shop-analytics.server";
 import { requestBackfill } from "../sync/backfill.server";
 import { refreshCampaignsIfStale } from "../campaigns/refresh.server";
 import { requesterFromAdmin } from "../shopify/requester.server";

@@ -31,7 +31,7 @@ import { PrivacyLinkCard } from "../privacy/PrivacyLinkCard";
 import { formatNumber } from "../board/ui/format";
 import { labelFor } from "../board/ui/labels";
 import { TrafficRulesCard } from "../board/ui/TrafficRulesCard";
-import { readTrafficKindRules } from "../models/analytics.server";
+import { readTrafficKindRules } from "../analytics/shop-analytics.server";
 import { formatTrafficKindLines, parseTrafficKindLines, type TrafficKindRule } from "../analytics/traffic-kinds";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -2,7 +2,7 @@ import type { Db } from "../db.server";
 import type { GraphqlRequester } from "../shopify/requester.server";
 import { storeShopConversions } from "../board/board.server";
 import { markSettingsApplied } from "../models/board.server";
-import { refreshShopAnalyticsOnce } from "../models/analytics.server";
+import { refreshShopAnalyticsOnce } from "../analytics/shop-analytics.server";
 import { recountStages, type ChangeCause, type ShopifyWriter } from "./reconcile.server";
 import { refitAndRetag, type RefitSummary } from "./predict.server";
 

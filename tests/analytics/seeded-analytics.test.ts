@@ -9,7 +9,7 @@ import { simulatedTraffic, salesByFirstVisitChannel, SIMULATED_SESSIONS_WARNING 
 import { shopifyqlWindow } from "../devstore/shopifyql";
 import { createTestDb, type TestDb } from "../support/test-db";
 import { AdminClient } from "../../app/shopify/admin-client.server";
-import { loadShopAnalytics, refreshShopAnalytics } from "../../app/models/analytics.server";
+import { loadShopAnalytics, refreshShopAnalytics } from "../../app/analytics/shop-analytics.server";
 import { loadBoard } from "../../app/board/board.server";
 import { emptyMeasure } from "../../app/board/conversion";
 import { kindOf } from "../../app/analytics/traffic-kinds";

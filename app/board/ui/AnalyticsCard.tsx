@@ -2,7 +2,7 @@
 import { Banner, BlockStack, Card, DataTable, InlineStack, List, Text } from "@shopify/polaris";
 import { useLocale, useT } from "../../i18n/i18n";
 import type { MessageKey } from "../../i18n/messages";
-import type { ShopAnalyticsView } from "../../models/analytics.server";
+import type { ShopAnalyticsView } from "../../analytics/shop-analytics.server";
 import type { KindFigures } from "../../analytics/metrics";
 import { formatDateTime, formatMoney, formatMonth, formatNumber, formatPercent } from "./format";
 
