@@ -1,29 +1,7 @@
 import type { EmailMarketingState } from "../lifecycle";
+import type { CustomerRow, OrderRow } from "../domain/facts";
 
-/** An order as the app stores it: only what the lifecycle model reads. */
-export interface OrderRow {
-  gid: string;
-  customerGid: string | null;
-  createdAt: Date;
-  totalMinor: bigint;
-  refundedMinor: bigint;
-  currencyCode: string | null;
-  cancelled: boolean;
-  test: boolean;
-  voided: boolean;
-  fullyRefunded: boolean;
-  shopifyUpdatedAt: Date | null;
-}
-
-export interface CustomerRow {
-  gid: string;
-  shopifyCreatedAt: Date | null;
-  shopifyUpdatedAt: Date | null;
-  /** undefined = the source did not say (customers/update payloads no longer carry consent). */
-  emailMarketingState?: EmailMarketingState;
-  consentUpdatedAt?: Date | null;
-  tags?: string[];
-}
+export type { CustomerRow, OrderRow };
 
 const MARKETING_STATES: readonly EmailMarketingState[] = ["SUBSCRIBED", "NOT_SUBSCRIBED", "PENDING", "UNSUBSCRIBED", "REDACTED", "INVALID"];
 

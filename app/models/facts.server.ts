@@ -1,6 +1,6 @@
 import { databaseProvider, driverConnection, type Db, type DriverConnection } from "../db.server";
 import type BetterSqlite3 from "better-sqlite3";
-import type { CustomerRow, OrderRow } from "../ingest/facts";
+import type { CustomerRow, OrderRow } from "../domain/facts";
 
 /**
  * Rows per statement. Each statement carries its rows as one JSON text parameter that the database unpacks itself
