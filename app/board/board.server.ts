@@ -36,7 +36,8 @@ import {
   type StoredConversion,
   type SyncStatus,
 } from "../models/board.server";
-import { predictionReason, readShopPrediction, type ShopPredictionView } from "../models/prediction.server";
+import { readShopPrediction, type ShopPredictionView } from "../models/prediction.server";
+import { predictionReason } from "./prediction-reason";
 import { loadShopAnalytics, type ShopAnalyticsView } from "../analytics/shop-analytics.server";
 
 export type CountedState = CustomerLevel | "lapsed" | "returned";

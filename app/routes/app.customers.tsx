@@ -14,7 +14,8 @@ import {
   type CustomerListRow,
   type CustomerSort,
 } from "../models/customer-list.server";
-import { predictionReason, readShopPrediction } from "../models/prediction.server";
+import { readShopPrediction } from "../models/prediction.server";
+import { predictionReason } from "../board/prediction-reason";
 import { STAGES } from "../lifecycle";
 import { explain } from "../i18n/explain";
 import { useLocale, useT } from "../i18n/i18n";
