@@ -1,6 +1,6 @@
 /**
  * Imports the shop's marketing activities and the discounts that target the app's segments or tags into Campaign
- * rows, mapped to stages (app/campaigns/tactics.ts, app/campaigns/discounts.ts). Idempotent: a refresh upserts what
+ * rows, mapped to stages (app/domain/tactics.ts, app/campaigns/discounts.ts). Idempotent: a refresh upserts what
  * Shopify returns, keeps the merchant's stage overrides, and removes imported campaigns Shopify no longer has.
  * Runs on demand (Campaigns page, "Refresh now") and on a schedule (the `campaigns` job).
  */
@@ -8,7 +8,7 @@ import type { Db } from "../db.server";
 import { MarketingActivitiesQuery, type MarketingActivitiesQueryData, type MarketingActivityNode } from "../graphql/MarketingActivitiesQuery";
 import { DiscountNodesQuery, type DiscountNodeData, type DiscountNodesQueryData } from "../graphql/DiscountNodesQuery";
 import type { GraphqlRequester } from "../shopify/requester.server";
-import { stageForActivity } from "./tactics";
+import { stageForActivity } from "../domain/tactics";
 import { stageForDiscount, type AppSegment } from "./discounts";
 
 

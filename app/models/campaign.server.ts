@@ -1,12 +1,11 @@
 /**
  * Campaign rows: the imported ones (marketing activities, discounts; app/campaigns/import.server.ts writes them) and
  * the ones the merchant types in. Queries go through the (shop, stage) index; whether a campaign is active is
- * decided by isActive (app/campaigns/active.ts), after a date pre-filter in SQL.
+ * decided by isActive (app/domain/campaign-state.ts), after a date pre-filter in SQL.
  */
 import type { Db } from "../db.server";
-import { campaignState, isActive, type CampaignState } from "../campaigns/active";
-import { defaultStageForTactic } from "../campaigns/tactics";
-import type { ManualCampaignInput } from "../campaigns/manual";
+import { campaignState, isActive, type CampaignState } from "../domain/campaign-state";
+import { defaultStageForTactic } from "../domain/tactics";
 import { isStageOneKind, STAGE_NUMBERS, STAGE_ONE_KINDS, type StageNumber, type StageOneKind } from "../domain/stages";
 
 export interface CampaignView {
@@ -97,7 +96,18 @@ export async function listCampaigns(db: Db, shop: string, now: Date, options: { 
   return rows.map((r) => view(r, now)).sort((a, b) => order[a.state] - order[b.state] || a.stage - b.stage);
 }
 
-export async function createManualCampaign(db: Db, shop: string, input: ManualCampaignInput, now: Date): Promise<CampaignView> {
+/** A campaign the merchant typed in, as app/campaigns/manual.ts parses it. */
+export interface NewManualCampaign {
+  name: string;
+  stage: StageNumber;
+  stageOneKind: StageOneKind | null;
+  channel: string;
+  startsAt: Date;
+  /** Exclusive: the instant after the last day. Null: open-ended. */
+  endsAt: Date | null;
+}
+
+export async function createManualCampaign(db: Db, shop: string, input: NewManualCampaign, now: Date): Promise<CampaignView> {
   const row = await db.campaign.create({
     data: {
       shop,

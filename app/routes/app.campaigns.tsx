@@ -9,7 +9,7 @@ import { loadSyncStatus } from "../models/board.server";
 import { parseManualCampaign, MANUAL_CHANNELS, type ManualCampaignErrorKey, type ManualCampaignField } from "../campaigns/manual";
 import { requesterFromAdmin } from "../shopify/requester.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
-import { MARKETING_TACTICS, defaultStageForTactic } from "../campaigns/tactics";
+import { MARKETING_TACTICS, defaultStageForTactic } from "../domain/tactics";
 import { STAGE_DEFINITIONS, STAGE_ONE_KINDS, isStageNumber } from "../domain/stages";
 import { useLocale, useT } from "../i18n/i18n";
 import { CampaignDates } from "../board/ui/StageCard";

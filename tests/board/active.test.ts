@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { campaignState, isActive } from "../../app/campaigns/active";
+import { campaignState, isActive } from "../../app/domain/campaign-state";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const at = (iso: string) => new Date(iso);

@@ -9,7 +9,7 @@ import { polarisTranslations, translate } from "../../app/i18n/i18n";
 import { LOCALE_TAGS, LOCALES, type Locale } from "../../app/i18n/locale";
 import { IDEA_KEYS, STAGE_ONE_KINDS } from "../../app/domain/stages";
 import { CAMPAIGN_CHANNELS } from "../../app/campaigns/manual";
-import { MARKETING_TACTICS } from "../../app/campaigns/tactics";
+import { MARKETING_TACTICS } from "../../app/domain/tactics";
 import { CAMPAIGN_SOURCES } from "../../app/campaigns/import.server";
 import { NUMBER_FIELDS } from "../../app/board/settings-form";
 import { STAGES } from "../../app/lifecycle";

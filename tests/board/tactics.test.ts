@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { defaultStageForTactic, MARKETING_TACTICS, stageForActivity, TACTIC_STAGE, UNKNOWN_TACTIC_STAGE } from "../../app/campaigns/tactics";
+import { defaultStageForTactic, MARKETING_TACTICS, stageForActivity, TACTIC_STAGE, UNKNOWN_TACTIC_STAGE } from "../../app/domain/tactics";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const schema = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, "tests/fixtures/shopify/admin_2026-10.json.gz"))).toString()) as {

@@ -21,7 +21,7 @@
  *
  * A newsletter can be Stage 2 work too (a sign-up newsletter); that is what the override is for.
  */
-import type { StageNumber, StageOneKind } from "../domain/stages";
+import type { StageNumber, StageOneKind } from "./stages";
 
 export const MARKETING_TACTICS = [
   "ABANDONED_CART",
