@@ -25,7 +25,6 @@ import { countRatio, kaplanMeier, proportion } from "./survival";
 import { manArrow, type ManArrow } from "./arrows";
 import { activeCampaignsByStage, type CampaignView } from "../models/campaign.server";
 import {
-  loadSyncStatus,
   MEASURED_STAGES,
   queryConversionFacts,
   readBoardShop,
@@ -34,8 +33,8 @@ import {
   saveStoredConversions,
   type MeasuredStage,
   type StoredConversion,
-  type SyncStatus,
 } from "../models/board.server";
+import { loadSyncStatus, type SyncStatus } from "./sync-status.server";
 import { readShopPrediction, type ShopPredictionView } from "../models/prediction.server";
 import { predictionReason } from "./prediction-reason";
 import { loadShopAnalytics, type ShopAnalyticsView } from "../analytics/shop-analytics.server";

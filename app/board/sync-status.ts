@@ -1,7 +1,7 @@
 /**
- * The import's progress and errors as the merchant reads them. Pure: app/models/board.server.ts reads SyncRun.
- * A backfill runs in phases (app/sync/backfill.server.ts): customers and orders are bulk exports counted in lines,
- * classification counts customers, segments are a few calls.
+ * The import's progress and errors as the merchant reads them. Pure: app/board/sync-status.server.ts applies it to
+ * the SyncRun rows app/models/board.server.ts reads. A backfill runs in phases (app/sync/backfill.server.ts):
+ * customers and orders are bulk exports counted in lines, classification counts customers, segments are a few calls.
  */
 
 import { SYNC_ERROR_KINDS, type SyncErrorKind } from "../shopify/errors";

@@ -5,10 +5,9 @@
  * the stored measures (StageConversion) and the import's progress. Database access only: app/board/board.server.ts
  * assembles the board from these.
  */
-import { Prisma, type StageConversion } from "@prisma/client";
+import { Prisma, type StageConversion, type SyncRun } from "@prisma/client";
 import type { Db } from "../db.server";
 import { DAY_MS } from "../lifecycle";
-import { syncErrorKey, syncProgress, type SyncErrorKey } from "../board/sync-status";
 import { greatest, julianDay, least, sqlDialect } from "./sql-dialect.server";
 
 export interface LevelCountRow {
@@ -219,31 +218,19 @@ export async function clearShopConversions(db: Db, shop: string): Promise<void> 
 // ---------------------------------------------------------------------------------------------------------------
 // Import status
 
-export interface SyncStatus {
+/** What the import's status is read from: the latest SyncRun row and the times of the last finished ones. */
+export interface StoredSyncStatus {
   /** The latest run, or null before the first import. */
-  current: {
-    kind: string;
-    phase: string;
-    running: boolean;
-    progress: number;
-    linesDone: number;
-    linesTotal: number | null;
-    customersDone: number;
-    customersTotal: number | null;
-    startedAt: string;
-    finishedAt: string | null;
-    error: string | null;
-    errorKey: SyncErrorKey | null;
-  } | null;
-  lastFinishedAt: string | null;
-  lastDailyRunAt: string | null;
+  latest: SyncRun | null;
+  lastFinishedAt: Date | null;
+  lastDailyRunAt: Date | null;
   /** A re-import is waiting in the job queue (not yet picked up by the worker). */
   queued: boolean;
-  campaignsRefreshedAt: string | null;
+  campaignsRefreshedAt: Date | null;
 }
 
 /** Reads the latest SyncRun rows through the (shop, startedAt) index and the queued backfill by its unique key. */
-export async function loadSyncStatus(db: Db, shop: string): Promise<SyncStatus> {
+export async function readSyncStatus(db: Db, shop: string): Promise<StoredSyncStatus> {
   const [latest, lastDone, shopRow, queued, refreshed] = await Promise.all([
     db.syncRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } }),
     db.syncRun.findFirst({ where: { shop, phase: "done" }, orderBy: { startedAt: "desc" }, select: { finishedAt: true } }),
@@ -252,25 +239,10 @@ export async function loadSyncStatus(db: Db, shop: string): Promise<SyncStatus> 
     db.campaign.findFirst({ where: { shop, source: { in: ["marketing_activity", "discount"] } }, orderBy: { refreshedAt: "desc" }, select: { refreshedAt: true } }),
   ]);
   return {
-    current: latest
-      ? {
-          kind: latest.kind,
-          phase: latest.phase,
-          running: latest.finishedAt == null && latest.phase !== "done" && latest.phase !== "failed",
-          progress: syncProgress(latest),
-          linesDone: latest.linesDone,
-          linesTotal: latest.linesTotal,
-          customersDone: latest.customersDone,
-          customersTotal: latest.customersTotal,
-          startedAt: latest.startedAt.toISOString(),
-          finishedAt: latest.finishedAt?.toISOString() ?? null,
-          error: latest.error,
-          errorKey: latest.error ? syncErrorKey(latest.errorKind) : null,
-        }
-      : null,
-    lastFinishedAt: lastDone?.finishedAt?.toISOString() ?? null,
-    lastDailyRunAt: shopRow?.lastDailyRunAt?.toISOString() ?? null,
+    latest,
+    lastFinishedAt: lastDone?.finishedAt ?? null,
+    lastDailyRunAt: shopRow?.lastDailyRunAt ?? null,
     queued: Boolean(queued && queued.doneAt == null && queued.lockedAt == null),
-    campaignsRefreshedAt: refreshed?.refreshedAt.toISOString() ?? null,
+    campaignsRefreshedAt: refreshed?.refreshedAt ?? null,
   };
 }

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { createManualCampaign, deleteManualCampaign, listCampaigns, overrideCampaignStage, resetCampaignStage } from "../models/campaign.server";
-import { loadSyncStatus } from "../models/board.server";
+import { loadSyncStatus } from "../board/sync-status.server";
 import { parseManualCampaign, MANUAL_CHANNELS, type ManualCampaignErrorKey, type ManualCampaignField } from "../campaigns/manual";
 import { requesterFromAdmin } from "../shopify/requester.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";

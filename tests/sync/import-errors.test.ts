@@ -7,7 +7,7 @@ import { runBackfill } from "../../app/sync/backfill.server";
 import { shopifyWriter } from "../../app/sync/shopify-writer.server";
 import { AdminClient } from "../../app/shopify/admin-client.server";
 import { AccessDeniedError } from "../../app/shopify/errors";
-import { loadSyncStatus } from "../../app/models/board.server";
+import { loadSyncStatus } from "../../app/board/sync-status.server";
 import { startDevStore } from "../devstore/server";
 import { createTestDb, type TestDb } from "../support/test-db";
 

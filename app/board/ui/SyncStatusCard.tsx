@@ -2,7 +2,7 @@ import { Banner, BlockStack, Button, Card, InlineStack, ProgressBar, Text } from
 import { Form, useNavigation } from "@remix-run/react";
 import { useLocale, useT } from "../../i18n/i18n";
 import type { MessageKey } from "../../i18n/messages";
-import type { SyncStatus } from "../../models/board.server";
+import type { SyncStatus } from "../sync-status.server";
 import { formatDateTime, formatNumber } from "./format";
 
 const PHASE_KEYS: Record<string, MessageKey> = {
