@@ -1,5 +1,6 @@
 import { AdminClient } from "./admin-client.server";
 import { adminGraphqlUrl } from "../config.server";
+import { logger } from "../logger.server";
 
 export type AccessTokenProvider = (shop: string, refresh: boolean) => Promise<string>;
 
@@ -16,7 +17,7 @@ export function adminClientFor(shop: string, accessToken: AccessTokenProvider): 
       shop,
       endpoint: adminGraphqlUrl(shop),
       accessToken: (refresh) => accessToken(shop, refresh),
-      log: process.env.LOG_ADMIN_COST ? (entry) => console.log(`[admin] ${JSON.stringify(entry)}`) : undefined,
+      log: process.env.LOG_ADMIN_COST ? (entry) => logger.info({ component: "admin", ...entry }, "admin call cost") : undefined,
     });
     clients.set(shop, client);
   }
