@@ -4,17 +4,16 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
-import { ensureBackgroundWorker } from "./jobs/embedded.server";
+import { ensureBackgroundWorker, stopBackgroundWorker } from "./jobs/embedded.server";
 
 export const streamTimeout = 5000;
 
-// The embedded (SQLite) default runs the worker inside the web process; WORKER=off leaves it to `npm run worker`.
+// The web process starts the worker as a supervised child process; LIFECYCLE_WORKER=off leaves it to `npm run worker`.
 ensureBackgroundWorker();
-// Finish the delivery or job in hand, then exit: the worker's timers would otherwise keep the process alive.
+// The worker finishes or gives back the jobs in hand, then both exit.
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
-    globalThis.lifecycleWorker?.cron?.stop();
-    void (globalThis.lifecycleWorker?.worker.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+    void stopBackgroundWorker().finally(() => process.exit(0));
   });
 }
 

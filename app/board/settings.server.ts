@@ -12,7 +12,6 @@ import type { TrafficKindRule } from "../analytics/traffic-kinds";
 import { MEASURE_SETTINGS } from "./board.server";
 import { saveHighValueTag } from "../models/prediction.server";
 import { enqueueJob } from "../jobs/queue.server";
-import { wakeWorker } from "../jobs/worker.server";
 import { applySettingsChange } from "../sync/settings.server";
 
 export function sameSettings(a: LifecycleSettings, b: LifecycleSettings): boolean {
@@ -50,7 +49,6 @@ export async function saveSettingsPage(db: Db, shop: string, input: SettingsSave
       retagging = true;
       await markReclassifyRequested(db, shop, now);
       await enqueueJob(db, "reclassify", {}, { shop });
-      wakeWorker();
     }
   }
   // Stage 5 follows the regular-buyer rule: with a new rule the stored conversions are measured again (the monthly

@@ -1,15 +1,15 @@
+import prisma, { type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
+import { unauthenticated } from "../shopify.server";
+import { adminClientFor } from "../shopify/clients.server";
 import { processInbox } from "../sync/inbox.server";
-import { reconcileShop } from "../sync/reconcile.server";
 import { shopifyWriter } from "../sync/shopify-writer.server";
 import { runBackfill } from "../sync/backfill.server";
-import { runDailyEvaluation } from "../sync/daily.server";
-import { ensureStageSegments } from "../shopify/segments.server";
-import { loadShopContext } from "../models/shop.server";
+import { runDailyOnce } from "../sync/daily-schedule.server";
+import { reclassifyShop } from "../sync/reclassify.server";
+import { syncStageSegments } from "../sync/segments.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
-import { afterFullPass } from "../sync/after-pass.server";
-import type { JobHandler, WorkerContext } from "./worker.server";
-import type { JobName } from "./queue.server";
+import type { JobHandler, JobName, JobRuntime, JobTask, WorkerContext } from "./kinds";
 
 export interface HandlerDeps {
   clientFor: (shop: string) => AdminClient;
@@ -21,7 +21,7 @@ function requireShop(shop: string | null): string {
   return shop;
 }
 
-/** The jobs the worker runs, each a thin call into a service; the same table serves any job engine. */
+/** The jobs, each a call into a service; the same table serves both runners. Names and payloads are the queue's contract. */
 export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
   return {
     backfill: async (ctx, job) => {
@@ -31,25 +31,13 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
     },
     daily: async (ctx, job) => {
       const shop = requireShop(job.shop);
-      // However many schedulers queued it, a shop is evaluated once per day (its jobs never run concurrently).
       const day = typeof job.data.day === "string" ? job.data.day : null;
-      const last = (await ctx.db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true } }))?.lastDailyRunAt;
-      if (day && last && last.toISOString().slice(0, 10) >= day) {
-        deps.log?.(`${shop}: daily evaluation for ${day} already done`);
-        return;
-      }
-      const client = deps.clientFor(shop);
-      const summary = await runDailyEvaluation(ctx.db, shop, ctx.now(), shopifyWriter(ctx.db, shop, client), { analytics: client, log: deps.log });
-      deps.log?.(`${shop}: daily evaluation ${JSON.stringify(summary)}`);
+      await runDailyOnce({ db: ctx.db, shop, day, client: deps.clientFor(shop), now: ctx.now(), log: deps.log });
     },
     reclassify: async (ctx, job) => {
       const shop = requireShop(job.shop);
-      const client = deps.clientFor(shop);
       const retiredPrefix = typeof job.data.retiredPrefix === "string" ? job.data.retiredPrefix : undefined;
-      const writer = shopifyWriter(ctx.db, shop, client);
-      await reconcileShop({ db: ctx.db, shop, now: ctx.now(), cause: "settings", shopify: writer, retiredPrefix });
-      if (retiredPrefix !== undefined) await ensureSegments(ctx, shop, client);
-      await afterFullPass({ db: ctx.db, shop, now: ctx.now(), cause: "settings", writer, analytics: client, log: deps.log });
+      await reclassifyShop({ db: ctx.db, shop, client: deps.clientFor(shop), now: ctx.now(), retiredPrefix, log: deps.log });
     },
     campaigns: async (ctx, job) => {
       const shop = requireShop(job.shop);
@@ -58,25 +46,76 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
     },
     segments: async (ctx, job) => {
       const shop = requireShop(job.shop);
-      await ensureSegments(ctx, shop, deps.clientFor(shop));
+      await syncStageSegments(ctx.db, shop, deps.clientFor(shop));
     },
   };
-}
-
-async function ensureSegments(ctx: WorkerContext, shop: string, client: AdminClient): Promise<void> {
-  const { settings } = await loadShopContext(ctx.db, shop);
-  for (const segment of await ensureStageSegments(client, settings.tagPrefix)) {
-    await ctx.db.shopSegment.upsert({
-      where: { shop_stage: { shop, stage: segment.stage } },
-      create: { shop, stage: segment.stage, segmentGid: segment.id, name: segment.name, query: segment.query },
-      update: { segmentGid: segment.id, name: segment.name, query: segment.query },
-    });
-  }
-  await ctx.db.shop.update({ where: { domain: shop }, data: { segmentsPrefix: settings.tagPrefix } });
 }
 
 /** The inbox as a runner calls it: one pass of processInbox (app/sync/inbox.server.ts) for all shops or one. */
 export function inboxProcessor(deps: HandlerDeps) {
   return (ctx: WorkerContext, shop?: string): Promise<number> =>
     processInbox({ db: ctx.db, now: ctx.now, clientFor: deps.clientFor, log: deps.log }, { shop });
+}
+
+/** An inbox task applies batches for up to this long, then gives its lane back (more work is picked up next pass). */
+const INBOX_SLICE_MS = 5000;
+
+/** A runtime from handlers and an inbox pass: what an executor thread runs (tests build theirs from the same parts). */
+export function jobRuntime(deps: HandlerDeps, db: Db = prisma, handlers: Record<JobName, JobHandler> = jobHandlers(deps)): JobRuntime {
+  const ctx: WorkerContext = { db, now: () => new Date() };
+  const processInbox = inboxProcessor(deps);
+  return {
+    async run(task: JobTask) {
+      if (task.kind === "inbox") {
+        const until = Date.now() + INBOX_SLICE_MS;
+        let handled = 0;
+        for (;;) {
+          const batch = await processInbox(ctx, task.shop ?? undefined);
+          handled += batch;
+          if (batch === 0 || Date.now() >= until) return handled;
+        }
+      }
+      const handler = handlers[task.kind];
+      if (!handler) throw new Error(`No handler for job "${task.kind}"`);
+      if (task.shop && (await isUninstalled(db, task.shop))) {
+        // app/uninstalled retires a shop's queued work; its inbox still runs (shop/redact arrives after it).
+        deps.log?.(`${task.kind} job for ${task.shop} dropped: the app is not installed there`);
+        return 0;
+      }
+      await handler(ctx, { shop: task.shop, data: task.data });
+      return 0;
+    },
+  };
+}
+
+async function isUninstalled(db: Db, shop: string): Promise<boolean> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  return row?.uninstalledAt != null;
+}
+
+/** The offline session's Admin client; shopify-app-remix refreshes an expiring token before it lapses. */
+export function clientForShop(shop: string): AdminClient {
+  return adminClientFor(shop, async (domain) => {
+    const { session } = await unauthenticated.admin(domain);
+    if (!session.accessToken) throw new Error(`No offline access token for ${domain}`);
+    return session.accessToken;
+  });
+}
+
+export function productionDeps(): HandlerDeps {
+  return { clientFor: clientForShop, log: (message: string) => console.log(`[jobs] ${message}`) };
+}
+
+/**
+ * Readies a thread's database client before the thread takes tasks, so a task's deadline measures the task, not
+ * the client's first connection and query planning (seconds on a loaded machine).
+ */
+export async function warmUp(db: Db = prisma): Promise<void> {
+  await db.job.count({ where: { id: -1 } });
+}
+
+/** The executor threads' entry point (executor-thread.ts loads this module by default). */
+export async function createJobRuntime(): Promise<JobRuntime> {
+  await warmUp();
+  return jobRuntime(productionDeps());
 }

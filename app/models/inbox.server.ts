@@ -36,6 +36,20 @@ export async function pendingDeliveries(db: Db, limit: number, shop?: string) {
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 
+/** What counts as due for processing: the job runners hand each such shop's inbox to a lane of its own. */
+const DUE_DELIVERY = { processedAt: null, attempts: { lt: MAX_DELIVERY_ATTEMPTS } };
+
+/** Shops with deliveries due for processing. */
+export async function shopsWithPendingDeliveries(db: Db): Promise<string[]> {
+  const groups = await db.webhookDelivery.groupBy({ by: ["shop"], where: DUE_DELIVERY });
+  return groups.map((group) => group.shop);
+}
+
+/** Deliveries due for processing, every shop (the runners' drain() waits for 0). */
+export function pendingDeliveryCount(db: Db): Promise<number> {
+  return db.webhookDelivery.count({ where: DUE_DELIVERY });
+}
+
 export async function markDeliveryFailed(db: Db, id: number, error: unknown): Promise<void> {
   await db.webhookDelivery.update({
     where: { id },

@@ -7,7 +7,7 @@ import { customerFromGraphql, orderFromGraphql } from "../ingest/facts";
 import { upsertCustomers, upsertOrders, type ImportCheckpoint } from "../models/facts.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
-import { ensureStageSegments } from "../shopify/segments.server";
+import { syncStageSegments } from "./segments.server";
 import { loadShopContext, saveShopCurrency } from "../models/shop.server";
 import { afterFullPass } from "./after-pass.server";
 import { ShopQuery, type ShopQueryData } from "../graphql/ShopQuery";
@@ -77,16 +77,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
     }
     if (run.phase === "segments") {
-      const ctx = await loadShopContext(db, shop);
-      const segments = await ensureStageSegments(deps.client, ctx.settings.tagPrefix);
-      for (const segment of segments) {
-        await db.shopSegment.upsert({
-          where: { shop_stage: { shop, stage: segment.stage } },
-          create: { shop, stage: segment.stage, segmentGid: segment.id, name: segment.name, query: segment.query },
-          update: { segmentGid: segment.id, name: segment.name, query: segment.query },
-        });
-      }
-      await db.shop.update({ where: { domain: shop }, data: { segmentsPrefix: ctx.settings.tagPrefix } });
+      await syncStageSegments(db, shop, deps.client);
       await db.syncRun.update({ where: { id: runId }, data: { phase: "done", finishedAt: deps.now(), error: null, errorKind: null } });
     }
   } catch (error) {

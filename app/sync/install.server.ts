@@ -3,7 +3,6 @@ import { ensureShop } from "../models/shop.server";
 import type { GraphqlRequester } from "../shopify/requester.server";
 import { requestBackfill } from "./backfill.server";
 import { importMayStart, refreshGrantedScopes } from "./access.server";
-import { wakeWorker } from "../jobs/worker.server";
 
 /**
  * After token exchange: the shop exists, its granted scopes are read and stored, and its first import is queued
@@ -22,8 +21,5 @@ export async function onShopInstalled(shop: string, client?: GraphqlRequester): 
       )
     : null;
   const done = await prisma.syncRun.count({ where: { shop, kind: "backfill", phase: "done" } });
-  if (done === 0 && importMayStart(scopes)) {
-    await requestBackfill(shop);
-    wakeWorker();
-  }
+  if (done === 0 && importMayStart(scopes)) await requestBackfill(shop);
 }

@@ -3,7 +3,6 @@ import { classifyTimes, qualifyingOrderTimes, ShopStatsAccumulator, type Lifecyc
 import { customerGidPages, loadCustomersWithOrders } from "../models/customer.server";
 import { loadShopContext, saveShopSettings } from "../models/shop.server";
 import { enqueueJob } from "../jobs/queue.server";
-import { wakeWorker } from "../jobs/worker.server";
 
 export interface SettingsPreview {
   changes: number;
@@ -42,5 +41,4 @@ export async function applySettingsChange(
   await saveShopSettings(db, shop, settings, flow);
   const prefixChanged = before.settings.tagPrefix !== settings.tagPrefix;
   await enqueueJob(db, "reclassify", prefixChanged ? { retiredPrefix: before.settings.tagPrefix } : {}, { shop });
-  wakeWorker();
 }

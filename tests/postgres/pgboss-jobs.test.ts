@@ -1,14 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob, type JobName } from "../../app/jobs/queue.server";
-import { startPgBossWorker, stopPgBossQueues, SHOP_QUEUE } from "../../app/jobs/pgboss.server";
-import { inboxProcessor, jobHandlers, type HandlerDeps } from "../../app/jobs/handlers.server";
-import { scheduleDailyEvaluations } from "../../app/jobs/embedded.server";
-import type { JobHandler, Worker } from "../../app/jobs/worker.server";
+import { enqueueJob } from "../../app/jobs/queue.server";
+import { startPgBossWorker } from "../../app/jobs/pgboss.server";
+import { stopPgBossQueues, SHOP_QUEUE } from "../../app/jobs/pgboss-queue.server";
+import { jobHandlers, jobRuntime, type HandlerDeps } from "../../app/jobs/handlers.server";
+import { createThreadExecutor, inProcessExecutor } from "../../app/jobs/executor.server";
+import { listParkedJobs, retryParkedJob } from "../../app/jobs/queue.server";
+import { MAX_JOB_ATTEMPTS } from "../../app/jobs/kinds";
+import { waitFor } from "../faults/processes";
+import { scheduleDailyEvaluations } from "../../app/sync/daily-schedule.server";
+import type { JobHandler, JobName, Worker } from "../../app/jobs/kinds";
 import { recordDelivery } from "../../app/models/inbox.server";
 import { AdminClient } from "../../app/shopify/admin-client.server";
 import { createDatabase, stopPostgresCluster, type TestDb } from "../support/databases";
 import { postgresSkipReason } from "../support/postgres";
 import { startDevStore, type DevStore } from "../devstore/server";
+import path from "node:path";
+
+const MISBEHAVING_RUNTIME = path.join(import.meta.dirname, "../jobs/fixtures/misbehaving-runtime.ts");
 
 const SHOPS = ["boss-a.myshopify.com", "boss-b.myshopify.com", "boss-c.myshopify.com"];
 
@@ -20,6 +28,10 @@ interface Run {
   end: number;
   data: Record<string, unknown>;
 }
+
+const noClient = (): never => {
+  throw new Error("these handlers call no Admin API");
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,8 +86,7 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
     const [worker] = await startWorkers(1, () => ({
       db: testDb.db,
       url: testDb.url,
-      handlers: recordingHandlers(runs, 0, 0),
-      processShopInbox: async () => 0,
+      executor: inProcessExecutor(jobRuntime({ clientFor: noClient }, testDb.db, recordingHandlers(runs, 0, 0))),
       scheduleDaily: async () => 0,
     }));
     await worker.drain();
@@ -93,8 +104,7 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
     const started = await startWorkers(3, (index) => ({
       db: testDb.db,
       url: testDb.url,
-      handlers: recordingHandlers(runs, index, 40),
-      processShopInbox: async () => 0,
+      executor: inProcessExecutor(jobRuntime({ clientFor: noClient }, testDb.db, recordingHandlers(runs, index, 40))),
       scheduleDaily: async () => 0,
       concurrency: 3,
     }));
@@ -130,8 +140,7 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
     const started = await startWorkers(3, () => ({
       db: testDb.db,
       url: testDb.url,
-      handlers: jobHandlers(deps),
-      processShopInbox: async () => 0,
+      executor: inProcessExecutor(jobRuntime(deps, testDb.db, jobHandlers(deps))),
       scheduleDaily: (at) => scheduleDailyEvaluations(at, testDb.db),
       concurrency: 2,
     }));
@@ -185,8 +194,7 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
       const started = await startWorkers(2, () => ({
         db: testDb.db,
         url: testDb.url,
-        handlers: jobHandlers(deps),
-        processShopInbox: inboxProcessor(deps),
+        executor: inProcessExecutor(jobRuntime(deps, testDb.db)),
         scheduleDaily: async () => 0,
         concurrency: 2,
         sweepMs: 200,
@@ -215,4 +223,38 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
       await devStore.close();
     }
   });
+  it("a job stuck in a loop is stopped in its thread, retried with backoff and left failed with its reason; Retry runs it again; other shops go on", async () => {
+    const [looping, healthy] = SHOPS;
+    const ran = (shop: string) => testDb.db.shopSegment.count({ where: { shop, stage: "ran" } });
+    await startWorkers(1, () => ({
+      db: testDb.db,
+      url: testDb.url,
+      executor: createThreadExecutor({ size: 2, runtimeModule: MISBEHAVING_RUNTIME, stallMs: 1500, env: { ...process.env, DATABASE_URL: testDb.url } }),
+      scheduleDaily: async () => 0,
+      concurrency: 2,
+      retryBaseSeconds: 1,
+      log: () => undefined,
+    }));
+    await enqueueJob(testDb.db, "reclassify", { misbehave: "loop" }, { shop: looping });
+    await enqueueJob(testDb.db, "segments", { misbehave: "mark" }, { shop: healthy });
+
+    const parked = await waitFor("the looping job to fail for good", async () => {
+      const list = await listParkedJobs(testDb.db, looping);
+      return list.total > 0 ? list : null;
+    }, 240_000, 250);
+    expect(parked.total).toBe(1);
+    expect(parked.jobs[0]).toMatchObject({ name: "reclassify", attempts: MAX_JOB_ATTEMPTS });
+    expect(parked.jobs[0].error).toMatch(/blocked for more than \d+ s/);
+    expect(await ran(healthy)).toBe(1);
+    expect(await listParkedJobs(testDb.db, healthy)).toEqual({ total: 0, jobs: [] });
+
+    // The cause is gone (the payload no longer loops); Retry from the right shop runs it once more.
+    const id = parked.jobs[0].id;
+    await testDb.db.$executeRawUnsafe(`UPDATE pgboss.job SET data = jsonb_set(data, '{data,misbehave}', '"mark"') WHERE id = $1::uuid`, id);
+    expect(await retryParkedJob(testDb.db, healthy, id)).toBe(false);
+    expect(await retryParkedJob(testDb.db, looping, id)).toBe(true);
+    await waitFor("the retried job to run", async () => (await ran(looping)) === 1, 120_000, 250);
+    await waitFor("the card to clear", async () => (await listParkedJobs(testDb.db, looping)).total === 0, 60_000, 250);
+    await stopAll();
+  }, 360_000);
 });

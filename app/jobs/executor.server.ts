@@ -1,0 +1,212 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker as Thread } from "node:worker_threads";
+import { errorText, type JobRuntime, type JobTask } from "./kinds";
+
+/**
+ * Where a runner's tasks execute. The thread executor gives each running task a worker thread of its own, so a task
+ * that blocks its event loop (a loop that never ends) or never settles is stopped — the thread terminated — while
+ * the runner and the other shops' tasks carry on. A stopped task rejects with TaskStoppedError and the runner counts
+ * the attempt as failed.
+ */
+export interface JobExecutor {
+  run(task: JobTask, limits: { deadlineMs: number }): Promise<number>;
+  /** Stops every thread (tasks still running reject). */
+  close(): Promise<void>;
+}
+
+export class TaskStoppedError extends Error {
+  override name = "TaskStoppedError";
+}
+
+/** How often a thread reports that its event loop turns. */
+const BEAT_MS = 1000;
+/** A thread whose event loop has not turned for this long is stuck in a loop (no legitimate step blocks it so long). */
+export const DEFAULT_STALL_MS = 120_000;
+
+export interface ThreadExecutorOptions {
+  /** Threads, i.e. tasks at once. */
+  size: number;
+  /** A module exporting createJobRuntime(): JobRuntime (default: the app's job handlers). */
+  runtimeModule?: string;
+  /** The threads' environment (DATABASE_URL and the Shopify settings among it); default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  stallMs?: number;
+  /** A task queued a job or otherwise asked the runner to look again. */
+  onWake?: () => void;
+}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_RUNTIME_MODULE = path.join(HERE, "handlers.server.ts");
+const THREAD_ENTRY = path.join(HERE, "executor-thread.ts");
+
+type FromThread =
+  | { type: "beat" }
+  | { type: "ready" }
+  | { type: "wake" }
+  | { type: "done"; id: number; handled: number }
+  | { type: "failed"; id: number; message: string; name: string }
+  | { type: "load-failed"; message: string };
+
+interface Running {
+  id: number;
+  resolve: (handled: number) => void;
+  reject: (error: Error) => void;
+  deadline: NodeJS.Timeout;
+}
+
+interface Slot {
+  thread: Thread;
+  ready: boolean;
+  lastBeat: number;
+  running: Running | null;
+  /** Why the thread stopped, once it did (later tasks fail with it instead of waiting forever). */
+  gone: string | null;
+}
+
+/** The threads run the app's TypeScript through tsx, as `npm run worker` does (inherited when already loaded). */
+function threadExecArgv(): string[] | undefined {
+  const loaded = process.execArgv.some((arg, i) => arg.includes("tsx") && (process.execArgv[i - 1] === "--import" || arg.startsWith("--import")));
+  return loaded ? undefined : [...process.execArgv, "--import", "tsx"];
+}
+
+export function createThreadExecutor(options: ThreadExecutorOptions): JobExecutor {
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  const slots = new Set<Slot>();
+  const idle: Slot[] = [];
+  const waiting: Array<{ resolve: (slot: Slot) => void; reject: (error: Error) => void }> = [];
+  let nextId = 1;
+  let closed = false;
+
+  function startSlot(): Slot {
+    const thread = new Thread(THREAD_ENTRY, {
+      execArgv: threadExecArgv(),
+      env: options.env ?? process.env,
+      workerData: { runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE, beatMs: BEAT_MS },
+    });
+    const slot: Slot = { thread, ready: false, lastBeat: Date.now(), running: null, gone: null };
+    slots.add(slot);
+    thread.on("message", (message: FromThread) => onMessage(slot, message));
+    thread.on("error", (error) => retire(slot, `its thread crashed: ${errorText(error)}`));
+    thread.on("exit", (code) => retire(slot, `its thread exited (code ${code})`));
+    return slot;
+  }
+
+  function onMessage(slot: Slot, message: FromThread): void {
+    slot.lastBeat = Date.now();
+    if (message.type === "wake") options.onWake?.();
+    else if (message.type === "ready") {
+      slot.ready = true;
+      release(slot);
+    } else if (message.type === "load-failed") retire(slot, `the job runtime did not load: ${message.message}`);
+    else if ((message.type === "done" || message.type === "failed") && slot.running?.id === message.id) {
+      const running = slot.running;
+      slot.running = null;
+      clearTimeout(running.deadline);
+      if (message.type === "done") running.resolve(message.handled);
+      else running.reject(Object.assign(new Error(message.message), { name: message.name }));
+      release(slot);
+    }
+  }
+
+  /** A thread that stopped or must stop: its task fails with the reason, and a fresh thread takes its place. */
+  function retire(slot: Slot, reason: string): void {
+    if (slot.gone) return;
+    slot.gone = reason;
+    slots.delete(slot);
+    const index = idle.indexOf(slot);
+    if (index >= 0) idle.splice(index, 1);
+    void slot.thread.terminate();
+    const running = slot.running;
+    slot.running = null;
+    if (running) {
+      clearTimeout(running.deadline);
+      running.reject(new TaskStoppedError(`Stopped: ${reason}`));
+    } else if (!slot.ready) {
+      // A thread that could not even load fails the task waiting for it, so the runner backs off instead of spinning.
+      waiting.shift()?.reject(new TaskStoppedError(`Stopped: ${reason}`));
+    }
+    // A thread that worked is replaced at once, warm for the next task; one that never loaded only on demand, so a
+    // runtime that cannot load is retried at the pace of the runner's backoff, not in a tight loop.
+    if (slot.ready && !closed && slots.size < options.size) startSlot();
+    topUp();
+  }
+
+  function release(slot: Slot): void {
+    if (slot.gone || !slot.ready) return;
+    const next = waiting.shift();
+    if (next) next.resolve(slot);
+    else idle.push(slot);
+  }
+
+  /** Starts threads for the tasks waiting, up to the size (a thread becomes available once it has loaded). */
+  function topUp(): void {
+    if (closed) return;
+    const starting = [...slots].filter((slot) => !slot.ready).length;
+    for (let i = starting; i < waiting.length && slots.size < options.size; i++) startSlot();
+  }
+
+  function acquire(): Promise<Slot> {
+    const slot = idle.pop();
+    if (slot) return Promise.resolve(slot);
+    return new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      topUp();
+    });
+  }
+
+  // Threads load the app (seconds) ahead of the first task, so a webhook's first slice does not wait for it.
+  for (let i = 0; i < options.size; i++) startSlot();
+
+  const watchdog = setInterval(() => {
+    const now = Date.now();
+    for (const slot of slots) {
+      if (slot.running && now - slot.lastBeat > stallMs) retire(slot, `its thread was blocked for more than ${Math.round(stallMs / 1000)} s (a loop that does not end)`);
+    }
+  }, Math.min(BEAT_MS, stallMs / 2));
+  watchdog.unref();
+
+  return {
+    async run(task, limits) {
+      if (closed) throw new TaskStoppedError("Stopped: the runner is shutting down");
+      const slot = await acquire();
+      return new Promise<number>((resolve, reject) => {
+        const id = nextId++;
+        const deadline = setTimeout(() => retire(slot, `it ran past its limit of ${formatDuration(limits.deadlineMs)}`), limits.deadlineMs);
+        slot.running = { id, resolve, reject, deadline };
+        slot.lastBeat = Date.now();
+        slot.thread.postMessage({ type: "run", id, task });
+      });
+    },
+    async close() {
+      closed = true;
+      clearInterval(watchdog);
+      for (const waiter of waiting.splice(0)) waiter.reject(new TaskStoppedError("Stopped: the runner is shutting down"));
+      await Promise.all([...slots].map(async (slot) => {
+        retire(slot, "the runner is shutting down");
+        await slot.thread.terminate();
+      }));
+    },
+  };
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 3_600_000 ? `${ms / 3_600_000} h` : ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
+/**
+ * Runs tasks on the caller's event loop: only the deadline of a task that never settles is enforced (the work
+ * itself cannot be stopped). For tests whose handlers record into the test's memory; the app uses threads.
+ */
+export function inProcessExecutor(runtime: JobRuntime): JobExecutor {
+  return {
+    run(task, limits) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TaskStoppedError(`Stopped: it ran past its limit of ${formatDuration(limits.deadlineMs)}`)), limits.deadlineMs);
+      });
+      return Promise.race([runtime.run(task), deadline]).finally(() => clearTimeout(timer));
+    },
+    async close() {},
+  };
+}
