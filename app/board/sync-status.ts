@@ -1,3 +1,5 @@
+import { isStoppedReason } from "../jobs/kinds";
+
 /**
  * The import's progress and errors as the merchant reads them. Pure: app/board/sync-status.server.ts applies it to
  * the SyncRun rows app/models/board.server.ts reads. A backfill runs in phases (app/sync/backfill.server.ts):
@@ -44,4 +46,16 @@ export type SyncErrorKey = `sync.error.${SyncErrorKind}`;
 /** The words for why an import stopped, from the kind stored with it (runs stored before kinds read "other"). */
 export function syncErrorKey(kind: string | null): SyncErrorKey {
   return (SYNC_ERROR_KINDS as readonly string[]).includes(kind ?? "") ? `sync.error.${kind as SyncErrorKind}` : "sync.error.other";
+}
+
+/** Message keys for why a background job was parked, in plain words; the stored reason is shown beneath. */
+export type JobErrorKey = "jobs.error.access" | "jobs.error.throttled" | "jobs.error.unavailable" | "jobs.error.network" | "jobs.error.stopped" | "jobs.error.other";
+
+export function plainJobError(reason: string): JobErrorKey {
+  if (isStoppedReason(reason)) return "jobs.error.stopped";
+  const sync = plainSyncError(reason);
+  if (sync === "sync.error.access" || sync === "sync.error.throttled" || sync === "sync.error.unavailable" || sync === "sync.error.network") {
+    return sync.replace("sync.", "jobs.") as JobErrorKey;
+  }
+  return "jobs.error.other";
 }

@@ -29,12 +29,15 @@ port.on("message", (message: { type: "run"; id: number; task: JobTask }) => {
   runtime.run(message.task).then(
     (handled) => port.postMessage({ type: "done", id: message.id, handled }),
     (error: unknown) =>
-      port.postMessage({
-        type: "failed",
-        id: message.id,
-        message: error instanceof Error ? error.message : String(error),
-        name: error instanceof Error ? error.name : "Error",
-      }),
+      port.postMessage({ type: "failed", id: message.id, message: describeError(error), name: error instanceof Error ? error.name : "Error" }),
   );
 });
 port.postMessage({ type: "ready" });
+
+/** The reason as the job table stores it: the message, or what the error has when it carries none. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  const code = (error as { code?: unknown }).code;
+  return [error.name, code === undefined ? "" : String(code), error.stack?.split("\n").slice(1, 4).join(" ").trim() ?? ""].filter(Boolean).join(": ");
+}

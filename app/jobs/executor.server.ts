@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker as Thread } from "node:worker_threads";
-import { errorText, type JobRuntime, type JobTask } from "./kinds";
+import { errorText, STOPPED_PREFIX, type JobRuntime, type JobTask } from "./kinds";
 
 /**
  * Where a runner's tasks execute. The thread executor gives each running task a worker thread of its own, so a task
@@ -121,10 +121,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions): JobExecuto
     slot.running = null;
     if (running) {
       clearTimeout(running.deadline);
-      running.reject(new TaskStoppedError(`Stopped: ${reason}`));
+      running.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
     } else if (!slot.ready) {
       // A thread that could not even load fails the task waiting for it, so the runner backs off instead of spinning.
-      waiting.shift()?.reject(new TaskStoppedError(`Stopped: ${reason}`));
+      waiting.shift()?.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
     }
     // A thread that worked is replaced at once, warm for the next task; one that never loaded only on demand, so a
     // runtime that cannot load is retried at the pace of the runner's backoff, not in a tight loop.
@@ -168,7 +168,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): JobExecuto
 
   return {
     async run(task, limits) {
-      if (closed) throw new TaskStoppedError("Stopped: the runner is shutting down");
+      if (closed) throw new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`);
       const slot = await acquire();
       return new Promise<number>((resolve, reject) => {
         const id = nextId++;
@@ -181,7 +181,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions): JobExecuto
     async close() {
       closed = true;
       clearInterval(watchdog);
-      for (const waiter of waiting.splice(0)) waiter.reject(new TaskStoppedError("Stopped: the runner is shutting down"));
+      for (const waiter of waiting.splice(0)) waiter.reject(new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`));
       await Promise.all([...slots].map(async (slot) => {
         retire(slot, "the runner is shutting down");
         await slot.thread.terminate();
@@ -203,7 +203,7 @@ export function inProcessExecutor(runtime: JobRuntime): JobExecutor {
     run(task, limits) {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TaskStoppedError(`Stopped: it ran past its limit of ${formatDuration(limits.deadlineMs)}`)), limits.deadlineMs);
+        timer = setTimeout(() => reject(new TaskStoppedError(`${STOPPED_PREFIX}it ran past its limit of ${formatDuration(limits.deadlineMs)}`)), limits.deadlineMs);
       });
       return Promise.race([runtime.run(task), deadline]).finally(() => clearTimeout(timer));
     },

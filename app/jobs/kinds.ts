@@ -61,6 +61,14 @@ export function supersedes(succeeded: { name: string; data: Record<string, unkno
 /** The reason recorded for an attempt whose runner vanished (kill -9, a lost machine, a hung worker restarted). */
 export const STOPPED_WORKER_ERROR = "The worker running this job stopped before it finished (a crash, a restart, or the job ran past its limits)";
 
+/** An attempt the runner stopped (a thread blocked or past its deadline) or lost (its worker died), not one that failed by itself. */
+export function isStoppedReason(reason: string): boolean {
+  return reason === STOPPED_WORKER_ERROR || reason.startsWith(STOPPED_PREFIX);
+}
+
+/** How the executor begins the reason of a task it stopped (executor.server.ts TaskStoppedError). */
+export const STOPPED_PREFIX = "Stopped: ";
+
 /** Errors are stored and shown, so they are bounded (a stack can be long, a message can quote a whole response). */
 export const MAX_ERROR_LENGTH = 2000;
 

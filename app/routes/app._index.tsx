@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRevalidator } from "@remix-run/react";
+import { useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Card, Layout, List, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
@@ -9,6 +9,7 @@ import { clearShopConversions } from "../models/board.server";
 import { loadBoard } from "../board/board.server";
 import { refreshAnalyticsIfStale } from "../analytics/shop-analytics.server";
 import { requestBackfill } from "../sync/backfill.server";
+import { listParkedJobs, retryParkedJob } from "../jobs/queue.server";
 import { refreshCampaignsIfStale } from "../campaigns/refresh.server";
 import { requesterFromAdmin } from "../shopify/requester.server";
 import { useLocale, useT } from "../i18n/i18n";
@@ -32,9 +33,9 @@ const UPDATING_POLL_MS = 5_000;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   await refreshAnalyticsIfStale(prisma, session.shop, requesterFromAdmin(admin));
-  const board = await loadBoard(prisma, session.shop, new Date());
+  const [board, failedJobs] = await Promise.all([loadBoard(prisma, session.shop, new Date()), listParkedJobs(prisma, session.shop)]);
   refreshCampaignsIfStale(prisma, session.shop, requesterFromAdmin(admin), board.sync.campaignsRefreshedAt);
-  return { ...board, access: await loadAccessView(prisma, session.shop) };
+  return { ...board, failedJobs, access: await loadAccessView(prisma, session.shop) };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -44,6 +45,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     await requestBackfill(session.shop);
     await clearShopConversions(prisma, session.shop);
     return { queued: true };
+  }
+  if (form.get("intent") === "retry-job") {
+    // The session decides the shop: an id of another shop's job is refused like an unknown one.
+    return { retried: await retryParkedJob(prisma, session.shop, String(form.get("jobId") ?? "").slice(0, 64)) };
   }
   return { queued: false };
 };
@@ -72,13 +77,14 @@ function UpdatingBanner({ since }: { since: string | null }) {
 
 export default function Board() {
   const board = useLoaderData<typeof loader>();
+  const acted = useActionData<typeof action>();
   const t = useT();
 
   return (
     <Page title={t("board.title")} secondaryActions={[{ content: t("board.viewCustomers"), url: "/app/customers" }, { content: t("nav.campaigns"), url: "/app/campaigns" }]}>
       <BlockStack gap="500">
         <UpdatingBanner since={board.updatingSince} />
-        <SyncStatusCard sync={board.sync} compact />
+        <SyncStatusCard sync={board.sync} failedJobs={board.failedJobs} retried={acted && "retried" in acted ? acted.retried : undefined} compact />
         <AccessCard access={board.access} />
         {board.totalCustomers === 0 && !board.sync.current?.running && <Banner tone="info">{t("board.noData")}</Banner>}
         {board.analytics?.simulated && (

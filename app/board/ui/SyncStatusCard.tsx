@@ -4,6 +4,7 @@ import { useLocale, useT } from "../../i18n/i18n";
 import type { MessageKey } from "../../i18n/messages";
 import type { SyncStatus } from "../sync-status.server";
 import { formatDateTime, formatNumber } from "./format";
+import { FailedJobsBanner, type FailedJobs } from "./FailedJobsBanner";
 
 const PHASE_KEYS: Record<string, MessageKey> = {
   customers: "sync.phase.customers",
@@ -16,9 +17,23 @@ const PHASE_KEYS: Record<string, MessageKey> = {
 
 /**
  * The import's state: a ProgressBar while it runs, the last import and daily update times, errors in plain words
- * (the technical message beneath), and "Re-import". `compact` (the board) shows only what needs attention.
+ * (the technical message beneath), and "Re-import"; background jobs that used their attempts, with Retry.
+ * `compact` (the board) shows only what needs attention.
  */
-export function SyncStatusCard({ sync, compact = false, action }: { sync: SyncStatus; compact?: boolean; action?: string }) {
+export function SyncStatusCard({
+  sync,
+  compact = false,
+  action,
+  failedJobs,
+  retried,
+}: {
+  sync: SyncStatus;
+  compact?: boolean;
+  action?: string;
+  failedJobs?: FailedJobs;
+  /** What the last Retry did: queued again, or found nothing to retry (already retried, not this shop's). */
+  retried?: boolean;
+}) {
   const t = useT();
   const locale = useLocale();
   const navigation = useNavigation();
@@ -26,7 +41,7 @@ export function SyncStatusCard({ sync, compact = false, action }: { sync: SyncSt
   const run = sync.current;
   const running = Boolean(run?.running && !run.error);
   const failed = Boolean(run?.error);
-  if (compact && !running && !failed && !sync.queued) return null;
+  if (compact && !running && !failed && !sync.queued && !failedJobs?.total && retried === undefined) return null;
 
   const reimport = (
     <Form method="post" action={action}>
@@ -69,6 +84,8 @@ export function SyncStatusCard({ sync, compact = false, action }: { sync: SyncSt
             </BlockStack>
           </Banner>
         )}
+        {retried !== undefined && <Text as="p">{t(retried ? "jobs.retry.queued" : "jobs.retry.gone")}</Text>}
+        {failedJobs && <FailedJobsBanner failed={failedJobs} action={action} />}
         {sync.queued && !running && <Text as="p">{t("sync.queued")}</Text>}
         {!compact && (
           <BlockStack gap="100">
