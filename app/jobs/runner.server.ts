@@ -1,3 +1,4 @@
+import os from "node:os";
 import { Cron } from "croner";
 import prisma, { type Db } from "../db.server";
 import { databaseUrl, isPostgresUrl } from "../db.url";
@@ -17,6 +18,8 @@ export interface RunnerSettings {
   retryBaseSeconds: number;
   /** The module the executor threads load instead of the app's handlers (LIFECYCLE_JOB_RUNTIME; tests only). */
   runtimeModule?: string;
+  /** How much lower than the web process the worker's threads run (LIFECYCLE_WORKER_NICE, 0–19). */
+  nice: number;
   dailyCron: string;
 }
 
@@ -34,8 +37,21 @@ export function runnerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Run
     stallMs: boundedInteger(env, "LIFECYCLE_JOB_STALL_SECONDS", DEFAULT_STALL_MS / 1000, 1, 86_400) * 1000,
     retryBaseSeconds: boundedInteger(env, "LIFECYCLE_JOB_RETRY_SECONDS", RETRY_BASE_SECONDS, 1, 86_400),
     runtimeModule: env.LIFECYCLE_JOB_RUNTIME?.trim() || undefined,
+    nice: boundedInteger(env, "LIFECYCLE_WORKER_NICE", 10, 0, 19),
     dailyCron: env.DAILY_CRON?.trim() || "0 3 * * *",
   };
+}
+
+/**
+ * Lowers this thread's scheduling priority before the executor threads start (Linux applies nice per thread, and new
+ * threads inherit it): on a machine the web process shares, a busy job then takes the CPU the web process leaves.
+ */
+function yieldToWebProcess(nice: number): void {
+  try {
+    os.setPriority(Math.max(os.getPriority(), nice));
+  } catch (error) {
+    console.warn(`[jobs] worker priority unchanged: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -44,6 +60,7 @@ export function runnerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Run
  * jobs themselves run in executor threads.
  */
 export async function startJobRunner(settings: RunnerSettings, db: Db = prisma, url: string = databaseUrl()): Promise<Worker> {
+  yieldToWebProcess(settings.nice);
   const executor = createThreadExecutor({ size: settings.lanes, runtimeModule: settings.runtimeModule, stallMs: settings.stallMs, onWake: wakeWorker });
   if (isPostgresUrl(url)) {
     const { startPgBossWorker } = await import("./pgboss.server");

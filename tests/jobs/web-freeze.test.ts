@@ -75,7 +75,7 @@ describe("the web app (production build) with its supervised worker process, whi
       // The default: the web process forks the worker. The test's runtime makes payloads misbehave on request.
       LIFECYCLE_WORKER: "on",
       LIFECYCLE_JOB_RUNTIME: path.join(import.meta.dirname, "fixtures/misbehaving-runtime.ts"),
-      LIFECYCLE_JOB_STALL_SECONDS: "2",
+      LIFECYCLE_JOB_STALL_SECONDS: "3",
       LIFECYCLE_JOB_RETRY_SECONDS: "1",
     };
   }, 60_000);
@@ -118,7 +118,7 @@ describe("the web app (production build) with its supervised worker process, whi
       return row.failedAt ? row : null;
     }, 300_000, 200);
     expect(parked.attempts).toBe(MAX_JOB_ATTEMPTS);
-    expect(parked.lastError).toMatch(/blocked for more than 2 s|stopped before it finished/);
+    expect(parked.lastError).toMatch(/blocked for more than 3 s|stopped before it finished/);
 
     // A graceful restart: the parked job stays parked while the shops' other work runs.
     const second = await asking.stop();
