@@ -72,7 +72,7 @@ async function startDevStoreProcess(customers: number, orders: number): Promise<
 
 /** One GET of the board's loaders as App Bridge fetches them (bearer session token), timed; throws unless 200. */
 async function boardLoad(appUrl: string): Promise<number> {
-  const token = makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 600 });
+  const token = await makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 600 });
   const started = performance.now();
   const response = await fetch(`${appUrl}/app.data`, { headers: { Authorization: `Bearer ${token}`, "User-Agent": CHROME_UA } });
   await response.arrayBuffer();
@@ -105,7 +105,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<{ title: s
   const raw = new Database(file, { readonly: true });
   try {
     // Installed as Shopify installs it: admin opens the app, the token exchange runs, the import is queued.
-    const opened = await fetch(embeddedAppUrl({ appUrl: web.url, shop: SHOP, apiKey: KEY, apiSecret: SECRET }), { headers: { "User-Agent": CHROME_UA } });
+    const opened = await fetch(await embeddedAppUrl({ appUrl: web.url, shop: SHOP, apiKey: KEY, apiSecret: SECRET }), { headers: { "User-Agent": CHROME_UA } });
     if (opened.status !== 200) throw new Error(`opening the app answered ${opened.status}`);
     const importStarted = performance.now();
     await waitFor("the import", async () => (await db.syncRun.findFirst({ where: { shop: SHOP, phase: "done" } })) !== null, 60 * 60_000, 1000);

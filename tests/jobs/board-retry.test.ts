@@ -22,8 +22,8 @@ let devStore: DevStore;
 let db: PrismaClient;
 let board: RouteModule;
 
-function request(shop: string, form?: Record<string, string>): Request {
-  const token = makeIdToken({ shop, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 });
+async function request(shop: string, form?: Record<string, string>): Promise<Request> {
+  const token = await makeIdToken({ shop, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 });
   return new Request(`${APP}/app`, {
     method: form ? "POST" : "GET",
     headers: { Authorization: `Bearer ${token}`, ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
@@ -64,7 +64,7 @@ describe("the board's failed jobs and Retry", () => {
     await db.job.create({ data: { shop: A, name: "segments", data: "{}" } });
     await db.job.create({ data: { shop: A, name: "campaigns", data: "{}", doneAt: new Date() } });
 
-    const loaded = (await board.loader({ request: request(A), params: {}, context: {} })) as { failedJobs: { total: number; jobs: Array<Record<string, unknown>> } };
+    const loaded = (await board.loader({ request: await request(A), params: {}, context: {} })) as { failedJobs: { total: number; jobs: Array<Record<string, unknown>> } };
     expect(loaded.failedJobs).toEqual({
       total: 2,
       jobs: [
@@ -81,7 +81,7 @@ describe("the board's failed jobs and Retry", () => {
   it("Retry re-queues the shop's own parked job for one more attempt; another shop's id or nonsense is refused and changes nothing", async () => {
     const ofA = await db.job.findFirstOrThrow({ where: { shop: A, name: "reclassify" } });
     const ofB = await db.job.findFirstOrThrow({ where: { shop: B } });
-    const act = (shop: string, form: Record<string, string>) => board.action({ request: request(shop, form), params: {}, context: {} });
+    const act = async (shop: string, form: Record<string, string>) => board.action({ request: await request(shop, form), params: {}, context: {} });
 
     for (const jobId of [String(ofB.id), "", "abc", "1e3", "-1", "99999999999999999999", `${ofA.id} OR 1=1`]) {
       expect(await act(A, { intent: "retry-job", jobId }), jobId).toEqual({ retried: false });
@@ -95,7 +95,7 @@ describe("the board's failed jobs and Retry", () => {
     // Pressed twice (a double click, a stale page): the second finds nothing parked.
     expect(await act(A, { intent: "retry-job", jobId: String(ofA.id) })).toEqual({ retried: false });
 
-    const loaded = (await board.loader({ request: request(A), params: {}, context: {} })) as { failedJobs: { total: number } };
+    const loaded = (await board.loader({ request: await request(A), params: {}, context: {} })) as { failedJobs: { total: number } };
     expect(loaded.failedJobs.total).toBe(1);
   });
 });
