@@ -71,51 +71,99 @@ function threadExecArgv(): string[] | undefined {
 }
 
 export function createThreadExecutor(options: ThreadExecutorOptions): JobExecutor {
-  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
-  const slots = new Set<Slot>();
-  const idle: Slot[] = [];
-  const waiting: Array<{ resolve: (slot: Slot) => void; reject: (error: Error) => void }> = [];
-  let nextId = 1;
-  let closed = false;
+  return new ThreadExecutor(options);
+}
 
-  function startSlot(): Slot {
+type Waiter = { resolve: (slot: Slot) => void; reject: (error: Error) => void };
+
+class ThreadExecutor implements JobExecutor {
+  private readonly slots = new Set<Slot>();
+  private readonly idle: Slot[] = [];
+  private readonly waiting: Waiter[] = [];
+  private readonly stallMs: number;
+  private readonly watchdog: NodeJS.Timeout;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: ThreadExecutorOptions) {
+    this.stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    // Threads load the app (seconds) ahead of the first task, so a webhook's first slice does not wait for it.
+    for (let i = 0; i < options.size; i++) this.startSlot();
+    this.watchdog = setInterval(() => this.stopStalled(), Math.min(BEAT_MS, this.stallMs / 2));
+    this.watchdog.unref();
+  }
+
+  async run(task: JobTask, limits: { deadlineMs: number }): Promise<number> {
+    if (this.closed) throw new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`);
+    const slot = await this.acquire();
+    return new Promise<number>((resolve, reject) => {
+      const id = this.nextId++;
+      const deadline = setTimeout(() => this.retire(slot, `it ran past its limit of ${formatDuration(limits.deadlineMs)}`), limits.deadlineMs);
+      slot.running = { id, resolve, reject, deadline };
+      slot.lastBeat = Date.now();
+      slot.thread.postMessage({ type: "run", id, task });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchdog);
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`));
+    await Promise.all(
+      [...this.slots].map(async (slot) => {
+        this.retire(slot, "the runner is shutting down");
+        await slot.thread.terminate();
+      }),
+    );
+  }
+
+  private startSlot(): Slot {
     const thread = new Thread(THREAD_ENTRY, {
       execArgv: threadExecArgv(),
-      env: options.env ?? process.env,
-      workerData: { runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE, beatMs: BEAT_MS },
+      env: this.options.env ?? process.env,
+      workerData: { runtimeModule: this.options.runtimeModule ?? DEFAULT_RUNTIME_MODULE, beatMs: BEAT_MS },
     });
     const slot: Slot = { thread, ready: false, lastBeat: Date.now(), running: null, gone: null };
-    slots.add(slot);
-    thread.on("message", (message: FromThread) => onMessage(slot, message));
-    thread.on("error", (error) => retire(slot, `its thread crashed: ${errorText(error)}`));
-    thread.on("exit", (code) => retire(slot, `its thread exited (code ${code})`));
+    this.slots.add(slot);
+    thread.on("message", (message: FromThread) => this.onMessage(slot, message));
+    thread.on("error", (error) => this.retire(slot, `its thread crashed: ${errorText(error)}`));
+    thread.on("exit", (code) => this.retire(slot, `its thread exited (code ${code})`));
     return slot;
   }
 
-  function onMessage(slot: Slot, message: FromThread): void {
+  private onMessage(slot: Slot, message: FromThread): void {
     slot.lastBeat = Date.now();
-    if (message.type === "wake") options.onWake?.();
+    if (message.type === "wake") this.options.onWake?.();
     else if (message.type === "ready") {
       slot.ready = true;
-      release(slot);
-    } else if (message.type === "load-failed") retire(slot, `the job runtime did not load: ${message.message}`);
+      this.release(slot);
+    } else if (message.type === "load-failed") this.retire(slot, `the job runtime did not load: ${message.message}`);
     else if ((message.type === "done" || message.type === "failed") && slot.running?.id === message.id) {
       const running = slot.running;
       slot.running = null;
       clearTimeout(running.deadline);
       if (message.type === "done") running.resolve(message.handled);
       else running.reject(Object.assign(new Error(message.message), { name: message.name }));
-      release(slot);
+      this.release(slot);
+    }
+  }
+
+  private stopStalled(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      if (slot.running && now - slot.lastBeat > this.stallMs) {
+        this.retire(slot, `its thread was blocked for more than ${Math.round(this.stallMs / 1000)} s (a loop that does not end)`);
+      }
     }
   }
 
   /** A thread that stopped or must stop: its task fails with the reason, and a fresh thread takes its place. */
-  function retire(slot: Slot, reason: string): void {
+  private retire(slot: Slot, reason: string): void {
     if (slot.gone) return;
     slot.gone = reason;
-    slots.delete(slot);
-    const index = idle.indexOf(slot);
-    if (index >= 0) idle.splice(index, 1);
+    this.slots.delete(slot);
+    const index = this.idle.indexOf(slot);
+    if (index >= 0) this.idle.splice(index, 1);
     void slot.thread.terminate();
     const running = slot.running;
     slot.running = null;
@@ -124,70 +172,36 @@ export function createThreadExecutor(options: ThreadExecutorOptions): JobExecuto
       running.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
     } else if (!slot.ready) {
       // A thread that could not even load fails the task waiting for it, so the runner backs off instead of spinning.
-      waiting.shift()?.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
+      this.waiting.shift()?.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
     }
     // A thread that worked is replaced at once, warm for the next task; one that never loaded only on demand, so a
     // runtime that cannot load is retried at the pace of the runner's backoff, not in a tight loop.
-    if (slot.ready && !closed && slots.size < options.size) startSlot();
-    topUp();
+    if (slot.ready && !this.closed && this.slots.size < this.options.size) this.startSlot();
+    this.topUp();
   }
 
-  function release(slot: Slot): void {
+  private release(slot: Slot): void {
     if (slot.gone || !slot.ready) return;
-    const next = waiting.shift();
+    const next = this.waiting.shift();
     if (next) next.resolve(slot);
-    else idle.push(slot);
+    else this.idle.push(slot);
   }
 
   /** Starts threads for the tasks waiting, up to the size (a thread becomes available once it has loaded). */
-  function topUp(): void {
-    if (closed) return;
-    const starting = [...slots].filter((slot) => !slot.ready).length;
-    for (let i = starting; i < waiting.length && slots.size < options.size; i++) startSlot();
+  private topUp(): void {
+    if (this.closed) return;
+    const starting = [...this.slots].filter((slot) => !slot.ready).length;
+    for (let i = starting; i < this.waiting.length && this.slots.size < this.options.size; i++) this.startSlot();
   }
 
-  function acquire(): Promise<Slot> {
-    const slot = idle.pop();
+  private acquire(): Promise<Slot> {
+    const slot = this.idle.pop();
     if (slot) return Promise.resolve(slot);
     return new Promise((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      topUp();
+      this.waiting.push({ resolve, reject });
+      this.topUp();
     });
   }
-
-  // Threads load the app (seconds) ahead of the first task, so a webhook's first slice does not wait for it.
-  for (let i = 0; i < options.size; i++) startSlot();
-
-  const watchdog = setInterval(() => {
-    const now = Date.now();
-    for (const slot of slots) {
-      if (slot.running && now - slot.lastBeat > stallMs) retire(slot, `its thread was blocked for more than ${Math.round(stallMs / 1000)} s (a loop that does not end)`);
-    }
-  }, Math.min(BEAT_MS, stallMs / 2));
-  watchdog.unref();
-
-  return {
-    async run(task, limits) {
-      if (closed) throw new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`);
-      const slot = await acquire();
-      return new Promise<number>((resolve, reject) => {
-        const id = nextId++;
-        const deadline = setTimeout(() => retire(slot, `it ran past its limit of ${formatDuration(limits.deadlineMs)}`), limits.deadlineMs);
-        slot.running = { id, resolve, reject, deadline };
-        slot.lastBeat = Date.now();
-        slot.thread.postMessage({ type: "run", id, task });
-      });
-    },
-    async close() {
-      closed = true;
-      clearInterval(watchdog);
-      for (const waiter of waiting.splice(0)) waiter.reject(new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`));
-      await Promise.all([...slots].map(async (slot) => {
-        retire(slot, "the runner is shutting down");
-        await slot.thread.terminate();
-      }));
-    },
-  };
 }
 
 function formatDuration(ms: number): string {

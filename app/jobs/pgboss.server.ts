@@ -46,34 +46,90 @@ export interface PgBossWorkerOptions {
 
 export async function startPgBossWorker(options: PgBossWorkerOptions): Promise<Worker> {
   const log = options.log ?? ((message: string) => console.log(`[jobs] ${message}`));
-  const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 2;
   const queue = await PgBossQueue.open(options.url, { worker: true, log, retryBaseSeconds: options.retryBaseSeconds });
-  const { boss } = queue;
-  const locks = new pg.Pool({ connectionString: options.url, max: concurrency + 1, application_name: "lifecycle-shop-locks" });
-  locks.on("error", (error) => log(`shop lock connection: ${error.message}`));
-  const workerName = `${os.hostname()}:${process.pid}`;
+  const runner = new PgBossRunner(options, queue, concurrency, log);
+  await runner.start();
+  return runner;
+}
 
-  async function runShopJob(job: PgBoss.Job<ShopJob>): Promise<void> {
+class PgBossRunner implements Worker {
+  private readonly boss: PgBoss;
+  private readonly locks: pg.Pool;
+  private readonly workerName = `${os.hostname()}:${process.pid}`;
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | null = null;
+  private stopListening: () => void = () => undefined;
+  private stopped = false;
+  private sweeping: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly options: PgBossWorkerOptions,
+    private readonly queue: PgBossQueue,
+    private readonly concurrency: number,
+    private readonly log: (message: string) => void,
+  ) {
+    this.boss = queue.boss;
+    this.now = options.now ?? (() => new Date());
+    this.locks = new pg.Pool({ connectionString: options.url, max: concurrency + 1, application_name: "lifecycle-shop-locks" });
+    this.locks.on("error", (error) => log(`shop lock connection: ${error.message}`));
+  }
+
+  async start(): Promise<void> {
+    for (let i = 0; i < this.concurrency; i++) {
+      await this.boss.work<ShopJob>(SHOP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        if (job) await this.runShopJob(job);
+      });
+    }
+    await this.boss.work(DAILY_SCHEDULE_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+      this.log(`daily evaluations queued for ${await this.options.scheduleDaily(this.now())} shop(s)`);
+    });
+    await this.boss.schedule(DAILY_SCHEDULE_QUEUE, this.options.dailyCron ?? "0 3 * * *", {}, { tz: "UTC" });
+    this.timer = setInterval(() => void this.runSweep(), this.options.sweepMs ?? 1000);
+    this.stopListening = onWake(() => void this.runSweep());
+    void this.runSweep();
+  }
+
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.runSweep();
+      if ((await this.outstanding()) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.stopListening();
+    await this.sweeping;
+    await this.queue.stop();
+    await this.options.executor.close();
+    await this.locks.end();
+  }
+
+  /** Runs a job under its shop's advisory lock, or puts it back for a moment when another worker holds the shop. */
+  private async runShopJob(job: PgBoss.Job<ShopJob>): Promise<void> {
     const { kind, shop, data } = job.data;
-    const lock = await locks.connect();
+    const lock = await this.locks.connect();
     let broken = false;
     try {
       const { rows } = await lock.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE, shop]);
       if (!rows[0]?.ok) {
-        await queue.defer(job.data);
+        await this.queue.defer(job.data);
         return;
       }
       try {
-        await options.executor.run({ kind, shop, data }, { deadlineMs: (options.deadlineSeconds?.[kind] ?? TASK_DEADLINE_SECONDS[kind]) * 1000 });
+        await this.options.executor.run({ kind, shop, data }, { deadlineMs: (this.options.deadlineSeconds?.[kind] ?? TASK_DEADLINE_SECONDS[kind]) * 1000 });
       } finally {
         await lock.query("SELECT pg_advisory_unlock($1, hashtext($2))", [LOCK_NAMESPACE, shop]).catch(() => {
           broken = true;
         });
       }
-      await queue.resolveSuperseded(job.data).catch((error: unknown) => log(`parked jobs of ${shop} not resolved: ${errorText(error)}`));
+      await this.queue.resolveSuperseded(job.data).catch((error: unknown) => this.log(`parked jobs of ${shop} not resolved: ${errorText(error)}`));
     } catch (error) {
-      log(`${kind} job for ${shop} failed on ${workerName}: ${errorText(error)}`);
+      this.log(`${kind} job for ${shop} failed on ${this.workerName}: ${errorText(error)}`);
       throw error;
     } finally {
       // A connection whose unlock failed may still hold the lock: close it rather than hand it to the next job.
@@ -81,26 +137,36 @@ export async function startPgBossWorker(options: PgBossWorkerOptions): Promise<W
     }
   }
 
-  for (let i = 0; i < concurrency; i++) {
-    await boss.work<ShopJob>(SHOP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      if (job) await runShopJob(job);
+  /**
+   * Deliveries arrive in the inbox table (the web process writes nothing else); the sweep turns shops with
+   * unprocessed deliveries into inbox jobs. Any number of workers sweep: the singleton key keeps one waiting job per
+   * shop. One sweep at a time; a wake during one runs another after it.
+   */
+  private runSweep(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.sweeping) {
+      this.again = true;
+      return this.sweeping;
+    }
+    this.sweeping = (async () => {
+      do {
+        this.again = false;
+        try {
+          for (const shop of await shopsWithPendingDeliveries(this.options.db)) await this.queue.nudgeInbox(shop);
+          await this.reapOrphans();
+        } catch (error) {
+          this.log(`inbox sweep failed: ${errorText(error)}`);
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.sweeping = null;
     });
-  }
-  await boss.work(DAILY_SCHEDULE_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
-    log(`daily evaluations queued for ${await options.scheduleDaily(now())} shop(s)`);
-  });
-  await boss.schedule(DAILY_SCHEDULE_QUEUE, options.dailyCron ?? "0 3 * * *", {}, { tz: "UTC" });
-
-  // Deliveries arrive in the inbox table (the web process writes nothing else); the sweep turns shops with
-  // unprocessed deliveries into inbox jobs. Any number of workers sweep: the singleton key keeps one waiting job per shop.
-  async function sweep(): Promise<void> {
-    for (const shop of await shopsWithPendingDeliveries(options.db)) await queue.nudgeInbox(shop);
-    await reapOrphans();
+    return this.sweeping;
   }
 
   /** Jobs left active by a worker that died (kill -9, lost machine) fail — an attempt — without waiting for expiry. */
-  async function reapOrphans(): Promise<void> {
-    const { rows } = await boss.getDb().executeSql(
+  private async reapOrphans(): Promise<void> {
+    const { rows } = await this.boss.getDb().executeSql(
       `SELECT j.id FROM pgboss.job j
         WHERE j.name = $1 AND j.state = 'active' AND j.started_on < now() - make_interval(secs => $2)
           AND NOT EXISTS (
@@ -110,63 +176,17 @@ export async function startPgBossWorker(options: PgBossWorkerOptions): Promise<W
       [SHOP_QUEUE, ORPHAN_AFTER_SECONDS, LOCK_NAMESPACE],
     );
     if (rows.length === 0) return;
-    log(`failing ${rows.length} job(s) of a worker that stopped`);
-    for (const { id } of rows as Array<{ id: string }>) await boss.fail(SHOP_QUEUE, id, { message: STOPPED_WORKER_ERROR });
+    this.log(`failing ${rows.length} job(s) of a worker that stopped`);
+    for (const { id } of rows as Array<{ id: string }>) await this.boss.fail(SHOP_QUEUE, id, { message: STOPPED_WORKER_ERROR });
   }
 
-  let stopped = false;
-  let sweeping: Promise<void> | null = null;
-  let again = false;
-  const runSweep = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (sweeping) {
-      again = true;
-      return sweeping;
-    }
-    sweeping = (async () => {
-      do {
-        again = false;
-        try {
-          await sweep();
-        } catch (error) {
-          log(`inbox sweep failed: ${errorText(error)}`);
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      sweeping = null;
-    });
-    return sweeping;
-  };
-  const timer = setInterval(() => void runSweep(), options.sweepMs ?? 1000);
-  const stopListening = onWake(() => void runSweep());
-  void runSweep();
-
-  async function outstanding(): Promise<number> {
+  private async outstanding(): Promise<number> {
     // A job waiting for a retry far ahead is not outstanding work.
-    const { rows } = await boss.getDb().executeSql(
+    const { rows } = await this.boss.getDb().executeSql(
       `SELECT count(*)::int AS n FROM pgboss.job
         WHERE name = $1 AND (state IN ('created', 'active') OR (state = 'retry' AND start_after < now() + interval '10 seconds'))`,
       [SHOP_QUEUE],
     );
-    return (await pendingDeliveryCount(options.db)) + (rows[0] as { n: number }).n;
+    return (await pendingDeliveryCount(this.options.db)) + (rows[0] as { n: number }).n;
   }
-
-  return {
-    async drain() {
-      for (;;) {
-        await runSweep();
-        if ((await outstanding()) === 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      stopListening();
-      await sweeping;
-      await queue.stop();
-      await options.executor.close();
-      await locks.end();
-    },
-  };
 }

@@ -51,83 +51,101 @@ export interface SuperviseOptions {
  * process's event loop, so a job that loops or crashes cannot stop the app from answering.
  */
 export function superviseWorkerProcess(options: SuperviseOptions = {}): WorkerProcess {
-  const entry = options.entry ?? workerEntryPath();
-  const log = options.log ?? ((message: string) => console.log(`[supervisor] ${message}`));
-  let child: ChildProcess | null = null;
-  let startedAt = 0;
-  let lastAlive = 0;
-  let failuresInARow = 0;
-  let restarts = 0;
-  let stopping = false;
-  let restartTimer: NodeJS.Timeout | null = null;
-  let wakeTimer: NodeJS.Timeout | null = null;
-  let lastWake = 0;
+  return new Supervisor(options.entry ?? workerEntryPath(), options.env ?? process.env, options.log ?? ((message: string) => console.log(`[supervisor] ${message}`)));
+}
 
-  function start(): void {
-    restartTimer = null;
-    if (stopping) return;
-    const worker = fork(entry, [], {
+class Supervisor implements WorkerProcess {
+  private child: ChildProcess | null = null;
+  private startedAt = 0;
+  private lastAlive = 0;
+  private failuresInARow = 0;
+  private restartCount = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private lastWake = 0;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly killOnExit = () => this.child?.kill("SIGTERM");
+
+  constructor(
+    private readonly entry: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: (message: string) => void,
+  ) {
+    this.watchdog = setInterval(() => this.killIfSilent(), ALIVE_INTERVAL_MS);
+    this.watchdog.unref();
+    process.on("exit", this.killOnExit);
+    this.start();
+  }
+
+  wake(): void {
+    if (this.wakeTimer) return;
+    const sinceLast = Date.now() - this.lastWake;
+    if (sinceLast >= WAKE_WINDOW_MS) this.sendWake();
+    else this.wakeTimer = setTimeout(() => this.sendWake(), WAKE_WINDOW_MS - sinceLast);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.watchdog);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    process.off("exit", this.killOnExit);
+    const worker = this.child;
+    if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.kill("SIGTERM");
+    const timer = setTimeout(() => worker.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  restarts(): number {
+    return this.restartCount;
+  }
+
+  private start(): void {
+    this.restartTimer = null;
+    if (this.stopping) return;
+    const worker = fork(this.entry, [], {
       execArgv: ["--import", "tsx"],
-      env: { ...(options.env ?? process.env), LIFECYCLE_WORKER: "on" },
+      env: { ...this.env, LIFECYCLE_WORKER: "on" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    child = worker;
-    startedAt = lastAlive = Date.now();
+    this.child = worker;
+    this.startedAt = this.lastAlive = Date.now();
     worker.on("message", (message: SupervisorMessage) => {
-      if (message?.type === "alive") lastAlive = Date.now();
+      if (message?.type === "alive") this.lastAlive = Date.now();
     });
-    worker.on("error", (error) => log(`worker process error: ${error.message}`));
-    worker.once("exit", (code, signal) => {
-      if (child === worker) child = null;
-      if (stopping) return;
-      failuresInARow = Date.now() - startedAt >= HEALTHY_AFTER_MS ? 1 : failuresInARow + 1;
-      const waitMs = Math.min(RESTART_MIN_MS * 2 ** (failuresInARow - 1), RESTART_MAX_MS);
-      log(`worker process ${worker.pid} exited (${signal ?? `code ${code}`}); restarting in ${waitMs / 1000} s`);
-      restarts++;
-      restartTimer = setTimeout(start, waitMs);
-    });
+    worker.on("error", (error) => this.log(`worker process error: ${error.message}`));
+    worker.once("exit", (code, signal) => this.restartAfterExit(worker, code, signal));
   }
 
-  const watchdog = setInterval(() => {
-    if (child && child.exitCode === null && Date.now() - lastAlive > ALIVE_TIMEOUT_MS) {
-      log(`worker process ${child.pid} silent for ${ALIVE_TIMEOUT_MS / 1000} s; killing it`);
-      child.kill("SIGKILL");
+  private restartAfterExit(worker: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === worker) this.child = null;
+    if (this.stopping) return;
+    this.failuresInARow = Date.now() - this.startedAt >= HEALTHY_AFTER_MS ? 1 : this.failuresInARow + 1;
+    const waitMs = Math.min(RESTART_MIN_MS * 2 ** (this.failuresInARow - 1), RESTART_MAX_MS);
+    this.log(`worker process ${worker.pid} exited (${signal ?? `code ${code}`}); restarting in ${waitMs / 1000} s`);
+    this.restartCount++;
+    this.restartTimer = setTimeout(() => this.start(), waitMs);
+  }
+
+  private killIfSilent(): void {
+    const worker = this.child;
+    if (worker && worker.exitCode === null && Date.now() - this.lastAlive > ALIVE_TIMEOUT_MS) {
+      this.log(`worker process ${worker.pid} silent for ${ALIVE_TIMEOUT_MS / 1000} s; killing it`);
+      worker.kill("SIGKILL");
     }
-  }, ALIVE_INTERVAL_MS);
-  watchdog.unref();
-
-  const killOnExit = () => child?.kill("SIGTERM");
-  process.on("exit", killOnExit);
-  start();
-
-  function sendWake(): void {
-    wakeTimer = null;
-    lastWake = Date.now();
-    if (child?.connected) child.send({ type: "wake" } satisfies SupervisorMessage, (error) => error && log(`wake not sent: ${error.message}`));
   }
 
-  return {
-    wake() {
-      if (wakeTimer) return;
-      const sinceLast = Date.now() - lastWake;
-      if (sinceLast >= WAKE_WINDOW_MS) sendWake();
-      else wakeTimer = setTimeout(sendWake, WAKE_WINDOW_MS - sinceLast);
-    },
-    async stop() {
-      stopping = true;
-      clearInterval(watchdog);
-      if (restartTimer) clearTimeout(restartTimer);
-      if (wakeTimer) clearTimeout(wakeTimer);
-      process.off("exit", killOnExit);
-      const worker = child;
-      if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-      worker.kill("SIGTERM");
-      const timer = setTimeout(() => worker.kill("SIGKILL"), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-    pid: () => child?.pid,
-    restarts: () => restarts,
-  };
+  private sendWake(): void {
+    this.wakeTimer = null;
+    this.lastWake = Date.now();
+    if (this.child?.connected) this.child.send({ type: "wake" } satisfies SupervisorMessage, (error) => error && this.log(`wake not sent: ${error.message}`));
+  }
 }

@@ -75,168 +75,180 @@ export function runnerIsGone(locker: string): boolean {
 }
 
 export function startTableRunner(options: TableRunnerOptions): Worker {
-  const { db, executor } = options;
-  const lanes = Math.max(1, options.lanes ?? 2);
-  const clock = options.now ?? (() => new Date());
-  const log = options.log ?? ((message: string) => console.log(`[jobs] ${message}`));
-  const staleLockMs = options.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
-  const policy = { retryBaseSeconds: options.retryBaseSeconds };
-  const workerId = runnerId();
-  const running = new Map<string, RunningTask>();
-  const inboxBackoff = new Map<string, InboxBackoff>();
-  const lastInboxSlice = new Map<string, number>();
-  let preferJobs = false;
-  let stopping = false;
-  let changed: Array<() => void> = [];
+  return new TableRunner(options);
+}
 
-  const shopKey = (shop: string | null) => shop ?? "";
+class TableRunner implements Worker {
+  private readonly db: Db;
+  private readonly lanes: number;
+  private readonly clock: () => Date;
+  private readonly log: (message: string) => void;
+  private readonly staleLockMs: number;
+  private readonly workerId = runnerId();
+  /** The task of each busy shop ("" for a job without one). */
+  private readonly running = new Map<string, RunningTask>();
+  private readonly inboxBackoff = new Map<string, InboxBackoff>();
+  private readonly lastInboxSlice = new Map<string, number>();
+  private readonly timers: NodeJS.Timeout[];
+  private readonly stopListening: () => void;
+  private preferJobs = false;
+  private stopping = false;
+  private passing: Promise<void> | null = null;
+  private again = false;
+  private passEnded: Array<() => void> = [];
 
-  async function dueInboxShops(now: number): Promise<string[]> {
-    const shops = await shopsWithPendingDeliveries(db);
-    return shops
-      .filter((shop) => (inboxBackoff.get(shop)?.until ?? 0) <= now)
-      .sort((a, b) => (lastInboxSlice.get(a) ?? 0) - (lastInboxSlice.get(b) ?? 0));
+  constructor(private readonly options: TableRunnerOptions) {
+    this.db = options.db;
+    this.lanes = Math.max(1, options.lanes ?? 2);
+    this.clock = options.now ?? (() => new Date());
+    this.log = options.log ?? ((message: string) => console.log(`[jobs] ${message}`));
+    this.staleLockMs = options.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
+    this.timers = [
+      setInterval(() => void this.kick(), options.idleMs ?? 1000),
+      setInterval(() => void this.maintainLocks(), Math.max(1000, Math.floor(this.staleLockMs / 4))),
+    ];
+    this.stopListening = onWake(() => void this.kick());
+    void this.maintainLocks().then(() => this.kick());
   }
 
-  async function nextTask(): Promise<{ task: JobTask; job: Job | null } | null> {
-    const now = clock();
-    const busy = [...running.keys()];
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.kick();
+      if (!(await this.outstanding())) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.passEnded.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.timers.forEach(clearInterval);
+    this.stopListening();
+    await this.passing;
+    const tasks = [...this.running.values()].map((r) => r.done);
+    const grace = new Promise((resolve) => setTimeout(resolve, this.options.stopGraceMs ?? 10_000).unref());
+    await Promise.race([Promise.all(tasks), grace]);
+    await this.options.executor.close();
+    await Promise.all(tasks);
+  }
+
+  /** Fills the free lanes; one pass at a time, and a wake during a pass runs another right after it. */
+  private kick(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.passing) {
+      this.again = true;
+      return this.passing;
+    }
+    this.passing = (async () => {
+      do {
+        this.again = false;
+        try {
+          while (this.running.size < this.lanes && !this.stopping) {
+            const next = await this.nextTask();
+            if (!next) break;
+            this.launch(next.task, next.job);
+          }
+        } catch (error) {
+          this.log(`scheduling pass failed: ${errorText(error)}`);
+        }
+      } while (this.again && !this.stopping);
+    })().finally(() => {
+      this.passing = null;
+      this.passEnded.splice(0).forEach((resolve) => resolve());
+    });
+    return this.passing;
+  }
+
+  /** Inbox slices and jobs alternate; among shops with deliveries, the one whose inbox ran longest ago goes first. */
+  private async nextTask(): Promise<{ task: JobTask; job: Job | null } | null> {
+    const now = this.clock();
     const inbox = async () => {
-      const shop = (await dueInboxShops(now.getTime())).find((s) => !running.has(s));
+      const shop = (await this.dueInboxShops(now.getTime())).find((s) => !this.running.has(s));
       return shop === undefined ? null : { task: { kind: "inbox" as const, shop, data: {} }, job: null };
     };
     const job = async () => {
-      const claimed = await claimNextJob(db, workerId, now, busy);
+      const claimed = await claimNextJob(this.db, this.workerId, now, [...this.running.keys()]);
       return claimed && { task: { kind: claimed.name as JobName, shop: claimed.shop, data: parseJobData(claimed.data) }, job: claimed };
     };
-    for (const pick of preferJobs ? [job, inbox] : [inbox, job]) {
+    for (const pick of this.preferJobs ? [job, inbox] : [inbox, job]) {
       const next = await pick();
       if (next) {
-        preferJobs = next.task.kind === "inbox";
+        this.preferJobs = next.task.kind === "inbox";
         return next;
       }
     }
     return null;
   }
 
-  function launch(task: JobTask, job: Job | null): void {
-    const key = shopKey(task.shop);
-    if (task.kind === "inbox") lastInboxSlice.set(key, Date.now());
-    const done = executor
-      .run(task, { deadlineMs: (options.deadlineSeconds?.[task.kind] ?? TASK_DEADLINE_SECONDS[task.kind]) * 1000 })
+  private async dueInboxShops(now: number): Promise<string[]> {
+    const shops = await shopsWithPendingDeliveries(this.db);
+    return shops
+      .filter((shop) => (this.inboxBackoff.get(shop)?.until ?? 0) <= now)
+      .sort((a, b) => (this.lastInboxSlice.get(a) ?? 0) - (this.lastInboxSlice.get(b) ?? 0));
+  }
+
+  private launch(task: JobTask, job: Job | null): void {
+    const key = task.shop ?? "";
+    if (task.kind === "inbox") this.lastInboxSlice.set(key, Date.now());
+    const deadlineMs = (this.options.deadlineSeconds?.[task.kind] ?? TASK_DEADLINE_SECONDS[task.kind]) * 1000;
+    const done = this.options.executor
+      .run(task, { deadlineMs })
       .then(
-        () => succeeded(task, job),
-        (error: unknown) => failed(task, job, error),
+        () => this.succeeded(task, job),
+        (error: unknown) => this.failed(task, job, error),
       )
-      .catch((error: unknown) => log(`bookkeeping of ${task.kind} for ${task.shop} failed: ${errorText(error)}`))
+      .catch((error: unknown) => this.log(`bookkeeping of ${task.kind} for ${task.shop} failed: ${errorText(error)}`))
       .finally(() => {
-        running.delete(key);
-        kick();
+        this.running.delete(key);
+        void this.kick();
       });
-    running.set(key, { task, job, done });
+    this.running.set(key, { task, job, done });
   }
 
-  async function succeeded(task: JobTask, job: Job | null): Promise<void> {
-    if (job) await completeJob(db, job, clock());
-    else inboxBackoff.delete(shopKey(task.shop));
+  private async succeeded(task: JobTask, job: Job | null): Promise<void> {
+    if (job) await completeJob(this.db, job, this.clock());
+    else this.inboxBackoff.delete(task.shop ?? "");
   }
 
-  async function failed(task: JobTask, job: Job | null, error: unknown): Promise<void> {
-    if (stopping && error instanceof TaskStoppedError) {
-      if (job) await releaseJob(db, job.id, workerId);
+  private async failed(task: JobTask, job: Job | null, error: unknown): Promise<void> {
+    if (this.stopping && error instanceof TaskStoppedError) {
+      if (job) await releaseJob(this.db, job.id, this.workerId);
       return;
     }
     if (job) {
-      const outcome = await failJob(db, job, error, clock(), { ...policy, workerId });
-      log(`job ${job.name}#${job.id} for ${job.shop} failed (attempt ${job.attempts} of ${job.maxAttempts}${outcome === "parked" ? ", parked" : ""}): ${errorText(error)}`);
+      const outcome = await failJob(this.db, job, error, this.clock(), { retryBaseSeconds: this.options.retryBaseSeconds, workerId: this.workerId });
+      this.log(`job ${job.name}#${job.id} for ${job.shop} failed (attempt ${job.attempts} of ${job.maxAttempts}${outcome === "parked" ? ", parked" : ""}): ${errorText(error)}`);
       return;
     }
-    const key = shopKey(task.shop);
-    const failures = (inboxBackoff.get(key)?.failures ?? 0) + 1;
-    const waitMs = retryDelayMs(failures, options.retryBaseSeconds);
-    inboxBackoff.set(key, { failures, until: Date.now() + waitMs });
-    log(`inbox of ${task.shop} failed (${failures} in a row; next slice in ${Math.round(waitMs / 1000)} s): ${errorText(error)}`);
+    const key = task.shop ?? "";
+    const failures = (this.inboxBackoff.get(key)?.failures ?? 0) + 1;
+    const waitMs = retryDelayMs(failures, this.options.retryBaseSeconds);
+    this.inboxBackoff.set(key, { failures, until: Date.now() + waitMs });
+    this.log(`inbox of ${task.shop} failed (${failures} in a row; next slice in ${Math.round(waitMs / 1000)} s): ${errorText(error)}`);
   }
 
-  // One pass at a time; a wake during a pass runs another right after it.
-  let passing: Promise<void> | null = null;
-  let again = false;
-  function kick(): Promise<void> {
-    if (stopping) return Promise.resolve();
-    if (passing) {
-      again = true;
-      return passing;
-    }
-    passing = (async () => {
-      do {
-        again = false;
-        try {
-          while (running.size < lanes && !stopping) {
-            const next = await nextTask();
-            if (!next) break;
-            launch(next.task, next.job);
-          }
-        } catch (error) {
-          log(`scheduling pass failed: ${errorText(error)}`);
-        }
-      } while (again && !stopping);
-    })().finally(() => {
-      passing = null;
-      const waiters = changed;
-      changed = [];
-      waiters.forEach((resolve) => resolve());
-    });
-    return passing;
-  }
-
-  async function maintainLocks(): Promise<void> {
-    const mine = [...running.values()].flatMap((r) => (r.job ? [r.job.id] : []));
+  /** Renews the locks of the jobs this runner runs, and counts the attempts of runners that died. */
+  private async maintainLocks(): Promise<void> {
+    const mine = [...this.running.values()].flatMap((r) => (r.job ? [r.job.id] : []));
     try {
-      await renewJobLocks(db, workerId, mine, clock());
-      const deadLockers = (await jobLockers(db)).filter((locker) => locker !== workerId && runnerIsGone(locker));
-      const recovered = await recoverStaleJobs(db, clock(), staleLockMs, { ...policy, exceptIds: mine, deadLockers });
-      if (recovered > 0) log(`${recovered} job(s) of a worker that stopped counted as failed attempts`);
+      await renewJobLocks(this.db, this.workerId, mine, this.clock());
+      const deadLockers = (await jobLockers(this.db)).filter((locker) => locker !== this.workerId && runnerIsGone(locker));
+      const policy = { retryBaseSeconds: this.options.retryBaseSeconds, exceptIds: mine, deadLockers };
+      const recovered = await recoverStaleJobs(this.db, this.clock(), this.staleLockMs, policy);
+      if (recovered > 0) this.log(`${recovered} job(s) of a worker that stopped counted as failed attempts`);
     } catch (error) {
-      log(`job locks not maintained: ${errorText(error)}`);
+      this.log(`job locks not maintained: ${errorText(error)}`);
     }
   }
 
-  const pollTimer = setInterval(() => void kick(), options.idleMs ?? 1000);
-  const lockTimer = setInterval(() => void maintainLocks(), Math.max(1000, Math.floor(staleLockMs / 4)));
-  const stopListening = onWake(() => void kick());
-  void maintainLocks().then(() => kick());
-
-  async function outstanding(): Promise<boolean> {
-    if (running.size > 0) return true;
-    if ((await dueInboxShops(Date.now())).length > 0) return true;
-    return (await outstandingTableJobs(db, clock())) > 0;
+  private async outstanding(): Promise<boolean> {
+    if (this.running.size > 0) return true;
+    if ((await this.dueInboxShops(Date.now())).length > 0) return true;
+    return (await outstandingTableJobs(this.db, this.clock())) > 0;
   }
-
-  return {
-    async drain() {
-      for (;;) {
-        await kick();
-        if (!(await outstanding())) return;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 100);
-          changed.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-    },
-    async stop() {
-      stopping = true;
-      clearInterval(pollTimer);
-      clearInterval(lockTimer);
-      stopListening();
-      await passing;
-      const tasks = [...running.values()].map((r) => r.done);
-      const grace = new Promise((resolve) => setTimeout(resolve, options.stopGraceMs ?? 10_000).unref());
-      await Promise.race([Promise.all(tasks), grace]);
-      await executor.close();
-      await Promise.all(tasks);
-    },
-  };
 }

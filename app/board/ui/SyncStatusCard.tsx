@@ -35,7 +35,6 @@ export function SyncStatusCard({
   retried?: boolean;
 }) {
   const t = useT();
-  const locale = useLocale();
   const navigation = useNavigation();
   const submitting = navigation.state !== "idle" && navigation.formData?.get("intent") === "reimport";
   const run = sync.current;
@@ -61,19 +60,7 @@ export function SyncStatusCard({
           </Text>
           {reimport}
         </InlineStack>
-        {running && run && (
-          <BlockStack gap="200">
-            <Text as="p">{t("sync.running", { phase: t(PHASE_KEYS[run.phase] ?? "sync.phase.customers") })}</Text>
-            <ProgressBar progress={run.progress} tone="highlight" ariaLabelledBy="sync-progress-label" />
-            <Text as="p" variant="bodySm" tone="subdued" id="sync-progress-label">
-              {run.phase === "classify" && run.customersTotal
-                ? t("sync.progressCustomers", { done: formatNumber(locale, run.customersDone), total: formatNumber(locale, run.customersTotal) })
-                : run.linesTotal
-                  ? t("sync.progressLines", { done: formatNumber(locale, run.linesDone), total: formatNumber(locale, run.linesTotal) })
-                  : t("sync.progressPercent", { percent: run.progress })}
-            </Text>
-          </BlockStack>
-        )}
+        {running && run && <ImportProgress run={run} />}
         {failed && run && (
           <Banner tone="critical" title={t("sync.error.title")}>
             <BlockStack gap="100">
@@ -87,22 +74,48 @@ export function SyncStatusCard({
         {retried !== undefined && <Text as="p">{t(retried ? "jobs.retry.queued" : "jobs.retry.gone")}</Text>}
         {failedJobs && <FailedJobsBanner failed={failedJobs} action={action} />}
         {sync.queued && !running && <Text as="p">{t("sync.queued")}</Text>}
-        {!compact && (
-          <BlockStack gap="100">
-            <Text as="p" tone="subdued">
-              {sync.lastFinishedAt ? t("sync.lastImport", { date: formatDateTime(locale, sync.lastFinishedAt) }) : t("sync.never")}
-            </Text>
-            {sync.lastDailyRunAt && (
-              <Text as="p" tone="subdued">
-                {t("sync.lastDaily", { date: formatDateTime(locale, sync.lastDailyRunAt) })}
-              </Text>
-            )}
-            <Text as="p" tone="subdued">
-              {sync.campaignsRefreshedAt ? t("sync.campaignsRefreshed", { date: formatDateTime(locale, sync.campaignsRefreshedAt) }) : t("sync.campaignsNever")}
-            </Text>
-          </BlockStack>
-        )}
+        {!compact && <LastRuns sync={sync} />}
       </BlockStack>
     </Card>
+  );
+}
+
+/** The running import's phase and progress. */
+function ImportProgress({ run }: { run: NonNullable<SyncStatus["current"]> }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <BlockStack gap="200">
+      <Text as="p">{t("sync.running", { phase: t(PHASE_KEYS[run.phase] ?? "sync.phase.customers") })}</Text>
+      <ProgressBar progress={run.progress} tone="highlight" ariaLabelledBy="sync-progress-label" />
+      <Text as="p" variant="bodySm" tone="subdued" id="sync-progress-label">
+        {run.phase === "classify" && run.customersTotal
+          ? t("sync.progressCustomers", { done: formatNumber(locale, run.customersDone), total: formatNumber(locale, run.customersTotal) })
+          : run.linesTotal
+            ? t("sync.progressLines", { done: formatNumber(locale, run.linesDone), total: formatNumber(locale, run.linesTotal) })
+            : t("sync.progressPercent", { percent: run.progress })}
+      </Text>
+    </BlockStack>
+  );
+}
+
+/** When the last import, daily update and campaign refresh happened (the full card only). */
+function LastRuns({ sync }: { sync: SyncStatus }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <BlockStack gap="100">
+      <Text as="p" tone="subdued">
+        {sync.lastFinishedAt ? t("sync.lastImport", { date: formatDateTime(locale, sync.lastFinishedAt) }) : t("sync.never")}
+      </Text>
+      {sync.lastDailyRunAt && (
+        <Text as="p" tone="subdued">
+          {t("sync.lastDaily", { date: formatDateTime(locale, sync.lastDailyRunAt) })}
+        </Text>
+      )}
+      <Text as="p" tone="subdued">
+        {sync.campaignsRefreshedAt ? t("sync.campaignsRefreshed", { date: formatDateTime(locale, sync.campaignsRefreshedAt) }) : t("sync.campaignsNever")}
+      </Text>
+    </BlockStack>
   );
 }
