@@ -37,7 +37,7 @@ export interface ThreadExecutorOptions {
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_RUNTIME_MODULE = path.join(HERE, "handlers.server.ts");
+export const DEFAULT_RUNTIME_MODULE = path.join(HERE, "runtime.server.ts");
 const THREAD_ENTRY = path.join(HERE, "executor-thread.ts");
 
 type FromThread =

@@ -1,7 +1,5 @@
 import prisma, { type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
-import { unauthenticated } from "../shopify.server";
-import { adminClientFor } from "../shopify/clients.server";
 import { processInbox } from "../sync/inbox.server";
 import { shopifyWriter } from "../sync/shopify-writer.server";
 import { runBackfill } from "../sync/backfill.server";
@@ -91,31 +89,4 @@ export function jobRuntime(deps: HandlerDeps, db: Db = prisma, handlers: Record<
 async function isUninstalled(db: Db, shop: string): Promise<boolean> {
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
   return row?.uninstalledAt != null;
-}
-
-/** The offline session's Admin client; shopify-app-remix refreshes an expiring token before it lapses. */
-export function clientForShop(shop: string): AdminClient {
-  return adminClientFor(shop, async (domain) => {
-    const { session } = await unauthenticated.admin(domain);
-    if (!session.accessToken) throw new Error(`No offline access token for ${domain}`);
-    return session.accessToken;
-  });
-}
-
-export function productionDeps(): HandlerDeps {
-  return { clientFor: clientForShop, log: (message: string) => console.log(`[jobs] ${message}`) };
-}
-
-/**
- * Readies a thread's database client before the thread takes tasks, so a task's deadline measures the task, not
- * the client's first connection and query planning (seconds on a loaded machine).
- */
-export async function warmUp(db: Db = prisma): Promise<void> {
-  await db.job.count({ where: { id: -1 } });
-}
-
-/** The executor threads' entry point (executor-thread.ts loads this module by default). */
-export async function createJobRuntime(): Promise<JobRuntime> {
-  await warmUp();
-  return jobRuntime(productionDeps());
 }

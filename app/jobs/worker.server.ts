@@ -43,6 +43,8 @@ export interface TableRunnerOptions {
 }
 
 export const DEFAULT_STALE_LOCK_MS = 120_000;
+/** How long a shop whose inbox slice applied nothing waits before its next slice. */
+const NOTHING_DUE_WAIT_MS = 5000;
 
 interface RunningTask {
   task: JobTask;
@@ -199,7 +201,7 @@ class TableRunner implements Worker {
     const done = this.options.executor
       .run(task, { deadlineMs })
       .then(
-        () => this.succeeded(task, job),
+        (handled) => this.succeeded(task, job, handled),
         (error: unknown) => this.failed(task, job, error),
       )
       .catch((error: unknown) => this.log(`bookkeeping of ${task.kind} for ${task.shop} failed: ${errorText(error)}`))
@@ -210,8 +212,11 @@ class TableRunner implements Worker {
     this.running.set(key, { task, job, done });
   }
 
-  private async succeeded(task: JobTask, job: Job | null): Promise<void> {
+  private async succeeded(task: JobTask, job: Job | null, handled: number): Promise<void> {
     if (job) await completeJob(this.db, job, this.clock());
+    // A slice that found nothing it could apply (deliveries waiting for something, not due yet) is not retried at
+    // once: the shop would otherwise be handed a lane on every pass.
+    else if (handled === 0) this.inboxBackoff.set(task.shop ?? "", { failures: 0, until: Date.now() + NOTHING_DUE_WAIT_MS });
     else this.inboxBackoff.delete(task.shop ?? "");
   }
 
