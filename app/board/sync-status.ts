@@ -1,4 +1,4 @@
-import { isStoppedReason } from "../jobs/kinds";
+import type { JobErrorKind } from "../jobs/kinds";
 
 /**
  * The import's progress and errors as the merchant reads them. Pure: app/board/sync-status.server.ts applies it to
@@ -48,14 +48,9 @@ export function syncErrorKey(kind: string | null): SyncErrorKey {
   return (SYNC_ERROR_KINDS as readonly string[]).includes(kind ?? "") ? `sync.error.${kind as SyncErrorKind}` : "sync.error.other";
 }
 
-/** Message keys for why a background job was parked, in plain words; the stored reason is shown beneath. */
-export type JobErrorKey = "jobs.error.access" | "jobs.error.throttled" | "jobs.error.unavailable" | "jobs.error.network" | "jobs.error.stopped" | "jobs.error.other";
+/** The words for why a background job was parked, from the kind stored with it; its stored reason is shown beneath. */
+export type JobErrorKey = `jobs.error.${JobErrorKind}`;
 
-export function plainJobError(reason: string): JobErrorKey {
-  if (isStoppedReason(reason)) return "jobs.error.stopped";
-  const sync = plainSyncError(reason);
-  if (sync === "sync.error.access" || sync === "sync.error.throttled" || sync === "sync.error.unavailable" || sync === "sync.error.network") {
-    return sync.replace("sync.", "jobs.") as JobErrorKey;
-  }
-  return "jobs.error.other";
+export function jobErrorKey(kind: JobErrorKind): JobErrorKey {
+  return `jobs.error.${kind}`;
 }

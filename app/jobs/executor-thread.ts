@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import type { JobRuntime, JobTask } from "./kinds";
+import { jobErrorKind, type JobRuntime, type JobTask } from "./kinds";
 import { onWake } from "./wake.server";
 
 const port = parentPort!;
@@ -29,7 +29,7 @@ port.on("message", (message: { type: "run"; id: number; task: JobTask }) => {
   runtime.run(message.task).then(
     (handled) => port.postMessage({ type: "done", id: message.id, handled }),
     (error: unknown) =>
-      port.postMessage({ type: "failed", id: message.id, message: describeError(error), name: error instanceof Error ? error.name : "Error" }),
+      port.postMessage({ type: "failed", id: message.id, message: describeError(error), name: error instanceof Error ? error.name : "Error", kind: jobErrorKind(error) }),
   );
 });
 port.postMessage({ type: "ready" });

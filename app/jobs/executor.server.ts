@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker as Thread } from "node:worker_threads";
-import { errorText, STOPPED_PREFIX, type JobRuntime, type JobTask } from "./kinds";
+import { errorText, TaskStoppedError, type JobErrorKind, type JobRuntime, type JobTask } from "./kinds";
 
 /**
  * Where a runner's tasks execute. The thread executor gives each running task a worker thread of its own, so a task
@@ -15,9 +15,7 @@ export interface JobExecutor {
   close(): Promise<void>;
 }
 
-export class TaskStoppedError extends Error {
-  override name = "TaskStoppedError";
-}
+export { TaskStoppedError };
 
 /** How often a thread reports that its event loop turns. */
 const BEAT_MS = 1000;
@@ -45,7 +43,7 @@ type FromThread =
   | { type: "ready" }
   | { type: "wake" }
   | { type: "done"; id: number; handled: number }
-  | { type: "failed"; id: number; message: string; name: string }
+  | { type: "failed"; id: number; message: string; name: string; kind: JobErrorKind }
   | { type: "load-failed"; message: string };
 
 interface Running {
@@ -94,7 +92,7 @@ class ThreadExecutor implements JobExecutor {
   }
 
   async run(task: JobTask, limits: { deadlineMs: number }): Promise<number> {
-    if (this.closed) throw new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`);
+    if (this.closed) throw new TaskStoppedError("the runner is shutting down");
     const slot = await this.acquire();
     return new Promise<number>((resolve, reject) => {
       const id = this.nextId++;
@@ -108,7 +106,7 @@ class ThreadExecutor implements JobExecutor {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.watchdog);
-    for (const waiter of this.waiting.splice(0)) waiter.reject(new TaskStoppedError(`${STOPPED_PREFIX}the runner is shutting down`));
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new TaskStoppedError("the runner is shutting down"));
     await Promise.all(
       [...this.slots].map(async (slot) => {
         this.retire(slot, "the runner is shutting down");
@@ -143,7 +141,7 @@ class ThreadExecutor implements JobExecutor {
       slot.running = null;
       clearTimeout(running.deadline);
       if (message.type === "done") running.resolve(message.handled);
-      else running.reject(Object.assign(new Error(message.message), { name: message.name }));
+      else running.reject(Object.assign(new Error(message.message), { name: message.name, kind: message.kind }));
       this.release(slot);
     }
   }
@@ -169,10 +167,10 @@ class ThreadExecutor implements JobExecutor {
     slot.running = null;
     if (running) {
       clearTimeout(running.deadline);
-      running.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
+      running.reject(new TaskStoppedError(reason));
     } else if (!slot.ready) {
       // A thread that could not even load fails the task waiting for it, so the runner backs off instead of spinning.
-      this.waiting.shift()?.reject(new TaskStoppedError(`${STOPPED_PREFIX}${reason}`));
+      this.waiting.shift()?.reject(new TaskStoppedError(reason));
     }
     // A thread that worked is replaced at once, warm for the next task; one that never loaded only on demand, so a
     // runtime that cannot load is retried at the pace of the runner's backoff, not in a tight loop.
@@ -217,7 +215,7 @@ export function inProcessExecutor(runtime: JobRuntime): JobExecutor {
     run(task, limits) {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TaskStoppedError(`${STOPPED_PREFIX}it ran past its limit of ${formatDuration(limits.deadlineMs)}`)), limits.deadlineMs);
+        timer = setTimeout(() => reject(new TaskStoppedError(`it ran past its limit of ${formatDuration(limits.deadlineMs)}`)), limits.deadlineMs);
       });
       return Promise.race([runtime.run(task), deadline]).finally(() => clearTimeout(timer));
     },

@@ -1,7 +1,7 @@
 import type { Job } from "@prisma/client";
 import type { Db } from "../db.server";
 import { isUniqueViolation } from "../models/inbox.server";
-import { errorText, PARKED_JOBS_SHOWN, STOPPED_WORKER_ERROR, retryDelayMs, supersedes, type JobName, type ParkedJob } from "./kinds";
+import { errorText, isJobErrorKind, jobErrorKind, PARKED_JOBS_SHOWN, STOPPED_WORKER_ERROR, retryDelayMs, supersedes, type JobName, type ParkedJob } from "./kinds";
 
 /**
  * The Job table: the queue of the SQLite runner. A job is waiting (no lock, runAt due), running (locked, the lock
@@ -82,7 +82,7 @@ export async function renewJobLocks(db: Db, workerId: string, ids: readonly numb
 
 export async function completeJob(db: Db, job: Pick<Job, "id" | "shop" | "name" | "data">, now: Date): Promise<void> {
   // The singleton key is released so the same kind of job can be queued again.
-  await db.job.update({ where: { id: job.id }, data: { doneAt: now, lockedAt: null, singletonKey: null, lastError: null } });
+  await db.job.update({ where: { id: job.id }, data: { doneAt: now, lockedAt: null, singletonKey: null, lastError: null, errorKind: null } });
   await resolveSupersededParkedJobs(db, job, now);
 }
 
@@ -90,7 +90,7 @@ async function resolveSupersededParkedJobs(db: Db, job: Pick<Job, "id" | "shop" 
   const parked = await db.job.findMany({ where: { shop: job.shop, name: job.name, failedAt: { not: null }, doneAt: null }, select: { id: true, name: true, data: true } });
   const succeeded = { name: job.name, data: parseJobData(job.data) };
   const moot = parked.filter((p) => supersedes(succeeded, { name: p.name, data: parseJobData(p.data) })).map((p) => p.id);
-  if (moot.length > 0) await db.job.updateMany({ where: { id: { in: moot } }, data: { doneAt: now, lastError: null } });
+  if (moot.length > 0) await db.job.updateMany({ where: { id: { in: moot } }, data: { doneAt: now, lastError: null, errorKind: null } });
 }
 
 /**
@@ -99,12 +99,13 @@ async function resolveSupersededParkedJobs(db: Db, job: Pick<Job, "id" | "shop" 
  */
 export async function failJob(db: Db, job: Pick<Job, "id" | "attempts" | "maxAttempts">, error: unknown, now: Date, policy: RetryPolicy & { workerId?: string } = {}): Promise<"retry" | "parked"> {
   const lastError = errorText(error);
+  const errorKind = jobErrorKind(error);
   const park = job.attempts >= job.maxAttempts;
   await db.job.updateMany({
     where: { id: job.id, doneAt: null, failedAt: null, ...(policy.workerId ? { lockedBy: policy.workerId } : {}) },
     data: park
-      ? { lockedAt: null, lastError, failedAt: now, singletonKey: null }
-      : { lockedAt: null, lastError, runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)) },
+      ? { lockedAt: null, lastError, errorKind, failedAt: now, singletonKey: null }
+      : { lockedAt: null, lastError, errorKind, runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)) },
   });
   return park ? "parked" : "retry";
 }
@@ -135,8 +136,8 @@ export async function recoverStaleJobs(
     const { count } = await db.job.updateMany({
       where: { id: job.id, lockedAt: job.lockedAt, doneAt: null, failedAt: null },
       data: park
-        ? { lockedAt: null, lastError: STOPPED_WORKER_ERROR, failedAt: now, singletonKey: null }
-        : { lockedAt: null, lastError: STOPPED_WORKER_ERROR, runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)) },
+        ? { lockedAt: null, lastError: STOPPED_WORKER_ERROR, errorKind: "stopped", failedAt: now, singletonKey: null }
+        : { lockedAt: null, lastError: STOPPED_WORKER_ERROR, errorKind: "stopped", runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)) },
     });
     recovered += count;
   }
@@ -164,6 +165,7 @@ export async function listParkedTableJobs(db: Db, shop: string): Promise<{ jobs:
       name: row.name as JobName,
       attempts: row.attempts,
       error: row.lastError ?? "",
+      errorKind: row.errorKind && isJobErrorKind(row.errorKind) ? row.errorKind : "other",
       failedAt: row.failedAt!.toISOString(),
     })),
   };

@@ -1,4 +1,5 @@
 import type { Db } from "../db.server";
+import { SYNC_ERROR_KINDS, syncErrorKind } from "../shopify/errors";
 
 /**
  * The job vocabulary every runner shares (the Job table on SQLite, pg-boss on PostgreSQL): names, deadlines,
@@ -61,13 +62,34 @@ export function supersedes(succeeded: { name: string; data: Record<string, unkno
 /** The reason recorded for an attempt whose runner vanished (kill -9, a lost machine, a hung worker restarted). */
 export const STOPPED_WORKER_ERROR = "The worker running this job stopped before it finished (a crash, a restart, or the job ran past its limits)";
 
-/** An attempt the runner stopped (a thread blocked or past its deadline) or lost (its worker died), not one that failed by itself. */
-export function isStoppedReason(reason: string): boolean {
-  return reason === STOPPED_WORKER_ERROR || reason.startsWith(STOPPED_PREFIX);
+/** A task the runner stopped (its thread blocked, past its deadline, crashed) rather than one that failed by itself. */
+export class TaskStoppedError extends Error {
+  override name = "TaskStoppedError";
+  /** Serialized with the error (pg-boss stores it in the failed job's output), so the card can word it. */
+  readonly kind = "stopped";
+  constructor(reason: string) {
+    super(`Stopped: ${reason}`);
+  }
 }
 
-/** How the executor begins the reason of a task it stopped (executor.server.ts TaskStoppedError). */
-export const STOPPED_PREFIX = "Stopped: ";
+/**
+ * Why a job failed, in the words the board uses (jobs.error.<kind>): Shopify's refusals as the import names them
+ * (app/shopify/errors.ts), and "stopped" for an attempt the runner stopped or lost with its worker.
+ */
+export const JOB_ERROR_KINDS = [...SYNC_ERROR_KINDS, "stopped"] as const;
+export type JobErrorKind = (typeof JOB_ERROR_KINDS)[number];
+
+/** Told apart by class where the error is thrown (in the executor thread); the kind then travels with the error. */
+export function jobErrorKind(error: unknown): JobErrorKind {
+  if (error instanceof TaskStoppedError) return "stopped";
+  const carried = (error as { kind?: unknown } | null)?.kind;
+  if (typeof carried === "string" && isJobErrorKind(carried)) return carried;
+  return syncErrorKind(error);
+}
+
+export function isJobErrorKind(kind: string): kind is JobErrorKind {
+  return (JOB_ERROR_KINDS as readonly string[]).includes(kind);
+}
 
 /** Errors are stored and shown, so they are bounded (a stack can be long, a message can quote a whole response). */
 export const MAX_ERROR_LENGTH = 2000;
@@ -84,6 +106,7 @@ export interface ParkedJob {
   name: JobName;
   attempts: number;
   error: string;
+  errorKind: JobErrorKind;
   failedAt: string;
 }
 

@@ -3,11 +3,13 @@ import PgBoss from "pg-boss";
 import type { EnqueueOptions } from "./job-table.server";
 import {
   errorText,
+  isJobErrorKind,
   MAX_JOB_ATTEMPTS,
   PARKED_JOBS_SHOWN,
   RETRY_BASE_SECONDS,
   supersedes,
   TASK_DEADLINE_SECONDS,
+  type JobErrorKind,
   type JobName,
   type ParkedJob,
   type TaskKind,
@@ -122,6 +124,7 @@ export class PgBossQueue {
         name: row.kind,
         attempts: row.retry_count + 1,
         error: failureMessage(row.output),
+        errorKind: failureKind(row.output),
         failedAt: new Date(row.completed_on).toISOString(),
       })),
     };
@@ -163,6 +166,12 @@ function failureMessage(output: unknown): string {
   if (output && typeof output === "object" && "message" in output && typeof output.message === "string") return errorText(output.message);
   if (output && typeof output === "object" && "value" in output) return errorText(String(output.value));
   return "";
+}
+
+/** The kind the executor attached to the error (serialized with it), or the reaper's "stopped". */
+function failureKind(output: unknown): JobErrorKind {
+  const kind = output && typeof output === "object" && "kind" in output ? output.kind : null;
+  return typeof kind === "string" && isJobErrorKind(kind) ? kind : "other";
 }
 
 const senders = new Map<string, Promise<PgBossQueue>>();

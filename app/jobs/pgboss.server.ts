@@ -177,7 +177,7 @@ class PgBossRunner implements Worker {
     );
     if (rows.length === 0) return;
     this.log(`failing ${rows.length} job(s) of a worker that stopped`);
-    for (const { id } of rows as Array<{ id: string }>) await this.boss.fail(SHOP_QUEUE, id, { message: STOPPED_WORKER_ERROR });
+    for (const { id } of rows as Array<{ id: string }>) await this.boss.fail(SHOP_QUEUE, id, { message: STOPPED_WORKER_ERROR, kind: "stopped" });
   }
 
   private async outstanding(): Promise<number> {

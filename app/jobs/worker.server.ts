@@ -2,7 +2,7 @@ import os from "node:os";
 import type { Job } from "@prisma/client";
 import type { Db } from "../db.server";
 import { shopsWithPendingDeliveries } from "../models/inbox.server";
-import { TaskStoppedError, type JobExecutor } from "./executor.server";
+import type { JobExecutor } from "./executor.server";
 import {
   claimNextJob,
   completeJob,
@@ -14,7 +14,7 @@ import {
   releaseJob,
   renewJobLocks,
 } from "./job-table.server";
-import { errorText, retryDelayMs, TASK_DEADLINE_SECONDS, type JobName, type JobTask, type TaskKind, type Worker } from "./kinds";
+import { errorText, retryDelayMs, TaskStoppedError, TASK_DEADLINE_SECONDS, type JobName, type JobTask, type TaskKind, type Worker } from "./kinds";
 import { onWake } from "./wake.server";
 
 /**

@@ -9,7 +9,8 @@ import {
   releaseJob,
   retryParkedTableJob,
 } from "../../app/jobs/job-table.server";
-import { MAX_JOB_ATTEMPTS, STOPPED_WORKER_ERROR } from "../../app/jobs/kinds";
+import { MAX_JOB_ATTEMPTS, STOPPED_WORKER_ERROR, TaskStoppedError } from "../../app/jobs/kinds";
+import { AccessDeniedError, NetworkError, ThrottledError, TransientHttpError } from "../../app/shopify/errors";
 import { createTestDb, type TestDb } from "../support/test-db";
 
 const A = "table-a.myshopify.com";
@@ -61,7 +62,7 @@ describe("the Job table: attempts, backoff, parking and Retry", () => {
     expect(await claimNextJob(testDb.db, "w1", at(365 * 86_400))).toBeNull();
     expect(await listParkedTableJobs(testDb.db, A)).toEqual({
       total: 1,
-      jobs: [{ id: String(stored.id), name: "reclassify", attempts: 5, error: "failure 5", failedAt: now.toISOString() }],
+      jobs: [{ id: String(stored.id), name: "reclassify", attempts: 5, error: "failure 5", errorKind: "other", failedAt: now.toISOString() }],
     });
     expect(await listParkedTableJobs(testDb.db, B)).toEqual({ total: 0, jobs: [] });
   });
@@ -79,6 +80,7 @@ describe("the Job table: attempts, backoff, parking and Retry", () => {
       expect(await recoverStaleJobs(testDb.db, now, 120_000)).toBe(1);
       const stored = await testDb.db.job.findUniqueOrThrow({ where: { id: job!.id } });
       expect(stored.lastError).toBe(STOPPED_WORKER_ERROR);
+      expect(stored.errorKind).toBe("stopped");
       expect(stored.lockedAt).toBeNull();
       if (attempt < MAX_JOB_ATTEMPTS) {
         expect(stored.failedAt).toBeNull();
@@ -168,6 +170,25 @@ describe("the Job table: attempts, backoff, parking and Retry", () => {
     const still = await listParkedTableJobs(testDb.db, A);
     expect(still.jobs.map((j) => j.name)).toEqual(["reclassify"]);
     expect(still.total).toBe(1);
+  });
+
+  it("each failure stores its kind, told apart by class: Shopify's refusals, a stopped attempt, anything else", async () => {
+    const kinds: Array<[Error, string]> = [
+      [new AccessDeniedError("ShopQuery: HTTP 401", { operation: "ShopQuery", status: 401 }), "access"],
+      [new ThrottledError("still throttled", { operation: "TagsBatchMutation" }), "throttled"],
+      [new TransientHttpError("HTTP 503", { operation: "ShopQuery", status: 503 }), "unavailable"],
+      [new NetworkError("fetch failed", { operation: "ShopQuery" }), "network"],
+      [new TaskStoppedError("its thread was blocked for more than 120 s"), "stopped"],
+      // A message that reads like one of them is still "other": the class decides, not the words.
+      [new Error("HTTP 401 access denied, throttled, timed out"), "other"],
+    ];
+    for (const [error, kind] of kinds) {
+      await testDb.db.job.deleteMany();
+      await insertJob(testDb.db, "daily", {}, { shop: A, runAt: T0 });
+      const job = await claimNextJob(testDb.db, "w1", T0);
+      await failJob(testDb.db, job!, error, T0);
+      expect((await testDb.db.job.findUniqueOrThrow({ where: { id: job!.id } })).errorKind, error.message).toBe(kind);
+    }
   });
 
   it("stored reasons are bounded", async () => {

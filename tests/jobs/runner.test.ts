@@ -15,6 +15,7 @@ const MISBEHAVING_RUNTIME = path.join(import.meta.dirname, "fixtures/misbehaving
 const A = "runner-a.myshopify.com";
 const B = "runner-b.myshopify.com";
 const C = "runner-c.myshopify.com";
+const D = "runner-d.myshopify.com";
 const DAY = 86_400_000;
 
 describe("the SQLite job runner: jobs in threads, stopped, counted and parked; one shop never holds another", () => {
@@ -28,7 +29,7 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
     devStore = await startDevStore({ port: 0, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, bucket: { maximumAvailable: 1_000_000, restoreRate: 100_000 } });
     testDb = createTestDb();
     app = appUnderTest(testDb.db, devStore);
-    for (const shop of [A, B, C]) await app.install(shop);
+    for (const shop of [A, B, C, D]) await app.install(shop);
     devStore.webhooks.mode = "record";
     const customers = Array.from({ length: 20 }, (_, i) => devStore.createCustomer(B, { email: `b${i}@example.com` }));
     for (let i = 0; i < 120; i++) devStore.createOrder(B, { customerId: customers[i % 20].id, createdAt: Date.now() - (i % 300) * DAY, total: "20.00" });
@@ -120,18 +121,22 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
     await testDb.db.shopSegment.deleteMany({ where: { stage: "ran" } });
   }, 300_000);
 
-  it("a crash, a failure and a deadline each count; after the last attempt each is parked with its reason, and Retry runs it again", async () => {
+  it("a crash, a failure, Shopify's refusal and a deadline each count; after the last attempt each is parked with its reason and kind, and Retry runs it again", async () => {
     await enqueue("reclassify", A, { misbehave: "crash" });
     await enqueue("reclassify", B, { misbehave: "throw" });
     await enqueue("reclassify", C, { misbehave: "never" });
-    start({ lanes: 3, deadlineSeconds: { reclassify: 5 } });
-    await waitFor("all three jobs to be parked", async () => (await testDb.db.job.count({ where: { failedAt: { not: null } } })) === 3, 240_000, 100);
+    await enqueue("reclassify", D, { misbehave: "denied" });
+    start({ lanes: 4, deadlineSeconds: { reclassify: 5 } });
+    await waitFor("all four jobs to be parked", async () => (await testDb.db.job.count({ where: { failedAt: { not: null } } })) === 4, 240_000, 100);
 
-    const reasons = Object.fromEntries(await Promise.all([A, B, C].map(async (shop) => [shop, (await job(shop, "reclassify")).lastError])));
-    expect(reasons[A]).toMatch(/thread (crashed|exited)/);
-    expect(reasons[B]).toBe("told to fail");
-    expect(reasons[C]).toMatch(/ran past its limit of 5 s/);
-    for (const shop of [A, B, C]) expect((await job(shop, "reclassify")).attempts).toBe(MAX_JOB_ATTEMPTS);
+    const parked = Object.fromEntries(await Promise.all([A, B, C, D].map(async (shop) => [shop, await job(shop, "reclassify")])));
+    expect(parked[A].lastError).toMatch(/thread (crashed|exited)/);
+    expect(parked[B].lastError).toBe("told to fail");
+    expect(parked[C].lastError).toMatch(/ran past its limit of 5 s/);
+    expect(parked[D].lastError).toBe("ShopQuery: HTTP 401");
+    // The kind the card words it by: told apart by class in the thread, carried across to the table.
+    expect([A, B, C, D].map((shop) => parked[shop].errorKind)).toEqual(["stopped", "other", "stopped", "access"]);
+    for (const shop of [A, B, C, D]) expect(parked[shop].attempts).toBe(MAX_JOB_ATTEMPTS);
 
     // The cause is gone (here: the payload no longer misbehaves); the merchant presses Retry.
     const parkedOfB = await job(B, "reclassify");

@@ -243,7 +243,7 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
       return list.total > 0 ? list : null;
     }, 240_000, 250);
     expect(parked.total).toBe(1);
-    expect(parked.jobs[0]).toMatchObject({ name: "reclassify", attempts: MAX_JOB_ATTEMPTS });
+    expect(parked.jobs[0]).toMatchObject({ name: "reclassify", attempts: MAX_JOB_ATTEMPTS, errorKind: "stopped" });
     expect(parked.jobs[0].error).toMatch(/blocked for more than \d+ s/);
     expect(await ran(healthy)).toBe(1);
     expect(await listParkedJobs(testDb.db, healthy)).toEqual({ total: 0, jobs: [] });

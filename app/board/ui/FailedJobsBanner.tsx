@@ -3,7 +3,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useLocale, useT } from "../../i18n/i18n";
 import type { MessageKey } from "../../i18n/messages";
 import type { JobName, ParkedJob } from "../../jobs/kinds";
-import { plainJobError } from "../sync-status";
+import { jobErrorKey } from "../sync-status";
 import { formatDateTime } from "./format";
 
 const JOB_NAME_KEYS: Record<JobName, MessageKey> = {
@@ -40,7 +40,7 @@ export function FailedJobsBanner({ failed, action }: { failed: FailedJobs; actio
                 <Text as="p" fontWeight="semibold">
                   {t("jobs.failed.line", { name: t(JOB_NAME_KEYS[job.name] ?? "jobs.name.other"), date: formatDateTime(locale, job.failedAt), attempts: job.attempts })}
                 </Text>
-                <Text as="p">{t(plainJobError(job.error))}</Text>
+                <Text as="p">{t(jobErrorKey(job.errorKind))}</Text>
                 <Text as="p" variant="bodySm" tone="subdued">
                   {t("sync.error.detail", { message: job.error })}
                 </Text>

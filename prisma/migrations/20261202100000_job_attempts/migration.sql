@@ -14,6 +14,7 @@ CREATE TABLE "new_Job" (
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "maxAttempts" INTEGER NOT NULL DEFAULT 5,
     "lastError" TEXT,
+    "errorKind" TEXT,
     "doneAt" DATETIME,
     "failedAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP

@@ -1,5 +1,6 @@
 -- AlterTable
-ALTER TABLE "Job" ADD COLUMN     "failedAt" TIMESTAMP(3),
+ALTER TABLE "Job" ADD COLUMN     "errorKind" TEXT,
+ADD COLUMN     "failedAt" TIMESTAMP(3),
 ADD COLUMN     "key" TEXT,
 ADD COLUMN     "maxAttempts" INTEGER NOT NULL DEFAULT 5;
 
