@@ -9,31 +9,27 @@
  * - Wake latency: a signed webhook answered 200 → its delivery applied by the worker (IPC wake, thread, inbox pass),
  *   next to the same pass run directly in this process on the same database (the physical floor: no process hop).
  *
- * `npm run bench -- jobs` (or `npx tsx bench/jobs.bench.ts [--quick]`): the last line reads
- * `JOBS: board p99 … ms while re-classifying (… × idle), goal < 200 ms: met|NOT met`, exit 1 when missed.
+ * `npm run bench -- jobs [--quick]`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { createPrismaClient } from "../app/db.server";
 import { DEFAULT_LIFECYCLE_SETTINGS } from "../app/lifecycle";
 import { applySettingsChange } from "../app/sync/settings.server";
 import { processInbox } from "../app/sync/inbox.server";
 import { recordDelivery } from "../app/models/inbox.server";
-import { AdminClient } from "../app/shopify/admin-client.server";
 import { buildDeliveryHeaders } from "../tests/devstore/server";
 import { embeddedAppUrl, makeIdToken } from "../tests/devstore/id-token";
-import { CHROME_UA, ROOT } from "../tests/demo/harness";
+import { CHROME_UA } from "../tests/demo/harness";
 import { startWebApp, waitFor } from "../tests/faults/processes";
 import { applyMigrations } from "../tests/support/migrations";
+import { count, type BenchOptions, type BenchResult } from "./support/goals";
+import { adminClient, BENCH_KEY as KEY, BENCH_SECRET as SECRET, startGeneratedDevStore } from "./support/processes";
 
 const SHOP = "bench-jobs.myshopify.com";
-const KEY = "bench-jobs-key";
-const SECRET = "bench-jobs-secret";
 const GOAL_P99_MS = 200;
 const IDLE_REQUESTS = 200;
 const WAKES = 30;
@@ -43,32 +39,6 @@ const percentile = (xs: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-interface DevStoreProcess {
-  origin: string;
-  accessToken: string;
-  child: ChildProcess;
-}
-
-/** The dev store in a process of its own (its work must not delay this process's timing), seeded with a generated shop. */
-async function startDevStoreProcess(customers: number, orders: number): Promise<DevStoreProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(ROOT, "tests/devstore/cli.ts"), "--api-key", KEY, "--api-secret", SECRET, "--shop", SHOP, "--seed", `generated:${customers}:${orders}`, "--bucket", "1000000:100000"],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const json = buffer.split("\n").find((l) => l.startsWith("{") && l.endsWith("}"));
-      if (json) resolve(json);
-    });
-    child.once("exit", (code) => reject(new Error(`the dev store exited (${code}) before answering`)));
-  });
-  const { origin, accessToken } = JSON.parse(line) as { origin: string; accessToken: string };
-  return { origin, accessToken, child };
-}
 
 /** One GET of the board's loaders as App Bridge fetches them (bearer session token), timed; throws unless 200. */
 async function boardLoad(appUrl: string): Promise<number> {
@@ -90,15 +60,14 @@ function consentDelivery(customerId: string, state: "subscribed" | "unsubscribed
   return { topic: "customers_email_marketing_consent/update", body, eventId: crypto.randomUUID() };
 }
 
-export async function run(options: { quick?: boolean } = {}): Promise<{ title: string; markdown: string; met: boolean; summary: string }> {
-  const quick = options.quick ?? process.argv.includes("--quick");
+export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const customers = quick ? 5_000 : 100_000;
   const orders = customers * 5;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobs-bench-"));
   const file = path.join(dir, "app.sqlite");
   applyMigrations(file);
   const url = `file:${file}`;
-  const devStore = await startDevStoreProcess(customers, orders);
+  const devStore = await startGeneratedDevStore(SHOP, customers, orders, quick ? 512 : 2048);
   const log = path.join(dir, "web.log");
   const web = await startWebApp({ DATABASE_URL: url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_ADMIN_API_ORIGIN: devStore.origin, LIFECYCLE_WORKER: "on" }, { logFile: log });
   const db = createPrismaClient(url);
@@ -152,7 +121,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<{ title: s
     await web.stop();
 
     // The floor: the same kind of delivery, stored and applied by processInbox in this process.
-    const client = new AdminClient({ shop: SHOP, endpoint: `${devStore.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => devStore.accessToken });
+    const client = adminClient(devStore);
     const direct: number[] = [];
     for (const id of ids.slice(WAKES)) {
       const d = consentDelivery(id, "subscribed");
@@ -165,14 +134,13 @@ export async function run(options: { quick?: boolean } = {}): Promise<{ title: s
     const idleP99 = percentile(idle, 0.99);
     const busyP99 = percentile(busy, 0.99);
     const met = busyP99 < GOAL_P99_MS;
-    const summary = `JOBS: board p99 ${ms(busyP99)} while re-classifying ${customers.toLocaleString("en")} customers (${(busyP99 / idleP99).toFixed(2)}× idle ${ms(idleP99)}), goal < ${GOAL_P99_MS} ms: ${met ? "met" : "NOT met"}`;
     const markdown = [
-      `A shop of ${customers.toLocaleString("en")} customers and ${orders.toLocaleString("en")} orders, imported by the app from the dev store in ${importSeconds.toFixed(0)} s; production build (server.mjs) with its supervised worker process (SQLite).`,
+      `A shop of ${customers.toLocaleString("en-US")} customers and ${orders.toLocaleString("en-US")} orders, imported by the app from the dev store in ${importSeconds.toFixed(0)} s; production build (server.mjs) with its supervised worker process (SQLite).`,
       "",
       "| board loader (GET /app.data), one request at a time | requests | p50 | p99 | max |",
       "|---|---:|---:|---:|---:|",
       `| idle app (baseline) | ${idle.length} | ${ms(percentile(idle, 0.5))} | ${ms(idleP99)} | ${ms(Math.max(...idle))} |`,
-      `| while the re-classification runs (${jobSeconds.toFixed(1)} s, ${moved.toLocaleString("en")} customers changed stage or tier) | ${busy.length} | ${ms(percentile(busy, 0.5))} | **${ms(busyP99)}** | ${ms(Math.max(...busy))} |`,
+      `| while the re-classification runs (${jobSeconds.toFixed(1)} s, ${moved.toLocaleString("en-US")} customers changed stage or tier) | ${busy.length} | ${ms(percentile(busy, 0.5))} | **${ms(busyP99)}** | ${ms(Math.max(...busy))} |`,
       "",
       "| webhook → applied | deliveries | p50 | p95 |",
       "|---|---:|---:|---:|",
@@ -181,7 +149,19 @@ export async function run(options: { quick?: boolean } = {}): Promise<{ title: s
       "",
       `Goal: board p99 < ${GOAL_P99_MS} ms while the re-classification runs: **${met ? "met" : "NOT met"}** (${(busyP99 / idleP99).toFixed(2)}× the idle p99).`,
     ].join("\n");
-    return { title: `Board loader while a ${customers.toLocaleString("en")}-customer re-classification runs${quick ? " (quick)" : ""}`, markdown, met, summary };
+    return {
+      title: `Board loader while a ${count(customers)}-customer re-classification runs${quick ? " (quick)" : ""}`,
+      markdown,
+      goals: [
+        {
+          name: "jobs board p99 while re-classifying",
+          figure: ms(busyP99),
+          ratio: `${(busyP99 / idleP99).toFixed(2)}× the idle app's p99 ${ms(idleP99)}`,
+          goal: `< ${GOAL_P99_MS} ms`,
+          met,
+        },
+      ],
+    };
   } catch (error) {
     process.stderr.write(`web log (last lines):\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-4000) : ""}\n`);
     throw error;
@@ -189,14 +169,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<{ title: s
     raw.close();
     await db.$disconnect();
     await web.stop();
-    devStore.child.kill("SIGTERM");
+    await devStore.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await run();
-  console.log(`## ${result.title}\n\n${result.markdown}\n`);
-  console.log(result.summary);
-  process.exit(result.met ? 0 : 1);
 }

@@ -97,6 +97,11 @@ export class PgBossQueue {
     return this.send(job, new Date(Date.now() + BUSY_RETRY_SECONDS * 1000));
   }
 
+  /** Puts a job back at once, its attempts not counted: this worker is shutting down, which is not the job's failure. */
+  giveBack(job: ShopJob): Promise<boolean> {
+    return this.send(job);
+  }
+
   private async send(job: ShopJob, startAfter?: Date): Promise<boolean> {
     const id = await this.boss.send(SHOP_QUEUE, job, {
       singletonKey: job.key,

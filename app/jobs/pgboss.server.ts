@@ -4,7 +4,7 @@ import pg from "pg";
 import type { Db } from "../db.server";
 import { shopsWithPendingDeliveries, pendingDeliveryCount } from "../models/inbox.server";
 import type { JobExecutor } from "./executor.server";
-import { errorText, STOPPED_WORKER_ERROR, TASK_DEADLINE_SECONDS, type TaskKind, type Worker } from "./kinds";
+import { errorText, STOPPED_WORKER_ERROR, TaskStoppedError, TASK_DEADLINE_SECONDS, type TaskKind, type Worker } from "./kinds";
 import { DAILY_SCHEDULE_QUEUE, PgBossQueue, SHOP_QUEUE, type ShopJob } from "./pgboss-queue.server";
 import { onWake } from "./wake.server";
 
@@ -24,6 +24,8 @@ import { onWake } from "./wake.server";
 const LOCK_NAMESPACE = 0x4c53;
 /** An active job whose shop lock nobody holds after this long belonged to a worker that died. */
 const ORPHAN_AFTER_SECONDS = 30;
+/** How long stop() lets running jobs finish before it stops their threads. */
+const STOP_GRACE_MS = 10_000;
 
 export interface PgBossWorkerOptions {
   db: Db;
@@ -63,6 +65,7 @@ class PgBossRunner implements Worker {
   private stopped = false;
   private sweeping: Promise<void> | null = null;
   private again = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly options: PgBossWorkerOptions,
@@ -79,7 +82,10 @@ class PgBossRunner implements Worker {
   async start(): Promise<void> {
     for (let i = 0; i < this.concurrency; i++) {
       await this.boss.work<ShopJob>(SHOP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-        if (job) await this.runShopJob(job);
+        if (!job) return;
+        const running = this.runShopJob(job);
+        this.inFlight.add(running);
+        await running.finally(() => this.inFlight.delete(running));
       });
     }
     await this.boss.work(DAILY_SCHEDULE_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
@@ -99,19 +105,32 @@ class PgBossRunner implements Worker {
     }
   }
 
+  /**
+   * Lets running jobs finish for up to 10 s, then stops their threads and gives them back without counting the
+   * attempt (a deploy is not the job's failure), before pg-boss itself stops.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.stopListening();
+    // No new jobs: one fetched meanwhile is given back at once (runShopJob).
+    await this.boss.offWork(SHOP_QUEUE);
     await this.sweeping;
-    await this.queue.stop();
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
     await this.options.executor.close();
+    await Promise.allSettled([...this.inFlight]);
+    await this.queue.stop();
     await this.locks.end();
   }
 
   /** Runs a job under its shop's advisory lock, or puts it back for a moment when another worker holds the shop. */
   private async runShopJob(job: PgBoss.Job<ShopJob>): Promise<void> {
     const { kind, shop, data } = job.data;
+    if (this.stopped) {
+      await this.queue.giveBack(job.data);
+      return;
+    }
     const lock = await this.locks.connect();
     let broken = false;
     try {
@@ -129,6 +148,10 @@ class PgBossRunner implements Worker {
       }
       await this.queue.resolveSuperseded(job.data).catch((error: unknown) => this.log(`parked jobs of ${shop} not resolved: ${errorText(error)}`));
     } catch (error) {
+      if (this.stopped && error instanceof TaskStoppedError) {
+        await this.queue.giveBack(job.data);
+        return;
+      }
       this.log(`${kind} job for ${shop} failed on ${this.workerName}: ${errorText(error)}`);
       throw error;
     } finally {
