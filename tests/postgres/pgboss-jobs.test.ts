@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob } from "../../app/jobs/queue.server";
+import { enqueueJob, listParkedJobs, retryParkedJob } from "../../app/jobs/queue.server";
 import { startPgBossWorker } from "../../app/jobs/pgboss.server";
 import { stopPgBossQueues, SHOP_QUEUE } from "../../app/jobs/pgboss-queue.server";
 import { jobHandlers, jobRuntime, type HandlerDeps } from "../../app/jobs/handlers.server";
 import { createThreadExecutor, inProcessExecutor } from "../../app/jobs/executor.server";
-import { listParkedJobs, retryParkedJob } from "../../app/jobs/queue.server";
 import { MAX_JOB_ATTEMPTS } from "../../app/jobs/kinds";
 import { waitFor } from "../faults/processes";
 import { scheduleDailyEvaluations } from "../../app/sync/daily-schedule.server";
