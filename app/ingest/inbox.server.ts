@@ -5,6 +5,7 @@ import { parseJsonKeepingBigIntegers } from "./json";
 import { customerFromGraphql, customerFromWebhook, customerGid, orderFromGraphql, orderFromWebhook, orderGid, toMarketingState } from "./facts";
 import { deleteCustomer, deleteOrder, mergeCustomers, touchCustomer, updateConsent, upsertCustomers, upsertOrders } from "../models/facts.server";
 import { markDeliveryFailed, pendingDeliveries } from "../models/inbox.server";
+import { awaitJourney } from "../models/journey.server";
 import type { ChangeCause } from "../domain/sync";
 
 export interface Affected {
@@ -36,6 +37,8 @@ export async function applyDelivery(deps: InboxDeps, shop: string, topic: string
       const order = orderFromWebhook(payload);
       const previous = await db.order.findUnique({ where: { shop_gid: { shop, gid: order.gid } }, select: { customerGid: true } });
       await upsertOrders(db, shop, [order]);
+      // The payload carries no journey summary: read it once Shopify has attributed the order.
+      if (topic === "orders/create") await awaitJourney(db, shop, order.gid, now);
       return { gids: [order.customerGid, previous?.customerGid].filter((g): g is string => Boolean(g)), cause: "order" };
     }
     case "orders/delete": {

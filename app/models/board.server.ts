@@ -234,7 +234,7 @@ export async function readSyncStatus(db: Db, shop: string): Promise<StoredSyncSt
   const [latest, lastDone, shopRow, queued, refreshed] = await Promise.all([
     db.syncRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } }),
     db.syncRun.findFirst({ where: { shop, phase: "done" }, orderBy: { startedAt: "desc" }, select: { finishedAt: true } }),
-    db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true, campaignsRefreshedAt: true } }),
     db.job.findUnique({ where: { singletonKey: `backfill:${shop}` }, select: { doneAt: true, lockedAt: true } }),
     db.campaign.findFirst({ where: { shop, source: { in: ["marketing_activity", "discount"] } }, orderBy: { refreshedAt: "desc" }, select: { refreshedAt: true } }),
   ]);
@@ -243,6 +243,7 @@ export async function readSyncStatus(db: Db, shop: string): Promise<StoredSyncSt
     lastFinishedAt: lastDone?.finishedAt ?? null,
     lastDailyRunAt: shopRow?.lastDailyRunAt ?? null,
     queued: Boolean(queued && queued.doneAt == null && queued.lockedAt == null),
-    campaignsRefreshedAt: refreshed?.refreshedAt ?? null,
+    // The shop's own record of the last completed refresh: a shop with no imported campaigns has no row to date it.
+    campaignsRefreshedAt: shopRow?.campaignsRefreshedAt ?? refreshed?.refreshedAt ?? null,
   };
 }

@@ -2,7 +2,7 @@ import { csvLine } from "../board/csv";
 
 /**
  * What the merchant downloads for a customers/data_request: the customer's rows as the app stored them when Shopify
- * sent the request (app/sync/shop-events.server.ts storedCustomerData: the customer, its orders, its stage changes).
+ * sent the request (app/sync/shop-events.server.ts storedCustomerData: the customer, its orders and their journeys, its stage changes).
  */
 export interface DataRequestFile {
   customerGid: string;
@@ -15,6 +15,7 @@ export interface DataRequestFile {
 const TABLES = [
   ["customer", "customer"],
   ["orders", "order"],
+  ["orderJourneys", "orderJourney"],
   ["stageChanges", "stageChange"],
 ] as const;
 

@@ -5,6 +5,7 @@ import { markSettingsApplied } from "../models/board.server";
 import { refreshShopAnalyticsOnce } from "../analytics/shop-analytics.server";
 import { recountStages, type ChangeCause, type ShopifyWriter } from "./reconcile.server";
 import { refitAndRetag, type RefitSummary } from "./predict.server";
+import { rebuildFoundCampaigns } from "../campaigns/found.server";
 
 export interface AfterPassOptions {
   db: Db;
@@ -26,7 +27,7 @@ export interface AfterPassSummary {
 /**
  * What every full pass over a shop's customers (the import, the daily run, a reclassification after a settings
  * change) leaves behind for the board: stage counts rebuilt from the customers, conversions measured and stored,
- * customer value refitted (with the high-value tags it moves), and Shopify's analytics read again, since Stage 2's
+ * customer value refitted (with the high-value tags it moves), the campaigns found in orders placed again, and Shopify's analytics read again, since Stage 2's
  * new subscribers are counted from the customers as they now stand. A refit or analytics failure is logged and
  * does not fail the pass: the stage work already done stands.
  */
@@ -38,6 +39,8 @@ export async function afterFullPass(options: AfterPassOptions): Promise<AfterPas
   // The board stops saying "updating…" once a reclassification's counts and conversions are in.
   if (options.cause === "settings") await markSettingsApplied(db, shop, now);
   const refit = await refitAndRetag({ db, shop, now, cause: options.cause, shopify: options.writer }, log);
+  // Campaigns found in orders: placed by the stages as they now stand (the lapse rule, the stored threshold).
+  await rebuildFoundCampaigns(db, shop, now);
   if (!options.analytics) return { refit, analytics: "not read" };
   try {
     await refreshShopAnalyticsOnce(db, shop, options.analytics, now);

@@ -5,6 +5,8 @@ import { CustomersBulkQuery } from "../graphql/CustomersBulkQuery";
 import { OrdersBulkQuery } from "../graphql/OrdersBulkQuery";
 import { customerFromGraphql, orderFromGraphql } from "../ingest/facts";
 import { upsertCustomers, upsertOrders, type ImportCheckpoint } from "../models/facts.server";
+import { journeyFromGraphql } from "../ingest/journey";
+import { storeJourneys } from "../models/journey.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { syncStageSegments } from "./segments.server";
@@ -101,7 +103,12 @@ const IMPORTS: Record<"customers" | "orders", { query: string; mapLines: (nodes:
     query: OrdersBulkQuery,
     mapLines: (nodes) => {
       const rows = nodes.map((node) => orderFromGraphql(node as Parameters<typeof orderFromGraphql>[0]));
-      return (db, shop, checkpoint) => upsertOrders(db, shop, rows, checkpoint);
+      const journeys = nodes.map((node) => journeyFromGraphql(node as Parameters<typeof journeyFromGraphql>[0]));
+      return async (db, shop, checkpoint) => {
+        // Journeys first: a crash between the two re-applies this batch, and both writes are idempotent.
+        await storeJourneys(db, shop, journeys, new Date());
+        await upsertOrders(db, shop, rows, checkpoint);
+      };
     },
   },
 };

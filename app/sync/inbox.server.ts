@@ -4,6 +4,7 @@ import { applyPendingDeliveries, markApplied } from "../ingest/inbox.server";
 import { reconcileCustomers } from "./reconcile.server";
 import { shopifyWriter } from "./shopify-writer.server";
 import { handleShopEvent } from "./shop-events.server";
+import { scheduleJourneyRead } from "../campaigns/refresh.server";
 
 /** What an inbox pass needs from the process running it (a job runner, a test, a bench). */
 export interface InboxDeps {
@@ -39,6 +40,8 @@ export async function processInbox(deps: InboxDeps, options: ProcessInboxOptions
   );
   for (const [shop, byCause] of batch.affected) {
     const client = deps.clientFor(shop);
+    // New orders wait for Shopify's journey summary: queue the campaigns refresh that reads it.
+    if (byCause.has("order")) await scheduleJourneyRead(deps.db, shop, now);
     for (const [cause, gids] of byCause) {
       await reconcileCustomers({ db: deps.db, shop, now, cause, shopify: shopifyWriter(deps.db, shop, client) }, [...gids]);
     }

@@ -61,7 +61,10 @@ export async function handleShopEvent(
  */
 async function redactCustomer(db: Db, shop: string, gid: string, orderGids: string[]): Promise<void> {
   const counted = await db.customer.findUnique({ where: { shop_gid: { shop, gid } }, select: { stage: true, netSpentMinor: true, deletedAt: true } });
+  const own = await db.order.findMany({ where: { shop, customerGid: gid }, select: { gid: true } });
   await db.$transaction([
+    // The journeys of its orders (UTM values and codes, no personal data) go with the orders.
+    db.orderJourney.deleteMany({ where: { shop, orderGid: { in: [...orderGids, ...own.map((o) => o.gid)] } } }),
     db.order.deleteMany({ where: { shop, OR: [{ customerGid: gid }, { gid: { in: orderGids } }] } }),
     db.stageChange.deleteMany({ where: { shop, customerGid: gid } }),
     db.dataRequestExport.deleteMany({ where: { shop, customerGid: gid } }),
@@ -80,8 +83,9 @@ export async function storedCustomerData(db: Db, shop: string, gid: string) {
     db.order.findMany({ where: { shop, customerGid: gid } }),
     db.stageChange.findMany({ where: { shop, customerGid: gid } }),
   ]);
+  const orderJourneys = await db.orderJourney.findMany({ where: { shop, orderGid: { in: orders.map((o) => o.gid) } } });
   return JSON.parse(
-    JSON.stringify({ customer, orders, stageChanges }, (_key, value) => (typeof value === "bigint" ? value.toString() : value)),
+    JSON.stringify({ customer, orders, orderJourneys, stageChanges }, (_key, value) => (typeof value === "bigint" ? value.toString() : value)),
   ) as unknown;
 }
 

@@ -33,6 +33,7 @@ import { shopifyqlQueryField } from "./shopifyql";
 import { accessRules, fieldAccessError, grantedScopes, hasScope, resolvedObjectError, type FieldAccess } from "./access";
 import { loadAdminSchemaJson } from "./schema";
 import { triggerPayloadProblems, type FlowTriggerDefinition } from "./flow";
+import { journeySummaryView, simulatedDiscountCodes } from "./seed/journeys";
 
 export interface StagedTarget {
   url: string;
@@ -494,8 +495,9 @@ export function orderView(ctx: ExecCtx, o: OrderRec): View {
       return c?.emailMarketing.state === "SUBSCRIBED";
     },
     customerLocale: "en",
-    discountCode: null,
-    discountCodes: [],
+    discountCode: simulatedDiscountCodes(shop, o)[0] ?? null,
+    discountCodes: simulatedDiscountCodes(shop, o),
+    customerJourneySummary: () => journeySummaryView(shop, o, ctx.store.now()),
     paymentGatewayNames: [],
     totalPriceSet: moneyBag(o.totalMinor, cur),
     originalTotalPriceSet: moneyBag(o.totalMinor, cur),

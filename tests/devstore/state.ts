@@ -1,4 +1,5 @@
 /** In-memory state of the dev store's shops. Timestamps are epoch milliseconds (UTC); money is in minor units. */
+import type { SimulatedJourney } from "./seed/journeys";
 import type { AccessInput, InstallAccess } from "./access";
 
 export type EmailMarketingState = "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBED" | "PENDING" | "INVALID" | "REDACTED";
@@ -175,6 +176,8 @@ export interface ShopState {
   bucket: BucketState;
   stats: ShopStats;
   nextOrderNumber: number;
+  /** Orders given a simulated customer journey by a seed (seed/journeys.ts), by order id. */
+  simulatedJourneys?: Map<number, SimulatedJourney>;
 }
 
 export interface ShopInit {

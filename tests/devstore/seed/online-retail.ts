@@ -25,6 +25,7 @@ import { createGunzip } from "node:zlib";
 import { REPO_ROOT } from "../schema";
 import { emptyCustomer, type IdSequence, type OrderLine, type OrderRec, type ShopState } from "../state";
 import { hashShare } from "../util";
+import { simulateJourneys } from "./journeys";
 
 export const ONLINE_RETAIL_PATH = path.join(REPO_ROOT, "tests/fixtures/online-retail/online_retail_uci_2010-2011.csv.gz");
 /** The data ends on 2011-12-09; `shiftTo` maps this instant. */
@@ -39,10 +40,14 @@ export interface OnlineRetailOptions {
   withLines?: boolean;
   /** Generate newsletter sign-ups without orders (default true). */
   newsletterSignups?: boolean;
+  /** Give a share of the orders simulated customer journeys (seed/journeys.ts; default true). */
+  journeys?: boolean;
   file?: string;
 }
 
 export interface OnlineRetailReport {
+  /** Orders given a simulated journey (UTM visits, marketing events, discount codes). */
+  simulatedJourneys?: number;
   rows: number;
   invoices: number;
   orders: number;
@@ -285,6 +290,8 @@ export async function seedOnlineRetailInto(shop: ShopState, ids: IdSequence, o: 
       report.newsletterSignups++;
     }
   }
+  // Simulated attribution for the demo's campaigns (seed/journeys.ts), labelled simulated in every visit.
+  if (o.journeys !== false) report.simulatedJourneys = simulateJourneys(shop);
   report.ms = Date.now() - t0;
   return report;
 }

@@ -1,0 +1,234 @@
+/**
+ * OrderJourney rows: what Shopify's journey summary said about an order (app/ingest/journey.ts), stored only when it
+ * names a campaign (a UTM campaign, a marketing event or a discount code) or while it is still being read. New orders
+ * are read again until Shopify has attributed them, with a bounded number of attempts.
+ */
+import { databaseProvider, type Db } from "../db.server";
+import { journeyNamesACampaign, type JourneyRow } from "../domain/journey";
+import type { OrderFacts } from "../lifecycle";
+
+/** Attempts to read a new order's journey before giving up (Shopify attributes most orders within minutes). */
+export const MAX_JOURNEY_ATTEMPTS = 6;
+/** First wait after an order arrives, multiplied by 3 for each failed attempt: 5 min, 15 min, 45 min … about 20 h. */
+export const FIRST_JOURNEY_DELAY_MS = 5 * 60 * 1000;
+/** Orders read per follow-up query (well under Shopify's 250 ids and 1,000 cost points). */
+export const JOURNEY_BATCH = 50;
+/** Journeys read again per refresh: a burst of new orders is worked through over several refreshes. */
+export const MAX_JOURNEYS_PER_REFRESH = 1000;
+
+const ROWS_PER_STATEMENT = 2000;
+
+export function nextJourneyAttemptAt(now: Date, attemptsMade: number): Date {
+  return new Date(now.getTime() + FIRST_JOURNEY_DELAY_MS * 3 ** attemptsMade);
+}
+
+const COLUMNS = [
+  ["orderGid", "text"],
+  ["state", "text"],
+  ["nextAttemptAt", "timestamp(3)"],
+  ["customerOrderIndex", "integer"],
+  ["firstUtmSource", "text"],
+  ["firstUtmMedium", "text"],
+  ["firstUtmCampaign", "text"],
+  ["lastUtmSource", "text"],
+  ["lastUtmMedium", "text"],
+  ["lastUtmCampaign", "text"],
+  ["eventGid", "text"],
+  ["eventTactic", "text"],
+  ["eventChannel", "text"],
+  ["eventName", "text"],
+  ["discountCodes", "text"],
+  ["simulated", "boolean"],
+  ["readAt", "timestamp(3)"],
+] as const;
+
+function instant(date: Date | null): string | null {
+  return date ? date.toISOString().replace("Z", "+00:00") : null;
+}
+
+function values(row: JourneyRow, now: Date): unknown[] {
+  return [
+    row.orderGid,
+    row.state,
+    instant(row.state === "pending" ? nextJourneyAttemptAt(now, 0) : null),
+    row.customerOrderIndex,
+    row.firstUtm.source,
+    row.firstUtm.medium,
+    row.firstUtm.campaign,
+    row.lastUtm.source,
+    row.lastUtm.medium,
+    row.lastUtm.campaign,
+    row.event?.gid ?? null,
+    row.event?.tactic ?? null,
+    row.event?.channel ?? null,
+    row.event?.name ?? null,
+    row.discountCodes.length > 0 ? JSON.stringify(row.discountCodes) : null,
+    row.simulated,
+    instant(now),
+  ];
+}
+
+/** INSERT … SELECT from one JSON parameter … ON CONFLICT: a read journey is never replaced by a pending one. */
+function upsertSql(db: Db): string {
+  const pg = databaseProvider(db) === "postgresql";
+  const names = COLUMNS.map(([name]) => `"${name}"`).join(", ");
+  const selected = pg ? COLUMNS.map(([, type], i) => `(j->>${i})::${type}`).join(", ") : COLUMNS.map((_, i) => `j.value->>${i}`).join(", ");
+  const source = pg ? "json_array_elements($2::json) AS j" : "json_each(?) AS j WHERE true";
+  const updates = COLUMNS.filter(([name]) => name !== "orderGid")
+    .map(([name]) => `"${name}" = excluded."${name}"`)
+    .join(", ");
+  return `INSERT INTO "OrderJourney" ("shop", ${names})
+    SELECT ${pg ? "$1" : "?"}, ${selected} FROM ${source}
+    ON CONFLICT ("shop", "orderGid") DO UPDATE SET ${updates}, "attempts" = 0
+    WHERE "OrderJourney"."state" <> 'ready' OR excluded."state" = 'ready'`;
+}
+
+function deleteSql(db: Db): string {
+  return databaseProvider(db) === "postgresql"
+    ? `DELETE FROM "OrderJourney" WHERE "shop" = $1 AND "orderGid" IN (SELECT json_array_elements_text($2::json))`
+    : `DELETE FROM "OrderJourney" WHERE "shop" = ? AND "orderGid" IN (SELECT value FROM json_each(?))`;
+}
+
+/**
+ * Stores the journeys of imported orders: those naming a campaign and those not attributed yet (read again later).
+ * A read journey that names nothing removes any row the order had.
+ */
+export async function storeJourneys(db: Db, shop: string, rows: readonly JourneyRow[], now: Date): Promise<void> {
+  const kept = rows.filter((r) => r.state === "pending" || journeyNamesACampaign(r));
+  const dropped = rows.filter((r) => r.state === "ready" && !journeyNamesACampaign(r)).map((r) => r.orderGid);
+  const unique = [...new Map(kept.map((r) => [r.orderGid, r])).values()];
+  for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
+    await db.$executeRawUnsafe(upsertSql(db), shop, JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map((r) => values(r, now))));
+  }
+  for (let i = 0; i < dropped.length; i += ROWS_PER_STATEMENT) {
+    await db.$executeRawUnsafe(deleteSql(db), shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT)));
+  }
+}
+
+/** A new order (orders/create): its journey is read once Shopify has attributed it. Leaves a read journey alone. */
+export async function awaitJourney(db: Db, shop: string, orderGid: string, now: Date): Promise<void> {
+  await db.orderJourney.upsert({
+    where: { shop_orderGid: { shop, orderGid } },
+    create: { shop, orderGid, state: "pending", attempts: 0, nextAttemptAt: nextJourneyAttemptAt(now, 0), readAt: now },
+    update: {},
+  });
+}
+
+/** Orders whose journey is due to be read again, oldest due first. */
+export async function journeysDue(db: Db, shop: string, now: Date, limit = MAX_JOURNEYS_PER_REFRESH): Promise<Array<{ orderGid: string; attempts: number }>> {
+  return db.orderJourney.findMany({
+    where: { shop, state: "pending", nextAttemptAt: { lte: now } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: limit,
+    select: { orderGid: true, attempts: true },
+  });
+}
+
+/** Still not attributed: try again later, or give up after MAX_JOURNEY_ATTEMPTS (state unavailable). */
+export async function journeyNotReady(db: Db, shop: string, orderGid: string, attemptsBefore: number, now: Date): Promise<void> {
+  const attempts = attemptsBefore + 1;
+  const exhausted = attempts >= MAX_JOURNEY_ATTEMPTS;
+  await db.orderJourney.updateMany({
+    where: { shop, orderGid },
+    data: { attempts, state: exhausted ? "unavailable" : "pending", nextAttemptAt: exhausted ? null : nextJourneyAttemptAt(now, attempts), readAt: now },
+  });
+}
+
+/** The order is gone from Shopify (deleted, or out of reach): nothing to read. */
+export async function forgetJourneys(db: Db, shop: string, orderGids: readonly string[]): Promise<void> {
+  if (orderGids.length > 0) await db.orderJourney.deleteMany({ where: { shop, orderGid: { in: [...orderGids] } } });
+}
+
+export interface AttributedOrder {
+  orderGid: string;
+  customerGid: string | null;
+  createdAt: Date;
+  netMinor: bigint;
+  qualifying: boolean;
+  customerOrderIndex: number | null;
+  firstUtmSource: string | null;
+  firstUtmMedium: string | null;
+  firstUtmCampaign: string | null;
+  lastUtmSource: string | null;
+  lastUtmMedium: string | null;
+  lastUtmCampaign: string | null;
+  eventGid: string | null;
+  eventTactic: string | null;
+  eventChannel: string | null;
+  eventName: string | null;
+  discountCodes: string[];
+  simulated: boolean;
+}
+
+/** Most attributed orders a refresh groups: the newest ones when a shop has more in the lookback. */
+export const MAX_ATTRIBUTED_ORDERS = 200_000;
+
+function parseCodes(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The read journeys of the shop's stored orders created since `since`, with each order's net amount and facts. */
+export async function attributedOrdersSince(db: Db, shop: string, since: Date): Promise<AttributedOrder[]> {
+  const journeys = await db.orderJourney.findMany({ where: { shop, state: "ready" }, orderBy: { readAt: "desc" }, take: MAX_ATTRIBUTED_ORDERS * 2 });
+  if (journeys.length === 0) return [];
+  const byGid = new Map(journeys.map((j) => [j.orderGid, j]));
+  const gids = [...byGid.keys()];
+  const orders = [];
+  for (let i = 0; i < gids.length; i += 500) {
+    orders.push(
+      ...(await db.order.findMany({
+        where: { shop, deletedAt: null, createdAt: { gte: since }, gid: { in: gids.slice(i, i + 500) } },
+        select: { gid: true, customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+      })),
+    );
+  }
+  orders.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  orders.length = Math.min(orders.length, MAX_ATTRIBUTED_ORDERS);
+  return orders.map((o) => {
+    const j = byGid.get(o.gid)!;
+    return {
+      orderGid: o.gid,
+      customerGid: o.customerGid,
+      createdAt: o.createdAt,
+      netMinor: o.totalMinor - o.refundedMinor,
+      qualifying: !o.test && !o.cancelled && !o.voided && !o.fullyRefunded && o.totalMinor - o.refundedMinor > 0n,
+      customerOrderIndex: j.customerOrderIndex,
+      firstUtmSource: j.firstUtmSource,
+      firstUtmMedium: j.firstUtmMedium,
+      firstUtmCampaign: j.firstUtmCampaign,
+      lastUtmSource: j.lastUtmSource,
+      lastUtmMedium: j.lastUtmMedium,
+      lastUtmCampaign: j.lastUtmCampaign,
+      eventGid: j.eventGid,
+      eventTactic: j.eventTactic,
+      eventChannel: j.eventChannel,
+      eventName: j.eventName,
+      discountCodes: parseCodes(j.discountCodes),
+      simulated: j.simulated,
+    };
+  });
+}
+
+/** Each listed customer's order times (every stored order, qualifying or not, with the facts that decide it). */
+export async function orderHistoriesOf(db: Db, shop: string, customerGids: readonly string[]) {
+  const histories = new Map<string, OrderFacts[]>();
+  for (let i = 0; i < customerGids.length; i += 500) {
+    const rows = await db.order.findMany({
+      where: { shop, deletedAt: null, customerGid: { in: customerGids.slice(i, i + 500) } },
+      select: { customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+    });
+    for (const { customerGid, createdAt, totalMinor, refundedMinor, ...flags } of rows) {
+      const list = histories.get(customerGid!) ?? [];
+      // The model only compares a total with its refunds: Number is exact below 2^53 minor units.
+      list.push({ createdAt: createdAt.getTime(), totalMinor: Number(totalMinor), refundedMinor: Number(refundedMinor), ...flags });
+      histories.set(customerGid!, list);
+    }
+  }
+  return histories;
+}
