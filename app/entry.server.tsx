@@ -5,6 +5,7 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { ensureBackgroundWorker, stopBackgroundWorker } from "./jobs/embedded.server";
+import { logger } from "./logger.server";
 
 export const streamTimeout = 5000;
 
@@ -41,7 +42,7 @@ export default async function handleRequest(
       },
       onError(error) {
         responseStatusCode = 500;
-        console.error(error);
+        logger.error({ err: error }, "render failed");
       },
     });
     setTimeout(abort, streamTimeout + 1000);

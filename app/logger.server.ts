@@ -124,3 +124,9 @@ export function createLogger(options: LoggerOptions = {}, destination?: Destinat
 }
 
 export const logger = createLogger();
+
+/** For code that takes a `(message) => void` (the job runners, the refit): lines at `level`, tagged `component`. */
+export function messageLog(component: string, level: "info" | "warn" | "error" = "info"): (message: string) => void {
+  const log = logger.child({ component });
+  return (message) => log[level](message);
+}

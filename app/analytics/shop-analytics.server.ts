@@ -33,6 +33,7 @@ import {
 import type { ShopifyqlTable } from "../shopify/shopifyql-table";
 import { addMonths, monthOf, summarizeAnalytics, type AnalyticsSummary } from "./metrics";
 import { validateTrafficKindRules, type TrafficKindRule } from "./traffic-kinds";
+import { logger } from "../logger.server";
 
 /** Stored analytics older than this are read again (the board does it on load; the daily job too). */
 export const ANALYTICS_MAX_AGE_MS = DAY_MS;
@@ -230,6 +231,6 @@ export async function refreshAnalyticsIfStale(db: Db, shop: string, client: Grap
   const fetchedAt = await readAnalyticsFetchedAt(db, shop);
   if (fetchedAt && !analyticsStale(fetchedAt, now)) return;
   refreshShopAnalyticsOnce(db, shop, client, now).catch((error: unknown) => {
-    console.error(`[analytics] refresh for ${shop} failed`, error);
+    logger.error({ component: "analytics", shop, err: error }, "refresh failed");
   });
 }

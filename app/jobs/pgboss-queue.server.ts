@@ -14,6 +14,7 @@ import {
   type ParkedJob,
   type TaskKind,
 } from "./kinds";
+import { logger } from "../logger.server";
 
 /**
  * The pg-boss queue on PostgreSQL, the sending side (web and worker processes alike). Every job belongs to a shop
@@ -63,7 +64,11 @@ export class PgBossQueue {
   static async open(url: string, options: PgBossQueueOptions): Promise<PgBossQueue> {
     const boss = newBoss(url, options.worker);
     // pg-boss emits errors (a lost connection, a failed maintenance run) as events; unheard, they would crash the process.
-    boss.on("error", (error) => (options.log ?? console.error)(`[pg-boss] ${error instanceof Error ? error.message : String(error)}`));
+    boss.on("error", (error) =>
+      options.log
+        ? options.log(`[pg-boss] ${error instanceof Error ? error.message : String(error)}`)
+        : logger.error({ component: "pg-boss", err: error }, "pg-boss error"),
+    );
     await boss.start();
     // The same attempts and backoff as the Job table (kinds.ts): retryLimit counts the retries after the first
     // attempt. Jobs take them from the queue, whose settings the workers own (a web process only creates it).

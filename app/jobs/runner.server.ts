@@ -7,6 +7,7 @@ import { createThreadExecutor, DEFAULT_STALL_MS } from "./executor.server";
 import { RETRY_BASE_SECONDS, type Worker } from "./kinds";
 import { startTableRunner } from "./worker.server";
 import { wakeWorker } from "./wake.server";
+import { logger } from "../logger.server";
 
 /** How a worker process runs its jobs; read once at startup from the environment (DEPLOYMENT.md lists the variables). */
 export interface RunnerSettings {
@@ -50,7 +51,7 @@ function yieldToWebProcess(nice: number): void {
   try {
     os.setPriority(Math.max(os.getPriority(), nice));
   } catch (error) {
-    console.warn(`[jobs] worker priority unchanged: ${error instanceof Error ? error.message : String(error)}`);
+    logger.warn({ component: "jobs", err: error }, "worker priority unchanged");
   }
 }
 
@@ -76,7 +77,7 @@ export async function startJobRunner(settings: RunnerSettings, db: Db = prisma, 
   }
   const runner = startTableRunner({ db, executor, lanes: settings.lanes, retryBaseSeconds: settings.retryBaseSeconds });
   const cron = new Cron(settings.dailyCron, { timezone: "UTC" }, () => {
-    scheduleDailyEvaluations(new Date(), db).catch((error: unknown) => console.error("[jobs] daily evaluations not queued", error));
+    scheduleDailyEvaluations(new Date(), db).catch((error: unknown) => logger.error({ component: "jobs", err: error }, "daily evaluations not queued"));
   });
   return {
     drain: () => runner.drain(),

@@ -9,6 +9,7 @@ import { adminClientFor } from "../shopify/clients.server";
 import type { AdminClient } from "../shopify/admin-client.server";
 import { jobRuntime, type HandlerDeps } from "./handlers.server";
 import type { JobRuntime } from "./kinds";
+import { messageLog } from "../logger.server";
 
 /** The offline session's Admin client; shopify-app-remix refreshes an expiring token before it lapses. */
 export function clientForShop(shop: string): AdminClient {
@@ -20,7 +21,7 @@ export function clientForShop(shop: string): AdminClient {
 }
 
 export function productionDeps(): HandlerDeps {
-  return { clientFor: clientForShop, log: (message: string) => console.log(`[jobs] ${message}`) };
+  return { clientFor: clientForShop, log: messageLog("jobs") };
 }
 
 /**

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { messageLog } from "../logger.server";
 
 /** Messages between a web process and the worker process it supervises. */
 export type SupervisorMessage = { type: "wake" } | { type: "alive" };
@@ -51,7 +52,7 @@ export interface SuperviseOptions {
  * process's event loop, so a job that loops or crashes cannot stop the app from answering.
  */
 export function superviseWorkerProcess(options: SuperviseOptions = {}): WorkerProcess {
-  return new Supervisor(options.entry ?? workerEntryPath(), options.env ?? process.env, options.log ?? ((message: string) => console.log(`[supervisor] ${message}`)));
+  return new Supervisor(options.entry ?? workerEntryPath(), options.env ?? process.env, options.log ?? messageLog("supervisor"));
 }
 
 class Supervisor implements WorkerProcess {

@@ -6,24 +6,26 @@
 import { runnerSettingsFromEnv, startJobRunner } from "./runner.server";
 import { wakeWorker } from "./wake.server";
 import { ALIVE_INTERVAL_MS, type SupervisorMessage } from "./supervisor.server";
+import { logger } from "../logger.server";
 
 process.env.LIFECYCLE_WORKER = "on";
+const log = logger.child({ component: "worker" });
 
 let runner: Awaited<ReturnType<typeof startJobRunner>>;
 try {
   runner = await startJobRunner(runnerSettingsFromEnv());
 } catch (error) {
-  console.error(`[worker] did not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  log.fatal({ err: error }, "did not start");
   process.exit(1);
 }
-console.log("[worker] running; Ctrl-C to stop");
+log.info("running; Ctrl-C to stop");
 
 let stopping: Promise<void> | null = null;
 function shutdown(): Promise<void> {
   stopping ??= runner.stop().then(
     () => process.exit(0),
     (error: unknown) => {
-      console.error("[worker] stopped with an error", error);
+      log.error({ err: error }, "stopped with an error");
       process.exit(1);
     },
   );

@@ -16,6 +16,7 @@ import {
 } from "./job-table.server";
 import { errorText, retryDelayMs, TaskStoppedError, TASK_DEADLINE_SECONDS, type JobName, type JobTask, type TaskKind, type Worker } from "./kinds";
 import { onWake } from "./wake.server";
+import { messageLog } from "../logger.server";
 
 /**
  * The job runner on SQLite: the Job table and the webhook inbox, run in `lanes` executor threads at once. Each
@@ -103,7 +104,7 @@ class TableRunner implements Worker {
     this.db = options.db;
     this.lanes = Math.max(1, options.lanes ?? 2);
     this.clock = options.now ?? (() => new Date());
-    this.log = options.log ?? ((message: string) => console.log(`[jobs] ${message}`));
+    this.log = options.log ?? messageLog("jobs");
     this.staleLockMs = options.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
     this.timers = [
       setInterval(() => void this.kick(), options.idleMs ?? 1000),

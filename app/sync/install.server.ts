@@ -3,6 +3,7 @@ import { ensureShop } from "../models/shop.server";
 import type { GraphqlRequester } from "../shopify/requester.server";
 import { requestBackfill } from "./backfill.server";
 import { importMayStart, refreshGrantedScopes } from "./access.server";
+import { logger } from "../logger.server";
 
 /**
  * After token exchange: the shop exists, its granted scopes are read and stored, and its first import is queued
@@ -15,7 +16,7 @@ export async function onShopInstalled(shop: string, client?: GraphqlRequester): 
     ? await refreshGrantedScopes(prisma, shop, client, new Date()).then(
         (r) => r.scopes,
         (error: unknown) => {
-          console.error(`[install] ${shop}: access scopes not read: ${error instanceof Error ? error.message : String(error)}`);
+          logger.error({ component: "install", shop, err: error }, "access scopes not read");
           return null;
         },
       )

@@ -15,7 +15,7 @@
  * UPDATE, and rows whose values did not change are not written.
  */
 import type { Db } from "../db.server";
-import { logger } from "../logger.server";
+import { messageLog } from "../logger.server";
 import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
 import { isQualifyingOrder, STAGES } from "../lifecycle";
 import {
@@ -325,7 +325,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
  */
 export async function refitAndRetag(
   options: Pick<ReconcileOptions, "db" | "shop" | "now" | "cause" | "shopify">,
-  log: (message: string) => void = (message) => logger.error(message),
+  log: (message: string) => void = messageLog("refit", "error"),
 ): Promise<RefitSummary | null> {
   try {
     const summary = await refitShopPredictions(options.db, options.shop, options.now);
