@@ -11,6 +11,7 @@ import { markCampaignsRefreshed } from "../models/campaign.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { nextJourneyDue, readDueJourneys } from "./journeys.server";
 import { rebuildFoundCampaigns } from "./found.server";
+import { logger } from "../logger.server";
 
 export interface ShopRefreshSummary extends RefreshSummary {
   /** Campaigns found in orders, and new orders' journeys read in this refresh. */
@@ -66,6 +67,8 @@ export function refreshCampaignsIfStale(db: Db, shop: string, client: GraphqlReq
   const attempted = lastAttempt.get(shop);
   if (attempted !== undefined && now.getTime() - attempted < STALE_AFTER_MS) return false;
   if (lastRefreshedAt && now.getTime() - new Date(lastRefreshedAt).getTime() < STALE_AFTER_MS) return false;
-  refreshShopCampaigns(db, shop, client, now).catch((error: unknown) => console.error(`[campaigns] background refresh for ${shop} failed`, error));
+  refreshShopCampaigns(db, shop, client, now).catch((error: unknown) =>
+    logger.error({ component: "campaigns", shop, err: error }, "background refresh failed"),
+  );
   return true;
 }
