@@ -4,7 +4,7 @@
  * testing, benchmarking and linting. The runtime's imports are read from the source itself (TypeScript's parser), so
  * a package that app code starts importing, or stops importing, fails here until it moves.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import ts from "typescript";
@@ -12,8 +12,14 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** Production code: everything under app/ (the web app, the worker, the CLIs), the server and Prisma's CLI config. */
-const RUNTIME_ROOTS = ["app", "server.mjs", ".config/prisma.ts"];
+/**
+ * Production code: everything under app/ (the web app, the worker, the CLIs), Prisma's CLI config and the file
+ * `npm start` runs (read from package.json, wherever it lives).
+ */
+function runtimeRoots(): string[] {
+  const serverEntry = manifest.scripts.start.split(/\s+/)[1];
+  return ["app", ".config/prisma.ts", serverEntry].filter((entry) => existsSync(path.join(ROOT, entry)));
+}
 
 /** Packages production needs although no runtime file imports them (or imports only their types), and why. */
 const NEEDED_WITHOUT_IMPORT: Record<string, string> = {
@@ -21,6 +27,12 @@ const NEEDED_WITHOUT_IMPORT: Record<string, string> = {
   tsx: "`npm run worker`, `npm run classify` and `npm run predict` run TypeScript through it",
   "better-sqlite3":
     "the driver under @prisma/adapter-better-sqlite3, whose connection app/db.server.ts and the import's writes call directly",
+};
+
+const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
@@ -89,7 +101,7 @@ function requiredPeers(name: string): string[] {
 
 function runtimeImports(): Map<string, string[]> {
   const importers = new Map<string, string[]>();
-  for (const file of RUNTIME_ROOTS.flatMap(sourceFiles)) {
+  for (const file of [...new Set(runtimeRoots().flatMap(sourceFiles))]) {
     for (const specifier of runtimeSpecifiers(file, readFileSync(file, "utf8"))) {
       const name = packageOf(specifier);
       if (name === null) continue;
@@ -98,11 +110,6 @@ function runtimeImports(): Map<string, string[]> {
   }
   return importers;
 }
-
-const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
-  dependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
-};
 
 describe("package.json's sections match how each package is used", () => {
   const imported = runtimeImports();
@@ -120,6 +127,12 @@ describe("package.json's sections match how each package is used", () => {
     const unused = Object.keys(manifest.dependencies).filter((name) => !needed.has(name));
     expect(unused).toEqual([]);
     for (const name of Object.keys(NEEDED_WITHOUT_IMPORT)) expect(manifest.dependencies).toHaveProperty([name]);
+  });
+
+  it("the file `npm start` runs is read", () => {
+    const serverEntry = manifest.scripts.start.split(/\s+/)[1];
+    expect(runtimeRoots()).toContain(serverEntry);
+    expect([...imported.values()].flat()).toContain(path.normalize(serverEntry));
   });
 
   it("no package sits in both sections", () => {
