@@ -42,6 +42,7 @@ import {
 export const REFIT_PAGE_SIZE = 2000;
 /** The high-value tag goes to the top 1/HIGH_VALUE_FRACTION of predicted customers: the top decile. */
 export const HIGH_VALUE_FRACTION = 10;
+const PREDICT_SLICE_MS = 50;
 
 export interface RefitOptions {
   /** Gate and optimiser options (defaults: 500 buyers, 180 days, 100 repeat buyers). */
@@ -250,7 +251,14 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
   const alive: Array<number | null> = new Array(n).fill(null);
   const cache = new Map<string, { value: bigint; alive: number } | null>();
   let unpredictable = 0;
+  let sliceStart = performance.now();
   for (let k = 0; k < buyers; k++) {
+    // Minutes of computation for a large shop: give the event loop a turn every 50 ms, so the job thread's
+    // heartbeat gets out and its runner does not take this work for a loop that never ends (app/jobs/executor.server.ts).
+    if (performance.now() - sliceStart > PREDICT_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
     const c = data.summary[k];
     const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}|${c.zbar}`;
     let p = cache.get(key);
