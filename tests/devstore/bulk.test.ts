@@ -134,3 +134,49 @@ describe("bulk mutations via staged uploads", () => {
     expect(run.data.bulkOperationRunMutation.userErrors).toEqual([{ code: "NO_SUCH_FILE" }]);
   });
 });
+
+describe("bulk queries over a store too big for one page", () => {
+  async function exportWith(pageNodes: number) {
+    const store = await startDevStore({ apiKey: "k", apiSecret: "s", bulkPageNodes: pageNodes, bulkDelayMs: 1 });
+    try {
+      const shop = "paged-bulk.myshopify.com";
+      store.seedGenerated(shop, { customers: 61, orders: 150, seed: 3 });
+      const storeToken = store.issueOfflineToken(shop);
+      const run = await adminGraphql(
+        store.origin,
+        storeToken,
+        `mutation { bulkOperationRunQuery(query: "{ customers { edges { node { id createdAt tags orders { edges { node { id totalPriceSet { shopMoney { amount } } } } } } } } }") { bulkOperation { id } userErrors { message } } }`,
+      );
+      const id = run.data.bulkOperationRunQuery.bulkOperation.id;
+      const counts: number[] = [];
+      for (;;) {
+        const r = await adminGraphql(store.origin, storeToken, `query($id: ID!) { bulkOperation(id: $id) { status objectCount rootObjectCount url fileSize } }`, { id });
+        const op = r.data.bulkOperation;
+        counts.push(Number(op.objectCount));
+        if (op.status === "COMPLETED") {
+          const text = await (await fetch(op.url)).text();
+          const state = store.shops.get(shop)!;
+          const expectedLines = state.customers.size + [...state.orders.values()].filter((o) => o.customerId !== null).length;
+          const pages = [...state.bulkOps.values()].find((b) => `gid://shopify/BulkOperation/${b.id}` === id)!.pages;
+          return { op, text, counts, expectedLines, pages };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    } finally {
+      await store.close();
+    }
+  }
+
+  it("writes the same file page by page as in one page, counting objects as it goes", async () => {
+    const paged = await exportWith(7);
+    const whole = await exportWith(1_000);
+    expect([paged.pages, whole.pages]).toEqual([Math.ceil(61 / 7), 1]);
+    expect(paged.text).toBe(whole.text);
+    expect(paged.text.trim().split("\n")).toHaveLength(paged.expectedLines);
+    expect(Number(paged.op.objectCount)).toBe(paged.expectedLines);
+    expect(Number(paged.op.rootObjectCount)).toBe(61);
+    expect(Number(paged.op.fileSize)).toBe(Buffer.byteLength(paged.text));
+    // objectCount never goes back while the export runs.
+    expect(paged.counts).toEqual([...paged.counts].sort((a, b) => a - b));
+  });
+});

@@ -11,7 +11,7 @@ import {
   stripTypenameMarkers,
   withTypenameMarkers,
 } from "./cost";
-import type { ExecCtx, StoreApi } from "./graphql";
+import type { BulkWindow, ExecCtx, StoreApi } from "./graphql";
 import type { BucketState, ShopState } from "./state";
 import { inputArrayErrors } from "./limits";
 
@@ -194,9 +194,10 @@ export async function executeForBulk(
   doc: DocumentNode,
   variables: Record<string, unknown> | undefined,
   bulk: boolean,
+  bulkWindow?: BulkWindow,
 ): Promise<ExecutionResult> {
   const tooLarge = inputArrayErrors(schema, doc, variables ?? {});
   if (tooLarge.length) return { errors: tooLarge };
-  const ctx: ExecCtx = { store, shop, bulk, now: store.now(), search: [] };
+  const ctx: ExecCtx = { store, shop, bulk, bulkWindow, now: store.now(), search: [] };
   return (await execute({ schema, document: doc, variableValues: variables, contextValue: ctx })) as ExecutionResult;
 }

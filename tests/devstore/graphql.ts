@@ -83,6 +83,8 @@ export interface ExecCtx {
   shop: ShopState;
   /** Bulk operations ignore `first`/`last` limits (as Shopify does). */
   bulk: boolean;
+  /** A bulk query runs page by page: its top-level connections yield only this window of their nodes. */
+  bulkWindow?: BulkWindow;
   now: number;
   search: Array<{ path: Array<string | number>; query: string; warnings: SearchWarning[] }>;
 }
@@ -144,6 +146,18 @@ function cmp(a: SortVal, b: SortVal): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/**
+ * The part of a bulk query's top-level connections one execution yields, so that a store of millions of orders is
+ * exported a page at a time instead of as one result held in memory. Each connection is sorted once per operation.
+ */
+export interface BulkWindow {
+  offset: number;
+  limit: number;
+  /** The longest top-level connection seen, set as the query runs: the export is done when offset passes it. */
+  rootTotal: number;
+  sorted: Map<string, unknown[]>;
+}
+
 export interface PageArgs {
   first?: number | null;
   last?: number | null;
@@ -180,8 +194,18 @@ export function connection<T extends { id: number }>(
     }
   }
   const dir = args.reverse ? -1 : 1;
-  const keyed = items.map((item) => ({ item, v: sortValue(item) }));
-  keyed.sort((a, b) => dir * (cmp(a.v, b.v) || a.item.id - b.item.id));
+  const sortItems = () => {
+    const sorted = items.map((item) => ({ item, v: sortValue(item) }));
+    return sorted.sort((a, b) => dir * (cmp(a.v, b.v) || a.item.id - b.item.id));
+  };
+  const window = ctx.bulk && info.path.prev === undefined ? ctx.bulkWindow : undefined;
+  let keyed: Array<{ item: T; v: SortVal }>;
+  if (window) {
+    const key = `${info.fieldName}:${JSON.stringify(args)}`;
+    keyed = (window.sorted.get(key) as typeof keyed | undefined) ?? sortItems();
+    window.sorted.set(key, keyed);
+    window.rootTotal = Math.max(window.rootTotal, keyed.length);
+  } else keyed = sortItems();
   const cmpCursor = (k: { item: T; v: SortVal }, c: { last_id: number; last_value: unknown }) =>
     dir * (cmp(k.v, c.last_value as SortVal) || k.item.id - c.last_id);
   let start = 0;
@@ -201,19 +225,24 @@ export function connection<T extends { id: number }>(
   if (!ctx.bulk) {
     if (first != null) to = Math.min(to, from + first);
     if (last != null) from = Math.max(from, to - last);
+  } else if (window) {
+    from = Math.min(end, start + window.offset);
+    to = Math.min(end, from + window.limit);
   }
   const slice = keyed.slice(from, to);
   const nodes = slice.map((k) => view(k.item));
-  const cursors = slice.map((k) => encodeCursor(k.item.id, k.v));
+  // Encoded only where the selection asks for it (graphql-js calls a function-valued field): a bulk export of
+  // millions of nodes rarely does.
+  const cursor = (k: { item: T; v: SortVal } | undefined) => (k ? encodeCursor(k.item.id, k.v) : null);
   return {
-    edges: nodes.map((node, i) => ({ cursor: cursors[i], node })),
+    edges: nodes.map((node, i) => ({ cursor: () => cursor(slice[i]), node })),
     nodes,
     pageInfo: {
       __typename: "PageInfo",
       hasNextPage: to < keyed.length,
       hasPreviousPage: from > 0,
-      startCursor: cursors[0] ?? null,
-      endCursor: cursors[cursors.length - 1] ?? null,
+      startCursor: () => cursor(slice[0]),
+      endCursor: () => cursor(slice[slice.length - 1]),
     },
   };
 }

@@ -3,14 +3,16 @@
  * for one app, executing the real Admin GraphQL 2026-10 schema over in-memory state.
  * See tests/devstore/README.md.
  */
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import { type GraphQLSchema } from "graphql";
-import { checkBulkMutation, checkBulkQuery, flattenBulkResult, parseVariablesJsonl } from "./bulk";
+import { checkBulkMutation, checkBulkQuery, flattenBulkResult, parseVariablesJsonl, type BulkQueryCheck } from "./bulk";
+import { BulkResultFiles, type BulkResultFile, type BulkResultWriter } from "./bulk-files";
 import { executeForBulk, refill, runGraphQLRequest, throttleStatus, type ThrottleStatus } from "./execute";
 import { inputArrayErrors } from "./limits";
-import { attachResolvers, type StagedTarget, type StoreApi } from "./graphql";
+import { attachResolvers, type BulkWindow, type StagedTarget, type StoreApi } from "./graphql";
 import { handleAccessTokenRequest, TokenStore } from "./oauth";
 import { API_VERSION, loadAdminSchema, loadAdminSchemaJson, REPO_ROOT } from "./schema";
 import { seedGeneratedStore, type GeneratedSeedOptions, type GeneratedSeedReport } from "./seed/generated";
@@ -99,6 +101,8 @@ export interface DevStoreOptions {
   bulkDelayMs?: number;
   /** Bulk query operations that may run at once per shop. Default 5, as API 2026-01 and later allow (LIMIT_REACHED beyond). */
   bulkQueryConcurrency?: number;
+  /** Top-level nodes per page of a bulk query export (default 20,000); tests page small stores with a small one. */
+  bulkPageNodes?: number;
   /** Timeout of a webhook delivery, ms (Shopify: 5 s). */
   webhookTimeoutMs?: number;
 }
@@ -263,6 +267,8 @@ function toMs(v: Date | string | number | null | undefined, fallback: number | n
 }
 
 const SHOP_RE = /^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$/;
+/** Top-level nodes per page of a bulk query export: bounds the dev store's memory whatever the shop's size. */
+const BULK_PAGE_NODES = 20_000;
 
 function readBody(req: http.IncomingMessage, limit = 50 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -306,6 +312,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
   const flowTriggers: FlowTriggerRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const bulkRuns = new Set<Promise<void>>();
+  const bulkFiles = new BulkResultFiles();
   const hung = new Set<http.ServerResponse>();
   const sockets = new Set<Socket>();
   let faults: FaultOptions = {};
@@ -390,13 +397,14 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       partialDataUrl: null,
       stagedUploadPath: null,
       clientIdentifier: null,
-      result: null,
+      resultFile: null,
+      pages: 0,
     };
     shop.bulkOps.set(op.id, op);
     return op;
   };
 
-  const finishBulk = (shop: ShopState, op: BulkOpRec, lines: string[] | null, rootCount: number, error: BulkOpRec["errorCode"]) => {
+  const finishBulk = (shop: ShopState, op: BulkOpRec, result: { file: BulkResultFile | null; root: number } | null, error: BulkOpRec["errorCode"]) => {
     if (op.status === "CANCELING" || op.status === "CANCELED") {
       op.status = "CANCELED";
     } else if (error) {
@@ -404,12 +412,11 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       op.errorCode = error;
     } else {
       op.status = "COMPLETED";
-      const text = lines && lines.length ? lines.join("\n") + "\n" : "";
-      op.objectCount = lines?.length ?? 0;
-      op.rootObjectCount = rootCount;
-      if (text) {
-        op.result = text;
-        op.fileSize = Buffer.byteLength(text);
+      op.objectCount = result?.file?.lines ?? 0;
+      op.rootObjectCount = result?.root ?? 0;
+      if (result?.file) {
+        op.resultFile = result.file.path;
+        op.fileSize = result.file.bytes;
         op.url = `${origin}/bulk-results/${op.id}.jsonl`;
       }
     }
@@ -417,32 +424,60 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     emit(shop, "bulk_operations/finish", bulkFinishPayload(shop, op));
   };
 
-  const runBulk = (shop: ShopState, op: BulkOpRec, work: () => Promise<{ lines: string[]; root: number }>) => {
+  const runBulk = (shop: ShopState, op: BulkOpRec, work: (out: BulkResultWriter) => Promise<{ root: number }>) => {
     const p = new Promise<void>((resolve) => {
       later(bulkDelay, () => {
         if (op.status === "CANCELING") {
-          finishBulk(shop, op, null, 0, null);
+          finishBulk(shop, op, null, null);
           resolve();
           return;
         }
         op.status = "RUNNING";
-        work()
+        const out = bulkFiles.writer(op.id);
+        work(out)
+          .then(async ({ root }) => ({ file: await out.finish(), root }))
           .then(
             (r) =>
               later(bulkDelay, () => {
-                finishBulk(shop, op, r.lines, r.root, null);
+                finishBulk(shop, op, r, null);
                 resolve();
               }),
-            (error: unknown) =>
+            (error: unknown) => {
+              void out.finish().catch(() => undefined);
               later(bulkDelay, () => {
-                finishBulk(shop, op, null, 0, error instanceof BulkFailure ? error.code : "INTERNAL_SERVER_ERROR");
+                finishBulk(shop, op, null, error instanceof BulkFailure ? error.code : "INTERNAL_SERVER_ERROR");
                 resolve();
-              }),
+              });
+            },
           );
       });
     });
     bulkRuns.add(p);
     void p.finally(() => bulkRuns.delete(p));
+  };
+
+  /**
+   * A bulk query, a page of top-level nodes at a time (see BulkWindow): each page executed, flattened and appended
+   * to the result file, objectCount kept current as Shopify's is, HTTP requests served between pages, a cancel
+   * honoured at the next page.
+   */
+  const exportBulkQuery = async (shop: ShopState, op: BulkOpRec, check: BulkQueryCheck, out: BulkResultWriter) => {
+    const window: BulkWindow = { offset: 0, limit: options.bulkPageNodes ?? BULK_PAGE_NODES, rootTotal: 0, sorted: new Map() };
+    let root = 0;
+    do {
+      const result = await executeForBulk(schema, api, shop, check.marked!, undefined, true, window);
+      // BulkOperationErrorCode.ACCESS_DENIED: "returned access denied due to missing access scopes".
+      if (result.errors?.some((e) => e.extensions?.code === "ACCESS_DENIED")) throw new BulkFailure("ACCESS_DENIED");
+      if (result.errors?.length && !result.data) throw new Error(result.errors[0].message);
+      const flat = flattenBulkResult(schema, check.doc!, (result.data ?? {}) as Record<string, unknown>);
+      await out.add(flat.lines);
+      op.objectCount += flat.lines.length;
+      op.pages++;
+      root += flat.rootObjectCount;
+      window.offset += window.limit;
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (window.offset < window.rootTotal && op.status !== "CANCELING");
+    return { root };
   };
 
   const api: StoreApi = {
@@ -474,14 +509,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const tooLarge = inputArrayErrors(schema, check.doc!, {});
       if (tooLarge.length) return { userErrors: [{ field: ["query"], message: tooLarge[0].message, code: "INVALID" }] };
       const op = newBulkOp(shop, "QUERY", query, groupObjects);
-      runBulk(shop, op, async () => {
-        const result = await executeForBulk(schema, api, shop, check.marked!, undefined, true);
-        // BulkOperationErrorCode.ACCESS_DENIED: "returned access denied due to missing access scopes".
-        if (result.errors?.some((e) => e.extensions?.code === "ACCESS_DENIED")) throw new BulkFailure("ACCESS_DENIED");
-        if (result.errors?.length && !result.data) throw new Error(result.errors[0].message);
-        const flat = flattenBulkResult(schema, check.doc!, (result.data ?? {}) as Record<string, unknown>);
-        return { lines: flat.lines, root: flat.rootObjectCount };
-      });
+      runBulk(shop, op, (out) => exportBulkQuery(shop, op, check, out));
       return { op, userErrors: [] };
     },
     startBulkMutation(shop, mutation, stagedUploadPath, clientIdentifier, groupObjects) {
@@ -513,16 +541,15 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const op = newBulkOp(shop, "MUTATION", mutation, groupObjects);
       op.stagedUploadPath = stagedUploadPath;
       op.clientIdentifier = clientIdentifier;
-      runBulk(shop, op, async () => {
-        const lines: string[] = [];
+      runBulk(shop, op, async (out) => {
         for (let i = 0; i < rows.length; i++) {
           const r = await executeForBulk(schema, api, shop, check.doc!, rows[i], false);
           const line: Record<string, unknown> = { data: r.data ?? null };
           if (r.errors?.length) line.errors = r.errors.map((e) => e.toJSON());
           line.__lineNumber = i;
-          lines.push(JSON.stringify(line));
+          await out.add([JSON.stringify(line)]);
         }
-        return { lines, root: lines.length };
+        return { root: rows.length };
       });
       return { op, userErrors: [] };
     },
@@ -632,9 +659,9 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const id = Number(bulkRes[1]);
       for (const shop of shops.values()) {
         const op = shop.bulkOps.get(id);
-        if (op?.result) {
-          res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": String(Buffer.byteLength(op.result)) });
-          res.end(op.result);
+        if (op?.resultFile) {
+          res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": String(op.fileSize) });
+          fs.createReadStream(op.resultFile).pipe(res);
           return;
         }
       }
@@ -1073,6 +1100,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      bulkFiles.removeAll();
     },
   };
   return store;

@@ -138,8 +138,10 @@ export interface BulkOpRec {
   partialDataUrl: string | null;
   stagedUploadPath: string | null;
   clientIdentifier: string | null;
-  /** JSONL result, served at /bulk-results/<id>.jsonl */
-  result: string | null;
+  /** The JSONL result on disk (tests/devstore/bulk-files.ts), served at /bulk-results/<id>.jsonl */
+  resultFile: string | null;
+  /** Pages a bulk query was executed in (the dev store's own bookkeeping; Shopify shows nothing of it). */
+  pages: number;
 }
 
 export interface BucketState {
