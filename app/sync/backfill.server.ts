@@ -34,8 +34,8 @@ export interface BackfillDeps {
 
 /**
  * Imports the shop's whole history with bulk operations and classifies every customer. Each phase is
- * checkpointed in SyncRun (bulk operation id, lines done), so a crashed run resumes where it stopped and
- * re-applies at most one checkpoint's worth of lines, which the idempotent upserts absorb.
+ * checkpointed in SyncRun (bulk operation id, lines done, committed with the facts they count), so a crashed run
+ * resumes right after the last batch it stored.
  */
 export async function runBackfill(deps: BackfillDeps): Promise<void> {
   const { db, shop } = deps;
@@ -130,6 +130,7 @@ async function importPhase(deps: BackfillDeps, runId: number, run: { bulkOperati
   });
   const linesTotal = Number(operation.objectCount ?? 0);
   await db.syncRun.update({ where: { id: runId }, data: { resultUrl: operation.url, linesTotal } });
+  deps.log?.(`${deps.shop}: ${kind} export ready (${linesTotal} lines)`);
   if (!operation.url) return; // an empty store: Shopify returns no file
   const linesDone = await importBulkResult(db, deps.shop, kind, operation.url, { syncRunId: runId, skipLines: run.linesDone, fetch: deps.fetch });
   await db.syncRun.update({ where: { id: runId }, data: { linesDone: linesTotal || linesDone } });
