@@ -74,9 +74,9 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
           await db.syncRun.update({ where: { id: runId }, data: { customersDone } });
         },
       });
+      log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
       await afterFullPass({ db, shop, now: deps.now(), cause: "backfill", writer: deps.writer, analytics: deps.client, log });
       run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
-      log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
     }
     if (run.phase === "segments") {
       await syncStageSegments(db, shop, deps.client);
