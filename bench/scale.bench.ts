@@ -39,7 +39,7 @@ const DUE_SHARE = 0.01;
 interface AppRun {
   /** Seconds from the start of the backfill to each log mark. */
   marks: Record<string, number>;
-  /** Seconds per step of the after-pass (recount, conversions, refit, analytics), from its log line. */
+  /** Seconds per step of the after-pass (recount, conversions, refit, campaigns, analytics), from its log line. */
   afterPass: Record<string, number>;
   backfillSeconds: number;
   /** Of the backfill: time inside the writer (tag writes through bulk mutations, Flow triggers). */
@@ -87,7 +87,7 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
     log: (message) => {
       const mark = /: (customers export ready|customers imported|orders export ready|orders imported|\d+ customers classified|after-pass)/.exec(message)?.[1];
       if (mark) marks[mark.replace(/^\d+ /, "")] = (performance.now() - started) / 1000;
-      for (const [, step, ms] of message.matchAll(/(recount|conversions|refit|analytics) (\d+) ms/g)) afterPass[step] = Number(ms) / 1000;
+      for (const [, step, ms] of message.matchAll(/(recount|conversions|refit|campaigns|analytics) (\d+) ms/g)) afterPass[step] = Number(ms) / 1000;
       console.error(`bench scale: ${message}`);
     },
   });
@@ -157,7 +157,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const own = app.backfillSeconds - exportWait - app.shopifyWriteSeconds;
   const importGoal = IMPORT_GOAL_S * scale;
   const dailyGoal = DAILY_GOAL_S * scale;
-  const steps = ["recount", "conversions", "refit", "analytics"].map((step) => `${step} ${s(app.afterPass[step] ?? NaN)}`).join(", ");
+  const steps = ["recount", "conversions", "refit", "campaigns", "analytics"].map((step) => `${step} ${s(app.afterPass[step] ?? NaN)}`).join(", ");
   return {
     title: "A 1M-customer shop end to end (1,000,000 customers, 5,000,000 orders, SQLite)",
     markdown: `
