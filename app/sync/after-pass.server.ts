@@ -6,6 +6,7 @@ import { refreshShopAnalyticsOnce } from "../analytics/shop-analytics.server";
 import { recountStages, type ChangeCause, type ShopifyWriter } from "./reconcile.server";
 import { refitAndRetag, type RefitSummary } from "./predict.server";
 import { rebuildFoundCampaigns } from "../campaigns/found.server";
+import { messageLog } from "../logger.server";
 
 export interface AfterPassOptions {
   db: Db;
@@ -35,7 +36,7 @@ export interface AfterPassSummary {
  */
 export async function afterFullPass(options: AfterPassOptions): Promise<AfterPassSummary> {
   const { db, shop, now } = options;
-  const warn = options.log ?? ((message: string) => console.error(message));
+  const warn = options.log ?? messageLog("after-pass", "warn");
   const timings: AfterPassSummary["timings"] = { recount: 0, conversions: 0, refit: 0, campaigns: 0, analytics: 0 };
   const timed = async <T>(step: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
