@@ -145,7 +145,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const adminUrl = async (urlOptions: { locale?: string; path?: string } = {}) =>
     (
       await embeddedAppUrl({ appUrl, shop: DEMO_SHOP, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, locale: urlOptions.locale, ttlSeconds: 12 * 3600 })
-    ).replace("/app?", `${urlOptions.path ?? "/app"}?`);
+    ).replace("/app?", (urlOptions.path ?? "/app").includes("?") ? `${urlOptions.path}&` : `${urlOptions.path ?? "/app"}?`);
 
   // Installing: the first admin load performs the token exchange and the afterAuth hook queues the import.
   const install = await fetch(await adminUrl(), { headers: { "User-Agent": CHROME_UA } });
