@@ -177,6 +177,11 @@ export async function queryConversionFacts(db: Db, shop: string, query: Conversi
     UNION ALL
     SELECT 'start', 0, CAST((SELECT "start" FROM b) AS DOUBLE PRECISION), 0, 0
   `;
+  return conversionFactsOf(rows);
+}
+
+/** The query's rows read back: life tables per stage (sorted by day), new subscribers, where the history guard starts. */
+function conversionFactsOf(rows: readonly FactRow[]): ConversionFacts {
   const num = (v: SqlNumber) => (v == null ? 0 : Number(v));
   const lifeTables: Record<MeasuredStage, LifeTableRow[]> = { 3: [], 4: [], 5: [] };
   let newSubscribers = 0;

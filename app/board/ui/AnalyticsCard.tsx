@@ -57,6 +57,39 @@ export function AnalyticsErrors({ analytics }: { analytics: ShopAnalyticsView })
   );
 }
 
+/** Profit (or sales) per visitor by the kind of visit that first brought them. */
+function ValueByFirstVisit({
+  byKind,
+  money,
+}: {
+  byKind: ShopAnalyticsView["summary"]["gpv"]["byFirstVisitKind"];
+  money: (minor: number | null) => string;
+}) {
+  const t = useT();
+  return (
+    <BlockStack gap="100">
+      <Text as="h3" variant="headingSm">
+        {t("analytics.byFirstVisit.title")}
+      </Text>
+      {byKind ? (
+        <div data-testid="gpv-by-first-visit">
+          <InlineStack gap="400" wrap>
+            {byKind.map((k) => (
+              <Text as="span" key={k.kind}>
+                {`${kindLabel(t, k.kind)}: ${money(k.perVisitorMinor)}`}
+              </Text>
+            ))}
+          </InlineStack>
+        </div>
+      ) : (
+        <Text as="p" tone="subdued">
+          {t("analytics.byFirstVisit.none")}
+        </Text>
+      )}
+    </BlockStack>
+  );
+}
+
 export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnalyticsView; currencyCode: string | null }) {
   const t = useT();
   const locale = useLocale();
@@ -101,26 +134,7 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
               <span data-testid="partial-month">{t("analytics.partialMonth", { month: formatMonth(locale, running.month) })}</span>
             </Text>
           )}
-          <BlockStack gap="100">
-            <Text as="h3" variant="headingSm">
-              {t("analytics.byFirstVisit.title")}
-            </Text>
-            {s.gpv.byFirstVisitKind ? (
-              <div data-testid="gpv-by-first-visit">
-                <InlineStack gap="400" wrap>
-                  {s.gpv.byFirstVisitKind.map((k) => (
-                    <Text as="span" key={k.kind}>
-                      {`${kindLabel(t, k.kind)}: ${money(k.perVisitorMinor)}`}
-                    </Text>
-                  ))}
-                </InlineStack>
-              </div>
-            ) : (
-              <Text as="p" tone="subdued">
-                {t("analytics.byFirstVisit.none")}
-              </Text>
-            )}
-          </BlockStack>
+          <ValueByFirstVisit byKind={s.gpv.byFirstVisitKind} money={money} />
           {s.stage1.unmapped.length > 0 && (
             <Text as="p" variant="bodySm" tone="subdued">
               {t("analytics.unmapped", { sources: s.stage1.unmapped.join(", ") })}

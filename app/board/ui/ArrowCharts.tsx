@@ -50,7 +50,6 @@ export function ArrowCharts({
 }) {
   const t = useT();
   const locale = useLocale();
-  const hydrated = useHydrated();
   const names = levels.map((l) => t(`stage.${l.level}`));
   const predicted = prediction?.status === "ok" && levels.some((l) => l.predictedAverageMinor != null);
   const clv: DataSeries[] = [
@@ -94,25 +93,7 @@ export function ArrowCharts({
               {t("board.arrows.clvPredictedHelp", { date: formatDate(locale, prediction.fittedAt) })}
             </Text>
           )}
-          {hydrated ? (
-            <div style={{ height: 260 }} role="img" aria-label={t("board.arrows.clv")} data-testid="clv-chart">
-              <PolarisVizProvider>
-                <SimpleBarChart
-                  data={clv}
-                  showLegend={clv.length > 1}
-                  theme="Light"
-                  xAxisOptions={{ labelFormatter: (v) => formatMoney(locale, Number(v) * 100, currencyCode, { whole: true }) }}
-                />
-              </PolarisVizProvider>
-            </div>
-          ) : (
-            <Box minHeight="260px">
-              <Text as="p" tone="subdued">
-                {t("board.chartLoading")}
-              </Text>
-              <SkeletonBodyText lines={6} />
-            </Box>
-          )}
+          <ClvChart data={clv} currencyCode={currencyCode} />
           {prediction?.status === "insufficient" && (
             <Text as="p" variant="bodySm" tone="subdued">
               {prediction.reason ? `${t(prediction.reason.key, prediction.reason.values)} ` : ""}
@@ -122,6 +103,35 @@ export function ArrowCharts({
         </BlockStack>
       </Card>
     </InlineGrid>
+  );
+}
+
+/** Polaris Viz cannot render on the server: a skeleton until the page has hydrated. */
+function ClvChart({ data, currencyCode }: { data: DataSeries[]; currencyCode: string | null }) {
+  const t = useT();
+  const locale = useLocale();
+  const hydrated = useHydrated();
+  if (!hydrated) {
+    return (
+      <Box minHeight="260px">
+        <Text as="p" tone="subdued">
+          {t("board.chartLoading")}
+        </Text>
+        <SkeletonBodyText lines={6} />
+      </Box>
+    );
+  }
+  return (
+    <div style={{ height: 260 }} role="img" aria-label={t("board.arrows.clv")} data-testid="clv-chart">
+      <PolarisVizProvider>
+        <SimpleBarChart
+          data={data}
+          showLegend={data.length > 1}
+          theme="Light"
+          xAxisOptions={{ labelFormatter: (v) => formatMoney(locale, Number(v) * 100, currencyCode, { whole: true }) }}
+        />
+      </PolarisVizProvider>
+    </div>
   );
 }
 
