@@ -5,15 +5,18 @@
  * Runs on demand (Campaigns page, "Refresh now") and on a schedule (the `campaigns` job).
  */
 import type { Db } from "../db.server";
-import { MarketingActivitiesQuery, type MarketingActivitiesQueryData, type MarketingActivityNode } from "../graphql/MarketingActivitiesQuery";
-import { DiscountNodesQuery, type DiscountNodeData, type DiscountNodesQueryData } from "../graphql/DiscountNodesQuery";
+import { MarketingActivitiesQuery } from "../graphql/MarketingActivitiesQuery";
+import { DiscountNodesQuery } from "../graphql/DiscountNodesQuery";
+import type { DiscountNodesQueryQuery, MarketingActivitiesQueryQuery } from "../types/admin.generated";
 import type { GraphqlRequester } from "../shopify/requester.server";
 import { stageForActivity } from "../domain/tactics";
 import { stageForDiscount, type AppSegment } from "./discounts";
 
-
 export const CAMPAIGN_SOURCES = ["marketing_activity", "discount", "manual"] as const;
 export type CampaignSource = (typeof CAMPAIGN_SOURCES)[number];
+
+export type MarketingActivityNode = MarketingActivitiesQueryQuery["marketingActivities"]["nodes"][number];
+export type DiscountNodeData = DiscountNodesQueryQuery["discountNodes"]["nodes"][number];
 
 /** Pages of 100; a shop with more than MAX_PAGES × 100 activities keeps its newest ones. */
 const PAGE_SIZE = 100;
@@ -65,7 +68,7 @@ export function campaignFromActivity(node: MarketingActivityNode, existing: { st
 export function campaignFromDiscount(node: DiscountNodeData, appSegments: readonly AppSegment[], tagPrefix: string): ImportedCampaign | null {
   const d = node.discount;
   const mapped = stageForDiscount(
-    { contextType: d.context?.__typename ?? "", segments: d.context?.segments ?? [], tags: d.tags ?? [] },
+    { contextType: d.context?.__typename ?? "", segments: (d.context && "segments" in d.context ? d.context.segments : null) ?? [], tags: d.tags ?? [] },
     appSegments,
     tagPrefix,
   );
@@ -85,12 +88,14 @@ export function campaignFromDiscount(node: DiscountNodeData, appSegments: readon
   };
 }
 
-async function fetchAll<T, N>(client: GraphqlRequester, document: string, connection: (data: T) => { nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }): Promise<N[]> {
+/** Every node of a connection, page by page (at most MAX_PAGES pages of PAGE_SIZE). */
+async function fetchAll<N>(
+  page: (after: string | null) => Promise<{ nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }>,
+): Promise<N[]> {
   const all: N[] = [];
   let after: string | null = null;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const { data }: { data: T } = await client.request<T>(document, { first: PAGE_SIZE, after });
-    const conn = connection(data);
+  for (let count = 0; count < MAX_PAGES; count++) {
+    const conn = await page(after);
     all.push(...conn.nodes);
     if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) break;
     after = conn.pageInfo.endCursor;
@@ -105,8 +110,8 @@ export async function refreshCampaigns(
   options: { now: Date; tagPrefix: string },
 ): Promise<RefreshSummary> {
   const [activities, discounts, appSegments, stored] = await Promise.all([
-    fetchAll<MarketingActivitiesQueryData, MarketingActivityNode>(client, MarketingActivitiesQuery, (d) => d.marketingActivities),
-    fetchAll<DiscountNodesQueryData, DiscountNodeData>(client, DiscountNodesQuery, (d) => d.discountNodes),
+    fetchAll((after) => client.request(MarketingActivitiesQuery, { first: PAGE_SIZE, after }).then(({ data }) => data.marketingActivities)),
+    fetchAll((after) => client.request(DiscountNodesQuery, { first: PAGE_SIZE, after }).then(({ data }) => data.discountNodes)),
     db.shopSegment.findMany({ where: { shop }, select: { stage: true, segmentGid: true } }),
     db.campaign.findMany({
       where: { shop, source: { in: ["marketing_activity", "discount"] } },

@@ -8,7 +8,3 @@ export const AccessScopesQuery = `#graphql
     }
   }
 `;
-
-export interface AccessScopesQueryData {
-  currentAppInstallation: { accessScopes: Array<{ handle: string }> };
-}

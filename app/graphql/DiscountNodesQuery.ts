@@ -38,23 +38,3 @@ export const DiscountNodesQuery = `#graphql
     }
   }
 `;
-
-export interface DiscountNodeData {
-  id: string;
-  discount: {
-    __typename: string;
-    title: string;
-    status: string;
-    startsAt: string;
-    endsAt: string | null;
-    tags: string[];
-    context: { __typename: string; segments?: Array<{ id: string; name: string; query: string }> };
-  };
-}
-
-export interface DiscountNodesQueryData {
-  discountNodes: {
-    nodes: DiscountNodeData[];
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
-}

@@ -22,20 +22,3 @@ export const MarketingActivitiesQuery = `#graphql
     }
   }
 `;
-
-export interface MarketingActivityNode {
-  id: string;
-  title: string;
-  status: string;
-  tactic: string;
-  marketingChannelType: string;
-  createdAt: string;
-  marketingEvent: { startedAt: string; scheduledToEndAt: string | null; endedAt: string | null } | null;
-}
-
-export interface MarketingActivitiesQueryData {
-  marketingActivities: {
-    nodes: MarketingActivityNode[];
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
-}

@@ -9,7 +9,3 @@ export const ShopQuery = `#graphql
     }
   }
 `;
-
-export interface ShopQueryData {
-  shop: { id: string; name: string; myshopifyDomain: string; currencyCode: string; ianaTimezone: string };
-}

@@ -3,7 +3,7 @@
  * does: a write scope implies its read scope.
  */
 import { AuthScopes } from "@shopify/shopify-api";
-import { AccessScopesQuery, type AccessScopesQueryData } from "../graphql/AccessScopesQuery";
+import { AccessScopesQuery } from "../graphql/AccessScopesQuery";
 import type { GraphqlRequester } from "./requester.server";
 
 /** Without it Shopify shows the app only the last 60 days of orders, too little history for any stage. */
@@ -12,7 +12,7 @@ export const FULL_HISTORY_SCOPE = "read_all_orders";
 export const ANALYTICS_SCOPE = "read_reports";
 
 export async function readGrantedScopes(client: GraphqlRequester): Promise<string[]> {
-  const { data } = await client.request<AccessScopesQueryData>(AccessScopesQuery);
+  const { data } = await client.request(AccessScopesQuery);
   return data.currentAppInstallation.accessScopes.map((scope) => scope.handle);
 }
 

@@ -1,5 +1,6 @@
 import { ClientError, GraphQLClient } from "graphql-request";
 import { errorForGraphqlErrors, errorForStatus, NetworkError, ShopifyUserError, ThrottledError, type UserError } from "./errors";
+import type { AdminResponseData, AdminVariablesOf } from "./operations";
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -23,6 +24,13 @@ export { AdminApiError, ShopifyUserError, type UserError } from "./errors";
 /** Throws ShopifyUserError when a mutation payload reports userErrors. */
 export function assertNoUserErrors(operation: string, userErrors: readonly UserError[] | null | undefined): void {
   if (userErrors && userErrors.length > 0) throw new ShopifyUserError(operation, userErrors);
+}
+
+/** A mutation's payload (nullable in the schema) without userErrors: a missing payload is a stated failure, not a crash on one of its fields. */
+export function mutationPayload<Payload extends { userErrors: readonly UserError[] }>(operation: string, payload: Payload | null | undefined): Payload {
+  if (!payload) throw new Error(`${operation}: Shopify returned no payload`);
+  assertNoUserErrors(operation, payload.userErrors);
+  return payload;
 }
 
 export interface AdminClientOptions {
@@ -62,8 +70,12 @@ export class AdminClient {
 
   constructor(private readonly options: AdminClientOptions) {}
 
-  request<T>(document: string, variables?: Record<string, unknown>, requestOptions: AdminRequestOptions = {}): Promise<AdminResult<T>> {
-    const run = this.queue.then(() => this.send<T>(document, variables, requestOptions));
+  request<Stated = never, const Document extends string = string>(
+    document: Document,
+    variables?: AdminVariablesOf<Document>,
+    requestOptions: AdminRequestOptions = {},
+  ): Promise<AdminResult<AdminResponseData<Stated, Document>>> {
+    const run = this.queue.then(() => this.send<AdminResponseData<Stated, Document>>(document, variables as Record<string, unknown> | undefined, requestOptions));
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -1,28 +1,19 @@
-import { assertNoUserErrors, type AdminClient, type UserError } from "./admin-client.server";
+import { mutationPayload, type AdminClient } from "./admin-client.server";
 import { BulkOperationError, errorForStatus } from "./errors";
 import { BulkOperationRunQueryMutation } from "../graphql/BulkOperationRunQueryMutation";
 import { BulkOperationRunMutationMutation } from "../graphql/BulkOperationRunMutationMutation";
 import { BulkOperationQuery } from "../graphql/BulkOperationQuery";
 import { StagedUploadsCreateMutation } from "../graphql/StagedUploadsCreateMutation";
 
-export interface BulkOperation {
-  id: string;
-  status: "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
-  errorCode: string | null;
-  objectCount: string | number | null;
-  rootObjectCount?: string | number | null;
-  url: string | null;
-  partialDataUrl: string | null;
-}
+import type { BulkOperationQueryQuery } from "../types/admin.generated";
+
+export type BulkOperation = NonNullable<BulkOperationQueryQuery["bulkOperation"]>;
 
 export { BulkOperationError };
 
 export async function startBulkQuery(client: AdminClient, query: string): Promise<string> {
-  const { data } = await client.request<{
-    bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: UserError[] };
-  }>(BulkOperationRunQueryMutation, { query });
-  assertNoUserErrors("bulkOperationRunQuery", data.bulkOperationRunQuery.userErrors);
-  return data.bulkOperationRunQuery.bulkOperation!.id;
+  const { data } = await client.request(BulkOperationRunQueryMutation, { query });
+  return mutationPayload("bulkOperationRunQuery", data.bulkOperationRunQuery).bulkOperation!.id;
 }
 
 export interface PollOptions {
@@ -36,7 +27,7 @@ export async function waitForBulkOperation(client: AdminClient, id: string, opti
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let interval = options.intervalMs ?? 250;
   for (;;) {
-    const { data } = await client.request<{ bulkOperation: BulkOperation | null }>(BulkOperationQuery, { id });
+    const { data } = await client.request(BulkOperationQuery, { id });
     const operation = data.bulkOperation;
     if (!operation) throw new Error(`Bulk operation ${id} not found`);
     await options.onProgress?.(operation);
@@ -139,13 +130,11 @@ export async function runBulkMutation(
 ): Promise<Array<unknown | null>> {
   const fetchImpl = options.fetch ?? fetch;
   const jsonl = variableLines.map((v) => JSON.stringify(v)).join("\n") + "\n";
-  const { data } = await client.request<{
-    stagedUploadsCreate: { stagedTargets: Array<{ url: string; parameters: Array<{ name: string; value: string }> }>; userErrors: UserError[] };
-  }>(StagedUploadsCreateMutation, {
+  const { data } = await client.request(StagedUploadsCreateMutation, {
     input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "variables.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
   });
-  assertNoUserErrors("stagedUploadsCreate", data.stagedUploadsCreate.userErrors);
-  const target = data.stagedUploadsCreate.stagedTargets[0];
+  const target = mutationPayload("stagedUploadsCreate", data.stagedUploadsCreate).stagedTargets?.[0];
+  if (!target?.url) throw new Error("stagedUploadsCreate returned no upload target");
   const form = new FormData();
   for (const parameter of target.parameters) form.append(parameter.name, parameter.value);
   form.append("file", new Blob([jsonl], { type: "text/jsonl" }), "variables.jsonl");
@@ -154,11 +143,8 @@ export async function runBulkMutation(
   const stagedUploadPath = target.parameters.find((p) => p.name === "key")?.value;
   if (!stagedUploadPath) throw new Error("Staged upload target has no key parameter");
 
-  const started = await client.request<{
-    bulkOperationRunMutation: { bulkOperation: { id: string } | null; userErrors: UserError[] };
-  }>(BulkOperationRunMutationMutation, { mutation, stagedUploadPath });
-  assertNoUserErrors("bulkOperationRunMutation", started.data.bulkOperationRunMutation.userErrors);
-  const operation = await waitForBulkOperation(client, started.data.bulkOperationRunMutation.bulkOperation!.id, options);
+  const started = await client.request(BulkOperationRunMutationMutation, { mutation, stagedUploadPath });
+  const operation = await waitForBulkOperation(client, mutationPayload("bulkOperationRunMutation", started.data.bulkOperationRunMutation).bulkOperation!.id, options);
 
   const results: Array<unknown | null> = variableLines.map(() => null);
   if (!operation.url) return results;

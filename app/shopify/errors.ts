@@ -79,7 +79,7 @@ export class ShopifyUserError extends Error {
 export interface FailedBulkOperation {
   id: string;
   status: string;
-  errorCode: string | null;
+  errorCode?: string | null;
 }
 
 /** A bulk operation that ended FAILED, CANCELED or EXPIRED. */

@@ -6,9 +6,13 @@
 import { GraphqlQueryError, HttpMaxRetriesError, HttpRequestError } from "@shopify/shopify-api";
 import { AdminApiError, errorForGraphqlErrors, errorForStatus, NetworkError, ThrottledError } from "./errors";
 import { operationName } from "./admin-client.server";
+import type { AdminResponseData, AdminVariablesOf } from "./operations";
 
 export interface GraphqlRequester {
-  request<T>(document: string, variables?: Record<string, unknown>): Promise<{ data: T }>;
+  request<Stated = never, const Document extends string = string>(
+    document: Document,
+    variables?: AdminVariablesOf<Document>,
+  ): Promise<{ data: AdminResponseData<Stated, Document> }>;
 }
 
 type GraphqlErrors = Array<{ message: string; extensions?: { code?: string } }>;
@@ -29,16 +33,16 @@ function typedError(error: unknown, operation: string): unknown {
 
 export function requesterFromAdmin(admin: { graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response> }): GraphqlRequester {
   return {
-    async request<T>(document: string, variables?: Record<string, unknown>) {
+    async request<Stated = never, const Document extends string = string>(document: Document, variables?: AdminVariablesOf<Document>) {
       const operation = operationName(document);
-      let body: { data?: T; errors?: GraphqlErrors };
+      let body: { data?: AdminResponseData<Stated, Document>; errors?: GraphqlErrors };
       try {
-        body = (await (await admin.graphql(document, { variables })).json()) as typeof body;
+        body = (await (await admin.graphql(document, { variables: variables as Record<string, unknown> | undefined })).json()) as typeof body;
       } catch (error) {
         throw typedError(error, operation);
       }
       if (body.errors?.length) throw errorForGraphqlErrors(body.errors, `${operation}: ${body.errors.map((e) => e.message).join("; ")}`, { operation });
-      return { data: body.data as T };
+      return { data: body.data as AdminResponseData<Stated, Document> };
     },
   };
 }

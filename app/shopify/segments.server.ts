@@ -1,7 +1,8 @@
-import { assertNoUserErrors, type AdminClient, type UserError } from "./admin-client.server";
+import { mutationPayload, type AdminClient } from "./admin-client.server";
 import { SegmentCreateMutation } from "../graphql/SegmentCreateMutation";
 import { SegmentsQuery } from "../graphql/SegmentsQuery";
 import { STAGES, type Stage } from "../lifecycle";
+import type { SegmentsQueryQuery } from "../types/admin.generated";
 
 const SEGMENT_NAMES: Record<Stage, string> = {
   visitor: "Lifecycle: Visitors",
@@ -38,10 +39,10 @@ async function listSegments(client: AdminClient): Promise<ExistingSegment[]> {
   const all: ExistingSegment[] = [];
   let after: string | null = null;
   do {
-    const { data }: { data: { segments: { nodes: ExistingSegment[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
-      await client.request(SegmentsQuery, { first: 250, after });
+    // Annotated: `after` feeds the next request, which TypeScript cannot infer through the loop.
+    const { data }: { data: SegmentsQueryQuery } = await client.request(SegmentsQuery, { first: 250, after });
     all.push(...data.segments.nodes);
-    after = data.segments.pageInfo.hasNextPage ? data.segments.pageInfo.endCursor : null;
+    after = data.segments.pageInfo.hasNextPage ? (data.segments.pageInfo.endCursor ?? null) : null;
   } while (after);
   return all;
 }
@@ -60,12 +61,8 @@ export async function ensureStageSegments(client: AdminClient, prefix: string): 
       continue;
     }
     const name = existing.some((s) => s.name === spec.name) ? `${spec.name} (${prefix})` : spec.name;
-    const { data } = await client.request<{ segmentCreate: { segment: ExistingSegment | null; userErrors: UserError[] } }>(
-      SegmentCreateMutation,
-      { name, query: spec.query },
-    );
-    assertNoUserErrors("segmentCreate", data.segmentCreate.userErrors);
-    result.push({ ...spec, name, id: data.segmentCreate.segment!.id });
+    const { data } = await client.request(SegmentCreateMutation, { name, query: spec.query });
+    result.push({ ...spec, name, id: mutationPayload("segmentCreate", data.segmentCreate).segment!.id });
   }
   return result;
 }

@@ -33,6 +33,7 @@ import {
   type ShopifyqlTable,
 } from "./shopifyql-table";
 import type { GraphqlRequester } from "./requester.server";
+import type { ShopifyqlQueryQuery } from "../types/admin.generated";
 
 export type { GraphqlRequester };
 
@@ -93,14 +94,6 @@ async function refusal(client: GraphqlRequester): Promise<ShopifyqlFailure> {
   return new ShopifyqlFailure("missing-scope", MISSING_SCOPE_MESSAGE);
 }
 
-interface ShopifyqlQueryData {
-  shopifyqlQuery: {
-    parseErrors: string[];
-    parseWarnings?: string[] | null;
-    tableData: unknown;
-  } | null;
-}
-
 export interface ShopifyqlResult {
   table: ShopifyqlTable;
   warnings: string[];
@@ -108,9 +101,9 @@ export interface ShopifyqlResult {
 
 /** Runs one ShopifyQL query; throws ShopifyqlFailure with a plain message when there is no table to read. */
 export async function runShopifyql(client: GraphqlRequester, query: string): Promise<ShopifyqlResult> {
-  let data: ShopifyqlQueryData;
+  let data: ShopifyqlQueryQuery;
   try {
-    ({ data } = await client.request<ShopifyqlQueryData>(ShopifyqlQuery, { query }));
+    ({ data } = await client.request(ShopifyqlQuery, { query }));
   } catch (error) {
     if (error instanceof AccessDeniedError) throw await refusal(client);
     throw new ShopifyqlFailure("request", `Shopify's analytics could not be read: ${error instanceof Error ? error.message : String(error)}`);

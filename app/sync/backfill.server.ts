@@ -12,7 +12,7 @@ import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { syncStageSegments } from "./segments.server";
 import { loadShopContext, saveShopCurrency } from "../models/shop.server";
 import { afterFullPass } from "./after-pass.server";
-import { ShopQuery, type ShopQueryData } from "../graphql/ShopQuery";
+import { ShopQuery } from "../graphql/ShopQuery";
 import { syncErrorKind } from "../shopify/errors";
 
 export type BackfillPhase = "customers" | "orders" | "classify" | "segments" | "done" | "failed";
@@ -47,7 +47,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
 
   try {
     // Every import starts from the shop's current currency: money on the board is shown in it.
-    const { data: shopData } = await deps.client.request<ShopQueryData>(ShopQuery);
+    const { data: shopData } = await deps.client.request(ShopQuery);
     await saveShopCurrency(db, shop, shopData.shop.currencyCode);
     if (run.phase === "customers") {
       await importPhase(deps, runId, run, "customers");
