@@ -139,6 +139,25 @@ export type MarketingActivitiesQueryQuery = { marketingActivities: { nodes: Arra
       & { marketingEvent?: AdminTypes.Maybe<Pick<AdminTypes.MarketingEvent, 'startedAt' | 'scheduledToEndAt' | 'endedAt'>> }
     )>, pageInfo: Pick<AdminTypes.PageInfo, 'hasNextPage' | 'endCursor'> } };
 
+export type OrderJourneysQueryQueryVariables = AdminTypes.Exact<{
+  ids: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type OrderJourneysQueryQuery = { nodes: Array<AdminTypes.Maybe<(
+    Pick<AdminTypes.Order, 'id' | 'discountCodes'>
+    & { customerJourneySummary?: AdminTypes.Maybe<(
+      Pick<AdminTypes.CustomerJourneySummary, 'ready' | 'customerOrderIndex'>
+      & { firstVisit?: AdminTypes.Maybe<(
+        Pick<AdminTypes.CustomerVisit, 'sourceDescription'>
+        & { utmParameters?: AdminTypes.Maybe<Pick<AdminTypes.UtmParameters, 'source' | 'medium' | 'campaign'>>, marketingEvent?: AdminTypes.Maybe<Pick<AdminTypes.MarketingEvent, 'id' | 'type' | 'marketingChannelType' | 'utmCampaign' | 'description'>> }
+      )>, lastVisit?: AdminTypes.Maybe<(
+        Pick<AdminTypes.CustomerVisit, 'sourceDescription'>
+        & { utmParameters?: AdminTypes.Maybe<Pick<AdminTypes.UtmParameters, 'source' | 'medium' | 'campaign'>>, marketingEvent?: AdminTypes.Maybe<Pick<AdminTypes.MarketingEvent, 'id' | 'type' | 'marketingChannelType' | 'utmCampaign' | 'description'>> }
+      )> }
+    )> }
+  )>> };
+
 export type SegmentCreateMutationMutationVariables = AdminTypes.Exact<{
   name: AdminTypes.Scalars['String']['input'];
   query: AdminTypes.Scalars['String']['input'];
@@ -206,6 +225,7 @@ interface GeneratedQueryTypes {
   "#graphql\n  query CustomerTagsQuery($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Customer {\n        id\n        tags\n      }\n    }\n  }\n": {return: CustomerTagsQueryQuery, variables: CustomerTagsQueryQueryVariables},
   "#graphql\n  query DiscountNodesQuery($first: Int!, $after: String) {\n    discountNodes(first: $first, after: $after, sortKey: CREATED_AT, reverse: true) {\n      nodes {\n        id\n        discount {\n          __typename\n          ... on DiscountCodeBasic { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountCodeBxgy { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountCodeFreeShipping { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountCodeApp { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountAutomaticBasic { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountAutomaticBxgy { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountAutomaticFreeShipping { title status startsAt endsAt tags context { ...DiscountTargeting } }\n          ... on DiscountAutomaticApp { title status startsAt endsAt tags context { ...DiscountTargeting } }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n\n  fragment DiscountTargeting on DiscountContext {\n    __typename\n    ... on DiscountCustomerSegments {\n      segments {\n        id\n        name\n        query\n      }\n    }\n  }\n": {return: DiscountNodesQueryQuery, variables: DiscountNodesQueryQueryVariables},
   "#graphql\n  query MarketingActivitiesQuery($first: Int!, $after: String) {\n    marketingActivities(first: $first, after: $after, sortKey: CREATED_AT, reverse: true) {\n      nodes {\n        id\n        title\n        status\n        tactic\n        marketingChannelType\n        createdAt\n        marketingEvent {\n          startedAt\n          scheduledToEndAt\n          endedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": {return: MarketingActivitiesQueryQuery, variables: MarketingActivitiesQueryQueryVariables},
+  "#graphql\n  query OrderJourneysQuery($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Order {\n        id\n        discountCodes\n        customerJourneySummary {\n          ready\n          customerOrderIndex\n          firstVisit {\n            sourceDescription\n            utmParameters {\n              source\n              medium\n              campaign\n            }\n            marketingEvent {\n              id\n              type\n              marketingChannelType\n              utmCampaign\n              description\n            }\n          }\n          lastVisit {\n            sourceDescription\n            utmParameters {\n              source\n              medium\n              campaign\n            }\n            marketingEvent {\n              id\n              type\n              marketingChannelType\n              utmCampaign\n              description\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: OrderJourneysQueryQuery, variables: OrderJourneysQueryQueryVariables},
   "#graphql\n  query SegmentsQuery($first: Int!, $after: String) {\n    segments(first: $first, after: $after) {\n      nodes {\n        id\n        name\n        query\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": {return: SegmentsQueryQuery, variables: SegmentsQueryQueryVariables},
   "#graphql\n  query ShopQuery {\n    shop {\n      id\n      name\n      myshopifyDomain\n      currencyCode\n      ianaTimezone\n    }\n  }\n": {return: ShopQueryQuery, variables: ShopQueryQueryVariables},
   "#graphql\n  query ShopifyqlQuery($query: String!) {\n    shopifyqlQuery(query: $query) {\n      parseErrors\n      parseWarnings\n      tableData {\n        columns {\n          name\n          dataType\n          displayName\n        }\n        rows\n      }\n    }\n  }\n": {return: ShopifyqlQueryQuery, variables: ShopifyqlQueryQueryVariables},
