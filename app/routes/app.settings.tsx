@@ -285,129 +285,165 @@ function PreviewCard({ values, initial, fetcher }: { values: SettingsFormValues;
   );
 }
 
-function SettingsFields({
-  values,
-  set,
-  errors,
-}: {
+type SetField = <K extends keyof SettingsFormValues>(key: K) => (value: SettingsFormValues[K]) => void;
+
+interface SectionProps {
   values: SettingsFormValues;
-  set: <K extends keyof SettingsFormValues>(key: K) => (value: SettingsFormValues[K]) => void;
+  set: SetField;
   errors: FieldErrors;
-}) {
+}
+
+const UNIT: Record<NumberField["kind"], MessageKey | null> = { days: "settings.unit.days", count: "settings.unit.orders", gaps: "settings.unit.gaps", percent: null, multiplier: null };
+
+/** One group of the model's numbers (lapse, cadence, win-back, regular), each a number field with its unit. */
+function NumberGroupSection({ name, values, set, errors, children }: SectionProps & { name: SettingsGroup; children?: JSX.Element }) {
   const t = useT();
-  const UNIT: Record<NumberField["kind"], MessageKey | null> = { days: "settings.unit.days", count: "settings.unit.orders", gaps: "settings.unit.gaps", percent: null, multiplier: null };
   const unit = (field: NumberField) => (UNIT[field.kind] ? t(UNIT[field.kind]!) : field.kind === "percent" ? "%" : "×");
-  const numberField = (field: NumberField) => (
-    <TextField
-      key={field.key}
-      label={t(`settings.field.${field.key}`)}
-      helpText={t(`settings.field.${field.key}.help`)}
-      type="number"
-      name={field.key}
-      value={values[field.key]}
-      onChange={set(field.key)}
-      suffix={unit(field)}
-      autoComplete="off"
-      error={errors[field.key]}
-    />
-  );
-  const group = (name: SettingsGroup, extra?: JSX.Element) => (
+  return (
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">
           {t(GROUP_TITLES[name])}
         </Text>
-        {extra}
-        <FormLayout>{fieldsOf(name).map(numberField)}</FormLayout>
+        {children}
+        <FormLayout>
+          {fieldsOf(name).map((field) => (
+            <TextField
+              key={field.key}
+              label={t(`settings.field.${field.key}`)}
+              helpText={t(`settings.field.${field.key}.help`)}
+              type="number"
+              name={field.key}
+              value={values[field.key]}
+              onChange={set(field.key)}
+              suffix={unit(field)}
+              autoComplete="off"
+              error={errors[field.key]}
+            />
+          ))}
+        </FormLayout>
       </BlockStack>
     </Card>
   );
+}
+
+function LapseModeChoice({ values, set, errors }: SectionProps) {
+  const t = useT();
+  return (
+    <ChoiceList
+      title={t("settings.lapseMode.title")}
+      choices={[
+        { label: t("settings.lapseMode.cadence"), value: "cadence", helpText: t("settings.lapseMode.cadenceHelp") },
+        { label: t("settings.lapseMode.fixed"), value: "fixed", helpText: t("settings.lapseMode.fixedHelp") },
+      ]}
+      selected={[values.lapseMode]}
+      onChange={(selected) => set("lapseMode")(selected[0] ?? "cadence")}
+      error={errors.lapseMode}
+    />
+  );
+}
+
+function OrdersSection() {
+  const t = useT();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("settings.orders.title")}
+        </Text>
+        <Text as="p">{t("settings.orders.body")}</Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function TagsSection({ values, set, errors }: SectionProps) {
+  const t = useT();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("settings.tags.title")}
+        </Text>
+        <TextField
+          label={t("settings.tagPrefix.label")}
+          helpText={t("settings.tagPrefix.help", { example: `${values.tagPrefix}repeat-buyer` })}
+          name="tagPrefix"
+          value={values.tagPrefix}
+          onChange={set("tagPrefix")}
+          autoComplete="off"
+          error={errors.tagPrefix}
+        />
+        <Checkbox
+          label={t("settings.highValueTag")}
+          helpText={t("settings.highValueTag.help", { tag: `${values.tagPrefix}high-value` })}
+          checked={values.highValueTag}
+          onChange={set("highValueTag")}
+        />
+      </BlockStack>
+    </Card>
+  );
+}
+
+function FlowSection({ values, set }: SectionProps) {
+  const t = useT();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("settings.flow.title")}
+        </Text>
+        <Checkbox label={t("settings.flowEnabled")} helpText={t("settings.flowEnabled.help")} checked={values.flowEnabled} onChange={set("flowEnabled")} />
+        <Checkbox
+          label={t("settings.flowOnBackfill")}
+          helpText={t("settings.flowOnBackfill.help")}
+          checked={values.flowOnBackfill}
+          disabled={!values.flowEnabled}
+          onChange={set("flowOnBackfill")}
+        />
+      </BlockStack>
+    </Card>
+  );
+}
+
+function SessionsSection({ values, set, errors }: SectionProps) {
+  const t = useT();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("settings.sessions.title")}
+        </Text>
+        <Text as="p">{t("settings.sessions.help")}</Text>
+        <TextField
+          label={t("settings.sessions.label")}
+          type="number"
+          name="monthlySessions"
+          value={values.monthlySessions}
+          onChange={set("monthlySessions")}
+          disabled={values.sessionsUnknown}
+          autoComplete="off"
+          error={errors.monthlySessions}
+        />
+        <Checkbox label={t("settings.sessions.unknown")} checked={values.sessionsUnknown} onChange={set("sessionsUnknown")} />
+      </BlockStack>
+    </Card>
+  );
+}
+
+function SettingsFields(props: SectionProps) {
   return (
     <>
-      {group(
-        "lapse",
-        <ChoiceList
-          title={t("settings.lapseMode.title")}
-          choices={[
-            { label: t("settings.lapseMode.cadence"), value: "cadence", helpText: t("settings.lapseMode.cadenceHelp") },
-            { label: t("settings.lapseMode.fixed"), value: "fixed", helpText: t("settings.lapseMode.fixedHelp") },
-          ]}
-          selected={[values.lapseMode]}
-          onChange={(selected) => set("lapseMode")(selected[0] ?? "cadence")}
-          error={errors.lapseMode}
-        />,
-      )}
-      {values.lapseMode === "cadence" && group("cadence")}
-      {group("winback")}
-      {group("regular")}
-
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("settings.orders.title")}
-          </Text>
-          <Text as="p">{t("settings.orders.body")}</Text>
-        </BlockStack>
-      </Card>
-
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("settings.tags.title")}
-          </Text>
-          <TextField
-            label={t("settings.tagPrefix.label")}
-            helpText={t("settings.tagPrefix.help", { example: `${values.tagPrefix}repeat-buyer` })}
-            name="tagPrefix"
-            value={values.tagPrefix}
-            onChange={set("tagPrefix")}
-            autoComplete="off"
-            error={errors.tagPrefix}
-          />
-          <Checkbox
-            label={t("settings.highValueTag")}
-            helpText={t("settings.highValueTag.help", { tag: `${values.tagPrefix}high-value` })}
-            checked={values.highValueTag}
-            onChange={set("highValueTag")}
-          />
-        </BlockStack>
-      </Card>
-
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("settings.flow.title")}
-          </Text>
-          <Checkbox label={t("settings.flowEnabled")} helpText={t("settings.flowEnabled.help")} checked={values.flowEnabled} onChange={set("flowEnabled")} />
-          <Checkbox
-            label={t("settings.flowOnBackfill")}
-            helpText={t("settings.flowOnBackfill.help")}
-            checked={values.flowOnBackfill}
-            disabled={!values.flowEnabled}
-            onChange={set("flowOnBackfill")}
-          />
-        </BlockStack>
-      </Card>
-
-      <Card>
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("settings.sessions.title")}
-          </Text>
-          <Text as="p">{t("settings.sessions.help")}</Text>
-          <TextField
-            label={t("settings.sessions.label")}
-            type="number"
-            name="monthlySessions"
-            value={values.monthlySessions}
-            onChange={set("monthlySessions")}
-            disabled={values.sessionsUnknown}
-            autoComplete="off"
-            error={errors.monthlySessions}
-          />
-          <Checkbox label={t("settings.sessions.unknown")} checked={values.sessionsUnknown} onChange={set("sessionsUnknown")} />
-        </BlockStack>
-      </Card>
+      <NumberGroupSection name="lapse" {...props}>
+        <LapseModeChoice {...props} />
+      </NumberGroupSection>
+      {props.values.lapseMode === "cadence" && <NumberGroupSection name="cadence" {...props} />}
+      <NumberGroupSection name="winback" {...props} />
+      <NumberGroupSection name="regular" {...props} />
+      <OrdersSection />
+      <TagsSection {...props} />
+      <FlowSection {...props} />
+      <SessionsSection {...props} />
     </>
   );
 }

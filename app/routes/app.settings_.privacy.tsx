@@ -50,11 +50,115 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok: done, id };
 };
 
-export default function Privacy() {
-  const { pending, nextAfter, paged, total, handedOver } = useLoaderData<typeof loader>();
+type Loaded = ReturnType<typeof useLoaderData<typeof loader>>;
+type HandOverFetcher = ReturnType<typeof useFetcher<typeof action>>;
+
+function CustomerLink({ customerId }: { customerId: string }) {
+  const t = useT();
+  return (
+    <Link url={`shopify:admin/customers/${customerId}`} target="_top" removeUnderline>
+      {t("customers.customerLabel", { id: customerId })}
+    </Link>
+  );
+}
+
+/** Requests waiting to be handed over: download as JSON or CSV, then mark handed over. */
+function PendingRequestsCard({
+  loaded,
+  handOver,
+  onPage,
+  onDownload,
+}: {
+  loaded: Loaded;
+  handOver: HandOverFetcher;
+  onPage: (after: number | null) => void;
+  onDownload: (id: number, customerId: string, format: "json" | "csv") => void;
+}) {
+  const { pending, nextAfter, paged, total } = loaded;
   const t = useT();
   const locale = useLocale();
   const navigation = useNavigation();
+  return (
+    <Card padding="0">
+      <BlockStack>
+        <div style={{ padding: "var(--p-space-400)" }}>
+          <Text as="h2" variant="headingMd">
+            {t("privacy.pending.title", { count: total })}
+          </Text>
+        </div>
+        <IndexTable
+          resourceName={{ singular: t("privacy.resource.singular"), plural: t("privacy.resource.plural") }}
+          itemCount={pending.length}
+          selectable={false}
+          loading={navigation.state === "loading"}
+          emptyState={<EmptyState heading={t("privacy.pending.empty")} image="" />}
+          headings={[{ title: t("privacy.col.requested") }, { title: t("privacy.col.customer") }, { title: t("privacy.col.request") }, { title: t("privacy.col.actions") }]}
+          pagination={nextAfter !== null || paged ? { hasNext: nextAfter !== null, hasPrevious: paged, onNext: () => onPage(nextAfter), onPrevious: () => onPage(null) } : undefined}
+        >
+          {pending.map((row, index) => (
+            <IndexTable.Row id={String(row.id)} key={row.id} position={index}>
+              <IndexTable.Cell>{formatDateTime(locale, row.requestedAt)}</IndexTable.Cell>
+              <IndexTable.Cell>
+                <CustomerLink customerId={row.customerId} />
+              </IndexTable.Cell>
+              <IndexTable.Cell>{row.requestId ?? "—"}</IndexTable.Cell>
+              <IndexTable.Cell>
+                <InlineStack gap="200">
+                  <Button size="slim" onClick={() => onDownload(row.id, row.customerId, "json")}>
+                    {t("privacy.download.json")}
+                  </Button>
+                  <Button size="slim" onClick={() => onDownload(row.id, row.customerId, "csv")}>
+                    {t("privacy.download.csv")}
+                  </Button>
+                  <handOver.Form method="post">
+                    <input type="hidden" name="intent" value="handOver" />
+                    <input type="hidden" name="id" value={row.id} />
+                    <Button size="slim" variant="primary" submit loading={handOver.state !== "idle" && handOver.formData?.get("id") === String(row.id)}>
+                      {t("privacy.handOver")}
+                    </Button>
+                  </handOver.Form>
+                </InlineStack>
+              </IndexTable.Cell>
+            </IndexTable.Row>
+          ))}
+        </IndexTable>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function HandedOverCard({ handedOver }: { handedOver: Loaded["handedOver"] }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("privacy.handedOver.title")}
+        </Text>
+        {handedOver.length === 0 ? (
+          <Text as="p" tone="subdued">
+            {t("privacy.handedOver.empty")}
+          </Text>
+        ) : (
+          handedOver.map((row) => (
+            <InlineStack key={row.id} gap="300" align="space-between">
+              <CustomerLink customerId={row.customerId} />
+              <Text as="span" tone="subdued">
+                {t("privacy.handedOver.when", { requested: formatDate(locale, row.requestedAt), handedOver: formatDateTime(locale, row.handedOverAt) })}
+              </Text>
+            </InlineStack>
+          ))
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function Privacy() {
+  const loaded = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
   const [searchParams, setSearchParams] = useSearchParams();
   const handOver = useFetcher<typeof action>();
   const [downloadFailed, setDownloadFailed] = useState(false);
@@ -70,11 +174,6 @@ export default function Privacy() {
     else next.set("after", String(after));
     setSearchParams(next);
   };
-  const customerLink = (customerId: string) => (
-    <Link url={`shopify:admin/customers/${customerId}`} target="_top" removeUnderline>
-      {t("customers.customerLabel", { id: customerId })}
-    </Link>
-  );
 
   return (
     <Page title={t("privacy.title")} backAction={{ content: t("nav.settings"), url: "/app/settings" }}>
@@ -94,70 +193,8 @@ export default function Privacy() {
             </Text>
           </BlockStack>
         </Card>
-        <Card padding="0">
-          <BlockStack>
-            <div style={{ padding: "var(--p-space-400)" }}>
-              <Text as="h2" variant="headingMd">
-                {t("privacy.pending.title", { count: total })}
-              </Text>
-            </div>
-            <IndexTable
-              resourceName={{ singular: t("privacy.resource.singular"), plural: t("privacy.resource.plural") }}
-              itemCount={pending.length}
-              selectable={false}
-              loading={navigation.state === "loading"}
-              emptyState={<EmptyState heading={t("privacy.pending.empty")} image="" />}
-              headings={[{ title: t("privacy.col.requested") }, { title: t("privacy.col.customer") }, { title: t("privacy.col.request") }, { title: t("privacy.col.actions") }]}
-              pagination={nextAfter !== null || paged ? { hasNext: nextAfter !== null, hasPrevious: paged, onNext: () => page(nextAfter), onPrevious: () => page(null) } : undefined}
-            >
-              {pending.map((row, index) => (
-                <IndexTable.Row id={String(row.id)} key={row.id} position={index}>
-                  <IndexTable.Cell>{formatDateTime(locale, row.requestedAt)}</IndexTable.Cell>
-                  <IndexTable.Cell>{customerLink(row.customerId)}</IndexTable.Cell>
-                  <IndexTable.Cell>{row.requestId ?? "—"}</IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <InlineStack gap="200">
-                      <Button size="slim" onClick={() => download(row.id, row.customerId, "json")}>
-                        {t("privacy.download.json")}
-                      </Button>
-                      <Button size="slim" onClick={() => download(row.id, row.customerId, "csv")}>
-                        {t("privacy.download.csv")}
-                      </Button>
-                      <handOver.Form method="post">
-                        <input type="hidden" name="intent" value="handOver" />
-                        <input type="hidden" name="id" value={row.id} />
-                        <Button size="slim" variant="primary" submit loading={handOver.state !== "idle" && handOver.formData?.get("id") === String(row.id)}>
-                          {t("privacy.handOver")}
-                        </Button>
-                      </handOver.Form>
-                    </InlineStack>
-                  </IndexTable.Cell>
-                </IndexTable.Row>
-              ))}
-            </IndexTable>
-          </BlockStack>
-        </Card>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("privacy.handedOver.title")}
-            </Text>
-            {handedOver.length === 0 ? (
-              <Text as="p" tone="subdued">
-                {t("privacy.handedOver.empty")}
-              </Text>
-            ) : (
-              handedOver.map((row) => (
-                <InlineStack key={row.id} gap="300" align="space-between">
-                  {customerLink(row.customerId)}
-                  <Text as="span" tone="subdued">
-                    {t("privacy.handedOver.when", { requested: formatDate(locale, row.requestedAt), handedOver: formatDateTime(locale, row.handedOverAt) })}
-                  </Text>
-                </InlineStack>
-              ))
-            )}
-          </BlockStack>
-        </Card>
+        <PendingRequestsCard loaded={loaded} handOver={handOver} onPage={page} onDownload={download} />
+        <HandedOverCard handedOver={loaded.handedOver} />
       </BlockStack>
     </Page>
   );
