@@ -56,57 +56,14 @@ export function StageCard({
   visitorKinds?: { month: string; kinds: KindFigures[] } | null;
 }) {
   const t = useT();
-  const locale = useLocale();
   const verdict = stage.assessment.verdict;
   return (
     <Card>
       <div data-stage={stage.number} data-empty={stage.empty ? "true" : "false"} data-verdict={verdict}>
         <BlockStack gap="300">
-          <InlineStack align="space-between" blockAlign="center" gap="200">
-            <Text as="h2" variant="headingMd">
-              {stageTitle(t, stage)}
-            </Text>
-            <InlineStack gap="200">
-              {isWeakest && <Badge tone="warning">{t("board.badge.weakest")}</Badge>}
-              {verdict !== "unknown" && <Badge tone={VERDICT_TONE[verdict]}>{t(`verdict.${verdict}`)}</Badge>}
-              {stage.empty ? (
-                <Badge tone="attention">{t("board.badge.noCampaign")}</Badge>
-              ) : (
-                <Badge tone="success">{t("board.badge.campaigns", { count: stage.campaigns.length })}</Badge>
-              )}
-            </InlineStack>
-          </InlineStack>
+          <StageHeading stage={stage} isWeakest={isWeakest} />
 
-          <InlineStack gap="800" wrap>
-            {stage.source !== "world" && (
-              <BlockStack gap="050">
-                <Text as="span" variant="bodySm" tone="subdued">
-                  {t("board.from", { level: levelLabel(t, stage.source) })}
-                </Text>
-                <Text as="span" variant="headingLg">
-                  <LevelCount level={stage.source} count={stage.sourceCustomers} visitorsFrom={stage.visitorsFrom} />
-                </Text>
-              </BlockStack>
-            )}
-            <BlockStack gap="050">
-              <Text as="span" variant="bodySm" tone="subdued">
-                {t("board.to", { level: levelLabel(t, stage.target) })}
-              </Text>
-              <Text as="span" variant="headingLg">
-                <LevelCount level={stage.target} count={stage.targetCustomers} visitorsFrom={stage.visitorsFrom} />
-              </Text>
-            </BlockStack>
-            {stage.lapsed != null && (
-              <BlockStack gap="050">
-                <Text as="span" variant="bodySm" tone="subdued">
-                  {t("board.winbackAudience")}
-                </Text>
-                <Text as="span" variant="bodyMd">
-                  {t("board.winbackCounts", { lapsed: formatNumber(locale, stage.lapsed), returned: formatNumber(locale, stage.returned ?? 0) })}
-                </Text>
-              </BlockStack>
-            )}
-          </InlineStack>
+          <StageCounts stage={stage} />
 
           <BlockStack gap="100">
             <Text as="h3" variant="headingSm">
@@ -121,21 +78,88 @@ export function StageCard({
           <Divider />
           <StageCampaigns stage={stage} />
 
-          {stage.ideas.length > 0 && (
-            <BlockStack gap="100">
-              <Text as="h3" variant="headingSm">
-                {stage.empty ? t("board.ideasEmpty") : t("board.ideasWeak")}
-              </Text>
-              <List type="bullet">
-                {stage.ideas.map((idea) => (
-                  <List.Item key={idea}>{t(idea, { first: winbackTierDays[0], second: winbackTierDays[1], third: winbackTierDays[2] })}</List.Item>
-                ))}
-              </List>
-            </BlockStack>
-          )}
+          <StageIdeas stage={stage} winbackTierDays={winbackTierDays} />
         </BlockStack>
       </div>
     </Card>
+  );
+}
+
+/** The stage's title and its badges: weakest, verdict, campaigns or none. */
+function StageHeading({ stage, isWeakest }: { stage: BoardStage; isWeakest: boolean }) {
+  const t = useT();
+  const verdict = stage.assessment.verdict;
+  return (
+    <InlineStack align="space-between" blockAlign="center" gap="200">
+      <Text as="h2" variant="headingMd">
+        {stageTitle(t, stage)}
+      </Text>
+      <InlineStack gap="200">
+        {isWeakest && <Badge tone="warning">{t("board.badge.weakest")}</Badge>}
+        {verdict !== "unknown" && <Badge tone={VERDICT_TONE[verdict]}>{t(`verdict.${verdict}`)}</Badge>}
+        {stage.empty ? (
+          <Badge tone="attention">{t("board.badge.noCampaign")}</Badge>
+        ) : (
+          <Badge tone="success">{t("board.badge.campaigns", { count: stage.campaigns.length })}</Badge>
+        )}
+      </InlineStack>
+    </InlineStack>
+  );
+}
+
+/** Customers at the stage's source and target levels (and, for Stage 4, the win-back audience). */
+function StageCounts({ stage }: { stage: BoardStage }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <InlineStack gap="800" wrap>
+      {stage.source !== "world" && (
+        <BlockStack gap="050">
+          <Text as="span" variant="bodySm" tone="subdued">
+            {t("board.from", { level: levelLabel(t, stage.source) })}
+          </Text>
+          <Text as="span" variant="headingLg">
+            <LevelCount level={stage.source} count={stage.sourceCustomers} visitorsFrom={stage.visitorsFrom} />
+          </Text>
+        </BlockStack>
+      )}
+      <BlockStack gap="050">
+        <Text as="span" variant="bodySm" tone="subdued">
+          {t("board.to", { level: levelLabel(t, stage.target) })}
+        </Text>
+        <Text as="span" variant="headingLg">
+          <LevelCount level={stage.target} count={stage.targetCustomers} visitorsFrom={stage.visitorsFrom} />
+        </Text>
+      </BlockStack>
+      {stage.lapsed != null && (
+        <BlockStack gap="050">
+          <Text as="span" variant="bodySm" tone="subdued">
+            {t("board.winbackAudience")}
+          </Text>
+          <Text as="span" variant="bodyMd">
+            {t("board.winbackCounts", { lapsed: formatNumber(locale, stage.lapsed), returned: formatNumber(locale, stage.returned ?? 0) })}
+          </Text>
+        </BlockStack>
+      )}
+    </InlineStack>
+  );
+}
+
+/** Ideas for an empty or weak stage. */
+function StageIdeas({ stage, winbackTierDays }: { stage: BoardStage; winbackTierDays: readonly [number, number, number] }) {
+  const t = useT();
+  if (stage.ideas.length === 0) return null;
+  return (
+    <BlockStack gap="100">
+      <Text as="h3" variant="headingSm">
+        {stage.empty ? t("board.ideasEmpty") : t("board.ideasWeak")}
+      </Text>
+      <List type="bullet">
+        {stage.ideas.map((idea) => (
+          <List.Item key={idea}>{t(idea, { first: winbackTierDays[0], second: winbackTierDays[1], third: winbackTierDays[2] })}</List.Item>
+        ))}
+      </List>
+    </BlockStack>
   );
 }
 
