@@ -133,6 +133,55 @@ export function profitBasisOf(rows: readonly AnalyticsMonthRow[]): { basis: Prof
   return { basis: coverage != null && coverage >= PROFIT_COST_COVERAGE ? "grossProfit" : "netSales", coverage };
 }
 
+/**
+ * One month's traffic by kind, and the sources no rule places (sorted). Visitors are distinct per source; a visitor
+ * who came twice from two sources counts in both, so shares are of the sum over sources.
+ */
+function trafficByKind(monthTraffic: readonly TrafficRow[], rules: readonly TrafficKindRule[]): { byKind: KindFigures[] | null; unmapped: string[] } {
+  if (monthTraffic.length === 0) return { byKind: null, unmapped: [] };
+  const unmapped = new Set<string>();
+  const totals = new Map<TrafficKind, { visitors: number; sessions: number }>(TRAFFIC_KINDS.map((kind) => [kind, { visitors: 0, sessions: 0 }]));
+  for (const t of monthTraffic) {
+    const kind = kindOf(t.source, t.name, rules);
+    if (kind === "unattributed" && t.source.trim().toLowerCase() !== "unknown") unmapped.add(t.name ? `${t.source} / ${t.name}` : t.source);
+    const entry = totals.get(kind)!;
+    entry.visitors += t.visitors;
+    entry.sessions += t.sessions;
+  }
+  const all = [...totals.values()].reduce((s, e) => s + e.visitors, 0);
+  const byKind = TRAFFIC_KINDS.map((kind) => ({ kind, ...totals.get(kind)!, share: all > 0 ? totals.get(kind)!.visitors / all : null }));
+  return { byKind, unmapped: [...unmapped].sort() };
+}
+
+/**
+ * GP/V by first-visit kind: profit attributed to the first visit's channel over the window ÷ the window's visitors
+ * from the same kind of traffic.
+ */
+function perVisitorByFirstVisitKind(
+  firstVisit: readonly FirstVisitRow[],
+  traffic: readonly TrafficRow[],
+  basis: AnalyticsSummary["profitBasis"],
+  rules: readonly TrafficKindRule[],
+): NonNullable<AnalyticsSummary["gpv"]["byFirstVisitKind"]> {
+  const profitByKind = new Map<TrafficKind, number>();
+  for (const f of firstVisit) {
+    const value = num(basis === "grossProfit" ? f.grossProfitMinor : f.netSalesMinor);
+    if (value == null) continue;
+    const kind = kindOf(f.channel, "", rules);
+    profitByKind.set(kind, (profitByKind.get(kind) ?? 0) + value);
+  }
+  const visitorsByKind = new Map<TrafficKind, number>();
+  for (const t of traffic) {
+    const kind = kindOf(t.source, t.name, rules);
+    visitorsByKind.set(kind, (visitorsByKind.get(kind) ?? 0) + t.visitors);
+  }
+  return (STAGE_ONE_KINDS as readonly StageOneKind[]).map((kind) => {
+    const profit = profitByKind.get(kind) ?? 0;
+    const visitors = visitorsByKind.get(kind) ?? 0;
+    return { kind, profitMinor: profit, visitors, perVisitorMinor: ratio(profit, visitors) };
+  });
+}
+
 export function summarizeAnalytics(
   rows: readonly AnalyticsMonthRow[],
   traffic: readonly TrafficRow[],
@@ -166,47 +215,8 @@ export function summarizeAnalytics(
   const recent = k > 0 ? sum(complete.slice(-k)) : null;
   const previous = k > 0 ? sum(complete.slice(-2 * k, -k)) : null;
 
-  // Traffic of the last complete month by kind.
-  let byKind: KindFigures[] | null = null;
-  const unmapped = new Set<string>();
-  const monthTraffic = last ? traffic.filter((t) => t.month === last.month) : [];
-  if (last && monthTraffic.length > 0) {
-    const totals = new Map<TrafficKind, { visitors: number; sessions: number }>(TRAFFIC_KINDS.map((kind) => [kind, { visitors: 0, sessions: 0 }]));
-    for (const t of monthTraffic) {
-      const kind = kindOf(t.source, t.name, rules);
-      if (kind === "unattributed" && t.source.trim().toLowerCase() !== "unknown") unmapped.add(t.name ? `${t.source} / ${t.name}` : t.source);
-      const entry = totals.get(kind)!;
-      entry.visitors += t.visitors;
-      entry.sessions += t.sessions;
-    }
-    // Visitors are distinct per source; a visitor who came twice from two sources counts in both, so shares are of
-    // the sum over sources.
-    const all = [...totals.values()].reduce((s, e) => s + e.visitors, 0);
-    byKind = TRAFFIC_KINDS.map((kind) => ({ kind, ...totals.get(kind)!, share: all > 0 ? totals.get(kind)!.visitors / all : null }));
-  }
-
-  // GP/V by first-visit kind: profit attributed to the first visit's channel over the window ÷ the window's visitors
-  // from the same kind of traffic.
-  let byFirstVisitKind: AnalyticsSummary["gpv"]["byFirstVisitKind"] = null;
-  if (firstVisit && firstVisit.length > 0 && traffic.length > 0) {
-    const profitByKind = new Map<TrafficKind, number>();
-    for (const f of firstVisit) {
-      const value = num(basis === "grossProfit" ? f.grossProfitMinor : f.netSalesMinor);
-      if (value == null) continue;
-      const kind = kindOf(f.channel, "", rules);
-      profitByKind.set(kind, (profitByKind.get(kind) ?? 0) + value);
-    }
-    const visitorsByKind = new Map<TrafficKind, number>();
-    for (const t of traffic) {
-      const kind = kindOf(t.source, t.name, rules);
-      visitorsByKind.set(kind, (visitorsByKind.get(kind) ?? 0) + t.visitors);
-    }
-    byFirstVisitKind = (STAGE_ONE_KINDS as readonly StageOneKind[]).map((kind) => {
-      const profit = profitByKind.get(kind) ?? 0;
-      const visitors = visitorsByKind.get(kind) ?? 0;
-      return { kind, profitMinor: profit, visitors, perVisitorMinor: ratio(profit, visitors) };
-    });
-  }
+  const { byKind, unmapped } = trafficByKind(last ? traffic.filter((t) => t.month === last.month) : [], rules);
+  const byFirstVisitKind = firstVisit && firstVisit.length > 0 && traffic.length > 0 ? perVisitorByFirstVisitKind(firstVisit, traffic, basis, rules) : null;
 
   return {
     months,
@@ -221,7 +231,7 @@ export function summarizeAnalytics(
       trendMonths: k,
       trend: ratio(recent, previous),
       byKind,
-      unmapped: [...unmapped].sort(),
+      unmapped,
     },
     stage2: { subscribers: last?.subscribers ?? null, visitors: last?.visitors ?? null, rate: last?.signupRate ?? null, reference: SIGNUP_POPUP_REFERENCE },
     gpv: { month: last?.month ?? null, perVisitorMinor: last?.perVisitorMinor ?? null, byFirstVisitKind },
