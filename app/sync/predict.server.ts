@@ -24,6 +24,7 @@ import {
   predictCustomerValue,
   WEEKS_PER_YEAR,
   type CustomerSummary,
+  type Fitability,
   type FitabilityOptions,
   type Purchase,
 } from "../lifecycle/clv";
@@ -187,6 +188,83 @@ async function gidsOf(db: Db, shop: string, ids: readonly number[]): Promise<str
   return gids;
 }
 
+/** The data-sufficiency gate: the options' figures where given, the stored defaults otherwise. */
+function gateOf(fitability: FitabilityOptions | undefined) {
+  return {
+    minBuyers: fitability?.minBuyers ?? DEFAULT_PREDICTION_GATE.minBuyers,
+    minHistoryDays: fitability?.minHistoryDays ?? DEFAULT_PREDICTION_GATE.minHistoryDays,
+    minRepeatBuyers: fitability?.minRepeatBuyers ?? DEFAULT_PREDICTION_GATE.minRepeatBuyers,
+  };
+}
+
+/** Buyers, repeat buyers and the longest history (days) of the collected summaries. */
+function historyOf(data: Collected): { buyers: number; repeatBuyers: number; historyDays: number } {
+  let repeatBuyers = 0;
+  let maxT = 0;
+  for (const c of data.summary) {
+    if (c.x > 0) repeatBuyers++;
+    if (c.T > maxT) maxT = c.T;
+  }
+  return { buyers: data.summary.length, repeatBuyers, historyDays: Math.round(maxT * 7 * 1e6) / 1e6 };
+}
+
+/**
+ * Predictions for every buyer; customers with the same summary get the same numbers (most one-time buyers of a day
+ * share one), so each distinct summary is computed once.
+ */
+async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }>, horizonWeeks: number) {
+  const purchases = { model: "mbgnbd", params: fit.mbgnbd.params } as const;
+  const gg = fit.gammaGamma.params;
+  const n = data.ids.length;
+  const value: Array<bigint | null> = new Array(n).fill(null);
+  const alive: Array<number | null> = new Array(n).fill(null);
+  const cache = new Map<string, { value: bigint; alive: number } | null>();
+  let unpredictable = 0;
+  let sliceStart = performance.now();
+  for (let k = 0; k < data.summary.length; k++) {
+    // Minutes of computation for a large shop: give the event loop a turn every 50 ms, so the job thread's
+    // heartbeat gets out and its runner does not take this work for a loop that never ends (app/jobs/executor.server.ts).
+    if (performance.now() - sliceStart > PREDICT_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    const c = data.summary[k];
+    const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}|${c.zbar}`;
+    let p = cache.get(key);
+    if (p === undefined) {
+      try {
+        const prediction = predictCustomerValue(purchases, gg, c, { horizonWeeks });
+        p = Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
+          ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
+          : null;
+      } catch {
+        p = null;
+      }
+      cache.set(key, p);
+    }
+    if (p === null) {
+      unpredictable++;
+      continue;
+    }
+    value[data.buyerIndex[k]] = p.value;
+    alive[data.buyerIndex[k]] = p.alive;
+  }
+  return { value, alive, unpredictable };
+}
+
+/** The customers whose stored prediction changes, and those who entered or left the top decile (their tag changes). */
+function changedPredictions(data: Collected, value: Array<bigint | null>, alive: Array<number | null>, high: boolean[]) {
+  const updates: CustomerPredictionUpdate[] = [];
+  const retagIds: number[] = [];
+  for (let i = 0; i < data.ids.length; i++) {
+    if (value[i] !== data.oldValue[i] || alive[i] !== data.oldAlive[i] || high[i] !== data.oldHigh[i]) {
+      updates.push({ id: data.ids[i], predictedValueMinor: value[i], probabilityAlive: alive[i], highValue: high[i] });
+    }
+    if (high[i] !== data.oldHigh[i]) retagIds.push(data.ids[i]);
+  }
+  return { updates, retagIds };
+}
+
 /**
  * Refits the shop's value models as of `now` from its stored qualifying orders and stores the result (see the
  * module comment). Safe to run again at any time: a re-run with the same data writes nothing per customer.
@@ -197,23 +275,12 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
   const data = await collect(db, shop, now, options.pageSize ?? REFIT_PAGE_SIZE);
   const tRead = performance.now();
 
-  const buyers = data.summary.length;
-  let repeatBuyers = 0;
-  let maxT = 0;
-  for (const c of data.summary) {
-    if (c.x > 0) repeatBuyers++;
-    if (c.T > maxT) maxT = c.T;
-  }
-  const historyDays = Math.round(maxT * 7 * 1e6) / 1e6;
-  const gate = {
-    minBuyers: options.fitability?.minBuyers ?? DEFAULT_PREDICTION_GATE.minBuyers,
-    minHistoryDays: options.fitability?.minHistoryDays ?? DEFAULT_PREDICTION_GATE.minHistoryDays,
-    minRepeatBuyers: options.fitability?.minRepeatBuyers ?? DEFAULT_PREDICTION_GATE.minRepeatBuyers,
-  };
+  const base = historyOf(data);
+  const buyers = base.buyers;
+  const gate = gateOf(options.fitability);
   const fit = assessFitability(data.summary, { ...options.fitability, ...gate });
   const tFit = performance.now();
   const tagOn = await highValueTagEnabled(db, shop);
-  const base = { buyers, repeatBuyers, historyDays };
 
   if (!fit.ok) {
     const previouslyHigh = data.ids.filter((_, i) => data.oldHigh[i]);
@@ -242,57 +309,13 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
     };
   }
 
-  // Predictions for every buyer; customers with the same summary get the same numbers (most one-time buyers of a
-  // day share one), so each distinct summary is computed once.
-  const purchases = { model: "mbgnbd", params: fit.mbgnbd.params } as const;
-  const gg = fit.gammaGamma.params;
-  const n = data.ids.length;
-  const value: Array<bigint | null> = new Array(n).fill(null);
-  const alive: Array<number | null> = new Array(n).fill(null);
-  const cache = new Map<string, { value: bigint; alive: number } | null>();
-  let unpredictable = 0;
-  let sliceStart = performance.now();
-  for (let k = 0; k < buyers; k++) {
-    // Minutes of computation for a large shop: give the event loop a turn every 50 ms, so the job thread's
-    // heartbeat gets out and its runner does not take this work for a loop that never ends (app/jobs/executor.server.ts).
-    if (performance.now() - sliceStart > PREDICT_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-    const c = data.summary[k];
-    const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}|${c.zbar}`;
-    let p = cache.get(key);
-    if (p === undefined) {
-      try {
-        const prediction = predictCustomerValue(purchases, gg, c, { horizonWeeks });
-        p = Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
-          ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
-          : null;
-      } catch {
-        p = null;
-      }
-      cache.set(key, p);
-    }
-    if (p === null) {
-      unpredictable++;
-      continue;
-    }
-    value[data.buyerIndex[k]] = p.value;
-    alive[data.buyerIndex[k]] = p.alive;
-  }
+  const { value, alive, unpredictable } = await predictAll(data, fit, horizonWeeks);
   const top = selectTopDecile(data.ids, value);
-  const high = new Array<boolean>(n).fill(false);
+  const high = new Array<boolean>(data.ids.length).fill(false);
   for (const i of top) high[i] = true;
   const tPredict = performance.now();
 
-  const updates: CustomerPredictionUpdate[] = [];
-  const retagIds: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (value[i] !== data.oldValue[i] || alive[i] !== data.oldAlive[i] || high[i] !== data.oldHigh[i]) {
-      updates.push({ id: data.ids[i], predictedValueMinor: value[i], probabilityAlive: alive[i], highValue: high[i] });
-    }
-    if (high[i] !== data.oldHigh[i]) retagIds.push(data.ids[i]);
-  }
+  const { updates, retagIds } = changedPredictions(data, value, alive, high);
   const written = await writeCustomerPredictions(db, shop, updates);
   await saveShopPrediction(db, shop, {
     status: "ok",
