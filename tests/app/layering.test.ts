@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Top to bottom. The first rule whose pattern matches a file's path (from the repository root) places it. */
 const LAYERS: ReadonlyArray<{ layer: string; files: RegExp[] }> = [
   { layer: "routes", files: [/^app\/routes\//, /^app\/root\.tsx$/, /^app\/entry\.server\.tsx$/] },
-  { layer: "board UI", files: [/^app\/board\/ui\//, /^app\/privacy\/.*\.tsx$/] },
+  { layer: "board UI", files: [/^app\/board\/ui\//, /^app\/campaigns\/ui\//, /^app\/privacy\/.*\.tsx$/] },
   // What starts work: Shopify's auth hooks, the job runners, webhook receipt, the command-line tools.
   {
     layer: "entry points",
