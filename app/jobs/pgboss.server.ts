@@ -6,6 +6,7 @@ import { shopsWithPendingDeliveries, pendingDeliveryCount } from "../models/inbo
 import type { JobExecutor } from "./executor.server";
 import { errorText, STOPPED_WORKER_ERROR, TaskStoppedError, TASK_DEADLINE_SECONDS, type TaskKind, type Worker } from "./kinds";
 import { DAILY_SCHEDULE_QUEUE, PgBossQueue, SHOP_QUEUE, type ShopJob } from "./pgboss-queue.server";
+import { messageLog } from "../logger.server";
 import { onWake } from "./wake.server";
 
 /**
@@ -47,7 +48,7 @@ export interface PgBossWorkerOptions {
 }
 
 export async function startPgBossWorker(options: PgBossWorkerOptions): Promise<Worker> {
-  const log = options.log ?? ((message: string) => console.log(`[jobs] ${message}`));
+  const log = options.log ?? messageLog("jobs");
   const concurrency = options.concurrency ?? 2;
   const queue = await PgBossQueue.open(options.url, { worker: true, log, retryBaseSeconds: options.retryBaseSeconds });
   const runner = new PgBossRunner(options, queue, concurrency, log);
