@@ -1,5 +1,5 @@
 /**
- * The board while a big job runs: the production build (server.mjs) with its supervised worker process, a
+ * The board while a big job runs: the production build (app/server.mjs) with its supervised worker process, a
  * generated shop of 100,000 customers and 500,000 orders (--quick: 5,000 and 25,000) imported by the app itself
  * from the dev store, then a settings change (win-back tiers 90/180/360 → 120/240/480 days) that re-classifies every
  * customer and moves most lapsed ones to another tier.
@@ -135,7 +135,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     const busyP99 = percentile(busy, 0.99);
     const met = busyP99 < GOAL_P99_MS;
     const markdown = [
-      `A shop of ${customers.toLocaleString("en-US")} customers and ${orders.toLocaleString("en-US")} orders, imported by the app from the dev store in ${importSeconds.toFixed(0)} s; production build (server.mjs) with its supervised worker process (SQLite).`,
+      `A shop of ${customers.toLocaleString("en-US")} customers and ${orders.toLocaleString("en-US")} orders, imported by the app from the dev store in ${importSeconds.toFixed(0)} s; production build (app/server.mjs) with its supervised worker process (SQLite).`,
       "",
       "| board loader (GET /app.data), one request at a time | requests | p50 | p99 | max |",
       "|---|---:|---:|---:|---:|",

@@ -1,5 +1,5 @@
 /**
- * The production server (`npm start`: server.mjs and the built app) over real HTTP: what only shows on a socket —
+ * The production server (`npm start`: app/server.mjs and the built app) over real HTTP: what only shows on a socket —
  * how much of a chunked body the process holds, and what its access log writes.
  */
 import crypto from "node:crypto";

@@ -61,7 +61,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** `npm start`'s server: the production build behind Express, logging paths without query strings. */
-export const SERVER_ENTRY = path.join(ROOT, "server.mjs");
+export const SERVER_ENTRY = path.join(ROOT, "app/server.mjs");
 
 /** Runs the production build when app/ changed since the last one (remix vite:build). */
 export async function buildApp(log: (line: string) => void): Promise<void> {

@@ -5,7 +5,7 @@
  * (`?id_token=…`, valid for a minute but a bearer credential all the same); remix-serve logs the whole URL, so every
  * token would end up in the log files.
  *
- * Usage: node server.mjs [build/server/index.js]; PORT (default 3000) and HOST as for remix-serve.
+ * Usage: node app/server.mjs [build/server/index.js]; PORT (default 3000) and HOST as for remix-serve.
  */
 import path from "node:path";
 import url from "node:url";
