@@ -13,8 +13,6 @@
 import { daysInMonth, parseInstantWithZone } from "./values";
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import {
   EMAIL_MARKETING_STATES,
   STAGES,
@@ -27,17 +25,13 @@ import {
   type Stage,
 } from "../lifecycle/index";
 import { CsvError, CsvHeader, readCsvFile, type CsvRecord } from "./csv.server";
+import { defineCli, InputError, runCli, runIfEntry, type CliIO } from "./run";
+
+export type { CliIO };
 
 const USAGE =
   "usage: npm run classify -- --orders FILE.csv [--customers FILE.csv] --as-of ISO_DATE [--mode cadence|fixed] [--out FILE.csv]";
 
-/** Bad input or usage: reported as one line, exit code 2. */
-class InputError extends Error {}
-
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 const GENERIC_REQUIRED = ["customer_id", "order_id", "created_at", "total"];
 const SHOPIFY_REQUIRED = ["Name", "Email", "Financial Status", "Created at", "Total"];
@@ -99,11 +93,84 @@ function customerEntry(data: Dataset, id: string) {
   return entry;
 }
 
+/** Reading one record's fields, each failure naming its line and column. */
+function recordFields(h: CsvHeader, record: CsvRecord, file: string) {
+  const fail = (column: string, reason: string): never => {
+    throw h.error(record, column, reason, file);
+  };
+  const amount = (column: string, optional: boolean): number => {
+    const text = h.get(record, column);
+    if (optional && text.trim() === "") return 0;
+    const value = parseAmount(text);
+    return value ?? fail(column, `expected a decimal amount like 12.50, got ${JSON.stringify(text)}`);
+  };
+  const instant = (column: string): number => {
+    const text = h.get(record, column);
+    const value = parseInstantWithZone(text);
+    return (
+      value ??
+      fail(
+        column,
+        `expected an ISO 8601 date-time with a time zone (e.g. 2024-01-15T10:22:33Z or 2024-01-15 10:22:33 +0100), got ${JSON.stringify(text)}`,
+      )
+    );
+  };
+  const flag = (column: string): boolean => {
+    const text = h.get(record, column);
+    if (text.trim() === "") return false;
+    const value = parseBoolean(text);
+    return value ?? fail(column, `expected true, false, 1 or 0, got ${JSON.stringify(text)}`);
+  };
+  return { fail, amount, instant, flag };
+}
+
+/** A line of the generic orders CSV (one order a line). */
+function genericOrder(h: CsvHeader, record: CsvRecord, file: string, data: Dataset, seenOrders: Map<string, number>): void {
+  const { fail, amount, instant, flag } = recordFields(h, record, file);
+  const customerId = h.get(record, "customer_id").trim();
+  const orderId = h.get(record, "order_id").trim();
+  if (customerId === "") fail("customer_id", "customer_id is empty");
+  if (orderId === "") fail("order_id", "order_id is empty");
+  const firstLine = seenOrders.get(orderId);
+  if (firstLine !== undefined) fail("order_id", `order ${orderId} already appeared on line ${firstLine}`);
+  seenOrders.set(orderId, record.line);
+  const order: OrderFacts = {
+    createdAt: instant("created_at"),
+    totalMinor: amount("total", false),
+    refundedMinor: h.has("refunded") ? amount("refunded", true) : 0,
+    cancelled: h.has("cancelled") ? flag("cancelled") : false,
+    test: h.has("test") ? flag("test") : false,
+    voided: false,
+    fullyRefunded: false,
+  };
+  customerEntry(data, customerId).orders.push(order);
+}
+
+/** A line of Shopify's orders export: Shopify repeats Name on every line item and fills the order columns on the first. */
+function shopifyOrder(h: CsvHeader, record: CsvRecord, file: string, data: Dataset, seenOrders: Map<string, number>): void {
+  const { fail, amount, instant } = recordFields(h, record, file);
+  const name = h.get(record, "Name").trim();
+  if (name === "") fail("Name", "Name (the order name) is empty");
+  if (seenOrders.has(name)) return;
+  seenOrders.set(name, record.line);
+  const email = h.get(record, "Email").trim().toLowerCase();
+  const status = h.get(record, "Financial Status").trim().toLowerCase();
+  const order: OrderFacts = {
+    createdAt: instant("Created at"),
+    totalMinor: amount("Total", false),
+    refundedMinor: h.has("Refunded Amount") ? amount("Refunded Amount", true) : 0,
+    cancelled: h.get(record, "Cancelled at").trim() !== "",
+    test: false,
+    voided: status === "voided",
+    fullyRefunded: status === "refunded",
+  };
+  // Orders without an email (e.g. some POS sales) belong to no customer we can name.
+  if (email === "") data.skippedWithoutCustomer++;
+  else customerEntry(data, email).orders.push(order);
+}
+
 async function loadOrders(file: string, data: Dataset): Promise<void> {
   let header: CsvHeader | null = null;
-  const fail = (record: CsvRecord, column: string, reason: string): never => {
-    throw header!.error(record, column, reason, file);
-  };
   const seenOrders = new Map<string, number>();
   for await (const record of readCsvFile(file)) {
     if (header === null) {
@@ -120,71 +187,8 @@ async function loadOrders(file: string, data: Dataset): Promise<void> {
       }
       continue;
     }
-    const h = header;
-    const amount = (column: string, optional: boolean): number => {
-      const text = h.get(record, column);
-      if (optional && text.trim() === "") return 0;
-      const value = parseAmount(text);
-      return value ?? fail(record, column, `expected a decimal amount like 12.50, got ${JSON.stringify(text)}`);
-    };
-    const instant = (column: string): number => {
-      const text = h.get(record, column);
-      const value = parseInstantWithZone(text);
-      return (
-        value ??
-        fail(
-          record,
-          column,
-          `expected an ISO 8601 date-time with a time zone (e.g. 2024-01-15T10:22:33Z or 2024-01-15 10:22:33 +0100), got ${JSON.stringify(text)}`,
-        )
-      );
-    };
-
-    if (data.format === "generic") {
-      const customerId = h.get(record, "customer_id").trim();
-      const orderId = h.get(record, "order_id").trim();
-      if (customerId === "") fail(record, "customer_id", "customer_id is empty");
-      if (orderId === "") fail(record, "order_id", "order_id is empty");
-      const firstLine = seenOrders.get(orderId);
-      if (firstLine !== undefined) fail(record, "order_id", `order ${orderId} already appeared on line ${firstLine}`);
-      seenOrders.set(orderId, record.line);
-      const flag = (column: string): boolean => {
-        const text = h.get(record, column);
-        if (text.trim() === "") return false;
-        const value = parseBoolean(text);
-        return value ?? fail(record, column, `expected true, false, 1 or 0, got ${JSON.stringify(text)}`);
-      };
-      const order: OrderFacts = {
-        createdAt: instant("created_at"),
-        totalMinor: amount("total", false),
-        refundedMinor: h.has("refunded") ? amount("refunded", true) : 0,
-        cancelled: h.has("cancelled") ? flag("cancelled") : false,
-        test: h.has("test") ? flag("test") : false,
-        voided: false,
-        fullyRefunded: false,
-      };
-      customerEntry(data, customerId).orders.push(order);
-    } else {
-      // Shopify repeats Name on every line item of an order and fills the order columns on the first line only.
-      const name = h.get(record, "Name").trim();
-      if (name === "") fail(record, "Name", "Name (the order name) is empty");
-      if (seenOrders.has(name)) continue;
-      seenOrders.set(name, record.line);
-      const email = h.get(record, "Email").trim().toLowerCase();
-      const status = h.get(record, "Financial Status").trim().toLowerCase();
-      const order: OrderFacts = {
-        createdAt: instant("Created at"),
-        totalMinor: amount("Total", false),
-        refundedMinor: h.has("Refunded Amount") ? amount("Refunded Amount", true) : 0,
-        cancelled: h.get(record, "Cancelled at").trim() !== "",
-        test: false,
-        voided: status === "voided",
-        fullyRefunded: status === "refunded",
-      };
-      // Orders without an email (e.g. some POS sales) belong to no customer we can name.
-      if (email === "") data.skippedWithoutCustomer++;
-      else customerEntry(data, email).orders.push(order);
-    }
+    if (data.format === "generic") genericOrder(header, record, file, data, seenOrders);
+    else shopifyOrder(header, record, file, data, seenOrders);
   }
   if (header === null) throw new CsvError("the orders file is empty (no header line)", 1, null, file);
 }
@@ -248,30 +252,11 @@ function writeAtomically(file: string, text: string): void {
 
 // ---------- main ----------
 
-export async function classifyCli(argv: readonly string[], io: CliIO): Promise<number> {
-  try {
-    let args;
-    try {
-      args = parseArgs({
-        args: [...argv],
-        options: {
-          orders: { type: "string" },
-          customers: { type: "string" },
-          "as-of": { type: "string" },
-          mode: { type: "string" },
-          out: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: false,
-        strict: true,
-      }).values;
-    } catch (error) {
-      throw new InputError(`${(error as Error).message}\n${USAGE}`);
-    }
-    if (args.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
+const CLASSIFY = defineCli({
+  name: "classify",
+  usage: USAGE,
+  options: { orders: { type: "string" }, customers: { type: "string" }, "as-of": { type: "string" }, mode: { type: "string" }, out: { type: "string" } },
+  async main(args, io) {
     if (!args.orders) throw new InputError(`--orders is required\n${USAGE}`);
     if (!args["as-of"]) throw new InputError(`--as-of is required\n${USAGE}`);
     const now = parseAsOf(args["as-of"]);
@@ -321,21 +306,11 @@ export async function classifyCli(argv: readonly string[], io: CliIO): Promise<n
     }
     io.stderr(`${summary.join("\n")}\n`);
     return 0;
-  } catch (error) {
-    if (error instanceof CsvError || error instanceof InputError) {
-      io.stderr(`classify: ${error.message}\n`);
-      return 2;
-    }
-    io.stderr(`classify: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
-  }
+  },
+});
+
+export function classifyCli(argv: readonly string[], io: CliIO): Promise<number> {
+  return runCli(CLASSIFY, argv, io);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
-  const code = await classifyCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-  process.exitCode = code;
-}
+await runIfEntry(import.meta.url, classifyCli);

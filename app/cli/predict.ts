@@ -19,9 +19,6 @@
  */
 import { daysInMonth, parseInstantWithZone } from "./values";
 import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import {
   bgnbdObservationProblem,
   buildSummary,
@@ -33,17 +30,13 @@ import {
   type Purchase,
 } from "../lifecycle/clv/index";
 import { CsvError, CsvHeader, readCsvFile } from "./csv.server";
+import { defineCli, InputError, runCli, runIfEntry, type CliIO } from "./run";
+
+export type { CliIO };
 
 const USAGE =
   "usage: npm run predict -- --summary FILE.csv\n       npm run predict -- --orders FILE.csv --calibration-end ISO_DATE";
 
-/** Bad input or usage: reported as one line, exit code 2. */
-class InputError extends Error {}
-
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 export interface SummaryInput {
   ids: string[];
@@ -251,60 +244,46 @@ function describe(name: string, fit: FitDiagnostics & { customers: number }): st
   } likelihood evaluations, ${fit.customers} customers, |gradient| ${fit.gradientNorm.toExponential(1)}`;
 }
 
-export async function predictCli(argv: readonly string[], io: CliIO): Promise<number> {
-  try {
-    let args;
-    try {
-      args = parseArgs({
-        args: [...argv],
-        options: {
-          summary: { type: "string" },
-          orders: { type: "string" },
-          "calibration-end": { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: false,
-        strict: true,
-      }).values;
-    } catch (error) {
-      throw new InputError(`${(error as Error).message}\n${USAGE}`);
-    }
-    if (args.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
-    if (!!args.summary === !!args.orders) throw new InputError(`give exactly one of --summary or --orders\n${USAGE}`);
-    if (args.summary && args["calibration-end"]) throw new InputError("--calibration-end goes with --orders, not --summary");
-    const file = (args.summary ?? args.orders)!;
-    if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
+type PredictArgs = { summary?: string; orders?: string; "calibration-end"?: string };
 
-    let data: SummaryInput;
-    if (args.summary) data = await loadSummary(file);
-    else {
-      if (!args["calibration-end"]) throw new InputError(`--calibration-end is required with --orders\n${USAGE}`);
-      const end = parseCalibrationEnd(args["calibration-end"]);
-      if (end === null) {
-        throw new InputError(
-          `--calibration-end ${JSON.stringify(args["calibration-end"])} is not a date (2024-06-30: the whole UTC day is included) or an ISO date-time with a zone`,
-        );
-      }
-      const { purchases, orders } = await loadOrderPurchases(file);
-      const rows = buildSummary(purchases, end);
-      if (rows.length === 0) {
-        throw new InputError(
-          `${file}: none of the ${orders} orders qualifies on or before ${new Date(end).toISOString()} (not cancelled, not test, total − refunded > 0)`,
-        );
-      }
-      data = {
-        ids: rows.map((r) => r.customerId),
-        x: rows.map((r) => r.x),
-        tx: rows.map((r) => r.tx),
-        T: rows.map((r) => r.T),
-        zbar: rows.map((r) => r.zbar),
-      };
-      io.stderr(`predict: ${rows.length} customers from ${purchases.length} qualifying of ${orders} orders\n`);
-    }
+/** The customers' summaries: read from --summary, or built from --orders up to --calibration-end. */
+async function readInput(args: PredictArgs, io: CliIO): Promise<SummaryInput> {
+  if (!!args.summary === !!args.orders) throw new InputError(`give exactly one of --summary or --orders\n${USAGE}`);
+  if (args.summary && args["calibration-end"]) throw new InputError("--calibration-end goes with --orders, not --summary");
+  const file = (args.summary ?? args.orders)!;
+  if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
 
+  if (args.summary) return loadSummary(file);
+  if (!args["calibration-end"]) throw new InputError(`--calibration-end is required with --orders\n${USAGE}`);
+  const end = parseCalibrationEnd(args["calibration-end"]);
+  if (end === null) {
+    throw new InputError(
+      `--calibration-end ${JSON.stringify(args["calibration-end"])} is not a date (2024-06-30: the whole UTC day is included) or an ISO date-time with a zone`,
+    );
+  }
+  const { purchases, orders } = await loadOrderPurchases(file);
+  const rows = buildSummary(purchases, end);
+  if (rows.length === 0) {
+    throw new InputError(
+      `${file}: none of the ${orders} orders qualifies on or before ${new Date(end).toISOString()} (not cancelled, not test, total − refunded > 0)`,
+    );
+  }
+  io.stderr(`predict: ${rows.length} customers from ${purchases.length} qualifying of ${orders} orders\n`);
+  return {
+    ids: rows.map((r) => r.customerId),
+    x: rows.map((r) => r.x),
+    tx: rows.map((r) => r.tx),
+    T: rows.map((r) => r.T),
+    zbar: rows.map((r) => r.zbar),
+  };
+}
+
+const PREDICT = defineCli({
+  name: "predict",
+  usage: USAGE,
+  options: { summary: { type: "string" }, orders: { type: "string" }, "calibration-end": { type: "string" } },
+  async main(args, io) {
+    const data = await readInput(args, io);
     const purchases = { x: data.x, tx: data.tx, T: data.T };
     const bgnbd = fitBgNbd(purchases);
     io.stderr(`predict: ${describe("BG/NBD", bgnbd)}\n`);
@@ -352,21 +331,11 @@ export async function predictCli(argv: readonly string[], io: CliIO): Promise<nu
     }
     io.stdout(`${JSON.stringify(result)}\n`);
     return 0;
-  } catch (error) {
-    if (error instanceof CsvError || error instanceof InputError) {
-      io.stderr(`predict: ${error.message}\n`);
-      return 2;
-    }
-    io.stderr(`predict: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
-  }
+  },
+});
+
+export function predictCli(argv: readonly string[], io: CliIO): Promise<number> {
+  return runCli(PREDICT, argv, io);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
-  const code = await predictCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-  process.exitCode = code;
-}
+await runIfEntry(import.meta.url, predictCli);
