@@ -154,25 +154,7 @@ export default function Settings() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {dirty && (
-              <Text as="p" tone="caution">
-                <span data-testid="settings-unsaved">{t("settings.unsaved")}</span>
-              </Text>
-            )}
-            {saved && !dirty && (
-              <div data-testid="settings-saved">
-                <Banner tone="success">{saved.reclassifying ? t("settings.savedReclassifying") : t("settings.saved")}</Banner>
-              </div>
-            )}
-            {failed && (
-              <div data-testid="settings-error">
-                <Banner tone="critical" title={failed.intent === "save" ? t("settings.save.error") : t("settings.preview.error")}>
-                  {general.map((m) => (
-                    <p key={m}>{m}</p>
-                  ))}
-                </Banner>
-              </div>
-            )}
+            <SaveOutcome dirty={dirty} saved={saved} failed={failed} general={general} />
             <AdjustedSettings adjustments={adjustments} />
             <PreviewCard values={values} initial={initial} fetcher={previewer} />
             <SettingsFields values={values} set={set} errors={errors} />
@@ -187,6 +169,44 @@ export default function Settings() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** Unsaved changes, the last save's success, or the last action's errors that belong to no single field. */
+function SaveOutcome({
+  dirty,
+  saved,
+  failed,
+  general,
+}: {
+  dirty: boolean;
+  saved: { reclassifying: boolean } | null;
+  failed: { intent: string } | null;
+  general: string[];
+}) {
+  const t = useT();
+  return (
+    <>
+      {dirty && (
+        <Text as="p" tone="caution">
+          <span data-testid="settings-unsaved">{t("settings.unsaved")}</span>
+        </Text>
+      )}
+      {saved && !dirty && (
+        <div data-testid="settings-saved">
+          <Banner tone="success">{saved.reclassifying ? t("settings.savedReclassifying") : t("settings.saved")}</Banner>
+        </div>
+      )}
+      {failed && (
+        <div data-testid="settings-error">
+          <Banner tone="critical" title={failed.intent === "save" ? t("settings.save.error") : t("settings.preview.error")}>
+            {general.map((m) => (
+              <p key={m}>{m}</p>
+            ))}
+          </Banner>
+        </div>
+      )}
+    </>
   );
 }
 

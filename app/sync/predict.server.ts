@@ -266,6 +266,34 @@ function changedPredictions(data: Collected, value: Array<bigint | null>, alive:
 }
 
 /**
+ * A fit the data cannot carry: every stored prediction is cleared and the shop's row says why; the customers who
+ * were in the top decile lose the high-value tag (their gids, when the shop has the tag on).
+ */
+async function storeInsufficientFit(
+  db: Db,
+  shop: string,
+  now: Date,
+  data: Collected,
+  fit: Extract<Fitability, { ok: false }>,
+  context: { horizonWeeks: number; gate: ReturnType<typeof gateOf>; base: ReturnType<typeof historyOf>; tagOn: boolean },
+): Promise<{ written: number; retagGids: string[]; tWrite: number }> {
+  const { horizonWeeks, gate, base, tagOn } = context;
+  const previouslyHigh = data.ids.filter((_, i) => data.oldHigh[i]);
+  const written = await clearCustomerPredictions(db, shop);
+  const tWrite = performance.now();
+  await saveShopPrediction(db, shop, {
+    status: "insufficient",
+    code: fit.code,
+    reason: fit.reason,
+    fittedAt: now,
+    params: { horizonWeeks, gate, mbgnbd: fit.mbgnbd ?? null, gammaGamma: fit.gammaGamma ?? null },
+    ...base,
+    levels: {},
+  });
+  return { written, retagGids: tagOn ? await gidsOf(db, shop, previouslyHigh) : [], tWrite };
+}
+
+/**
  * Refits the shop's value models as of `now` from its stored qualifying orders and stores the result (see the
  * module comment). Safe to run again at any time: a re-run with the same data writes nothing per customer.
  */
@@ -283,18 +311,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
   const tagOn = await highValueTagEnabled(db, shop);
 
   if (!fit.ok) {
-    const previouslyHigh = data.ids.filter((_, i) => data.oldHigh[i]);
-    const written = await clearCustomerPredictions(db, shop);
-    const tWrite = performance.now();
-    await saveShopPrediction(db, shop, {
-      status: "insufficient",
-      code: fit.code,
-      reason: fit.reason,
-      fittedAt: now,
-      params: { horizonWeeks, gate, mbgnbd: fit.mbgnbd ?? null, gammaGamma: fit.gammaGamma ?? null },
-      ...base,
-      levels: {},
-    });
+    const { written, retagGids, tWrite } = await storeInsufficientFit(db, shop, now, data, fit, { horizonWeeks, gate, base, tagOn });
     return {
       status: "insufficient",
       code: fit.code,
@@ -304,7 +321,7 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
       unpredictable: 0,
       highValue: 0,
       written,
-      retagGids: tagOn ? await gidsOf(db, shop, previouslyHigh) : [],
+      retagGids,
       timings: { read: tRead - t0, fit: tFit - tRead, predict: 0, write: tWrite - tFit, total: performance.now() - t0 },
     };
   }
