@@ -2,7 +2,7 @@ import os from "node:os";
 import type PgBoss from "pg-boss";
 import pg from "pg";
 import type { Db } from "../db.server";
-import { shopsWithPendingDeliveries, pendingDeliveryCount } from "../models/inbox.server";
+import { inboxWorkDue, shopsWithInboxWork } from "../models/inbox.server";
 import type { JobExecutor } from "./executor.server";
 import { errorText, STOPPED_WORKER_ERROR, TaskStoppedError, TASK_DEADLINE_SECONDS, type TaskKind, type Worker } from "./kinds";
 import { DAILY_SCHEDULE_QUEUE, PgBossQueue, SHOP_QUEUE, type ShopJob } from "./pgboss-queue.server";
@@ -176,7 +176,7 @@ class PgBossRunner implements Worker {
       do {
         this.again = false;
         try {
-          for (const shop of await shopsWithPendingDeliveries(this.options.db)) await this.queue.nudgeInbox(shop);
+          for (const shop of await shopsWithInboxWork(this.options.db, this.now())) await this.queue.nudgeInbox(shop);
           await this.reapOrphans();
         } catch (error) {
           this.log(`inbox sweep failed: ${errorText(error)}`);
@@ -211,6 +211,6 @@ class PgBossRunner implements Worker {
         WHERE name = $1 AND (state IN ('created', 'active') OR (state = 'retry' AND start_after < now() + interval '10 seconds'))`,
       [SHOP_QUEUE],
     );
-    return (await pendingDeliveryCount(this.options.db)) + (rows[0] as { n: number }).n;
+    return (await inboxWorkDue(this.options.db, this.now())) + (rows[0] as { n: number }).n;
   }
 }

@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Job } from "@prisma/client";
 import type { Db } from "../db.server";
-import { shopsWithPendingDeliveries } from "../models/inbox.server";
+import { shopsWithInboxWork } from "../models/inbox.server";
 import type { JobExecutor } from "./executor.server";
 import {
   claimNextJob,
@@ -189,7 +189,7 @@ class TableRunner implements Worker {
   }
 
   private async dueInboxShops(now: number): Promise<string[]> {
-    const shops = await shopsWithPendingDeliveries(this.db);
+    const shops = await shopsWithInboxWork(this.db, this.clock());
     return shops
       .filter((shop) => (this.inboxBackoff.get(shop)?.until ?? 0) <= now)
       .sort((a, b) => (this.lastInboxSlice.get(a) ?? 0) - (this.lastInboxSlice.get(b) ?? 0));

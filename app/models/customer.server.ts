@@ -1,7 +1,8 @@
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
-import type { TagWriteOutcome } from "../domain/sync";
+import type { ChangeCause, StageChangeEvent } from "../domain/sync";
 import type { EmailMarketingState, OrderFacts } from "../lifecycle";
+import { cachedSql, instantText, toDate, toMillis, type SqlType } from "./sql-values.server";
 
 export interface StoredCustomer {
   id: number;
@@ -19,50 +20,84 @@ export interface StoredCustomer {
   netSpentMinor: bigint;
   /** In the top decile of the shop's last value fit (carries `<prefix>high-value` when the shop has it on). */
   highValue: boolean;
+  stageSince: Date | null;
+  classifiedAt: Date | null;
+  /** The newest app tags planned and not yet written (app/domain/tag-plan.ts), or null. */
+  desiredAppTags: string | null;
+  tagWriteDueAt: Date | null;
+  tagWriteAttempts: number;
   orders: OrderFacts[];
 }
 
-/** Loads customers with their orders as lifecycle facts: two indexed queries per chunk, never one per customer. */
+const CUSTOMER_COLUMNS = [
+  "id", "gid", "emailMarketingState", "tags", "stage", "winbackTier", "nextTransitionAt", "explanation", "lapseThresholdDays",
+  "usesShopThreshold", "qualifyingOrders", "lastOrderAt", "netSpentMinor", "highValue", "stageSince", "classifiedAt",
+  "desiredAppTags", "tagWriteDueAt", "tagWriteAttempts",
+] as const;
+const CUSTOMER_INSTANTS = new Set(["nextTransitionAt", "lastOrderAt", "stageSince", "classifiedAt", "tagWriteDueAt"]);
+
+/**
+ * Loads customers with their orders as lifecycle facts: two indexed queries per chunk, never one per customer, each
+ * returning the chunk as one JSON text (see sql-values.server.ts).
+ */
 export async function loadCustomersWithOrders(db: Db, shop: string, gids: readonly string[]): Promise<StoredCustomer[]> {
   if (gids.length === 0) return [];
-  const [customers, orders] = await Promise.all([
-    db.customer.findMany({ where: { shop, gid: { in: [...gids] }, deletedAt: null } }),
-    db.order.findMany({
-      where: { shop, customerGid: { in: [...gids] }, deletedAt: null },
-      select: { customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
-    }),
+  const customersSql = cachedSql("loadCustomers", db, (sql) => {
+    const columns = CUSTOMER_COLUMNS.map((c) =>
+      c === "netSpentMinor" ? sql.bigintText(`"${c}"`) : CUSTOMER_INSTANTS.has(c) ? sql.instant(`"${c}"`) : `"${c}"`,
+    );
+    return `SELECT ${sql.aggregate(columns)} AS rows FROM "Customer"
+      WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"gid"`, 2)} AND "deletedAt" IS NULL`;
+  });
+  const ordersSql = cachedSql("loadOrders", db, (sql) => {
+    const columns = [`"customerGid"`, sql.instant(`"createdAt"`), sql.bigintText(`"totalMinor"`), sql.bigintText(`"refundedMinor"`), `"cancelled"`, `"test"`, `"voided"`, `"fullyRefunded"`];
+    return `SELECT ${sql.aggregate(columns)} AS rows FROM "Order"
+      WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"customerGid"`, 2)} AND "deletedAt" IS NULL`;
+  });
+  const list = JSON.stringify(gids);
+  const [[customerRows], [orderRows]] = await Promise.all([
+    db.$queryRawUnsafe<Array<{ rows: string }>>(customersSql, shop, list),
+    db.$queryRawUnsafe<Array<{ rows: string }>>(ordersSql, shop, list),
   ]);
   const ordersByCustomer = new Map<string, OrderFacts[]>();
-  for (const order of orders) {
-    const list = ordersByCustomer.get(order.customerGid!) ?? [];
+  for (const [customerGid, createdAt, total, refunded, cancelled, test, voided, fullyRefunded] of JSON.parse(orderRows.rows) as unknown[][]) {
+    const list = ordersByCustomer.get(customerGid as string) ?? [];
     list.push({
-      createdAt: order.createdAt.getTime(),
-      totalMinor: Number(order.totalMinor),
-      refundedMinor: Number(order.refundedMinor),
-      cancelled: order.cancelled,
-      test: order.test,
-      voided: order.voided,
-      fullyRefunded: order.fullyRefunded,
+      createdAt: toMillis(createdAt)!,
+      totalMinor: Number(total),
+      refundedMinor: Number(refunded),
+      cancelled: Boolean(cancelled),
+      test: Boolean(test),
+      voided: Boolean(voided),
+      fullyRefunded: Boolean(fullyRefunded),
     });
-    ordersByCustomer.set(order.customerGid!, list);
+    ordersByCustomer.set(customerGid as string, list);
   }
-  return customers.map((c) => ({
-    id: c.id,
-    gid: c.gid,
-    emailMarketingState: c.emailMarketingState as EmailMarketingState,
-    tags: parseTags(c.tags),
-    stage: c.stage,
-    winbackTier: c.winbackTier,
-    nextTransitionAt: c.nextTransitionAt,
-    explanation: c.explanation,
-    lapseThresholdDays: c.lapseThresholdDays,
-    usesShopThreshold: c.usesShopThreshold,
-    qualifyingOrders: c.qualifyingOrders,
-    lastOrderAt: c.lastOrderAt,
-    netSpentMinor: c.netSpentMinor,
-    highValue: c.highValue,
-    orders: ordersByCustomer.get(c.gid) ?? [],
-  }));
+  return (JSON.parse(customerRows.rows) as unknown[][]).map((row) => {
+    const c = Object.fromEntries(CUSTOMER_COLUMNS.map((name, i) => [name, row[i]])) as Record<(typeof CUSTOMER_COLUMNS)[number], unknown>;
+    return {
+      id: Number(c.id),
+      gid: String(c.gid),
+      emailMarketingState: c.emailMarketingState as EmailMarketingState,
+      tags: parseTags(String(c.tags)),
+      stage: (c.stage as string | null) ?? null,
+      winbackTier: c.winbackTier == null ? null : Number(c.winbackTier),
+      nextTransitionAt: toDate(c.nextTransitionAt),
+      explanation: (c.explanation as string | null) ?? null,
+      lapseThresholdDays: c.lapseThresholdDays == null ? null : Number(c.lapseThresholdDays),
+      usesShopThreshold: Boolean(c.usesShopThreshold),
+      qualifyingOrders: Number(c.qualifyingOrders),
+      lastOrderAt: toDate(c.lastOrderAt),
+      netSpentMinor: BigInt(String(c.netSpentMinor)),
+      highValue: Boolean(c.highValue),
+      stageSince: toDate(c.stageSince),
+      classifiedAt: toDate(c.classifiedAt),
+      desiredAppTags: (c.desiredAppTags as string | null) ?? null,
+      tagWriteDueAt: toDate(c.tagWriteDueAt),
+      tagWriteAttempts: Number(c.tagWriteAttempts),
+      orders: ordersByCustomer.get(String(c.gid)) ?? [],
+    };
+  });
 }
 
 export function parseTags(json: string): string[] {
@@ -99,27 +134,188 @@ export async function dueCustomerGids(db: Db, shop: string, now: Date, shopThres
   return rows.map((r) => r.gid);
 }
 
-/** Rows per UPDATE statement when recording tag-write outcomes (3 parameters each). */
-const TAG_OUTCOME_BATCH = 500;
-
-/**
- * Records what a tag write did, set-based: one UPDATE … FROM (VALUES …) per TAG_OUTCOME_BATCH customers, on SQLite
- * and PostgreSQL alike. A written customer gets the tags Shopify now holds and no error; a failed one keeps its
- * known tags and gets the error. A statement per customer made a whole-shop pass spend most of its time here.
- */
-export async function recordTagOutcomes(db: Db, shop: string, outcomes: readonly TagWriteOutcome[]): Promise<void> {
-  for (let i = 0; i < outcomes.length; i += TAG_OUTCOME_BATCH) {
-    const values = Prisma.join(
-      outcomes
-        .slice(i, i + TAG_OUTCOME_BATCH)
-        .map((o) => Prisma.sql`(CAST(${o.gid} AS TEXT), CAST(${o.ok ? JSON.stringify(o.tags) : null} AS TEXT), CAST(${o.ok ? null : o.error} AS TEXT))`),
-    );
-    // SQLite has no column list on a VALUES alias; a CTE names the columns on both databases.
-    await db.$executeRaw`
-      WITH v(gid, tags, err) AS (VALUES ${values})
-      UPDATE "Customer" SET "tags" = COALESCE(v.tags, "Customer"."tags"), "tagError" = v.err
-      FROM v
-      WHERE "Customer"."shop" = ${shop} AND "Customer"."gid" = v.gid`;
-  }
+/** A customer's row as reconcile leaves it: the classification and the newest tag plan. */
+export interface ReconciledCustomer {
+  id: number;
+  stage: string;
+  winbackTier: number | null;
+  nextTransitionAt: Date | null;
+  explanation: string;
+  lapseThresholdDays: number | null;
+  usesShopThreshold: boolean;
+  qualifyingOrders: number;
+  lastOrderAt: Date | null;
+  netSpentMinor: bigint;
+  classifiedAt: Date | null;
+  stageSince: Date | null;
+  desiredAppTags: string | null;
+  tagWriteDueAt: Date | null;
+  tagWriteAttempts: number;
 }
 
+export interface StageCountDelta {
+  stage: string;
+  customers: number;
+  netSpentMinor: bigint;
+}
+
+export interface ReconcileWrite {
+  customers: readonly ReconciledCustomer[];
+  changes: readonly StageChangeEvent[];
+  counts: readonly StageCountDelta[];
+  at: Date;
+  cause: ChangeCause;
+  /** "pending" when Flow is to hear of these changes, else "skipped". */
+  flowStatus: "pending" | "skipped";
+  /** Tag writes were planned or Flow triggers are pending: the shop has Shopify work due from `at`. */
+  shopifyWorkDue: boolean;
+}
+
+const RECONCILED_COLUMNS: ReadonlyArray<[keyof ReconciledCustomer, SqlType]> = [
+  ["stage", "text"],
+  ["winbackTier", "integer"],
+  ["nextTransitionAt", "timestamp(3)"],
+  ["explanation", "text"],
+  ["lapseThresholdDays", "double precision"],
+  ["usesShopThreshold", "boolean"],
+  ["qualifyingOrders", "integer"],
+  ["lastOrderAt", "timestamp(3)"],
+  ["netSpentMinor", "bigint"],
+  ["classifiedAt", "timestamp(3)"],
+  ["stageSince", "timestamp(3)"],
+  ["desiredAppTags", "text"],
+  ["tagWriteDueAt", "timestamp(3)"],
+  ["tagWriteAttempts", "integer"],
+];
+
+function jsonCell(value: unknown): unknown {
+  if (value instanceof Date) return instantText(value);
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}
+
+/**
+ * Stores what reconcile decided for a chunk of customers, set-based and atomically: one UPDATE for the customers,
+ * one INSERT for the stage changes, one statement for the stage counts, in one batch transaction (no statement per
+ * customer, no interactive transaction whose time limit a loaded machine could exceed). Atomic, because a stage
+ * change recorded without the stage it led to would be recorded again by the next pass.
+ */
+export async function writeReconciledChunk(db: Db, shop: string, write: ReconcileWrite): Promise<void> {
+  const statements: Prisma.PrismaPromise<unknown>[] = [];
+  if (write.customers.length > 0) {
+    const update = cachedSql("reconciledCustomers", db, (sql) => {
+      const sets = RECONCILED_COLUMNS.map(([name]) => `"${name}" = v."${name}"`).join(", ");
+      return `${sql.withRows(1, [["id", "integer"], ...RECONCILED_COLUMNS])}
+        UPDATE "Customer" SET ${sets} FROM v WHERE "Customer"."id" = v."id" AND "Customer"."shop" = ${sql.param(2)}`;
+    });
+    const rows = write.customers.map((c) => [c.id, ...RECONCILED_COLUMNS.map(([name]) => jsonCell(c[name]))]);
+    statements.push(db.$executeRawUnsafe(update, JSON.stringify(rows), shop));
+  }
+  if (write.changes.length > 0) {
+    const insert = cachedSql("stageChanges", db, (sql) => `
+      INSERT INTO "StageChange" ("shop", "at", "cause", "flowStatus", "customerGid", "fromStage", "toStage", "winbackTier")
+      SELECT ${sql.param(1)}, ${sql.postgres ? "$2::timestamp(3)" : "?"}, ${sql.param(3)}, ${sql.param(4)},
+        ${sql.cell(0, "text")}, ${sql.cell(1, "text")}, ${sql.cell(2, "text")}, ${sql.cell(3, "integer")}
+      FROM ${sql.rows(5)}`);
+    const rows = write.changes.map((c) => [c.customerGid, c.fromStage, c.toStage, c.winbackTier]);
+    statements.push(db.$executeRawUnsafe(insert, shop, instantText(write.at), write.cause, write.flowStatus, JSON.stringify(rows)));
+  }
+  const counts = write.counts.filter((c) => c.customers !== 0 || c.netSpentMinor !== 0n);
+  if (counts.length > 0) {
+    const values = Prisma.join(counts.map((c) => Prisma.sql`(${shop}, ${c.stage}, ${c.customers}, ${c.netSpentMinor})`));
+    statements.push(db.$executeRaw`
+      INSERT INTO "StageCount" ("shop", "stage", "customers", "netSpentMinor") VALUES ${values}
+      ON CONFLICT ("shop", "stage") DO UPDATE SET "customers" = "StageCount"."customers" + excluded."customers",
+        "netSpentMinor" = "StageCount"."netSpentMinor" + excluded."netSpentMinor"`);
+  }
+  if (write.shopifyWorkDue) statements.push(markShopifyWorkDue(db, shop, write.at));
+  if (statements.length > 0) await db.$transaction(statements);
+}
+
+/** Flags the shop as having Shopify-bound work due from `at` (kept when it was due earlier already). */
+export function markShopifyWorkDue(db: Db, shop: string, at: Date): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`
+    UPDATE "Shop" SET "shopifyWorkDueAt" = ${at}
+    WHERE "domain" = ${shop} AND ("shopifyWorkDueAt" IS NULL OR "shopifyWorkDueAt" > ${at})`;
+}
+
+/**
+ * After the shop's Shopify step: the flag says when work is due next — now while a bulk tag write is in flight or
+ * Flow triggers wait, else the earliest planned tag write (a retry's time), or null when there is none.
+ */
+export async function settleShopifyWorkDue(db: Db, shop: string, now: Date): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "Shop" SET "shopifyWorkDueAt" = CASE
+      WHEN EXISTS (SELECT 1 FROM "TagBulkWrite" b WHERE b."shop" = ${shop})
+        OR EXISTS (SELECT 1 FROM "StageChange" s WHERE s."shop" = ${shop} AND s."flowStatus" = 'pending') THEN ${now}
+      ELSE (SELECT MIN(c."tagWriteDueAt") FROM "Customer" c WHERE c."shop" = ${shop} AND c."tagWriteDueAt" IS NOT NULL
+        AND c."desiredAppTags" IS NOT NULL AND c."deletedAt" IS NULL) END
+    WHERE "domain" = ${shop}`;
+}
+
+/** Installed shops (with an offline session) whose Shopify-bound work is due. */
+export async function shopsWithShopifyWorkDue(db: Db, now: Date): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ domain: string }>>`
+    SELECT s."domain" AS domain FROM "Shop" s
+    WHERE s."shopifyWorkDueAt" <= ${now} AND EXISTS (SELECT 1 FROM "Session" x WHERE x."shop" = s."domain" AND x."isOnline" = false)`;
+  return rows.map((r) => r.domain);
+}
+
+/** A customer whose planned tags are due to be written. */
+export interface DueTagWrite {
+  gid: string;
+  tags: string[];
+  desiredAppTags: string;
+  tagWriteAttempts: number;
+}
+
+/** The shop's customers with a tag write due now, oldest plan first. */
+export async function dueTagWrites(db: Db, shop: string, now: Date, limit: number): Promise<DueTagWrite[]> {
+  const rows = await db.customer.findMany({
+    where: { shop, deletedAt: null, tagWriteDueAt: { lte: now }, desiredAppTags: { not: null } },
+    orderBy: [{ tagWriteDueAt: "asc" }, { id: "asc" }],
+    take: limit,
+    select: { gid: true, tags: true, desiredAppTags: true, tagWriteAttempts: true },
+  });
+  return rows.map((r) => ({ gid: r.gid, tags: parseTags(r.tags), desiredAppTags: r.desiredAppTags!, tagWriteAttempts: r.tagWriteAttempts }));
+}
+
+export async function countDueTagWrites(db: Db, shop: string, now: Date): Promise<number> {
+  return db.customer.count({ where: { shop, deletedAt: null, tagWriteDueAt: { lte: now }, desiredAppTags: { not: null } } });
+}
+
+/** What one customer's tag write did. */
+export interface TagWriteResult {
+  gid: string;
+  /** The desiredAppTags the write was planned from: a newer plan stored meanwhile stays pending. */
+  sent: string;
+  /** The tags Shopify now carries (null when the write failed and nothing is known to have changed). */
+  tags: string[] | null;
+  /** Why (part of) the plan could not be written; null when all of it was. */
+  error: string | null;
+  /** When to try again; null when the plan is done with (written, or given up). */
+  retryAt: Date | null;
+}
+
+/**
+ * Records what tag writes did, set-based: one UPDATE for all of them. The known tags become what Shopify now
+ * carries; the plan is cleared (or rescheduled) only where it is still the one that was sent, so a newer plan
+ * reconcile stored meanwhile is written next.
+ */
+export async function recordTagWriteResults(db: Db, shop: string, results: readonly TagWriteResult[]): Promise<void> {
+  if (results.length === 0) return;
+  const update = cachedSql("tagWriteResults", db, (sql) => {
+    const columns = [["gid", "text"], ["sent", "text"], ["tags", "text"], ["err", "text"], ["retryAt", "timestamp(3)"]] as const;
+    // In SET, every column reference reads the row as it was, so each CASE sees the plan that was sent.
+    return `${sql.withRows(1, columns)}
+      UPDATE "Customer" SET "tags" = COALESCE(v."tags", "Customer"."tags"), "tagError" = v."err",
+        "desiredAppTags" = CASE WHEN "Customer"."desiredAppTags" = v."sent" AND v."retryAt" IS NULL THEN NULL ELSE "Customer"."desiredAppTags" END,
+        "tagWriteDueAt" = CASE WHEN "Customer"."desiredAppTags" = v."sent" THEN v."retryAt" ELSE "Customer"."tagWriteDueAt" END,
+        "tagWriteAttempts" = CASE WHEN "Customer"."desiredAppTags" <> v."sent" THEN "Customer"."tagWriteAttempts"
+          WHEN v."err" IS NULL THEN 0 ELSE "Customer"."tagWriteAttempts" + 1 END
+      FROM v
+      WHERE "Customer"."shop" = ${sql.param(2)} AND "Customer"."gid" = v."gid"`;
+  });
+  const rows = results.map((r) => [r.gid, r.sent, r.tags === null ? null : JSON.stringify(r.tags), r.error, instantText(r.retryAt)]);
+  await db.$executeRawUnsafe(update, JSON.stringify(rows), shop);
+}

@@ -1,6 +1,7 @@
 import { databaseProvider, driverConnection, type Db, type DriverConnection } from "../db.server";
 import type BetterSqlite3 from "better-sqlite3";
 import type { CustomerRow, OrderRow } from "../domain/facts";
+import { cachedSql, instantText as instant } from "./sql-values.server";
 
 /**
  * Rows per statement. Each statement carries its rows as one JSON text parameter that the database unpacks itself
@@ -85,11 +86,6 @@ function upsertStatement(db: Db, fact: FactTable): string {
     WHERE ${fact.guard}`;
   statements.set(key, sql);
   return sql;
-}
-
-/** An instant as Prisma stores DateTime on SQLite (ISO 8601, "+00:00"); PostgreSQL reads the same text as UTC. */
-function instant(date: Date | null | undefined): string | null {
-  return date ? date.toISOString().replace("Z", "+00:00") : null;
 }
 
 function orderValues(r: OrderRow): unknown[] {
@@ -227,42 +223,17 @@ export async function upsertCustomers(db: Db, shop: string, rows: readonly Custo
 
 /** A customer a webhook announced (customers/create, customers/update): the payload no longer carries consent or tags. */
 export async function touchCustomer(db: Db, shop: string, row: CustomerRow): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO "Customer" ("shop", "gid", "shopifyCreatedAt", "shopifyUpdatedAt")
-    VALUES (${shop}, ${row.gid}, ${row.shopifyCreatedAt}, ${row.shopifyUpdatedAt})
-    ON CONFLICT ("shop", "gid") DO UPDATE SET
-      "shopifyCreatedAt" = COALESCE(excluded."shopifyCreatedAt", "Customer"."shopifyCreatedAt"),
-      "shopifyUpdatedAt" = excluded."shopifyUpdatedAt"
-    WHERE "Customer"."deletedAt" IS NULL AND ("Customer"."shopifyUpdatedAt" IS NULL OR excluded."shopifyUpdatedAt" IS NULL
-      OR excluded."shopifyUpdatedAt" >= "Customer"."shopifyUpdatedAt")`;
+  await touchCustomers(db, shop, [row]);
 }
 
 /** Consent changes carry their own clock (consent_updated_at): an older one than stored is stale. */
-export async function updateConsent(
-  db: Db,
-  shop: string,
-  gid: string,
-  state: string,
-  consentUpdatedAt: Date | null,
-): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO "Customer" ("shop", "gid", "emailMarketingState", "consentUpdatedAt")
-    VALUES (${shop}, ${gid}, ${state}, ${consentUpdatedAt})
-    ON CONFLICT ("shop", "gid") DO UPDATE SET
-      "emailMarketingState" = excluded."emailMarketingState", "consentUpdatedAt" = excluded."consentUpdatedAt"
-    WHERE "Customer"."deletedAt" IS NULL AND ("Customer"."consentUpdatedAt" IS NULL OR excluded."consentUpdatedAt" IS NULL
-      OR excluded."consentUpdatedAt" >= "Customer"."consentUpdatedAt")`;
+export async function updateConsent(db: Db, shop: string, gid: string, state: string, consentUpdatedAt: Date | null): Promise<void> {
+  await updateConsents(db, shop, [{ gid, state, consentUpdatedAt }]);
 }
 
 /** Tombstones an order; returns the customer it belonged to (to re-classify), if any. */
 export async function deleteOrder(db: Db, shop: string, gid: string, at: Date): Promise<string | null> {
-  const existing = await db.order.findUnique({ where: { shop_gid: { shop, gid } }, select: { customerGid: true } });
-  await db.order.upsert({
-    where: { shop_gid: { shop, gid } },
-    create: { shop, gid, createdAt: at, totalMinor: 0n, deletedAt: at },
-    update: { deletedAt: at },
-  });
-  return existing?.customerGid ?? null;
+  return (await deleteOrders(db, shop, [gid], at)).get(gid) ?? null;
 }
 
 /** Tombstones a customer and drops it from the stage counts. */
@@ -283,4 +254,59 @@ export async function deleteCustomer(db: Db, shop: string, gid: string, at: Date
 export async function mergeCustomers(db: Db, shop: string, keptGid: string, deletedGid: string, at: Date): Promise<void> {
   await db.order.updateMany({ where: { shop, customerGid: deletedGid }, data: { customerGid: keptGid } });
   await deleteCustomer(db, shop, deletedGid, at);
+}
+
+/** touchCustomer for many rows at once: one statement, the rows as one JSON parameter (at most one per customer). */
+export async function touchCustomers(db: Db, shop: string, rows: readonly CustomerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sql = cachedSql("touchCustomers", db, (s) => `
+    INSERT INTO "Customer" ("shop", "gid", "shopifyCreatedAt", "shopifyUpdatedAt")
+    SELECT ${s.param(1)}, ${s.cell(0, "text")}, ${s.cell(1, "timestamp(3)")}, ${s.cell(2, "timestamp(3)")} FROM ${s.rows(2)} WHERE true
+    ON CONFLICT ("shop", "gid") DO UPDATE SET
+      "shopifyCreatedAt" = COALESCE(excluded."shopifyCreatedAt", "Customer"."shopifyCreatedAt"),
+      "shopifyUpdatedAt" = excluded."shopifyUpdatedAt"
+    WHERE "Customer"."deletedAt" IS NULL AND ("Customer"."shopifyUpdatedAt" IS NULL OR excluded."shopifyUpdatedAt" IS NULL
+      OR excluded."shopifyUpdatedAt" >= "Customer"."shopifyUpdatedAt")`);
+  await db.$executeRawUnsafe(sql, shop, JSON.stringify(rows.map((r) => [r.gid, instant(r.shopifyCreatedAt), instant(r.shopifyUpdatedAt)])));
+}
+
+export interface ConsentRow {
+  gid: string;
+  state: string;
+  consentUpdatedAt: Date | null;
+}
+
+/** updateConsent for many customers at once: one statement (at most one row per customer). */
+export async function updateConsents(db: Db, shop: string, rows: readonly ConsentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sql = cachedSql("updateConsents", db, (s) => `
+    INSERT INTO "Customer" ("shop", "gid", "emailMarketingState", "consentUpdatedAt")
+    SELECT ${s.param(1)}, ${s.cell(0, "text")}, ${s.cell(1, "text")}, ${s.cell(2, "timestamp(3)")} FROM ${s.rows(2)} WHERE true
+    ON CONFLICT ("shop", "gid") DO UPDATE SET
+      "emailMarketingState" = excluded."emailMarketingState", "consentUpdatedAt" = excluded."consentUpdatedAt"
+    WHERE "Customer"."deletedAt" IS NULL AND ("Customer"."consentUpdatedAt" IS NULL OR excluded."consentUpdatedAt" IS NULL
+      OR excluded."consentUpdatedAt" >= "Customer"."consentUpdatedAt")`);
+  await db.$executeRawUnsafe(sql, shop, JSON.stringify(rows.map((r) => [r.gid, r.state, instant(r.consentUpdatedAt)])));
+}
+
+/** The customer each stored order belongs to (orders that changed hands re-classify both customers). */
+export async function orderOwners(db: Db, shop: string, gids: readonly string[]): Promise<Map<string, string>> {
+  if (gids.length === 0) return new Map();
+  const select = cachedSql("orderOwners", db, (sql) => `
+    SELECT ${sql.aggregate([`"gid"`, `"customerGid"`])} AS rows FROM "Order"
+    WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"gid"`, 2)} AND "customerGid" IS NOT NULL`);
+  const [{ rows }] = await db.$queryRawUnsafe<Array<{ rows: string }>>(select, shop, JSON.stringify(gids));
+  return new Map(JSON.parse(rows) as Array<[string, string]>);
+}
+
+/** deleteOrder for many orders: tombstones (created where the order was never seen); returns each one's customer. */
+export async function deleteOrders(db: Db, shop: string, gids: readonly string[], at: Date): Promise<Map<string, string>> {
+  if (gids.length === 0) return new Map();
+  const owners = await orderOwners(db, shop, gids);
+  const sql = cachedSql("deleteOrders", db, (s) => `
+    INSERT INTO "Order" ("shop", "gid", "createdAt", "totalMinor", "deletedAt")
+    SELECT ${s.param(1)}, ${s.cell(0, "text")}, ${s.cell(1, "timestamp(3)")}, 0, ${s.cell(1, "timestamp(3)")} FROM ${s.rows(2)} WHERE true
+    ON CONFLICT ("shop", "gid") DO UPDATE SET "deletedAt" = excluded."deletedAt"`);
+  await db.$executeRawUnsafe(sql, shop, JSON.stringify([...new Set(gids)].map((gid) => [gid, instant(at)])));
+  return owners;
 }

@@ -107,11 +107,25 @@ export async function storeJourneys(db: Db, shop: string, rows: readonly Journey
 
 /** A new order (orders/create): its journey is read once Shopify has attributed it. Leaves a read journey alone. */
 export async function awaitJourney(db: Db, shop: string, orderGid: string, now: Date): Promise<void> {
-  await db.orderJourney.upsert({
-    where: { shop_orderGid: { shop, orderGid } },
-    create: { shop, orderGid, state: "pending", attempts: 0, nextAttemptAt: nextJourneyAttemptAt(now, 0), readAt: now },
-    update: {},
-  });
+  await awaitJourneys(db, shop, [orderGid], now);
+}
+
+/** New orders, set-based (the inbox applies them in batches): one statement per chunk, existing rows left alone. */
+export async function awaitJourneys(db: Db, shop: string, orderGids: readonly string[], now: Date): Promise<void> {
+  const sql =
+    databaseProvider(db) === "postgresql"
+      ? `INSERT INTO "OrderJourney" ("shop", "orderGid", "state", "attempts", "nextAttemptAt", "readAt")
+          SELECT $1, g, 'pending', 0, $3::timestamp(3), $4::timestamp(3) FROM json_array_elements_text($2::json) AS g
+          ON CONFLICT ("shop", "orderGid") DO NOTHING`
+      : `INSERT INTO "OrderJourney" ("shop", "orderGid", "state", "attempts", "nextAttemptAt", "readAt")
+          SELECT ?, value, 'pending', 0, ?, ? FROM json_each(?) WHERE true
+          ON CONFLICT ("shop", "orderGid") DO NOTHING`;
+  const next = instant(nextJourneyAttemptAt(now, 0));
+  for (let i = 0; i < orderGids.length; i += ROWS_PER_STATEMENT) {
+    const chunk = JSON.stringify(orderGids.slice(i, i + ROWS_PER_STATEMENT));
+    if (databaseProvider(db) === "postgresql") await db.$executeRawUnsafe(sql, shop, chunk, next, instant(now));
+    else await db.$executeRawUnsafe(sql, shop, next, instant(now), chunk);
+  }
 }
 
 /** Orders whose journey is due to be read again, oldest due first. */

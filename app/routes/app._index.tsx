@@ -18,6 +18,9 @@ import { SyncStatusCard } from "../board/ui/SyncStatusCard";
 import { StageCard } from "../board/ui/StageCard";
 import { BandText } from "../board/ui/ConversionText";
 import { SummaryCard } from "../board/ui/SummaryCard";
+import { ParkedDeliveries, RETRY_DELIVERIES_INTENT } from "../board/ui/ParkedDeliveries";
+import { parkedDeliveries, retryParkedDeliveries } from "../models/inbox.server";
+import { wakeWorker } from "../jobs/wake.server";
 import { stageTitle } from "../board/ui/labels";
 import { formatDateTime } from "../board/ui/format";
 import { AnalyticsCard } from "../board/ui/AnalyticsCard";
@@ -35,7 +38,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   await refreshAnalyticsIfStale(prisma, session.shop, requesterFromAdmin(admin));
   const [board, failedJobs] = await Promise.all([loadBoard(prisma, session.shop, new Date()), listParkedJobs(prisma, session.shop)]);
   refreshCampaignsIfStale(prisma, session.shop, requesterFromAdmin(admin), board.sync.campaignsRefreshedAt);
-  return { ...board, failedJobs, access: await loadAccessView(prisma, session.shop) };
+  return { ...board, failedJobs, access: await loadAccessView(prisma, session.shop), parkedDeliveries: await parkedDeliveries(prisma, session.shop) };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -49,6 +52,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (form.get("intent") === "retry-job") {
     // The session decides the shop: an id of another shop's job is refused like an unknown one.
     return { retried: await retryParkedJob(prisma, session.shop, String(form.get("jobId") ?? "").slice(0, 64)) };
+  }
+  if (form.get("intent") === RETRY_DELIVERIES_INTENT) {
+    await retryParkedDeliveries(prisma, session.shop);
+    wakeWorker();
+    return { queued: true };
   }
   return { queued: false };
 };
@@ -86,6 +94,7 @@ export default function Board() {
         <UpdatingBanner since={board.updatingSince} />
         <SyncStatusCard sync={board.sync} failedJobs={board.failedJobs} retried={acted && "retried" in acted ? acted.retried : undefined} compact />
         <AccessCard access={board.access} />
+        <ParkedDeliveries parked={board.parkedDeliveries} />
         {board.totalCustomers === 0 && !board.sync.current?.running && <Banner tone="info">{t("board.noData")}</Banner>}
         {board.analytics?.simulated && (
           <Text as="p" tone="caution">

@@ -50,6 +50,8 @@ export interface AdminClientOptions {
 export interface AdminRequestOptions {
   /** What the operation will cost, when known before the first call (e.g. n aliased mutations × 10). */
   estimatedCost?: number;
+  /** Fewer attempts than the client's default, for work that is retried later anyway and must not hold others up. */
+  maxAttempts?: number;
 }
 
 const DEFAULT_BUCKET: ThrottleStatus = { maximumAvailable: 2000, currentlyAvailable: 2000, restoreRate: 100 };
@@ -86,6 +88,16 @@ export class AdminClient {
     return Math.min(this.bucket.maximumAvailable, this.bucket.currentlyAvailable + elapsedSeconds * this.bucket.restoreRate);
   }
 
+  /** What a request of this document is expected to cost: the last one's real cost, or the estimate given. */
+  expectedCost(document: string, estimatedCost?: number): number {
+    return estimatedCost ?? this.costByOperation.get(operationName(document)) ?? 50;
+  }
+
+  /** Whether the bucket pays for `points` now, without waiting. */
+  canAffordNow(points: number): boolean {
+    return this.availableAt((this.options.now ?? Date.now)()) >= Math.min(points, this.bucket.maximumAvailable);
+  }
+
   get throttleStatus(): ThrottleStatus {
     return { ...this.bucket };
   }
@@ -95,7 +107,7 @@ export class AdminClient {
     const now = this.options.now ?? Date.now;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const random = this.options.random ?? Math.random;
-    const maxAttempts = this.options.maxAttempts ?? 8;
+    const maxAttempts = Math.min(requestOptions.maxAttempts ?? Infinity, this.options.maxAttempts ?? 8);
     let refreshedToken = false;
     // After THROTTLED, Shopify has told us what this request costs: wait for at least that much.
     let knownCost = 0;

@@ -128,7 +128,18 @@ export async function runBulkMutation(
   variableLines: readonly Record<string, unknown>[],
   options: PollOptions & { fetch?: typeof fetch } = {},
 ): Promise<Array<unknown | null>> {
-  const fetchImpl = options.fetch ?? fetch;
+  const id = await startBulkMutation(client, mutation, variableLines, options.fetch);
+  const operation = await waitForBulkOperation(client, id, options);
+  return readBulkMutationResults(operation, variableLines.length, options.fetch);
+}
+
+/** Stages the variables as JSONL and starts the bulk mutation; returns the operation's id. */
+export async function startBulkMutation(
+  client: AdminClient,
+  mutation: string,
+  variableLines: readonly Record<string, unknown>[],
+  fetchImpl: typeof fetch = fetch,
+): Promise<string> {
   const jsonl = variableLines.map((v) => JSON.stringify(v)).join("\n") + "\n";
   const { data } = await client.request(StagedUploadsCreateMutation, {
     input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "variables.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
@@ -144,9 +155,19 @@ export async function runBulkMutation(
   if (!stagedUploadPath) throw new Error("Staged upload target has no key parameter");
 
   const started = await client.request(BulkOperationRunMutationMutation, { mutation, stagedUploadPath });
-  const operation = await waitForBulkOperation(client, mutationPayload("bulkOperationRunMutation", started.data.bulkOperationRunMutation).bulkOperation!.id, options);
+  return mutationPayload("bulkOperationRunMutation", started.data.bulkOperationRunMutation).bulkOperation!.id;
+}
 
-  const results: Array<unknown | null> = variableLines.map(() => null);
+/** The current state of a bulk operation (one cheap query), for callers that poll at their own pace. */
+export async function readBulkOperation(client: AdminClient, id: string): Promise<BulkOperation> {
+  const { data } = await client.request(BulkOperationQuery, { id });
+  if (!data.bulkOperation) throw new Error(`Bulk operation ${id} not found`);
+  return data.bulkOperation;
+}
+
+/** A finished bulk mutation's result per input line, in input order (null where Shopify returned nothing for it). */
+export async function readBulkMutationResults(operation: BulkOperation, lineCount: number, fetchImpl: typeof fetch = fetch): Promise<Array<unknown | null>> {
+  const results: Array<unknown | null> = Array.from({ length: lineCount }, () => null);
   if (!operation.url) return results;
   let index = 0;
   for await (const { value } of readJsonlLines(operation.url, 0, fetchImpl)) {

@@ -21,10 +21,15 @@ export function stageChangedPayload(event: StageChangeEvent): Record<string, str
 export const FLOW_TRIGGERS_PER_REQUEST = 90;
 
 /** Sends a batch of stage changes; returns, per event, null when sent or the error message. */
-export async function sendStageChangedBatch(client: AdminClient, events: readonly StageChangeEvent[]): Promise<Array<string | null>> {
+export async function sendStageChangedBatch(
+  client: AdminClient,
+  events: readonly StageChangeEvent[],
+  requestOptions: { maxAttempts?: number } = {},
+): Promise<Array<string | null>> {
   const { document, variables } = buildFlowTriggerBatchMutation(STAGE_CHANGED_TRIGGER_HANDLE, events.map(stageChangedPayload));
   const { data } = await client.request<Record<string, { userErrors: UserError[] } | null>>(document, variables, {
     estimatedCost: 10 * events.length,
+    maxAttempts: requestOptions.maxAttempts,
   });
   return events.map((_, i) => {
     const errors = data[`f${i}`]?.userErrors ?? [];

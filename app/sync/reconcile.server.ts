@@ -4,33 +4,50 @@ import {
   HIGH_VALUE_TAG,
   classifyTimes,
   isQualifyingOrder,
-  planTagChange,
   qualifyingOrderTimes,
   ShopStatsAccumulator,
   STAGES,
   type Classification,
   type ShopStats,
 } from "../lifecycle";
-import { customerGidPages, loadCustomersWithOrders, recordTagOutcomes, type StoredCustomer } from "../models/customer.server";
+import {
+  customerGidPages,
+  loadCustomersWithOrders,
+  writeReconciledChunk,
+  type ReconciledCustomer,
+  type StageCountDelta,
+  type StoredCustomer,
+} from "../models/customer.server";
 import { loadShopContext, saveShopStats, type ShopContext } from "../models/shop.server";
-import type { TagEdit } from "../graphql/TagsBatchMutation";
-import type { ChangeCause, StageChangeEvent, TagWriteOutcome } from "../domain/sync";
+import type { ChangeCause, StageChangeEvent } from "../domain/sync";
+import { decodeDesiredAppTags, encodeDesiredAppTags, isEmptyPlan, planDesiredAppTags, type DesiredAppTags } from "../domain/tag-plan";
 
 export type { ChangeCause, StageChangeEvent, TagWriteOutcome } from "../domain/sync";
 
-/** What reconcile needs from Shopify; the real one goes through the throttled Admin client. */
+/** What reconcile needs from Shopify in a job; the real one goes through the throttled Admin client. */
 export interface ShopifyWriter {
-  writeTags(edits: readonly TagEdit[], currentTags: ReadonlyMap<string, readonly string[]>): Promise<TagWriteOutcome[]>;
+  /** Writes every tag change reconcile planned for the shop up to `now`, waiting for the rate limit or a bulk mutation. */
+  writePlannedTags(now: Date): Promise<TagWriteSummary>;
   /** Sends the Flow triggers of every StageChange row still marked pending. */
   sendPendingStageChanges(): Promise<void>;
 }
 
+export interface TagWriteSummary {
+  /** Customers whose planned tags were written. */
+  written: number;
+  /** Customers whose write failed (retried later) or could only partly be done (at Shopify's 250-tag limit). */
+  failed: number;
+}
 
 export interface ReconcileOptions {
   db: Db;
   shop: string;
   now: Date;
   cause: ChangeCause;
+  /**
+   * With a writer (jobs), the planned tags and Flow triggers are sent before reconcile returns; without (the inbox,
+   * which sends them in its own step, paced to the shop's rate limit), they stay planned.
+   */
   shopify: ShopifyWriter | null;
   /** Fire Flow triggers for these changes (false for a first backfill unless the merchant asked). */
   notifyFlow?: boolean;
@@ -43,39 +60,35 @@ export interface ReconcileOptions {
 export interface ReconcileSummary {
   customers: number;
   stageChanges: number;
+  /** Customers given a new tag plan. */
+  tagsPlanned: number;
+  /** Customers whose tags were written (with a writer). */
   tagEdits: number;
   tagErrors: number;
 }
 
-const CHUNK = 500;
-/**
- * Tag edits are gathered across chunks and written in large batches, so a whole-shop pass (first backfill,
- * settings change) reaches the bulk-mutation path instead of spending the rate limit 500 customers at a time.
- * The cap bounds memory on very large shops.
- */
-const TAG_FLUSH_AT = 20_000;
+/** Customers per chunk: two reads and one batch transaction each. */
+const CHUNK = 1000;
 
-interface PendingTags {
-  edits: TagEdit[];
-  currentTags: Map<string, readonly string[]>;
+function emptySummary(): ReconcileSummary {
+  return { customers: 0, stageChanges: 0, tagsPlanned: 0, tagEdits: 0, tagErrors: 0 };
 }
 
 /**
  * The only writer of stages: re-derives the given customers' classification from stored facts, stores what
- * changed, records stage changes, and makes Shopify's tags match (only the difference is written).
+ * changed, records stage changes, and plans the tag writes that make Shopify's tags match (only the newest plan is
+ * kept; with a writer it is sent before returning).
  */
 export async function reconcileCustomers(options: ReconcileOptions, gids: readonly string[], context?: ShopContext): Promise<ReconcileSummary> {
   const ctx = context ?? (await loadShopContext(options.db, options.shop));
   const stats = ctx.stats ?? (await refreshShopStats(options.db, ctx, options.now));
-  const summary: ReconcileSummary = { customers: 0, stageChanges: 0, tagEdits: 0, tagErrors: 0 };
+  const summary = emptySummary();
   const unique = [...new Set(gids)];
-  const pending: PendingTags = { edits: [], currentTags: new Map() };
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = await loadCustomersWithOrders(options.db, options.shop, unique.slice(i, i + CHUNK));
-    await reconcileChunk(options, ctx, stats, chunk, summary, pending);
+    await reconcileChunk(options, ctx, stats, chunk, summary);
   }
-  await flushTagEdits(options, summary, pending);
-  await notifyFlow(options, ctx, summary);
+  await sendToShopify(options, ctx, summary);
   return summary;
 }
 
@@ -83,16 +96,13 @@ export async function reconcileCustomers(options: ReconcileOptions, gids: readon
 export async function reconcileShop(options: ReconcileOptions): Promise<ReconcileSummary & { stats: ShopStats }> {
   const ctx = await loadShopContext(options.db, options.shop);
   const stats = await refreshShopStats(options.db, ctx, options.now);
-  const summary: ReconcileSummary = { customers: 0, stageChanges: 0, tagEdits: 0, tagErrors: 0 };
-  const pending: PendingTags = { edits: [], currentTags: new Map() };
+  const summary = emptySummary();
   for await (const page of customerGidPages(options.db, options.shop, CHUNK)) {
     const chunk = await loadCustomersWithOrders(options.db, options.shop, page);
-    await reconcileChunk(options, ctx, stats, chunk, summary, pending);
+    await reconcileChunk(options, ctx, stats, chunk, summary);
     await options.onProgress?.(summary.customers);
   }
-  await flushTagEdits(options, summary, pending);
-  await notifyFlow(options, ctx, summary);
-  await recountStages(options.db, options.shop);
+  await sendToShopify(options, ctx, summary);
   return { ...summary, stats };
 }
 
@@ -116,21 +126,19 @@ async function reconcileChunk(
   stats: ShopStats,
   customers: readonly StoredCustomer[],
   summary: ReconcileSummary,
-  pending: PendingTags,
 ): Promise<void> {
-  const { db, shop, now } = options;
+  const { now } = options;
   const nowMs = now.getTime();
-  const updates: Array<{ customer: StoredCustomer; result: Classification; netSpentMinor: bigint }> = [];
+  const rows: ReconciledCustomer[] = [];
   const changes: StageChangeEvent[] = [];
+  const counts = new StageCountDeltas();
+  const retire = options.retiredPrefix && options.retiredPrefix !== ctx.settings.tagPrefix ? retiredAppTags(options.retiredPrefix) : [];
 
   for (const customer of customers) {
-    const times = qualifyingOrderTimes(customer.orders, nowMs);
-    const result = classifyTimes(times, customer.emailMarketingState, stats, ctx.settings, nowMs);
-    const netSpentMinor = customer.orders
-      .filter((order) => isQualifyingOrder(order, nowMs))
-      .reduce((sum, order) => sum + BigInt(order.totalMinor - order.refundedMinor), 0n);
-    if (classificationChanged(customer, result, netSpentMinor)) updates.push({ customer, result, netSpentMinor });
-    if (customer.stage !== result.stage || (customer.winbackTier ?? null) !== result.winbackTier) {
+    const result = classifyTimes(qualifyingOrderTimes(customer.orders, nowMs), customer.emailMarketingState, stats, ctx.settings, nowMs);
+    const netSpentMinor = netSpent(customer, nowMs);
+    const moved = customer.stage !== result.stage || (customer.winbackTier ?? null) !== result.winbackTier;
+    if (moved) {
       changes.push({
         customerGid: customer.gid,
         fromStage: customer.stage,
@@ -139,86 +147,73 @@ async function reconcileChunk(
         daysSinceLastOrder: result.daysSinceLastOrder,
       });
     }
-    const plan = planTagChange(customer.tags, appTagsFor(result, ctx.settings.tagPrefix, { highValue: ctx.highValueTag && customer.highValue }), ctx.settings.tagPrefix);
-    if (options.retiredPrefix && options.retiredPrefix !== ctx.settings.tagPrefix) {
-      const retired = new Set(retiredAppTags(options.retiredPrefix));
-      plan.remove.push(...customer.tags.filter((tag) => retired.has(tag.toLowerCase()) && !plan.remove.includes(tag)));
+    const classified = classificationChanged(customer, result, netSpentMinor);
+    const desired = desiredAppTagsOf(customer, result, ctx, retire);
+    if (!classified && desired === customer.desiredAppTags) continue;
+    if (desired !== customer.desiredAppTags) summary.tagsPlanned++;
+    if (customer.stage !== result.stage) {
+      if (customer.stage) counts.add(customer.stage, -1, -customer.netSpentMinor);
+      counts.add(result.stage, 1, netSpentMinor);
+    } else if (netSpentMinor !== customer.netSpentMinor) {
+      counts.add(result.stage, 0, netSpentMinor - customer.netSpentMinor);
     }
-    if (plan.overLimit) {
-      summary.tagErrors++;
-      await db.customer.update({
-        where: { id: customer.id },
-        data: { tagError: "This customer already has 250 tags, Shopify's limit: the lifecycle tag could not be added." },
-      });
-    } else if (plan.add.length > 0 || plan.remove.length > 0) {
-      pending.edits.push({ id: customer.gid, add: plan.add, remove: plan.remove });
-      pending.currentTags.set(customer.gid, customer.tags);
-    }
+    rows.push({
+      id: customer.id,
+      stage: result.stage,
+      winbackTier: result.winbackTier,
+      nextTransitionAt: result.nextTransitionAt == null ? null : new Date(result.nextTransitionAt),
+      explanation: JSON.stringify(result.explanation),
+      lapseThresholdDays: result.lapseThresholdDays,
+      usesShopThreshold: result.usesShopThreshold,
+      qualifyingOrders: result.qualifyingOrderCount,
+      lastOrderAt: result.lastOrderAt == null ? null : new Date(result.lastOrderAt),
+      netSpentMinor,
+      classifiedAt: classified ? now : customer.classifiedAt,
+      stageSince: customer.stage !== result.stage ? now : customer.stageSince,
+      ...(desired === customer.desiredAppTags
+        ? { desiredAppTags: customer.desiredAppTags, tagWriteDueAt: customer.tagWriteDueAt, tagWriteAttempts: customer.tagWriteAttempts }
+        : { desiredAppTags: desired, tagWriteDueAt: desired === null ? null : now, tagWriteAttempts: 0 }),
+    });
   }
 
   const notifyFlow = options.notifyFlow ?? true;
-  await db.$transaction(async (tx) => {
-    for (const { customer, result, netSpentMinor } of updates) {
-      const stageMoved = customer.stage !== result.stage;
-      await tx.customer.update({
-        where: { id: customer.id },
-        data: {
-          stage: result.stage,
-          winbackTier: result.winbackTier,
-          nextTransitionAt: result.nextTransitionAt == null ? null : new Date(result.nextTransitionAt),
-          explanation: JSON.stringify(result.explanation),
-          lapseThresholdDays: result.lapseThresholdDays,
-          usesShopThreshold: result.usesShopThreshold,
-          qualifyingOrders: result.qualifyingOrderCount,
-          lastOrderAt: result.lastOrderAt == null ? null : new Date(result.lastOrderAt),
-          netSpentMinor,
-          classifiedAt: now,
-          ...(stageMoved ? { stageSince: now } : {}),
-        },
-      });
-      if (stageMoved) {
-        if (customer.stage) await bumpStageCount(tx as Db, shop, customer.stage, -1, -customer.netSpentMinor);
-        await bumpStageCount(tx as Db, shop, result.stage, 1, netSpentMinor);
-      } else if (netSpentMinor !== customer.netSpentMinor) {
-        await bumpStageCount(tx as Db, shop, result.stage, 0, netSpentMinor - customer.netSpentMinor);
-      }
-    }
-    if (changes.length > 0) {
-      await tx.stageChange.createMany({
-        data: changes.map((change) => ({
-          shop,
-          customerGid: change.customerGid,
-          fromStage: change.fromStage,
-          toStage: change.toStage,
-          winbackTier: change.winbackTier,
-          at: now,
-          cause: options.cause,
-          flowStatus: notifyFlow && ctx.flowEnabled ? "pending" : "skipped",
-        })),
-      });
-    }
+  await writeReconciledChunk(options.db, options.shop, {
+    customers: rows,
+    changes,
+    counts: counts.list(),
+    at: now,
+    cause: options.cause,
+    flowStatus: notifyFlow && ctx.flowEnabled ? "pending" : "skipped",
+    shopifyWorkDue: rows.some((r) => r.desiredAppTags !== null && r.tagWriteDueAt === now) || (changes.length > 0 && notifyFlow && ctx.flowEnabled),
   });
   summary.customers += customers.length;
   summary.stageChanges += changes.length;
-  if (pending.edits.length >= TAG_FLUSH_AT) await flushTagEdits(options, summary, pending);
 }
 
-async function flushTagEdits(options: ReconcileOptions, summary: ReconcileSummary, pending: PendingTags): Promise<void> {
-  const { db, shop } = options;
-  if (!options.shopify || pending.edits.length === 0) return;
-  const outcomes = await options.shopify.writeTags(pending.edits, pending.currentTags);
-  pending.edits = [];
-  pending.currentTags = new Map();
-  await recordTagOutcomes(db, shop, outcomes);
-  summary.tagErrors += outcomes.filter((o) => !o.ok).length;
-  summary.tagEdits += outcomes.filter((o) => o.ok).length;
+/**
+ * The tag plan to store: the newest desired app tags when Shopify's known tags differ from them, or when an older
+ * plan is still pending (the write step then finds nothing to do and clears it: only that step clears plans, so a
+ * write in flight is never forgotten); null when nothing is to be written.
+ */
+function desiredAppTagsOf(customer: StoredCustomer, result: Classification, ctx: ShopContext, retire: readonly string[]): string | null {
+  const pending = customer.desiredAppTags === null ? null : decodeDesiredAppTags(customer.desiredAppTags);
+  const desired: DesiredAppTags = {
+    tags: appTagsFor(result, ctx.settings.tagPrefix, { highValue: ctx.highValueTag && customer.highValue }),
+    prefix: ctx.settings.tagPrefix,
+    // A retired prefix's tags still to be removed stay in the plan until it is written.
+    retire: [...new Set([...retire, ...(pending?.retire ?? [])])].sort(),
+  };
+  if (pending === null && isEmptyPlan(planDesiredAppTags(customer.tags, desired))) return null;
+  return encodeDesiredAppTags(desired);
 }
 
-/** Flow goes out after the tags, from the StageChange rows this pass marked pending. */
-async function notifyFlow(options: ReconcileOptions, ctx: ShopContext, summary: ReconcileSummary): Promise<void> {
-  if (options.shopify && (options.notifyFlow ?? true) && ctx.flowEnabled && summary.stageChanges > 0) {
-    await options.shopify.sendPendingStageChanges();
-  }
+/** With a writer (a job), the planned tags go out now, then Flow hears of the changes, from the pending rows. */
+async function sendToShopify(options: ReconcileOptions, ctx: ShopContext, summary: ReconcileSummary): Promise<void> {
+  if (!options.shopify) return;
+  const written = await options.shopify.writePlannedTags(options.now);
+  summary.tagEdits += written.written;
+  summary.tagErrors += written.failed;
+  if ((options.notifyFlow ?? true) && ctx.flowEnabled && summary.stageChanges > 0) await options.shopify.sendPendingStageChanges();
 }
 
 /** Every tag the app could have written under a prefix (stage tags, win-back tiers, high-value), lower-cased. */
@@ -226,6 +221,12 @@ function retiredAppTags(prefix: string): string[] {
   return [...STAGES.map((stage) => `${prefix}${stage}`), ...[90, 180, 360].map((tier) => `${prefix}winback-${tier}`), `${prefix}${HIGH_VALUE_TAG}`].map((t) =>
     t.toLowerCase(),
   );
+}
+
+function netSpent(customer: StoredCustomer, nowMs: number): bigint {
+  let sum = 0n;
+  for (const order of customer.orders) if (isQualifyingOrder(order, nowMs)) sum += BigInt(order.totalMinor - order.refundedMinor);
+  return sum;
 }
 
 function classificationChanged(customer: StoredCustomer, result: Classification, netSpentMinor: bigint): boolean {
@@ -242,12 +243,20 @@ function classificationChanged(customer: StoredCustomer, result: Classification,
   );
 }
 
-async function bumpStageCount(db: Db, shop: string, stage: string, customers: number, netSpentMinor: bigint): Promise<void> {
-  await db.stageCount.upsert({
-    where: { shop_stage: { shop, stage } },
-    create: { shop, stage, customers, netSpentMinor },
-    update: { customers: { increment: customers }, netSpentMinor: { increment: netSpentMinor } },
-  });
+/** The stage counts' changes of a chunk, summed per stage, so the chunk bumps each stage once. */
+class StageCountDeltas {
+  private readonly byStage = new Map<string, StageCountDelta>();
+
+  add(stage: string, customers: number, netSpentMinor: bigint): void {
+    const delta = this.byStage.get(stage) ?? { stage, customers: 0, netSpentMinor: 0n };
+    delta.customers += customers;
+    delta.netSpentMinor += netSpentMinor;
+    this.byStage.set(stage, delta);
+  }
+
+  list(): StageCountDelta[] {
+    return [...this.byStage.values()];
+  }
 }
 
 /** Rebuilds the per-stage counts the board reads from the customers themselves (after full passes). */

@@ -7,6 +7,10 @@ import { startDevStore, type DevStore } from "../devstore/server";
 import { appTagsOf, expectedByModel, modelTags } from "../sync/support";
 import { appUnderTest, type AppUnderTest } from "../support/app-under-test";
 import { describeEachDatabase, type TestDb } from "../support/databases";
+import { withCpuLoad } from "../support/cpu-load";
+
+// Two busy CPU-bound processes beside the suite, as on a loaded production box.
+withCpuLoad();
 
 const SHOP = "faulty.myshopify.com";
 const DAY = 86_400_000;

@@ -5,6 +5,10 @@ import { freePort } from "../demo/harness";
 import { appUnderTest } from "../support/app-under-test";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { startWebApp, waitFor, type Child } from "./processes";
+import { withCpuLoad } from "../support/cpu-load";
+
+// Two busy CPU-bound processes beside the suite, as on a loaded production box.
+withCpuLoad();
 
 const SHOP = "kill-web.myshopify.com";
 const KEY = "kill-web-key";

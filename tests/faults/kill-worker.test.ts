@@ -6,6 +6,10 @@ import { shopifyWriter } from "../../app/sync/shopify-writer.server";
 import { appUnderTest, type AppUnderTest } from "../support/app-under-test";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { spawnWorker, waitFor, type Child } from "./processes";
+import { withCpuLoad } from "../support/cpu-load";
+
+// Two busy CPU-bound processes beside the suite, as on a loaded production box.
+withCpuLoad();
 
 const SHOP = "kill-worker.myshopify.com";
 const KEY = "kill-worker-key";

@@ -170,6 +170,8 @@ describe.skipIf(postgresSkipReason() !== null)(`pg-boss runner${postgresSkipReas
       for (const shop of SHOPS) {
         devStore.addShop(shop);
         tokens.set(shop, devStore.issueOfflineToken(shop));
+        // Installed: deliveries of a shop without an offline session wait for one (app/sync/inbox.server.ts).
+        await testDb.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: tokens.get(shop)! } });
         for (let c = 0; c < 5; c++) {
           const customer = devStore.createCustomer(shop, { email: `c${c}@example.com` });
           for (let o = 0; o < 4; o++) devStore.createOrder(shop, { customerId: customer.id, createdAt: Date.now() - (o + 1) * 40 * 86_400_000, total: 25 });

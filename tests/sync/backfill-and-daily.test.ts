@@ -5,6 +5,10 @@ import { shopifyWriter } from "../../app/sync/shopify-writer.server";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { appTagsOf, countingWriter, devStoreWithClient, expectedByModel, modelTags, type DevStore } from "./support";
 import type { AdminClient } from "../../app/shopify/admin-client.server";
+import { withCpuLoad } from "../support/cpu-load";
+
+// Two busy CPU-bound processes beside the suite, as on a loaded production box.
+withCpuLoad();
 
 const SHOP = "backfill-daily.myshopify.com";
 const DAY = 86_400_000;

@@ -11,7 +11,6 @@ import {
   type EmailMarketingState,
 } from "../../app/lifecycle";
 import type { ReconcileSummary, ShopifyWriter } from "../../app/sync/reconcile.server";
-import type { TagEdit } from "../../app/graphql/TagsBatchMutation";
 
 export const API_KEY = "sync-test-key";
 export const API_SECRET = "sync-test-secret";
@@ -64,9 +63,10 @@ export function modelTags(c: Classification): string[] {
 export function countingWriter(inner: ShopifyWriter) {
   const counts = { tagEdits: 0, stageChangeBatches: 0 };
   const writer: ShopifyWriter = {
-    writeTags: (edits: readonly TagEdit[], current) => {
-      counts.tagEdits += edits.length;
-      return inner.writeTags(edits, current);
+    writePlannedTags: async (now) => {
+      const summary = await inner.writePlannedTags(now);
+      counts.tagEdits += summary.written;
+      return summary;
     },
     sendPendingStageChanges: () => {
       counts.stageChangeBatches++;
