@@ -41,7 +41,7 @@ interface Load {
 }
 
 /** A real orders/create payload from the dev store, with its order id made a placeholder. */
-async function payloadTemplate(): Promise<string> {
+export async function payloadTemplate(): Promise<string> {
   const devStore = await startDevStore({ port: 0, apiKey: KEY, apiSecret: SECRET });
   devStore.webhooks.mode = "record";
   devStore.addShop(SHOP);
@@ -52,13 +52,19 @@ async function payloadTemplate(): Promise<string> {
   return body.split(String(order.id)).join("__ORDER__");
 }
 
-async function load(url: string, template: string, prefix: string): Promise<Load> {
+/** The body of the n-th request (1-based): a new order each time. */
+export type BodyFor = (n: number) => string;
+
+/** Order ids beyond 2^53, as Shopify's are (the inbox keeps the raw text). */
+export const orderBody = (template: string): BodyFor => (n) => template.split("__ORDER__").join(`9${String(n).padStart(17, "0")}`);
+
+async function load(url: string, bodyFor: BodyFor, prefix: string, amount: number): Promise<Load> {
   let n = 0;
   const started = Date.now();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    amount: requestsPerRound,
+    amount,
     timeout: 30,
     requests: [
       {
@@ -66,8 +72,7 @@ async function load(url: string, template: string, prefix: string): Promise<Load
         path: "/webhooks/orders/create",
         setupRequest: (request) => {
           const id = `${prefix}${++n}`;
-          // Order ids beyond 2^53, as Shopify's are (the inbox keeps the raw text).
-          const body = template.split("__ORDER__").join(`9${String(n).padStart(17, "0")}`);
+          const body = bodyFor(n);
           return {
             ...request,
             body,
@@ -98,7 +103,7 @@ async function load(url: string, template: string, prefix: string): Promise<Load
 }
 
 /** The baseline: a bare node http server that reads the body and answers 200, in its own process like the app. */
-async function bareServer(): Promise<{ url: string; stop(): void }> {
+export async function bareServer(): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -110,14 +115,15 @@ async function bareServer(): Promise<{ url: string; stop(): void }> {
 }
 
 /** The round with the median rate, and every round's rate. */
-interface Rounds extends Load {
+export interface Rounds extends Load {
   rates: number[];
   okTotal: number;
 }
 
-async function rounds(url: string, template: string, prefix: string): Promise<Rounds> {
+/** ROUNDS load rounds of `amount` requests each against the app's orders/create route at `url`. */
+export async function rounds(url: string, bodyFor: BodyFor, prefix: string, amount = requestsPerRound): Promise<Rounds> {
   const loads: Load[] = [];
-  for (let i = 0; i < ROUNDS; i++) loads.push(await load(url, template, `${prefix}r${i}-`));
+  for (let i = 0; i < ROUNDS; i++) loads.push(await load(url, bodyFor, `${prefix}r${i}-`, amount));
   const median = [...loads].sort((a, b) => a.rate - b.rate)[Math.floor(loads.length / 2)];
   return { ...median, rates: loads.map((l) => l.rate), okTotal: loads.reduce((sum, l) => sum + l.ok, 0) };
 }
@@ -144,12 +150,14 @@ async function measure(kind: "sqlite" | "postgres", template: string, cluster: P
     url = await cluster!.createMigratedDatabase("bench_ingest");
   }
   const db = testDb?.db ?? createPrismaClient(url);
-  // The app stores deliveries only for shops that installed it (the Shop row install writes).
+  // The app stores deliveries only for shops that installed it (the Shop row install writes), and applies them
+  // once the shop has its offline session.
   await db.shop.create({ data: { domain: SHOP } });
+  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "bench-token" } });
   const children: Child[] = [];
   try {
     const bare = await bareServer();
-    const bareLoad = await rounds(bare.url, template, "bare-");
+    const bareLoad = await rounds(bare.url, orderBody(template), "bare-");
     bare.stop();
 
     const env = { DATABASE_URL: url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET };
@@ -158,7 +166,7 @@ async function measure(kind: "sqlite" | "postgres", template: string, cluster: P
     const web = await startWebApp(env, { logFile: path.join(logDir, "web.log") });
     children.push(web);
     const prefix = `${kind}-${Date.now()}-`;
-    const appLoad = await rounds(web.url, template, prefix);
+    const appLoad = await rounds(web.url, orderBody(template), prefix);
     await web.stop();
     fs.rmSync(logDir, { recursive: true, force: true });
 

@@ -36,6 +36,42 @@ const CUSTOMER_COLUMNS = [
 ] as const;
 const CUSTOMER_INSTANTS = new Set(["nextTransitionAt", "lastOrderAt", "stageSince", "classifiedAt", "tagWriteDueAt"]);
 
+/** The live orders of the given customers as lifecycle facts, by customer gid: one query, one JSON text. */
+export async function loadOrdersOf(db: Db, shop: string, gids: readonly string[]): Promise<Map<string, OrderFacts[]>> {
+  const ordersByCustomer = new Map<string, OrderFacts[]>();
+  if (gids.length === 0) return ordersByCustomer;
+  const ordersSql = cachedSql("loadOrders", db, (sql) => {
+    // Amounts as JSON numbers: the model reads them as numbers (OrderFacts), exact to 2^53 minor units.
+    const columns = [`"customerGid"`, sql.instant(`"createdAt"`), `"totalMinor"`, `"refundedMinor"`, `"cancelled"`, `"test"`, `"voided"`, `"fullyRefunded"`];
+    return `SELECT ${sql.aggregate(columns)} AS rows FROM "Order"
+      WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"customerGid"`, 2)} AND "deletedAt" IS NULL`;
+  });
+  const [orderRows] = await db.$queryRawUnsafe<Array<{ rows: string }>>(ordersSql, shop, JSON.stringify(gids));
+  for (const [customerGid, createdAt, total, refunded, cancelled, test, voided, fullyRefunded] of JSON.parse(orderRows.rows) as unknown[][]) {
+    const list = ordersByCustomer.get(customerGid as string);
+    const order: OrderFacts = {
+      createdAt: toMillis(createdAt)!,
+      totalMinor: Number(total),
+      refundedMinor: Number(refunded),
+      cancelled: Boolean(cancelled),
+      test: Boolean(test),
+      voided: Boolean(voided),
+      fullyRefunded: Boolean(fullyRefunded),
+    };
+    if (list) list.push(order);
+    else ordersByCustomer.set(customerGid as string, [order]);
+  }
+  return ordersByCustomer;
+}
+
+/** Each live customer's orders, a page of customers at a time in a stable order (what the shop's statistics read). */
+export async function* customerOrderPages(db: Db, shop: string, pageSize: number): AsyncGenerator<OrderFacts[][]> {
+  for await (const page of customerGidPages(db, shop, pageSize)) {
+    const orders = await loadOrdersOf(db, shop, page);
+    yield page.map((gid) => orders.get(gid) ?? []);
+  }
+}
+
 /**
  * Loads customers with their orders as lifecycle facts: two indexed queries per chunk, never one per customer, each
  * returning the chunk as one JSON text (see sql-values.server.ts).
@@ -49,53 +85,34 @@ export async function loadCustomersWithOrders(db: Db, shop: string, gids: readon
     return `SELECT ${sql.aggregate(columns)} AS rows FROM "Customer"
       WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"gid"`, 2)} AND "deletedAt" IS NULL`;
   });
-  const ordersSql = cachedSql("loadOrders", db, (sql) => {
-    const columns = [`"customerGid"`, sql.instant(`"createdAt"`), sql.bigintText(`"totalMinor"`), sql.bigintText(`"refundedMinor"`), `"cancelled"`, `"test"`, `"voided"`, `"fullyRefunded"`];
-    return `SELECT ${sql.aggregate(columns)} AS rows FROM "Order"
-      WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"customerGid"`, 2)} AND "deletedAt" IS NULL`;
-  });
-  const list = JSON.stringify(gids);
-  const [[customerRows], [orderRows]] = await Promise.all([
-    db.$queryRawUnsafe<Array<{ rows: string }>>(customersSql, shop, list),
-    db.$queryRawUnsafe<Array<{ rows: string }>>(ordersSql, shop, list),
+  const [[customerRows], ordersByCustomer] = await Promise.all([
+    db.$queryRawUnsafe<Array<{ rows: string }>>(customersSql, shop, JSON.stringify(gids)),
+    loadOrdersOf(db, shop, gids),
   ]);
-  const ordersByCustomer = new Map<string, OrderFacts[]>();
-  for (const [customerGid, createdAt, total, refunded, cancelled, test, voided, fullyRefunded] of JSON.parse(orderRows.rows) as unknown[][]) {
-    const list = ordersByCustomer.get(customerGid as string) ?? [];
-    list.push({
-      createdAt: toMillis(createdAt)!,
-      totalMinor: Number(total),
-      refundedMinor: Number(refunded),
-      cancelled: Boolean(cancelled),
-      test: Boolean(test),
-      voided: Boolean(voided),
-      fullyRefunded: Boolean(fullyRefunded),
-    });
-    ordersByCustomer.set(customerGid as string, list);
-  }
-  return (JSON.parse(customerRows.rows) as unknown[][]).map((row) => {
-    const c = Object.fromEntries(CUSTOMER_COLUMNS.map((name, i) => [name, row[i]])) as Record<(typeof CUSTOMER_COLUMNS)[number], unknown>;
+  return (JSON.parse(customerRows.rows) as unknown[][]).map((row): StoredCustomer => {
+    const [id, gid, emailMarketingState, tags, stage, winbackTier, nextTransitionAt, explanation, lapseThresholdDays, usesShopThreshold] = row;
+    const [qualifyingOrders, lastOrderAt, netSpentMinor, highValue, stageSince, classifiedAt, desiredAppTags, tagWriteDueAt, tagWriteAttempts] = row.slice(10);
     return {
-      id: Number(c.id),
-      gid: String(c.gid),
-      emailMarketingState: c.emailMarketingState as EmailMarketingState,
-      tags: parseTags(String(c.tags)),
-      stage: (c.stage as string | null) ?? null,
-      winbackTier: c.winbackTier == null ? null : Number(c.winbackTier),
-      nextTransitionAt: toDate(c.nextTransitionAt),
-      explanation: (c.explanation as string | null) ?? null,
-      lapseThresholdDays: c.lapseThresholdDays == null ? null : Number(c.lapseThresholdDays),
-      usesShopThreshold: Boolean(c.usesShopThreshold),
-      qualifyingOrders: Number(c.qualifyingOrders),
-      lastOrderAt: toDate(c.lastOrderAt),
-      netSpentMinor: BigInt(String(c.netSpentMinor)),
-      highValue: Boolean(c.highValue),
-      stageSince: toDate(c.stageSince),
-      classifiedAt: toDate(c.classifiedAt),
-      desiredAppTags: (c.desiredAppTags as string | null) ?? null,
-      tagWriteDueAt: toDate(c.tagWriteDueAt),
-      tagWriteAttempts: Number(c.tagWriteAttempts),
-      orders: ordersByCustomer.get(String(c.gid)) ?? [],
+      id: Number(id),
+      gid: String(gid),
+      emailMarketingState: emailMarketingState as EmailMarketingState,
+      tags: parseTags(String(tags)),
+      stage: (stage as string | null) ?? null,
+      winbackTier: winbackTier == null ? null : Number(winbackTier),
+      nextTransitionAt: toDate(nextTransitionAt),
+      explanation: (explanation as string | null) ?? null,
+      lapseThresholdDays: lapseThresholdDays == null ? null : Number(lapseThresholdDays),
+      usesShopThreshold: Boolean(usesShopThreshold),
+      qualifyingOrders: Number(qualifyingOrders),
+      lastOrderAt: toDate(lastOrderAt),
+      netSpentMinor: BigInt(String(netSpentMinor)),
+      highValue: Boolean(highValue),
+      stageSince: toDate(stageSince),
+      classifiedAt: toDate(classifiedAt),
+      desiredAppTags: (desiredAppTags as string | null) ?? null,
+      tagWriteDueAt: toDate(tagWriteDueAt),
+      tagWriteAttempts: Number(tagWriteAttempts),
+      orders: ordersByCustomer.get(String(gid)) ?? [],
     };
   });
 }

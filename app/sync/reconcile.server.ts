@@ -12,6 +12,7 @@ import {
 } from "../lifecycle";
 import {
   customerGidPages,
+  customerOrderPages,
   loadCustomersWithOrders,
   writeReconciledChunk,
   type ReconciledCustomer,
@@ -68,7 +69,7 @@ export interface ReconcileSummary {
 }
 
 /** Customers per chunk: two reads and one batch transaction each. */
-const CHUNK = 1000;
+const CHUNK = 2000;
 
 function emptySummary(): ReconcileSummary {
   return { customers: 0, stageChanges: 0, tagsPlanned: 0, tagEdits: 0, tagErrors: 0 };
@@ -109,10 +110,8 @@ export async function reconcileShop(options: ReconcileOptions): Promise<Reconcil
 /** Computes Q as of `now` over all customers in one pass and stores it. */
 export async function refreshShopStats(db: Db, ctx: ShopContext, now: Date): Promise<ShopStats> {
   const accumulator = new ShopStatsAccumulator(ctx.settings, now.getTime());
-  for await (const page of customerGidPages(db, ctx.domain, 2000)) {
-    for (const customer of await loadCustomersWithOrders(db, ctx.domain, page)) {
-      accumulator.add(qualifyingOrderTimes(customer.orders, now.getTime()));
-    }
+  for await (const page of customerOrderPages(db, ctx.domain, 5000)) {
+    for (const orders of page) accumulator.add(qualifyingOrderTimes(orders, now.getTime()));
   }
   const stats = accumulator.result();
   await saveShopStats(db, ctx.domain, stats, now);

@@ -43,7 +43,7 @@ describeEachDatabase("the dev store failing 20% of Admin API calls", (database) 
     testDb = await database.create();
     app = appUnderTest(testDb.db, devStore, { timeoutMs: TIMEOUT_MS });
     await app.install(SHOP);
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     devStore?.faults.clear();

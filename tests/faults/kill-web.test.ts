@@ -32,7 +32,7 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
     testDb = await database.create();
     // The app stores deliveries only for shops that installed it (the Shop row install writes).
     await testDb.db.shop.create({ data: { domain: SHOP } });
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.stop()));

@@ -49,7 +49,7 @@ describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) 
     deliveries = devStore.webhooks.recorded().filter((d) => topics.includes(d.topic));
     devStore.webhooks.clear();
     await app.receive(deliveries);
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.stop()));

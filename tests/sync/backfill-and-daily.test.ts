@@ -36,7 +36,7 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
       i++;
     }
     testDb = await database.create();
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     await testDb?.close();
@@ -68,7 +68,7 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     const run = await testDb.db.syncRun.findFirst({ where: { shop: SHOP } });
     expect(run?.phase).toBe("done");
     expect(await testDb.db.shopSegment.count({ where: { shop: SHOP } })).toBe(7);
-  }, 240_000);
+  }, 900_000);
 
   it("a second backfill writes nothing", async () => {
     const { writer, counts } = countingWriter(shopifyWriter(testDb.db, SHOP, client));
@@ -77,7 +77,7 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     expect(await testDb.db.stageChange.count({ where: { shop: SHOP, cause: { not: "backfill" } } })).toBe(0);
     // Segments are not duplicated either.
     expect(devStore.shops.get(SHOP)!.segments.size).toBe(7);
-  }, 240_000);
+  }, 900_000);
 
   it("200 days later the daily job lapses exactly the customers the model says, with tiers, Flow triggers and history", async () => {
     const later = NOW + 200 * DAY;
@@ -107,5 +107,5 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     expect(triggers).toHaveLength(changed.length);
     const sample = triggers[0].payload as Record<string, unknown>;
     expect(Object.keys(sample).sort()).toEqual(["Days since last order", "New stage", "Previous stage", "Winback tier", "customer_id"]);
-  }, 240_000);
+  }, 900_000);
 });

@@ -62,7 +62,7 @@ beforeAll(async () => {
   }
   deliveries = devStore.webhooks.recorded().filter((d) => d.shop === SHOP);
   evaluatedAt = clockMs + DAY;
-}, 120_000);
+}, 900_000);
 
 afterAll(async () => {
   await devStore?.close();
