@@ -92,9 +92,19 @@ function resultOf(write: PlannedWrite, error: string | undefined, now: Date): Ta
  */
 export async function writePlannedTags(db: Db, shop: string, client: AdminClient, now: () => Date, options: TagWriteOptions): Promise<TagWriteSummary> {
   const summary: TagWriteSummary = { written: 0, failed: 0 };
-  if (!(await db.tagBulkWrite.findUnique({ where: { shop } })) && (await countDueTagWrites(db, shop, now())) > 0 && !(await fullHistoryGranted(db, shop, client, now()))) {
-    await holdDueTagWrites(db, shop, now(), summary);
-    return summary;
+  if (!(await db.tagBulkWrite.findUnique({ where: { shop } })) && (await countDueTagWrites(db, shop, now())) > 0) {
+    let granted: boolean;
+    try {
+      granted = await fullHistoryGranted(db, shop, client, now());
+    } catch (error) {
+      // The scopes could not be read (no token, 401, Shopify down): the writes wait for a retry like a failed write.
+      await settleDueTagWrites(db, shop, now(), error instanceof Error ? error.message : String(error), true, summary);
+      return summary;
+    }
+    if (!granted) {
+      await settleDueTagWrites(db, shop, now(), TAGS_HELD_MESSAGE, false, summary);
+      return summary;
+    }
   }
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let pollMs = 250;
@@ -121,11 +131,14 @@ export async function writePlannedTags(db: Db, shop: string, client: AdminClient
   }
 }
 
-async function holdDueTagWrites(db: Db, shop: string, now: Date, summary: TagWriteSummary): Promise<void> {
+/** Every due write settled without a call: held (no retry; a new plan comes with the full import) or retried later. */
+async function settleDueTagWrites(db: Db, shop: string, now: Date, reason: string, retry: boolean, summary: TagWriteSummary): Promise<void> {
   for (;;) {
     const due = await dueTagWrites(db, shop, now, BULK_MAX_CUSTOMERS);
     if (due.length === 0) return;
-    await settle(db, shop, due.map((d) => ({ gid: d.gid, sent: d.desiredAppTags, tags: null, error: TAGS_HELD_MESSAGE, retryAt: null })), summary);
+    const retryAt = (d: DueTagWrite) => (retry ? tagRetryAt(d.tagWriteAttempts, now) : null);
+    await settle(db, shop, due.map((d) => ({ gid: d.gid, sent: d.desiredAppTags, tags: null, error: reason, retryAt: retryAt(d) })), summary);
+    // Retried writes are no longer due, held ones no longer planned: the loop ends when none is left due now.
   }
 }
 

@@ -14,6 +14,8 @@ withCpuLoad();
 const SHOPS = ["iso-a.myshopify.com", "iso-b.myshopify.com", "iso-c.myshopify.com"];
 /** Installed once, then uninstalled: its deliveries must wait without holding anyone up. */
 const GONE = "iso-gone.myshopify.com";
+/** Installed, but Shopify refuses its token (401): its tag writes fail and wait for a retry; nobody else's do. */
+const REFUSED = "iso-refused.myshopify.com";
 const DELIVERIES = 10_000;
 const CUSTOMERS_PER_SHOP = 60;
 const DAY = 86_400_000;
@@ -64,7 +66,7 @@ describeEachDatabase("one poisoned delivery among 10,000 for three shops", (data
     testDb = await database.create();
     db = withPoisonedOrder(testDb.db, String(POISONED_ORDER));
     app = appUnderTest(testDb.db, devStore);
-    for (const shop of [...SHOPS, GONE]) {
+    for (const shop of [...SHOPS, GONE, REFUSED]) {
       await app.install(shop);
       const customers = Array.from({ length: CUSTOMERS_PER_SHOP }, (_, i) => devStore.createCustomer(shop, { email: `c${i}@${shop}` }));
       customerIds.set(shop, customers.map((c) => c.id));
@@ -90,7 +92,13 @@ describeEachDatabase("one poisoned delivery among 10,000 for three shops", (data
     const goneCustomer = customerIds.get(GONE)![0];
     sent.push({ shop: GONE, eventId: "gone-order", body: template.split("__ORDER__").join("990000099999").split("__CUSTOMER__").join(String(goneCustomer)).split("__AT__").join(new Date(T0 - DAY).toISOString()), orderId: 990_000_099_999 });
     sent.push({ shop: GONE, eventId: "gone-redact", body: JSON.stringify({ shop_id: 1, shop_domain: GONE, customer: { id: customerIds.get(GONE)![1] }, orders_to_redact: [] }), orderId: null });
+    for (let i = 0; i < 30; i++) {
+      const customerId = customerIds.get(REFUSED)![i];
+      const body = template.split("__ORDER__").join(String(990_000_200_000 + i)).split("__CUSTOMER__").join(String(customerId)).split("__AT__").join(new Date(T0 - i * DAY).toISOString());
+      sent.push({ shop: REFUSED, eventId: `refused-${i}`, body, orderId: 990_000_200_000 + i });
+    }
     await testDb.db.session.deleteMany({ where: { shop: GONE } });
+    app.tokens.set(REFUSED, "shpat_revoked");
     for (const s of sent) {
       await testDb.db.webhookDelivery.create({
         data: { shop: s.shop, topic: s.eventId === "gone-redact" ? "customers/redact" : "orders/create", eventId: s.eventId, payload: s.body, receivedAt: new Date(T0) },
@@ -116,7 +124,7 @@ describeEachDatabase("one poisoned delivery among 10,000 for three shops", (data
     const byEvent = new Map(rows.map((r) => [r.eventId, r]));
     const poisoned = sent.find((s) => s.orderId === POISONED_ORDER)!;
     const notAnObject = sent.find((s) => s.body === NOT_AN_OBJECT)!;
-    const healthy = sent.filter((s) => s.shop !== GONE && s !== poisoned && s !== notAnObject);
+    const healthy = sent.filter((s) => SHOPS.includes(s.shop) && s !== poisoned && s !== notAnObject);
     expect(healthy).toHaveLength(DELIVERIES - 2);
     expect(healthy.filter((s) => byEvent.get(s.eventId)?.processedAt === null || byEvent.get(s.eventId)?.attempts !== 0).map((s) => s.eventId)).toEqual([]);
 
@@ -139,6 +147,13 @@ describeEachDatabase("one poisoned delivery among 10,000 for three shops", (data
     expect(byEvent.get("gone-order")).toMatchObject({ processedAt: null, attempts: 0, parkedAt: null });
     expect(byEvent.get("gone-redact")!.processedAt).not.toBeNull();
     expect(await testDb.db.customer.count({ where: { shop: GONE, gid: `gid://shopify/Customer/${customerIds.get(GONE)![1]}` } })).toBe(0);
+
+    // The shop whose token Shopify refuses: its orders are applied (they need no Admin call), its tag writes failed
+    // and wait for a retry with the reason, and they held up nobody (the checks above and below).
+    expect(sent.filter((s) => s.shop === REFUSED).every((s) => byEvent.get(s.eventId)?.processedAt !== null)).toBe(true);
+    const refused = await testDb.db.customer.findMany({ where: { shop: REFUSED, desiredAppTags: { not: null } }, select: { tagError: true, tagWriteDueAt: true } });
+    expect(refused.length).toBeGreaterThanOrEqual(30);
+    expect(refused.every((c) => /401/.test(c.tagError ?? "") && c.tagWriteDueAt!.getTime() > T0)).toBe(true);
 
     // The healthy shops' customers carry in Shopify exactly the stage tag stored for them.
     for (const shop of SHOPS) {
