@@ -205,10 +205,11 @@ class PgBossRunner implements Worker {
   }
 
   private async outstanding(): Promise<number> {
-    // A job waiting for a retry far ahead is not outstanding work.
+    // A job waiting for a retry, or scheduled, far ahead (a new order's journey read, minutes away) is not
+    // outstanding work, as in the Job table runner (outstandingTableJobs).
     const { rows } = await this.boss.getDb().executeSql(
       `SELECT count(*)::int AS n FROM pgboss.job
-        WHERE name = $1 AND (state IN ('created', 'active') OR (state = 'retry' AND start_after < now() + interval '10 seconds'))`,
+        WHERE name = $1 AND (state = 'active' OR (state IN ('created', 'retry') AND start_after < now() + interval '10 seconds'))`,
       [SHOP_QUEUE],
     );
     return (await inboxWorkDue(this.options.db, this.now())) + (rows[0] as { n: number }).n;
