@@ -204,17 +204,18 @@ async function advanceBulkWrite(
   const edits = stored.map((s) => s.edit);
   const failures = new Map(Object.entries(JSON.parse(bulk.failures) as Record<string, string>));
   const phase = bulk.phase as TagBulkPhase;
-  let operation;
+  let completed = false;
   try {
-    operation = await readBulkOperation(client, bulk.operationId);
+    const operation = await readBulkOperation(client, bulk.operationId);
+    if (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING") return false;
+    completed = operation.status === "COMPLETED";
+    for (const [id, error] of await tagBulkPhaseFailures(operation, phase, edits)) failures.set(id, error);
   } catch (error) {
-    // Not readable (token revoked, operation gone): the writes are planned again and retried later.
-    operation = { id: bulk.operationId, status: "FAILED", errorCode: error instanceof Error ? error.message : String(error), objectCount: null, url: null, partialDataUrl: null } as const;
+    // Not readable (token revoked, operation gone): the phase's writes failed; they are planned again and retried later.
+    for (const line of bulkPhaseLines(phase, edits)) failures.set(line.id, `The bulk tag write could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING") return false;
-  for (const [id, error] of await tagBulkPhaseFailures(operation, phase, edits)) failures.set(id, error);
 
-  if (phase === "remove" && bulkPhaseLines("add", edits).length > 0 && operation.status === "COMPLETED") {
+  if (phase === "remove" && bulkPhaseLines("add", edits).length > 0 && completed) {
     try {
       const operationId = await startTagBulkPhase(client, "add", edits);
       await db.tagBulkWrite.update({ where: { shop: bulk.shop }, data: { phase: "add", operationId, failures: JSON.stringify(Object.fromEntries(failures)) } });
