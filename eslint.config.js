@@ -91,6 +91,14 @@ export default defineConfig(
     },
   },
   {
+    files: ["app/**"],
+    ignores: ["app/cli/**"],
+    rules: {
+      // The app logs through app/logger.server.ts (pino, credentials censored); the CLIs' stdout is their output.
+      "no-console": "error",
+    },
+  },
+  {
     files: ["tests/devstore/**"],
     rules: {
       // The dev store executes any Admin document, and its tests read the JSON answers by shape, as graphql-js's own

@@ -38,6 +38,8 @@ app.use(morgan(":method :path :status :res[content-length] - :response-time ms")
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const port = Number(process.env.PORT ?? 3000);
+// Plain JavaScript run by node itself, which cannot load the TypeScript logger: the one line saying where it listens.
+// eslint-disable-next-line no-console
 const onListen = () => console.log(`[server] http://${process.env.HOST ?? "localhost"}:${port}`);
 const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
 for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close());

@@ -62,6 +62,8 @@ function checkNumbers(key: MessageKey, values: MessageValues | undefined): void 
   for (const name of numericArgumentsOf(key)) {
     if (name in values && typeof values[name] !== "number") {
       const problem = `i18n: "${key}" needs {${name}} as a number (ICU formats and pluralises it), got ${JSON.stringify(values[name])}`;
+      // This module also renders in the browser, where the console is the log; app/logger.server.ts is server-only.
+      // eslint-disable-next-line no-console
       if (import.meta.env?.PROD) console.error(problem);
       else throw new TypeError(problem);
     }

@@ -29,6 +29,9 @@ import { reconcileCustomers } from "./reconcile.server";
 import { sendPendingFlowTriggers, writePlannedTags } from "./shopify-writer.server";
 import { handleShopEvent } from "./shop-events.server";
 import { scheduleJourneyRead } from "../campaigns/refresh.server";
+import { messageLog } from "../logger.server";
+
+const inboxErrors = messageLog("inbox", "error");
 
 /** What an inbox pass needs from the process running it (a job runner, a test, a bench). */
 export interface InboxDeps {
@@ -77,7 +80,7 @@ export async function processInbox(deps: InboxDeps, options: ProcessInboxOptions
     try {
       done += await processShopInbox(deps, shop, options.limit ?? DEFAULT_LIMIT, now);
     } catch (error) {
-      (deps.log ?? console.error)(`[inbox] ${shop}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      (deps.log ?? inboxErrors)(`[inbox] ${shop}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
   return done;
@@ -209,7 +212,7 @@ async function scheduleJourneys(deps: InboxDeps, shop: string, now: Date): Promi
   try {
     await scheduleJourneyRead(deps.db, shop, now);
   } catch (error) {
-    (deps.log ?? console.error)(`[inbox] ${shop}: journey read not queued: ${error instanceof Error ? error.message : String(error)}`);
+    (deps.log ?? inboxErrors)(`[inbox] ${shop}: journey read not queued: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -244,7 +247,7 @@ async function shopifyStep(deps: InboxDeps, shop: string, now: Date): Promise<nu
   const tags = await writePlannedTags(deps.db, shop, client, () => now, { wait: false, maxAttempts: SHOPIFY_ATTEMPTS });
   done += tags.written + tags.failed;
   done += await sendPendingFlowTriggers(deps.db, shop, client, { affordableOnly: true, maxAttempts: SHOPIFY_ATTEMPTS }).catch((error: unknown) => {
-    (deps.log ?? console.error)(`[inbox] ${shop}: Flow triggers not sent: ${error instanceof Error ? error.message : String(error)}`);
+    (deps.log ?? inboxErrors)(`[inbox] ${shop}: Flow triggers not sent: ${error instanceof Error ? error.message : String(error)}`);
     return 0;
   });
   await settleShopifyWorkDue(deps.db, shop, now);

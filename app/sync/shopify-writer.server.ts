@@ -18,6 +18,7 @@ import { applyTagPlan } from "../lifecycle";
 import type { TagEdit } from "../graphql/TagsBatchMutation";
 import type { ShopifyWriter, TagWriteSummary } from "./reconcile.server";
 import { fullHistoryGranted, skipPendingStageChanges, TAGS_HELD_MESSAGE } from "./access.server";
+import { logger } from "../logger.server";
 
 export interface TagWriteOptions {
   /**
@@ -296,7 +297,7 @@ export async function sendPendingFlowTriggers(db: Db, shop: string, client: Admi
     if (failedIds.length > 0) {
       await db.stageChange.updateMany({ where: { id: { in: failedIds } }, data: { flowStatus: "failed" } });
       pending.forEach((change, i) => {
-        if (results[i] !== null) console.error(`[flow] ${shop} ${change.customerGid}: ${results[i]}`);
+        if (results[i] !== null) logger.error({ component: "flow", shop, customer: change.customerGid }, results[i]!);
       });
     }
     sent += sentIds.length;
