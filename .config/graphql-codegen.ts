@@ -26,7 +26,8 @@ function unpackedSchema(): string {
 }
 
 const schema = unpackedSchema();
-const outputDir = path.relative(process.cwd(), process.env.GRAPHQL_CODEGEN_OUT_DIR ?? path.join(ROOT, "app/types")) || ".";
+const outputDir =
+  path.relative(process.cwd(), process.env.GRAPHQL_CODEGEN_OUT_DIR ?? path.join(ROOT, "app/types")) || ".";
 const inApp = (glob: string) => path.relative(process.cwd(), path.join(ROOT, glob));
 // The bulk exports' inner queries are not operations of their own: they travel as bulkOperationRunQuery's `query`
 // argument (anonymous, as Shopify's examples write them) and their results arrive as JSONL lines, one object each.
@@ -34,7 +35,10 @@ const documents = [inApp("app/graphql/*.ts"), `!${inApp("app/graphql/*BulkQuery.
 
 // The preset's outputs, each pointed at the local schema instead of Shopify's proxy (and no download step).
 const generates = Object.fromEntries(
-  Object.entries(shopifyApiTypes({ apiType: ApiType.Admin, apiVersion: API_VERSION, outputDir, documents, enumsAsConst: true }) ?? {})
+  Object.entries(
+    shopifyApiTypes({ apiType: ApiType.Admin, apiVersion: API_VERSION, outputDir, documents, enumsAsConst: true }) ??
+      {},
+  )
     .filter(([, output]) => !(output as { plugins?: string[] }).plugins?.includes("introspection"))
     .map(([file, output]) => [file, { ...(output as object), schema }]),
 );

@@ -57,7 +57,8 @@ export function createPrismaClient(url: string = databaseUrl()): PrismaClient {
   return client;
 }
 
-export type DriverConnection = { provider: "sqlite"; database: BetterSqlite3.Database } | { provider: "postgresql"; pool: pg.Pool };
+export type DriverConnection =
+  { provider: "sqlite"; database: BetterSqlite3.Database } | { provider: "postgresql"; pool: pg.Pool };
 
 /**
  * The driver beneath a client createPrismaClient made: the very SQLite connection Prisma uses (opened if it is not
@@ -103,7 +104,9 @@ class TunedSqlite extends PrismaBetterSqlite3 {
  */
 function loadPostgresClient(): { PrismaClient: new (options: { adapter: PrismaPg }) => unknown } {
   try {
-    return createRequire(import.meta.url)(".prisma/client-pg") as { PrismaClient: new (options: { adapter: PrismaPg }) => unknown };
+    return createRequire(import.meta.url)(".prisma/client-pg") as {
+      PrismaClient: new (options: { adapter: PrismaPg }) => unknown;
+    };
   } catch (error) {
     throw new Error(
       "DATABASE_URL points at PostgreSQL, but the PostgreSQL client is not generated: run " +

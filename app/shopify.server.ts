@@ -43,12 +43,20 @@ export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
  */
 const admin: typeof shopify.authenticate.admin = async (request) => {
   const problem = adminRequestProblem(request);
-  if (problem) throw new Response(`${problem.status === 401 ? "Unauthorized" : "Bad Request"}: ${problem.reason}`, { status: problem.status });
+  if (problem)
+    throw new Response(`${problem.status === 401 ? "Unauthorized" : "Bad Request"}: ${problem.reason}`, {
+      status: problem.status,
+    });
   try {
     return await shopify.authenticate.admin(request);
   } catch (error) {
-    if (error instanceof InvalidJwtError || error instanceof MissingJwtTokenError) throw new Response("Unauthorized", { status: 401 });
-    if (error instanceof InvalidShopError || error instanceof InvalidHostError || (error as { code?: string })?.code === "ERR_INVALID_URL") {
+    if (error instanceof InvalidJwtError || error instanceof MissingJwtTokenError)
+      throw new Response("Unauthorized", { status: 401 });
+    if (
+      error instanceof InvalidShopError ||
+      error instanceof InvalidHostError ||
+      (error as { code?: string })?.code === "ERR_INVALID_URL"
+    ) {
       throw new Response("Bad Request: the request does not name a valid shop", { status: 400 });
     }
     throw error;

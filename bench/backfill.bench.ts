@@ -47,7 +47,11 @@ interface Measured {
 }
 
 function clientFor(source: Source): AdminClient {
-  return new AdminClient({ shop: SHOP, endpoint: `${source.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => source.accessToken });
+  return new AdminClient({
+    shop: SHOP,
+    endpoint: `${source.origin}/admin/api/2026-10/graphql.json`,
+    accessToken: async () => source.accessToken,
+  });
 }
 
 // ---------- the two sides, each run in a child process ----------
@@ -66,7 +70,8 @@ async function appSide(source: Source, url: string): Promise<Measured> {
     now: () => new Date(),
     pollIntervalMs: 50,
     log: (message) => {
-      for (const mark of ["customers imported", "orders imported", "customers classified"]) if (message.includes(mark)) marks.set(mark, performance.now());
+      for (const mark of ["customers imported", "orders imported", "customers classified"])
+        if (message.includes(mark)) marks.set(mark, performance.now());
     },
   });
   const done = performance.now();
@@ -128,10 +133,31 @@ function sqliteInserter(file: string): Insert {
     for (const r of rows) {
       if (table === "Customer") {
         const c = r as CustomerRow;
-        customer.run(SHOP, c.gid, ms(c.shopifyCreatedAt), ms(c.shopifyUpdatedAt), c.emailMarketingState ?? "NOT_SUBSCRIBED", ms(c.consentUpdatedAt), JSON.stringify(c.tags ?? []));
+        customer.run(
+          SHOP,
+          c.gid,
+          ms(c.shopifyCreatedAt),
+          ms(c.shopifyUpdatedAt),
+          c.emailMarketingState ?? "NOT_SUBSCRIBED",
+          ms(c.consentUpdatedAt),
+          JSON.stringify(c.tags ?? []),
+        );
       } else {
         const o = r as OrderRow;
-        order.run(SHOP, o.gid, o.customerGid, ms(o.createdAt), o.totalMinor, o.refundedMinor, o.currencyCode, bool(o.cancelled), bool(o.test), bool(o.voided), bool(o.fullyRefunded), ms(o.shopifyUpdatedAt));
+        order.run(
+          SHOP,
+          o.gid,
+          o.customerGid,
+          ms(o.createdAt),
+          o.totalMinor,
+          o.refundedMinor,
+          o.currencyCode,
+          bool(o.cancelled),
+          bool(o.test),
+          bool(o.voided),
+          bool(o.fullyRefunded),
+          ms(o.shopifyUpdatedAt),
+        );
       }
     }
   });
@@ -147,10 +173,48 @@ async function postgresInserter(url: string): Promise<Insert> {
     const tuples = rows.map((r) => {
       const row =
         table === "Customer"
-          ? (({ gid, shopifyCreatedAt, shopifyUpdatedAt, emailMarketingState, consentUpdatedAt, tags }: CustomerRow) =>
-              [SHOP, gid, shopifyCreatedAt, shopifyUpdatedAt, emailMarketingState ?? "NOT_SUBSCRIBED", consentUpdatedAt ?? null, JSON.stringify(tags ?? [])])(r as CustomerRow)
-          : (({ gid, customerGid, createdAt, totalMinor, refundedMinor, currencyCode, cancelled, test, voided, fullyRefunded, shopifyUpdatedAt }: OrderRow) =>
-              [SHOP, gid, customerGid, createdAt, totalMinor.toString(), refundedMinor.toString(), currencyCode, cancelled, test, voided, fullyRefunded, shopifyUpdatedAt])(r as OrderRow);
+          ? (({
+              gid,
+              shopifyCreatedAt,
+              shopifyUpdatedAt,
+              emailMarketingState,
+              consentUpdatedAt,
+              tags,
+            }: CustomerRow) => [
+              SHOP,
+              gid,
+              shopifyCreatedAt,
+              shopifyUpdatedAt,
+              emailMarketingState ?? "NOT_SUBSCRIBED",
+              consentUpdatedAt ?? null,
+              JSON.stringify(tags ?? []),
+            ])(r as CustomerRow)
+          : (({
+              gid,
+              customerGid,
+              createdAt,
+              totalMinor,
+              refundedMinor,
+              currencyCode,
+              cancelled,
+              test,
+              voided,
+              fullyRefunded,
+              shopifyUpdatedAt,
+            }: OrderRow) => [
+              SHOP,
+              gid,
+              customerGid,
+              createdAt,
+              totalMinor.toString(),
+              refundedMinor.toString(),
+              currencyCode,
+              cancelled,
+              test,
+              voided,
+              fullyRefunded,
+              shopifyUpdatedAt,
+            ])(r as OrderRow);
       const start = values.length;
       values.push(...row);
       return `(${row.map((_, i) => `$${start + i + 1}`).join(",")})`;
@@ -165,7 +229,10 @@ async function postgresInserter(url: string): Promise<Insert> {
 
 // ---------- orchestration ----------
 
-function spawnJsonLine(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ value: unknown; child: ReturnType<typeof spawn> }> {
+function spawnJsonLine(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ value: unknown; child: ReturnType<typeof spawn> }> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let buffer = "";
@@ -185,7 +252,16 @@ function spawnJsonLine(args: string[], env: NodeJS.ProcessEnv = process.env): Pr
 async function bundleChild(): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = path.join(ROOT, "bench/tmp/backfill.child.mjs");
-  await build({ entryPoints: [fileURLToPath(import.meta.url)], bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", outfile, logLevel: "warning" });
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    target: "node20",
+    outfile,
+    logLevel: "warning",
+  });
   return outfile;
 }
 
@@ -193,12 +269,15 @@ async function bundleChild(): Promise<string> {
 const HEAP_FLAG = `--max-old-space-size=${process.env.BENCH_BACKFILL_HEAP_MB ?? 160}`;
 
 async function side(kind: "app" | "raw", child: string, source: Source, url: string): Promise<Measured> {
-  const { value, child: process_ } = await spawnJsonLine([HEAP_FLAG, child, "--child", kind, JSON.stringify(source), url], {
-    ...process.env,
-    SHOPIFY_API_KEY: KEY,
-    SHOPIFY_API_SECRET: SECRET,
-    SHOPIFY_APP_URL: "http://127.0.0.1:1",
-  });
+  const { value, child: process_ } = await spawnJsonLine(
+    [HEAP_FLAG, child, "--child", kind, JSON.stringify(source), url],
+    {
+      ...process.env,
+      SHOPIFY_API_KEY: KEY,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: "http://127.0.0.1:1",
+    },
+  );
   await new Promise((resolve) => (process_.exitCode !== null ? resolve(null) : process_.once("exit", resolve)));
   return value as Measured;
 }
@@ -223,10 +302,17 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     "--import",
     "tsx",
     path.join(ROOT, "tests/devstore/cli.ts"),
-    "--api-key", KEY, "--api-secret", SECRET, "--shop", SHOP,
-    "--seed", `generated:${CUSTOMERS}:${ORDERS}`,
+    "--api-key",
+    KEY,
+    "--api-secret",
+    SECRET,
+    "--shop",
+    SHOP,
+    "--seed",
+    `generated:${CUSTOMERS}:${ORDERS}`,
     // Tag writes of a first import go through bulk mutations; the bucket is opened so the rest does not wait on it.
-    "--bucket", "1000000:100000",
+    "--bucket",
+    "1000000:100000",
   ]);
   const source = value as Source;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-backfill-"));
@@ -241,7 +327,10 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
         return `file:${file}`;
       }),
     );
-    if (cluster) pairs.push(await pair("PostgreSQL", child, source, () => cluster.createMigratedDatabase(`bench_backfill_${++n}`)));
+    if (cluster)
+      pairs.push(
+        await pair("PostgreSQL", child, source, () => cluster.createMigratedDatabase(`bench_backfill_${++n}`)),
+      );
   } finally {
     devStore.kill("SIGTERM");
     await cluster?.stop();
@@ -254,7 +343,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     `| ${p.database}: raw driver inserts, same rows | ${p.raw.rows.toLocaleString("en")} | ${p.raw.importSeconds.toFixed(1)} | ${rate(p.raw).toFixed(0)} | ${p.raw.peakRssMb.toFixed(0)} | baseline |`,
   ]);
   const whole = pairs.map(
-    (p) => `| ${p.database} | ${p.app.importSeconds.toFixed(1)} s | ${p.app.classifySeconds!.toFixed(1)} s | ${p.app.totalSeconds.toFixed(1)} s |`,
+    (p) =>
+      `| ${p.database} | ${p.app.importSeconds.toFixed(1)} s | ${p.app.classifySeconds!.toFixed(1)} s | ${p.app.totalSeconds.toFixed(1)} s |`,
   );
   const goals = pairs.map((p) => ({
     name: `backfill ${p.database}`,

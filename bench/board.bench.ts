@@ -55,7 +55,10 @@ function fill(file: string, customers: number): { orders: number; seconds: numbe
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
-  for (const dir of fs.readdirSync(path.join(ROOT, "prisma/migrations")).filter((d) => /^\d/.test(d)).sort()) {
+  for (const dir of fs
+    .readdirSync(path.join(ROOT, "prisma/migrations"))
+    .filter((d) => /^\d/.test(d))
+    .sort()) {
     db.exec(fs.readFileSync(path.join(ROOT, "prisma/migrations", dir, "migration.sql"), "utf8"));
   }
   const random = mulberry32(42);
@@ -68,7 +71,10 @@ function fill(file: string, customers: number): { orders: number; seconds: numbe
   );
   const counts = new Map<string, { customers: number; net: bigint }>();
   let orders = 0;
-  const explanation = JSON.stringify([{ key: "orders", values: { count: 2 } }, { key: "lastOrder", values: { days: 40 } }]);
+  const explanation = JSON.stringify([
+    { key: "orders", values: { count: 2 } },
+    { key: "lastOrder", values: { days: 40 } },
+  ]);
   const cumulative = MIX.map((m, i) => MIX.slice(0, i + 1).reduce((s, x) => s + x[1], 0));
   db.transaction(() => {
     for (let i = 1; i <= customers; i++) {
@@ -107,7 +113,9 @@ function fill(file: string, customers: number): { orders: number; seconds: numbe
       c.net += net;
       counts.set(stage, c);
     }
-    const insertCount = db.prepare(`INSERT INTO "StageCount" ("shop","stage","customers","netSpentMinor") VALUES (?,?,?,?)`);
+    const insertCount = db.prepare(
+      `INSERT INTO "StageCount" ("shop","stage","customers","netSpentMinor") VALUES (?,?,?,?)`,
+    );
     for (const [stage, c] of counts) insertCount.run(SHOP, stage, c.customers, c.net);
     const insertCampaign = db.prepare(
       `INSERT INTO "Campaign" ("shop","source","externalId","name","stage","stageOneKind","channel","status","tactic","startsAt","endsAt","stageOverridden","refreshedAt")
@@ -117,19 +125,30 @@ function fill(file: string, customers: number): { orders: number; seconds: numbe
       const stage = 1 + (i % 4); // Stage 5 stays empty
       const start = NOW.getTime() - Math.floor(random() * 700) * DAY;
       const end = random() < 0.2 ? null : start + Math.floor(random() * 120) * DAY;
-      insertCampaign.run(SHOP, "marketing_activity", `gid://shopify/MarketingActivity/${i}`, `Campaign ${i}`, stage, stage === 1 ? "get-found" : null, "EMAIL", "ACTIVE", "NEWSLETTER", iso(start), end == null ? null : iso(end), iso(NOW.getTime()));
+      insertCampaign.run(
+        SHOP,
+        "marketing_activity",
+        `gid://shopify/MarketingActivity/${i}`,
+        `Campaign ${i}`,
+        stage,
+        stage === 1 ? "get-found" : null,
+        "EMAIL",
+        "ACTIVE",
+        "NEWSLETTER",
+        iso(start),
+        end == null ? null : iso(end),
+        iso(NOW.getTime()),
+      );
     }
-    db.prepare(`INSERT INTO "Shop" ("domain","currencyCode","monthlySessions","updatedAt") VALUES (?,?,?,?)`).run(SHOP, "EUR", 250_000, iso(NOW.getTime()));
-    db.prepare(`INSERT INTO "SyncRun" ("shop","kind","phase","linesDone","linesTotal","startedAt","updatedAt","finishedAt") VALUES (?,?,?,?,?,?,?,?)`).run(
+    db.prepare(`INSERT INTO "Shop" ("domain","currencyCode","monthlySessions","updatedAt") VALUES (?,?,?,?)`).run(
       SHOP,
-      "backfill",
-      "done",
-      orders,
-      orders,
-      iso(NOW.getTime() - DAY),
-      iso(NOW.getTime()),
+      "EUR",
+      250_000,
       iso(NOW.getTime()),
     );
+    db.prepare(
+      `INSERT INTO "SyncRun" ("shop","kind","phase","linesDone","linesTotal","startedAt","updatedAt","finishedAt") VALUES (?,?,?,?,?,?,?,?)`,
+    ).run(SHOP, "backfill", "done", orders, orders, iso(NOW.getTime() - DAY), iso(NOW.getTime()), iso(NOW.getTime()));
   })();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
@@ -173,18 +192,36 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       }
       const board = await loadBoard(prisma, SHOP, NOW);
       // The board read the stored rows (a measure on the request would carry the request's instant, not NOW's rows).
-      if (board.conversionsMeasuredAt !== NOW.toISOString() || board.stages.some((s) => s.conversion.unmeasured === "measuring")) {
+      if (
+        board.conversionsMeasuredAt !== NOW.toISOString() ||
+        board.stages.some((s) => s.conversion.unmeasured === "measuring")
+      ) {
         throw new Error(`the board did not read the stored conversions (measured at ${board.conversionsMeasuredAt})`);
       }
 
       const firstPage = await timeRuns(RUNS, () => listCustomers(prisma, SHOP, { stage: "lapsed", now: NOW }));
-      const deepId = (await prisma.customer.findFirst({ where: { shop: SHOP, stage: "lapsed" }, orderBy: { id: "desc" }, skip: 500, select: { id: true } }))!.id;
-      const deepPage = await timeRuns(RUNS, () => listCustomers(prisma, SHOP, { stage: "lapsed", after: { stage: "lapsed", id: deepId }, now: NOW }));
-      const allPage = await timeRuns(RUNS, () => listCustomers(prisma, SHOP, { stage: "all", after: { stage: "first-time-buyer", id: Math.floor(customers / 2) }, now: NOW }));
+      const deepId = (await prisma.customer.findFirst({
+        where: { shop: SHOP, stage: "lapsed" },
+        orderBy: { id: "desc" },
+        skip: 500,
+        select: { id: true },
+      }))!.id;
+      const deepPage = await timeRuns(RUNS, () =>
+        listCustomers(prisma, SHOP, { stage: "lapsed", after: { stage: "lapsed", id: deepId }, now: NOW }),
+      );
+      const allPage = await timeRuns(RUNS, () =>
+        listCustomers(prisma, SHOP, {
+          stage: "all",
+          after: { stage: "first-time-buyer", id: Math.floor(customers / 2) },
+          now: NOW,
+        }),
+      );
 
       const raw = new Database(file, { readonly: true });
       const plan = (sql: string, ...params: unknown[]) =>
-        (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join("; ");
+        (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
+          .map((r) => r.detail)
+          .join("; ");
       const plans = {
         stageCount: plan(`SELECT * FROM "StageCount" WHERE "shop" = ?`, SHOP),
         campaigns: plan(
@@ -194,16 +231,22 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
           iso(NOW.getTime()),
         ),
         syncRun: plan(`SELECT * FROM "SyncRun" WHERE "shop" = ? ORDER BY "startedAt" DESC LIMIT 1`, SHOP),
-        stagePage: plan(`SELECT "id" FROM "Customer" WHERE "shop" = ? AND "stage" = ? AND "deletedAt" IS NULL AND "id" > ? ORDER BY "id" ASC LIMIT 51`, SHOP, "lapsed", 0),
+        stagePage: plan(
+          `SELECT "id" FROM "Customer" WHERE "shop" = ? AND "stage" = ? AND "deletedAt" IS NULL AND "id" > ? ORDER BY "id" ASC LIMIT 51`,
+          SHOP,
+          "lapsed",
+          0,
+        ),
         stageConversion: plan(`SELECT * FROM "StageConversion" WHERE "shop" = ?`, SHOP),
-
       };
       raw.close();
 
       const active = board.stages.map((s) => `${s.number}: ${s.campaigns.length}`).join(", ");
       const conv = board.stages
         .slice(1)
-        .map((s) => `${s.number}: ${s.conversion.estimate?.converted ?? "–"}/${s.conversion.estimate?.customers ?? "–"}`)
+        .map(
+          (s) => `${s.number}: ${s.conversion.estimate?.converted ?? "–"}/${s.conversion.estimate?.customers ?? "–"}`,
+        )
         .join(", ");
       return {
         title: `Stage board loader at ${customers.toLocaleString("en")} customers (SQLite)`,
@@ -252,4 +295,3 @@ Query plans:
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -61,7 +61,12 @@ async function empirical(): Promise<Empirical> {
     if (times.length > 0) recency.push(now - times[times.length - 1]);
     for (const o of facts.orders) if (!o.cancelled && o.totalMinor > 0) totals.push(o.totalMinor / 1000);
   }
-  return { counts, gapsMs: Float64Array.from(gaps), recencyMs: Float64Array.from(recency), totals: Float64Array.from(totals) };
+  return {
+    counts,
+    gapsMs: Float64Array.from(gaps),
+    recencyMs: Float64Array.from(recency),
+    totals: Float64Array.from(totals),
+  };
 }
 
 /**
@@ -107,7 +112,12 @@ function tiltedCountSampler(counts: number[], targetMean: number, random: () => 
   };
 }
 
-function generate(e: Empirical, now: number, customers: number, orders: number): FlatCustomerTimes & { offsets: Uint32Array; times: Float64Array; totals: Float64Array } {
+function generate(
+  e: Empirical,
+  now: number,
+  customers: number,
+  orders: number,
+): FlatCustomerTimes & { offsets: Uint32Array; times: Float64Array; totals: Float64Array } {
   const random = rng(SEED);
   const pick = (a: Float64Array) => a[Math.floor(random() * a.length)];
   const sampleCount = tiltedCountSampler(e.counts, orders / customers, random);

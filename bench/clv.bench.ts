@@ -49,8 +49,16 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const ggPass: number[] = [];
   let sink = 0;
   for (let i = 0; i < 5; i++) {
-    bgPass.push(time(() => { for (let k = 0; k < passes; k++) sink += bgnbdPreparedLogLikelihood(bg.params, bgPrepared); })[1] / passes);
-    ggPass.push(time(() => { for (let k = 0; k < passes; k++) sink += gammaGammaPreparedLogLikelihood(gg.params, ggPrepared); })[1] / passes);
+    bgPass.push(
+      time(() => {
+        for (let k = 0; k < passes; k++) sink += bgnbdPreparedLogLikelihood(bg.params, bgPrepared);
+      })[1] / passes,
+    );
+    ggPass.push(
+      time(() => {
+        for (let k = 0; k < passes; k++) sink += gammaGammaPreparedLogLikelihood(gg.params, ggPrepared);
+      })[1] / passes,
+    );
   }
   // Baseline 2: a plain loop over the raw 100,000 customers with one log per customer.
   const plain: number[] = [];

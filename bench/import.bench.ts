@@ -23,7 +23,15 @@ import { importBulkResult } from "../app/sync/backfill.server";
 import { applyMigrations } from "../tests/support/migrations";
 import { postgresAvailable, startPostgres } from "../tests/support/postgres";
 import { count, median, type BenchOptions, type BenchResult, type Goal } from "./support/goals";
-import { bundle, childArguments, downloadBulkExports, localFileFetch, runChild, startGeneratedDevStore, type ExportedFiles } from "./support/processes";
+import {
+  bundle,
+  childArguments,
+  downloadBulkExports,
+  localFileFetch,
+  runChild,
+  startGeneratedDevStore,
+  type ExportedFiles,
+} from "./support/processes";
 
 const SHOP = "bench-import.myshopify.com";
 const ROUNDS = 3;
@@ -48,12 +56,16 @@ async function appSide(files: ExportedFiles, url: string): Promise<Measured> {
   const db = createPrismaClient(url);
   const { id } = await db.syncRun.create({ data: { shop: SHOP, kind: "backfill", phase: "customers" } });
   const started = performance.now();
-  await importBulkResult(db, SHOP, "customers", "file:customers", { syncRunId: id, fetch: localFileFetch(files.customers) });
+  await importBulkResult(db, SHOP, "customers", "file:customers", {
+    syncRunId: id,
+    fetch: localFileFetch(files.customers),
+  });
   await importBulkResult(db, SHOP, "orders", "file:orders", { syncRunId: id, fetch: localFileFetch(files.orders) });
   const seconds = (performance.now() - started) / 1000;
   const rows = (await db.customer.count({ where: { shop: SHOP } })) + (await db.order.count({ where: { shop: SHOP } }));
   await db.$disconnect();
-  if (rows !== files.lines.customers + files.lines.orders) throw new Error(`the app stored ${rows} rows of ${files.lines.customers + files.lines.orders} lines`);
+  if (rows !== files.lines.customers + files.lines.orders)
+    throw new Error(`the app stored ${rows} rows of ${files.lines.customers + files.lines.orders} lines`);
   return { rows, seconds, peakRssMb: peakRssMb() };
 }
 
@@ -65,13 +77,37 @@ function parsedRows(files: ExportedFiles): { customers: CustomerRow[]; orders: O
       .split("\n")
       .filter((line) => line.trim() !== "")
       .map((line) => JSON.parse(line) as never);
-  return { customers: read(files.customers).map(customerFromGraphql), orders: read(files.orders).map((n) => orderFromGraphql(n)) };
+  return {
+    customers: read(files.customers).map(customerFromGraphql),
+    orders: read(files.orders).map((n) => orderFromGraphql(n)),
+  };
 }
 
 /** Text as Prisma stores DateTime on SQLite; PostgreSQL reads the same text as UTC. */
 const instant = (d: Date | null | undefined) => (d ? d.toISOString().replace("Z", "+00:00") : null);
-const customerTuple = (c: CustomerRow) => [SHOP, c.gid, instant(c.shopifyCreatedAt), instant(c.shopifyUpdatedAt), c.emailMarketingState ?? "NOT_SUBSCRIBED", instant(c.consentUpdatedAt), JSON.stringify(c.tags ?? [])];
-const orderTuple = (o: OrderRow) => [SHOP, o.gid, o.customerGid, instant(o.createdAt), o.totalMinor, o.refundedMinor, o.currencyCode, o.cancelled, o.test, o.voided, o.fullyRefunded, instant(o.shopifyUpdatedAt)];
+const customerTuple = (c: CustomerRow) => [
+  SHOP,
+  c.gid,
+  instant(c.shopifyCreatedAt),
+  instant(c.shopifyUpdatedAt),
+  c.emailMarketingState ?? "NOT_SUBSCRIBED",
+  instant(c.consentUpdatedAt),
+  JSON.stringify(c.tags ?? []),
+];
+const orderTuple = (o: OrderRow) => [
+  SHOP,
+  o.gid,
+  o.customerGid,
+  instant(o.createdAt),
+  o.totalMinor,
+  o.refundedMinor,
+  o.currencyCode,
+  o.cancelled,
+  o.test,
+  o.voided,
+  o.fullyRefunded,
+  instant(o.shopifyUpdatedAt),
+];
 const CUSTOMER_COLUMNS = `"shop","gid","shopifyCreatedAt","shopifyUpdatedAt","emailMarketingState","consentUpdatedAt","tags"`;
 const ORDER_COLUMNS = `"shop","gid","customerGid","createdAt","totalMinor","refundedMinor","currencyCode","cancelled","test","voided","fullyRefunded","shopifyUpdatedAt"`;
 
@@ -98,7 +134,15 @@ function rawSqlite(files: ExportedFiles, file: string): Measured {
 function copyLine(values: unknown[]): string {
   return (
     values
-      .map((v) => (v === null || v === undefined ? "\\N" : typeof v === "boolean" ? (v ? "t" : "f") : String(v).replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!)))
+      .map((v) =>
+        v === null || v === undefined
+          ? "\\N"
+          : typeof v === "boolean"
+            ? v
+              ? "t"
+              : "f"
+            : String(v).replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!),
+      )
       .join("\t") + "\n"
   );
 }
@@ -125,7 +169,9 @@ async function insertInto(client: pg.Client, table: string, columns: string, tup
   for (let i = 0; i < tuples.length; i += 1000) {
     const slice = tuples.slice(i, i + 1000);
     const values: unknown[] = [];
-    const rows = slice.map((tuple) => `(${tuple.map((v) => `$${values.push(typeof v === "bigint" ? v.toString() : v)}`).join(",")})`);
+    const rows = slice.map(
+      (tuple) => `(${tuple.map((v) => `$${values.push(typeof v === "bigint" ? v.toString() : v)}`).join(",")})`,
+    );
     await client.query(`INSERT INTO "${table}" (${columns}) VALUES ${rows.join(",")}`, values);
   }
 }
@@ -161,7 +207,12 @@ const medianOf = (ms: Measured[]): Measured => ({
   peakRssMb: Math.max(...ms.map((m) => m.peakRssMb)),
 });
 
-async function measure(database: "sqlite" | "postgres", child: string, files: ExportedFiles, freshUrl: () => Promise<string>): Promise<Rounds> {
+async function measure(
+  database: "sqlite" | "postgres",
+  child: string,
+  files: ExportedFiles,
+  freshUrl: () => Promise<string>,
+): Promise<Rounds> {
   const rounds: Rounds = { app: [], raw: {} };
   const raws = database === "sqlite" ? ["sqlite"] : ["copy", "insert"];
   for (let round = 0; round < ROUNDS; round++) {
@@ -169,7 +220,9 @@ async function measure(database: "sqlite" | "postgres", child: string, files: Ex
       const measured = await runChild<Measured>(child, [], ["raw", raw, JSON.stringify(files), await freshUrl()]);
       (rounds.raw[raw] ??= []).push(measured);
     }
-    rounds.app.push(await runChild<Measured>(child, [APP_HEAP_FLAG], ["app", "app", JSON.stringify(files), await freshUrl()]));
+    rounds.app.push(
+      await runChild<Measured>(child, [APP_HEAP_FLAG], ["app", "app", JSON.stringify(files), await freshUrl()]),
+    );
     console.error(`bench import: ${database} round ${round + 1}: app ${count(rate(rounds.app[round]))} rows/s`);
   }
   return rounds;
@@ -232,7 +285,13 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
         }),
       ),
     ];
-    if (cluster) results.push(report("PostgreSQL", await measure("postgres", child, files, () => cluster.createMigratedDatabase(`bench_import_${++n}`))));
+    if (cluster)
+      results.push(
+        report(
+          "PostgreSQL",
+          await measure("postgres", child, files, () => cluster.createMigratedDatabase(`bench_import_${++n}`)),
+        ),
+      );
     const bytes = fs.statSync(files.customers).size + fs.statSync(files.orders).size;
     return {
       title: "Import: bulk JSONL to facts (100k customers, 500k orders)",
@@ -261,7 +320,11 @@ if (args) {
   const [side, how, filesJson, url] = args;
   const files = JSON.parse(filesJson) as ExportedFiles;
   const measured =
-    side === "app" ? await appSide(files, url) : how === "sqlite" ? rawSqlite(files, url.slice("file:".length)) : await rawPostgres(files, url, how as "copy" | "insert");
+    side === "app"
+      ? await appSide(files, url)
+      : how === "sqlite"
+        ? rawSqlite(files, url.slice("file:".length))
+        : await rawPostgres(files, url, how as "copy" | "insert");
   process.stdout.write(`${JSON.stringify(measured)}\n`);
   process.exit(0);
 }

@@ -52,7 +52,21 @@ interface DevStoreProcess {
 async function startDevStoreProcess(customers: number): Promise<DevStoreProcess> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(ROOT, "tests/devstore/cli.ts"), "--api-key", KEY, "--api-secret", SECRET, "--shop", SHOP, "--seed", `generated:${customers}:${customers * 5}`, "--bucket", "2000:100"],
+    [
+      "--import",
+      "tsx",
+      path.join(ROOT, "tests/devstore/cli.ts"),
+      "--api-key",
+      KEY,
+      "--api-secret",
+      SECRET,
+      "--shop",
+      SHOP,
+      "--seed",
+      `generated:${customers}:${customers * 5}`,
+      "--bucket",
+      "2000:100",
+    ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
   );
   const ready = await new Promise<{ origin: string; accessToken: string }>((resolve, reject) => {
@@ -90,7 +104,10 @@ async function pending(db: PrismaClient): Promise<number> {
 function flashSaleBodies(template: string, customerIds: readonly string[], offset: number): BodyFor {
   const templateCustomer = /"admin_graphql_api_id":"gid:\/\/shopify\/Customer\/(\d+)"/.exec(template)![1];
   const withCustomer = (id: string) => template.split(templateCustomer).join(id);
-  return (n) => withCustomer(customerIds[(offset + n * 7919) % customerIds.length]).split("__ORDER__").join(`8${String(offset + n).padStart(17, "0")}`);
+  return (n) =>
+    withCustomer(customerIds[(offset + n * 7919) % customerIds.length])
+      .split("__ORDER__")
+      .join(`8${String(offset + n).padStart(17, "0")}`);
 }
 
 /** A backlog written straight into the inbox (the route's work is not what this part measures). */
@@ -107,15 +124,36 @@ async function writeBacklog(db: PrismaClient, bodyFor: BodyFor, deliveries: numb
   }
 }
 
-async function measure(kind: Kind, url: string, store: DevStoreProcess, template: string, sizes: Sizes): Promise<Measured> {
+async function measure(
+  kind: Kind,
+  url: string,
+  store: DevStoreProcess,
+  template: string,
+  sizes: Sizes,
+): Promise<Measured> {
   const db = createPrismaClient(url);
-  const client = new AdminClient({ shop: SHOP, endpoint: `${store.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => store.token });
+  const client = new AdminClient({
+    shop: SHOP,
+    endpoint: `${store.origin}/admin/api/2026-10/graphql.json`,
+    accessToken: async () => store.token,
+  });
   try {
     // Installed and imported: the Shop row, the offline session, the store's history, stages and tags.
     await db.shop.create({ data: { domain: SHOP } });
-    await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: store.token } });
-    await runBackfill({ db, shop: SHOP, client, writer: shopifyWriter(db, SHOP, client), now: () => new Date(), pollIntervalMs: 50 });
-    const customerIds = (await db.customer.findMany({ where: { shop: SHOP }, select: { gid: true } })).map((c) => c.gid.split("/").pop()!);
+    await db.session.create({
+      data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: store.token },
+    });
+    await runBackfill({
+      db,
+      shop: SHOP,
+      client,
+      writer: shopifyWriter(db, SHOP, client),
+      now: () => new Date(),
+      pollIntervalMs: 50,
+    });
+    const customerIds = (await db.customer.findMany({ where: { shop: SHOP }, select: { gid: true } })).map((c) =>
+      c.gid.split("/").pop()!,
+    );
 
     const env = { DATABASE_URL: url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET };
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-inbox-log-"));
@@ -137,7 +175,12 @@ async function measure(kind: Kind, url: string, store: DevStoreProcess, template
     return {
       kind,
       route,
-      flashSale: { deliveries: saleDeliveries, seconds: saleSeconds, stageChanges: (await db.stageChange.count({ where: { shop: SHOP } })) - changesBefore, tagsPendingAfter },
+      flashSale: {
+        deliveries: saleDeliveries,
+        seconds: saleSeconds,
+        stageChanges: (await db.stageChange.count({ where: { shop: SHOP } })) - changesBefore,
+        tagsPendingAfter,
+      },
       backlog: { deliveries: sizes.backlog, seconds: backlogSeconds },
       failed: await db.webhookDelivery.count({ where: { OR: [{ attempts: { gt: 0 } }, { processedAt: null }] } }),
     };
@@ -169,7 +212,9 @@ function goalsOf(m: Measured): Goal[] {
 }
 
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
-  const sizes: Sizes = quick ? { customers: 2_000, requestsPerRound: 3_000, backlog: 20_000 } : { customers: 20_000, requestsPerRound: 20_000, backlog: FULL_BACKLOG };
+  const sizes: Sizes = quick
+    ? { customers: 2_000, requestsPerRound: 3_000, backlog: 20_000 }
+    : { customers: 20_000, requestsPerRound: 20_000, backlog: FULL_BACKLOG };
   const template = await payloadTemplate();
   const store = await startDevStoreProcess(sizes.customers);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-inbox-"));
@@ -185,7 +230,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       store.child.kill("SIGTERM");
       const fresh = await startDevStoreProcess(sizes.customers);
       Object.assign(store, fresh);
-      measured.push(await measure("postgres", await cluster.createMigratedDatabase("bench_inbox"), store, template, sizes));
+      measured.push(
+        await measure("postgres", await cluster.createMigratedDatabase("bench_inbox"), store, template, sizes),
+      );
     }
   } finally {
     store.child.kill("SIGTERM");
@@ -198,7 +245,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     `| ${m.kind}: processInbox applies them | ${count(m.flashSale.deliveries)} | ${m.flashSale.seconds.toFixed(1)} | **${count(m.flashSale.deliveries / m.flashSale.seconds)}**/s | **${(m.flashSale.deliveries / m.flashSale.seconds / m.route.rate).toFixed(2)}×** |`,
     `| ${m.kind}: backlog written into the inbox, drained | ${count(m.backlog.deliveries)} | ${m.backlog.seconds.toFixed(1)} | ${count(m.backlog.deliveries / m.backlog.seconds)}/s | |`,
   ]);
-  const tagRows = measured.map((m) => `| ${m.kind} | ${count(m.flashSale.stageChanges)} | ${count(m.flashSale.tagsPendingAfter)} |`);
+  const tagRows = measured.map(
+    (m) => `| ${m.kind} | ${count(m.flashSale.stageChanges)} | ${count(m.flashSale.tagsPendingAfter)} |`,
+  );
   return {
     title: "Inbox: deliveries applied (facts, stages, planned tags) next to what the route accepts",
     markdown: `
@@ -225,4 +274,3 @@ ${tagRows.join("\n")}
     goals: measured.flatMap(goalsOf),
   };
 }
-

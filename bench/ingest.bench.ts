@@ -46,7 +46,11 @@ export async function payloadTemplate(): Promise<string> {
   devStore.webhooks.mode = "record";
   devStore.addShop(SHOP);
   const customer = devStore.createCustomer(SHOP, { email: "bench@example.com", firstName: "Bench", lastName: "Mark" });
-  const order = devStore.createOrder(SHOP, { customerId: customer.id, total: 42.5, lines: [{ title: "Mug", quantity: 2, price: 21.25 }] });
+  const order = devStore.createOrder(SHOP, {
+    customerId: customer.id,
+    total: 42.5,
+    lines: [{ title: "Mug", quantity: 2, price: 21.25 }],
+  });
   const body = devStore.webhooks.recorded().find((d) => d.topic === "orders/create")!.body;
   await devStore.close();
   return body.split(String(order.id)).join("__ORDER__");
@@ -56,7 +60,10 @@ export async function payloadTemplate(): Promise<string> {
 export type BodyFor = (n: number) => string;
 
 /** Order ids beyond 2^53, as Shopify's are (the inbox keeps the raw text). */
-export const orderBody = (template: string): BodyFor => (n) => template.split("__ORDER__").join(`9${String(n).padStart(17, "0")}`);
+export const orderBody =
+  (template: string): BodyFor =>
+  (n) =>
+    template.split("__ORDER__").join(`9${String(n).padStart(17, "0")}`);
 
 async function load(url: string, bodyFor: BodyFor, prefix: string, amount: number): Promise<Load> {
   let n = 0;
@@ -107,7 +114,10 @@ export async function bareServer(): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ["-e", `require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => { s.writeHead(200); s.end(); }); }).listen(${port}, "127.0.0.1", () => console.log("up"))`],
+    [
+      "-e",
+      `require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => { s.writeHead(200); s.end(); }); }).listen(${port}, "127.0.0.1", () => console.log("up"))`,
+    ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
@@ -121,7 +131,12 @@ export interface Rounds extends Load {
 }
 
 /** ROUNDS load rounds of `amount` requests each against the app's orders/create route at `url`. */
-export async function rounds(url: string, bodyFor: BodyFor, prefix: string, amount = requestsPerRound): Promise<Rounds> {
+export async function rounds(
+  url: string,
+  bodyFor: BodyFor,
+  prefix: string,
+  amount = requestsPerRound,
+): Promise<Rounds> {
   const loads: Load[] = [];
   for (let i = 0; i < ROUNDS; i++) loads.push(await load(url, bodyFor, `${prefix}r${i}-`, amount));
   const median = [...loads].sort((a, b) => a.rate - b.rate)[Math.floor(loads.length / 2)];
@@ -153,7 +168,9 @@ async function measure(kind: "sqlite" | "postgres", template: string, cluster: P
   // The app stores deliveries only for shops that installed it (the Shop row install writes), and applies them
   // once the shop has its offline session.
   await db.shop.create({ data: { domain: SHOP } });
-  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "bench-token" } });
+  await db.session.create({
+    data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "bench-token" },
+  });
   const children: Child[] = [];
   try {
     const bare = await bareServer();
@@ -175,7 +192,12 @@ async function measure(kind: "sqlite" | "postgres", template: string, cluster: P
     const started = Date.now();
     const worker = spawnWorker(env);
     children.push(worker);
-    await waitFor("the worker to empty the inbox", async () => (await db.webhookDelivery.count({ where: { processedAt: null, attempts: 0 } })) === 0, 600_000, 200);
+    await waitFor(
+      "the worker to empty the inbox",
+      async () => (await db.webhookDelivery.count({ where: { processedAt: null, attempts: 0 } })) === 0,
+      600_000,
+      200,
+    );
     const workerSeconds = (Date.now() - started) / 1000;
     await worker.stop();
     return {
@@ -206,7 +228,12 @@ function row(run: Run): string {
 
 function goal(run: Run): Goal {
   const sent = requestsPerRound * ROUNDS;
-  const whole = run.app.okTotal === sent && run.stored === sent && run.distinct === sent && run.processed === sent && run.failed === 0;
+  const whole =
+    run.app.okTotal === sent &&
+    run.stored === sent &&
+    run.distinct === sent &&
+    run.processed === sent &&
+    run.failed === 0;
   return {
     name: `ingest ${run.kind}`,
     figure: `${run.app.rate.toFixed(0)} deliveries/s, p99 ${run.app.p99} ms, ${run.processed} of ${sent} processed once`,

@@ -44,7 +44,9 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 async function boardLoad(appUrl: string): Promise<number> {
   const token = await makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 600 });
   const started = performance.now();
-  const response = await fetch(`${appUrl}/app.data`, { headers: { Authorization: `Bearer ${token}`, "User-Agent": CHROME_UA } });
+  const response = await fetch(`${appUrl}/app.data`, {
+    headers: { Authorization: `Bearer ${token}`, "User-Agent": CHROME_UA },
+  });
   await response.arrayBuffer();
   const elapsed = performance.now() - started;
   if (response.status !== 200) throw new Error(`GET /app.data answered ${response.status}`);
@@ -69,15 +71,31 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const url = `file:${file}`;
   const devStore = await startGeneratedDevStore(SHOP, customers, orders, quick ? 512 : 2048);
   const log = path.join(dir, "web.log");
-  const web = await startWebApp({ DATABASE_URL: url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_ADMIN_API_ORIGIN: devStore.origin, LIFECYCLE_WORKER: "on" }, { logFile: log });
+  const web = await startWebApp(
+    {
+      DATABASE_URL: url,
+      SHOPIFY_API_KEY: KEY,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_ADMIN_API_ORIGIN: devStore.origin,
+      LIFECYCLE_WORKER: "on",
+    },
+    { logFile: log },
+  );
   const db = createPrismaClient(url);
   const raw = new Database(file, { readonly: true });
   try {
     // Installed as Shopify installs it: admin opens the app, the token exchange runs, the import is queued.
-    const opened = await fetch(await embeddedAppUrl({ appUrl: web.url, shop: SHOP, apiKey: KEY, apiSecret: SECRET }), { headers: { "User-Agent": CHROME_UA } });
+    const opened = await fetch(await embeddedAppUrl({ appUrl: web.url, shop: SHOP, apiKey: KEY, apiSecret: SECRET }), {
+      headers: { "User-Agent": CHROME_UA },
+    });
     if (opened.status !== 200) throw new Error(`opening the app answered ${opened.status}`);
     const importStarted = performance.now();
-    await waitFor("the import", async () => (await db.syncRun.findFirst({ where: { shop: SHOP, phase: "done" } })) !== null, 60 * 60_000, 1000);
+    await waitFor(
+      "the import",
+      async () => (await db.syncRun.findFirst({ where: { shop: SHOP, phase: "done" } })) !== null,
+      60 * 60_000,
+      1000,
+    );
     const importSeconds = (performance.now() - importStarted) / 1000;
     const imported = await db.customer.count({ where: { shop: SHOP } });
     if (imported !== customers) throw new Error(`imported ${imported} customers of ${customers}`);
@@ -88,7 +106,12 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 
     // The merchant changes the win-back tiers: every customer is re-placed by the worker.
     const changesBefore = await db.stageChange.count({ where: { shop: SHOP } });
-    await applySettingsChange(SHOP, { ...DEFAULT_LIFECYCLE_SETTINGS, winbackTierDays: [120, 240, 480] }, { enabled: false, onBackfill: false }, db);
+    await applySettingsChange(
+      SHOP,
+      { ...DEFAULT_LIFECYCLE_SETTINGS, winbackTierDays: [120, 240, 480] },
+      { enabled: false, onBackfill: false },
+      db,
+    );
     const job = () => db.job.findFirstOrThrow({ where: { shop: SHOP, name: "reclassify" }, orderBy: { id: "desc" } });
     await waitFor("the re-classification to start", async () => (await job()).lockedAt !== null, 120_000, 5);
     const busy: number[] = [];
@@ -96,7 +119,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     for (;;) {
       const current = await job();
       if (current.doneAt || current.failedAt || current.lockedAt === null) {
-        if (!current.doneAt) throw new Error(`the re-classification did not finish: ${current.lastError ?? "released"}`);
+        if (!current.doneAt)
+          throw new Error(`the re-classification did not finish: ${current.lastError ?? "released"}`);
         break;
       }
       busy.push(await boardLoad(web.url));
@@ -105,16 +129,37 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     const moved = (await db.stageChange.count({ where: { shop: SHOP } })) - changesBefore;
 
     // Wake latency: deliveries stored by the route, applied by the worker (each one alone, on an idle worker).
-    const ids = (await db.customer.findMany({ where: { shop: SHOP }, select: { gid: true }, take: WAKES * 2, orderBy: { id: "asc" } })).map((c) => c.gid.split("/").pop()!);
+    const ids = (
+      await db.customer.findMany({
+        where: { shop: SHOP },
+        select: { gid: true },
+        take: WAKES * 2,
+        orderBy: { id: "asc" },
+      })
+    ).map((c) => c.gid.split("/").pop()!);
     const wakes: number[] = [];
     const processed = raw.prepare(`SELECT "processedAt" FROM "WebhookDelivery" WHERE "eventId" = ?`);
     for (const id of ids.slice(0, WAKES)) {
       const d = consentDelivery(id, "subscribed");
-      const headers = buildDeliveryHeaders({ topic: d.topic, shop: SHOP, body: d.body, secret: SECRET, webhookId: crypto.randomUUID(), eventId: d.eventId, triggeredAt: new Date().toISOString() });
+      const headers = buildDeliveryHeaders({
+        topic: d.topic,
+        shop: SHOP,
+        body: d.body,
+        secret: SECRET,
+        webhookId: crypto.randomUUID(),
+        eventId: d.eventId,
+        triggeredAt: new Date().toISOString(),
+      });
       const response = await fetch(`${web.url}/webhooks/${d.topic}`, { method: "POST", headers, body: d.body });
       const answered = performance.now();
       if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-      await waitFor("the delivery to be applied", async () => ((processed.get(d.eventId) as { processedAt: string | null } | undefined)?.processedAt ? true : null), 60_000, 1);
+      await waitFor(
+        "the delivery to be applied",
+        async () =>
+          (processed.get(d.eventId) as { processedAt: string | null } | undefined)?.processedAt ? true : null,
+        60_000,
+        1,
+      );
       wakes.push(performance.now() - answered);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -125,7 +170,15 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     const direct: number[] = [];
     for (const id of ids.slice(WAKES)) {
       const d = consentDelivery(id, "subscribed");
-      await recordDelivery(db, { shop: SHOP, topic: d.topic, eventId: d.eventId, webhookId: null, apiVersion: "2026-10", triggeredAt: new Date(), payload: d.body });
+      await recordDelivery(db, {
+        shop: SHOP,
+        topic: d.topic,
+        eventId: d.eventId,
+        webhookId: null,
+        apiVersion: "2026-10",
+        triggeredAt: new Date(),
+        payload: d.body,
+      });
       const started = performance.now();
       while ((await processInbox({ db, now: () => new Date(), clientFor: () => client }, { shop: SHOP })) > 0);
       direct.push(performance.now() - started);
@@ -163,7 +216,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       ],
     };
   } catch (error) {
-    process.stderr.write(`web log (last lines):\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-4000) : ""}\n`);
+    process.stderr.write(
+      `web log (last lines):\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-4000) : ""}\n`,
+    );
     throw error;
   } finally {
     raw.close();

@@ -64,7 +64,9 @@ for (const file of modules) {
     result = await mod.run({ quick });
   } catch (error) {
     console.error(error);
-    console.log(`${name}: no figure (the bench failed: ${error instanceof Error ? error.message : String(error)}), goal see bench/${file}: NOT met`);
+    console.log(
+      `${name}: no figure (the bench failed: ${error instanceof Error ? error.message : String(error)}), goal see bench/${file}: NOT met`,
+    );
     failed = true;
     continue;
   }
@@ -82,11 +84,15 @@ for (const file of modules) {
 if (quick) {
   console.error("bench: --quick runs leave BENCHMARKS.md as it is (it keeps full-size figures)");
 } else if (sections.length > 0) {
-  const previous = fs.existsSync(path.join(ROOT, "BENCHMARKS.md")) ? fs.readFileSync(path.join(ROOT, "BENCHMARKS.md"), "utf8") : "";
+  const previous = fs.existsSync(path.join(ROOT, "BENCHMARKS.md"))
+    ? fs.readFileSync(path.join(ROOT, "BENCHMARKS.md"), "utf8")
+    : "";
   const kept =
     only.length === 0
       ? []
-      : [...previous.matchAll(/^## [\s\S]*?(?=^## |(?![\s\S]))/gm)].map((m) => m[0].trim()).filter((s) => !sections.some((n) => n.split("\n")[0] === s.split("\n")[0]));
+      : [...previous.matchAll(/^## [\s\S]*?(?=^## |(?![\s\S]))/gm)]
+          .map((m) => m[0].trim())
+          .filter((s) => !sections.some((n) => n.split("\n")[0] === s.split("\n")[0]));
   const body = [
     "# Benchmarks",
     "",

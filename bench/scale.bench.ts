@@ -24,7 +24,14 @@ import type { ShopifyWriter } from "../app/sync/reconcile.server";
 import { shopifyWriter } from "../app/sync/shopify-writer.server";
 import { applyMigrations } from "../tests/support/migrations";
 import { count, type BenchOptions, type BenchResult } from "./support/goals";
-import { adminClient, bundle, childArguments, runChild, startGeneratedDevStore, type DevStoreSource } from "./support/processes";
+import {
+  adminClient,
+  bundle,
+  childArguments,
+  runChild,
+  startGeneratedDevStore,
+  type DevStoreSource,
+} from "./support/processes";
 
 const SHOP = "bench-scale.myshopify.com";
 /** The generated shop's history ends here (tests/devstore/seed/generated.ts): the import runs as of this day. */
@@ -44,7 +51,14 @@ interface AppRun {
   backfillSeconds: number;
   /** Of the backfill: time inside the writer (tag writes through bulk mutations, Flow triggers). */
   shopifyWriteSeconds: number;
-  daily: { seconds: number; due: number; evaluated: number; stageChanges: number; asOf: string; shopifyWriteSeconds: number };
+  daily: {
+    seconds: number;
+    due: number;
+    evaluated: number;
+    stageChanges: number;
+    asOf: string;
+    shopifyWriteSeconds: number;
+  };
   customers: number;
   orders: number;
   peakRssMb: number;
@@ -85,9 +99,13 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
     now: () => NOW,
     pollIntervalMs: 250,
     log: (message) => {
-      const mark = /: (customers export ready|customers imported|orders export ready|orders imported|\d+ customers classified|after-pass)/.exec(message)?.[1];
+      const mark =
+        /: (customers export ready|customers imported|orders export ready|orders imported|\d+ customers classified|after-pass)/.exec(
+          message,
+        )?.[1];
       if (mark) marks[mark.replace(/^\d+ /, "")] = (performance.now() - started) / 1000;
-      for (const [, step, ms] of message.matchAll(/(recount|conversions|refit|campaigns|analytics) (\d+) ms/g)) afterPass[step] = Number(ms) / 1000;
+      for (const [, step, ms] of message.matchAll(/(recount|conversions|refit|campaigns|analytics) (\d+) ms/g))
+        afterPass[step] = Number(ms) / 1000;
       console.error(`bench scale: ${message}`);
     },
   });
@@ -95,17 +113,21 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
 
   // The day on which 1% of the customers have passed their next transition: the daily run's usual share.
   const customers = await db.customer.count({ where: { shop: SHOP } });
-  const [{ at }] = await db.customer.findMany({
-    where: { shop: SHOP, nextTransitionAt: { not: null } },
-    orderBy: { nextTransitionAt: "asc" },
-    skip: Math.max(0, Math.round(customers * DUE_SHARE) - 1),
-    take: 1,
-    select: { nextTransitionAt: true },
-  }).then((rows) => rows.map((r) => ({ at: r.nextTransitionAt! })));
+  const [{ at }] = await db.customer
+    .findMany({
+      where: { shop: SHOP, nextTransitionAt: { not: null } },
+      orderBy: { nextTransitionAt: "asc" },
+      skip: Math.max(0, Math.round(customers * DUE_SHARE) - 1),
+      take: 1,
+      select: { nextTransitionAt: true },
+    })
+    .then((rows) => rows.map((r) => ({ at: r.nextTransitionAt! })));
   const due = await db.customer.count({ where: { shop: SHOP, nextTransitionAt: { lte: at } } });
   const dailyWrites = { seconds: 0 };
   const dailyStarted = performance.now();
-  const summary = await runDailyEvaluation(db, SHOP, at, timed(shopifyWriter(db, SHOP, client), dailyWrites), { analytics: client });
+  const summary = await runDailyEvaluation(db, SHOP, at, timed(shopifyWriter(db, SHOP, client), dailyWrites), {
+    analytics: client,
+  });
   const dailySeconds = (performance.now() - dailyStarted) / 1000;
   const orders = await db.order.count({ where: { shop: SHOP } });
   await db.$disconnect();
@@ -114,7 +136,14 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
     afterPass,
     backfillSeconds,
     shopifyWriteSeconds: backfillWrites.seconds,
-    daily: { seconds: dailySeconds, due, evaluated: summary.evaluated, stageChanges: summary.stageChanges, asOf: at.toISOString(), shopifyWriteSeconds: dailyWrites.seconds },
+    daily: {
+      seconds: dailySeconds,
+      due,
+      evaluated: summary.evaluated,
+      stageChanges: summary.stageChanges,
+      asOf: at.toISOString(),
+      shopifyWriteSeconds: dailyWrites.seconds,
+    },
     customers,
     orders,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -139,7 +168,15 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   try {
     const file = path.join(dbDir, "app.sqlite");
     applyMigrations(file);
-    app = await runChild<AppRun>(child, [APP_HEAP_FLAG], ["app", JSON.stringify({ origin: devStore.origin, accessToken: devStore.accessToken, shop: SHOP }), `file:${file}`]);
+    app = await runChild<AppRun>(
+      child,
+      [APP_HEAP_FLAG],
+      [
+        "app",
+        JSON.stringify({ origin: devStore.origin, accessToken: devStore.accessToken, shop: SHOP }),
+        `file:${file}`,
+      ],
+    );
   } finally {
     devStoreRssMb = devStore.peakRssMb();
     await devStore.stop();
@@ -157,7 +194,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const own = app.backfillSeconds - exportWait - app.shopifyWriteSeconds;
   const importGoal = IMPORT_GOAL_S * scale;
   const dailyGoal = DAILY_GOAL_S * scale;
-  const steps = ["recount", "conversions", "refit", "campaigns", "analytics"].map((step) => `${step} ${s(app.afterPass[step] ?? NaN)}`).join(", ");
+  const steps = ["recount", "conversions", "refit", "campaigns", "analytics"]
+    .map((step) => `${step} ${s(app.afterPass[step] ?? NaN)}`)
+    .join(", ");
   return {
     title: "A 1M-customer shop end to end (1,000,000 customers, 5,000,000 orders, SQLite)",
     markdown: `
@@ -165,7 +204,10 @@ The dev store generated ${count(customers)} customers and ${count(orders)} order
 ${devStoreRssMb.toFixed(0)} MB). The app ran the backfill job's \`runBackfill\` against it, bundled on plain node with
 \`${APP_HEAP_FLAG}\` in a process of its own on an empty SQLite database, as of ${NOW.toISOString().slice(0, 10)}, then
 the daily run on the day ${count(app.daily.due)} customers (${((100 * app.daily.due) / app.customers).toFixed(1)}%) were due.
-Load average when the run ended: ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores.
+Load average when the run ended: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(", ")} on ${os.cpus().length} cores.
 
 | phase of the backfill | seconds | |
 |---|---|---|

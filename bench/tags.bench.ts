@@ -21,11 +21,20 @@ const SECRET = "bench-secret";
 const UTILISATION_GOAL = 0.9;
 
 function clientFor(origin: string, shop: string, token: string) {
-  return new AdminClient({ shop, endpoint: `${origin}/admin/api/2026-10/graphql.json`, accessToken: async () => token });
+  return new AdminClient({
+    shop,
+    endpoint: `${origin}/admin/api/2026-10/graphql.json`,
+    accessToken: async () => token,
+  });
 }
 
 async function aliasedWrites(customers: number) {
-  const devStore = await startDevStore({ port: 0, apiKey: KEY, apiSecret: SECRET, bucket: { maximumAvailable: 2000, restoreRate: 100 } });
+  const devStore = await startDevStore({
+    port: 0,
+    apiKey: KEY,
+    apiSecret: SECRET,
+    bucket: { maximumAvailable: 2000, restoreRate: 100 },
+  });
   const shop = "bench-tags.myshopify.com";
   devStore.seedGenerated(shop, { customers, orders: customers, seed: 1 });
   const client = clientFor(devStore.origin, shop, devStore.issueOfflineToken(shop));
@@ -49,7 +58,12 @@ async function aliasedWrites(customers: number) {
 }
 
 async function onlineRetailBackfill() {
-  const devStore = await startDevStore({ port: 0, apiKey: KEY, apiSecret: SECRET, bucket: { maximumAvailable: 2000, restoreRate: 100 } });
+  const devStore = await startDevStore({
+    port: 0,
+    apiKey: KEY,
+    apiSecret: SECRET,
+    bucket: { maximumAvailable: 2000, restoreRate: 100 },
+  });
   const shop = "bench-online-retail.myshopify.com";
   const now = Date.UTC(2026, 0, 15);
   await devStore.seedOnlineRetail(shop, { shiftTo: now });
@@ -67,13 +81,27 @@ async function onlineRetailBackfill() {
   const testDb = createTestDb();
   const pointsBefore = devStore.stats(shop).pointsUsed;
   const started = Date.now();
-  await runBackfill({ db: testDb.db, shop, client, writer: shopifyWriter(testDb.db, shop, client), now: () => new Date(now), pollIntervalMs: 20 });
+  await runBackfill({
+    db: testDb.db,
+    shop,
+    client,
+    writer: shopifyWriter(testDb.db, shop, client),
+    now: () => new Date(now),
+    pollIntervalMs: 20,
+  });
   const seconds = (Date.now() - started) / 1000;
   const stats = devStore.stats(shop);
   const tagged = devStore.shops.get(shop)!.customers.size;
   await testDb.close();
   await devStore.close();
-  return { customers: tagged, lines, exportSeconds, seconds, points: stats.pointsUsed - pointsBefore, throttled: stats.throttled };
+  return {
+    customers: tagged,
+    lines,
+    exportSeconds,
+    seconds,
+    points: stats.pointsUsed - pointsBefore,
+    throttled: stats.throttled,
+  };
 }
 
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {

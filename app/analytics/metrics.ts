@@ -101,7 +101,12 @@ export interface AnalyticsSummary {
     month: string | null;
     perVisitorMinor: number | null;
     /** Profit per visitor by kind of the first visit (first-click attribution over the window), when Shopify gave it. */
-    byFirstVisitKind: Array<{ kind: TrafficKind; profitMinor: number; visitors: number; perVisitorMinor: number | null }> | null;
+    byFirstVisitKind: Array<{
+      kind: TrafficKind;
+      profitMinor: number;
+      visitors: number;
+      perVisitorMinor: number | null;
+    }> | null;
   };
 }
 
@@ -137,19 +142,29 @@ export function profitBasisOf(rows: readonly AnalyticsMonthRow[]): { basis: Prof
  * One month's traffic by kind, and the sources no rule places (sorted). Visitors are distinct per source; a visitor
  * who came twice from two sources counts in both, so shares are of the sum over sources.
  */
-function trafficByKind(monthTraffic: readonly TrafficRow[], rules: readonly TrafficKindRule[]): { byKind: KindFigures[] | null; unmapped: string[] } {
+function trafficByKind(
+  monthTraffic: readonly TrafficRow[],
+  rules: readonly TrafficKindRule[],
+): { byKind: KindFigures[] | null; unmapped: string[] } {
   if (monthTraffic.length === 0) return { byKind: null, unmapped: [] };
   const unmapped = new Set<string>();
-  const totals = new Map<TrafficKind, { visitors: number; sessions: number }>(TRAFFIC_KINDS.map((kind) => [kind, { visitors: 0, sessions: 0 }]));
+  const totals = new Map<TrafficKind, { visitors: number; sessions: number }>(
+    TRAFFIC_KINDS.map((kind) => [kind, { visitors: 0, sessions: 0 }]),
+  );
   for (const t of monthTraffic) {
     const kind = kindOf(t.source, t.name, rules);
-    if (kind === "unattributed" && t.source.trim().toLowerCase() !== "unknown") unmapped.add(t.name ? `${t.source} / ${t.name}` : t.source);
+    if (kind === "unattributed" && t.source.trim().toLowerCase() !== "unknown")
+      unmapped.add(t.name ? `${t.source} / ${t.name}` : t.source);
     const entry = totals.get(kind)!;
     entry.visitors += t.visitors;
     entry.sessions += t.sessions;
   }
   const all = [...totals.values()].reduce((s, e) => s + e.visitors, 0);
-  const byKind = TRAFFIC_KINDS.map((kind) => ({ kind, ...totals.get(kind)!, share: all > 0 ? totals.get(kind)!.visitors / all : null }));
+  const byKind = TRAFFIC_KINDS.map((kind) => ({
+    kind,
+    ...totals.get(kind)!,
+    share: all > 0 ? totals.get(kind)!.visitors / all : null,
+  }));
   return { byKind, unmapped: [...unmapped].sort() };
 }
 
@@ -216,7 +231,10 @@ export function summarizeAnalytics(
   const previous = k > 0 ? sum(complete.slice(-2 * k, -k)) : null;
 
   const { byKind, unmapped } = trafficByKind(last ? traffic.filter((t) => t.month === last.month) : [], rules);
-  const byFirstVisitKind = firstVisit && firstVisit.length > 0 && traffic.length > 0 ? perVisitorByFirstVisitKind(firstVisit, traffic, basis, rules) : null;
+  const byFirstVisitKind =
+    firstVisit && firstVisit.length > 0 && traffic.length > 0
+      ? perVisitorByFirstVisitKind(firstVisit, traffic, basis, rules)
+      : null;
 
   return {
     months,
@@ -233,7 +251,12 @@ export function summarizeAnalytics(
       byKind,
       unmapped,
     },
-    stage2: { subscribers: last?.subscribers ?? null, visitors: last?.visitors ?? null, rate: last?.signupRate ?? null, reference: SIGNUP_POPUP_REFERENCE },
+    stage2: {
+      subscribers: last?.subscribers ?? null,
+      visitors: last?.visitors ?? null,
+      rate: last?.signupRate ?? null,
+      reference: SIGNUP_POPUP_REFERENCE,
+    },
     gpv: { month: last?.month ?? null, perVisitorMinor: last?.perVisitorMinor ?? null, byFirstVisitKind },
   };
 }

@@ -52,7 +52,11 @@ interface QueryAnswer<Row> {
 }
 
 /** Runs one ShopifyQL query and reads its table; a ShopifyQL failure is the query's error, anything else throws. */
-async function query<Row>(client: GraphqlRequester, text: string, read: (table: ShopifyqlTable) => Row[]): Promise<QueryAnswer<Row>> {
+async function query<Row>(
+  client: GraphqlRequester,
+  text: string,
+  read: (table: ShopifyqlTable) => Row[],
+): Promise<QueryAnswer<Row>> {
   try {
     const result = await runShopifyql(client, text);
     return { value: { rows: read(result.table), warnings: result.warnings }, error: null };
@@ -77,18 +81,35 @@ type Traffic = ReturnType<typeof readTrafficSources>[number];
 type FirstVisit = ReturnType<typeof readFirstVisitSales>[number];
 
 /** One row per month of the window: Shopify's figures where a query answered, null where it did not. */
-function monthRows(shop: string, fromMonth: string, subscribers: Map<string, number>, sessions: QueryAnswer<Sessions>, sales: QueryAnswer<Sales>) {
+function monthRows(
+  shop: string,
+  fromMonth: string,
+  subscribers: Map<string, number>,
+  sessions: QueryAnswer<Sessions>,
+  sales: QueryAnswer<Sales>,
+) {
   const months = new Map<string, Prisma.ShopAnalyticsMonthCreateManyInput>();
   for (let i = 0; i < ANALYTICS_MONTHS; i++) {
     const month = addMonths(fromMonth, i);
     months.set(month, { shop, month, subscribers: subscribers.get(month) ?? 0 });
   }
-  const row = (month: string) => months.get(month) ?? months.set(month, { shop, month, subscribers: subscribers.get(month) ?? 0 }).get(month)!;
-  for (const s of sessions.value?.rows ?? []) Object.assign(row(s.month), { visitors: s.visitors, sessions: s.sessions });
-  for (const s of sales.value?.rows ?? []) Object.assign(row(s.month), { netSalesMinor: s.netSalesMinor, grossProfitMinor: s.grossProfitMinor, costRecordedSalesMinor: s.costRecordedSalesMinor });
+  const row = (month: string) =>
+    months.get(month) ?? months.set(month, { shop, month, subscribers: subscribers.get(month) ?? 0 }).get(month)!;
+  for (const s of sessions.value?.rows ?? [])
+    Object.assign(row(s.month), { visitors: s.visitors, sessions: s.sessions });
+  for (const s of sales.value?.rows ?? [])
+    Object.assign(row(s.month), {
+      netSalesMinor: s.netSalesMinor,
+      grossProfitMinor: s.grossProfitMinor,
+      costRecordedSalesMinor: s.costRecordedSalesMinor,
+    });
   // Shopify leaves out months without sessions or sales: within the window such a month is a zero, not unknown.
-  if (sessions.value) for (const r of months.values()) if (r.visitors == null) Object.assign(r, { visitors: 0, sessions: 0 });
-  if (sales.value) for (const r of months.values()) if (r.netSalesMinor == null) Object.assign(r, { netSalesMinor: 0n, grossProfitMinor: 0n, costRecordedSalesMinor: 0n });
+  if (sessions.value)
+    for (const r of months.values()) if (r.visitors == null) Object.assign(r, { visitors: 0, sessions: 0 });
+  if (sales.value)
+    for (const r of months.values())
+      if (r.netSalesMinor == null)
+        Object.assign(r, { netSalesMinor: 0n, grossProfitMinor: 0n, costRecordedSalesMinor: 0n });
   return [...months.values()];
 }
 
@@ -101,21 +122,39 @@ function trafficRows(shop: string, traffic: QueryAnswer<Traffic>): Prisma.ShopTr
     if (existing) {
       existing.visitors += t.visitors;
       existing.sessions += t.sessions;
-    } else rows.set(key, { shop, month: t.month, source: t.source, name: t.name, visitors: t.visitors, sessions: t.sessions });
+    } else
+      rows.set(key, {
+        shop,
+        month: t.month,
+        source: t.source,
+        name: t.name,
+        visitors: t.visitors,
+        sessions: t.sessions,
+      });
   }
   return [...rows.values()];
 }
 
 /** One row per first-visit channel, its sales added up (unknown stays unknown only when every part is). */
-function firstVisitRows(shop: string, firstVisit: QueryAnswer<FirstVisit>): Prisma.ShopFirstVisitSalesCreateManyInput[] {
+function firstVisitRows(
+  shop: string,
+  firstVisit: QueryAnswer<FirstVisit>,
+): Prisma.ShopFirstVisitSalesCreateManyInput[] {
   const rows = new Map<string, Prisma.ShopFirstVisitSalesCreateManyInput>();
-  const add = (a: bigint | null | undefined, b: bigint | null) => (a == null && b == null ? null : (a ?? 0n) + (b ?? 0n));
+  const add = (a: bigint | null | undefined, b: bigint | null) =>
+    a == null && b == null ? null : (a ?? 0n) + (b ?? 0n);
   for (const f of firstVisit.value?.rows ?? []) {
     const existing = rows.get(f.channel);
     if (existing) {
       existing.netSalesMinor = add(existing.netSalesMinor as bigint | null, f.netSalesMinor);
       existing.grossProfitMinor = add(existing.grossProfitMinor as bigint | null, f.grossProfitMinor);
-    } else rows.set(f.channel, { shop, channel: f.channel, netSalesMinor: f.netSalesMinor, grossProfitMinor: f.grossProfitMinor });
+    } else
+      rows.set(f.channel, {
+        shop,
+        channel: f.channel,
+        netSalesMinor: f.netSalesMinor,
+        grossProfitMinor: f.grossProfitMinor,
+      });
   }
   return [...rows.values()];
 }
@@ -124,7 +163,12 @@ function firstVisitRows(shop: string, firstVisit: QueryAnswer<FirstVisit>): Pris
  * Reads the shop's analytics from Shopify (four ShopifyQL queries through `client`) and stores them, replacing the
  * shop's previous rows. For the daily job (clientForShop) and the board (the request's admin client).
  */
-export async function refreshShopAnalytics(db: Db, shop: string, client: GraphqlRequester, now: Date = new Date()): Promise<AnalyticsRefreshResult> {
+export async function refreshShopAnalytics(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date = new Date(),
+): Promise<AnalyticsRefreshResult> {
   const sessions = await query(client, MONTHLY_SESSIONS_QUERY, readMonthlySessions);
   const traffic = await query(client, TRAFFIC_SOURCES_QUERY, readTrafficSources);
   const sales = await query(client, MONTHLY_SALES_QUERY, readMonthlySales);
@@ -194,7 +238,12 @@ export async function loadShopAnalytics(db: Db, shop: string, now: Date): Promis
     fetchedAt: status.fetchedAt.toISOString(),
     simulated: status.simulated,
     warnings: parseWarnings(status.warnings),
-    errors: { sessions: status.sessionsError, traffic: status.trafficError, sales: status.salesError, firstVisit: status.firstVisitError },
+    errors: {
+      sessions: status.sessionsError,
+      traffic: status.trafficError,
+      sales: status.salesError,
+      firstVisit: status.firstVisitError,
+    },
     rules,
     summary: summarizeAnalytics(months, traffic, status.firstVisitError ? null : firstVisit, now, rules),
     hasVisitors: status.sessionsError == null,
@@ -218,7 +267,12 @@ export async function readTrafficKindRules(db: Db, shop: string): Promise<Traffi
 const refreshes = new SingleFlight<AnalyticsRefreshResult>();
 
 /** Refreshes now, joining a refresh of the same shop already running in this process. */
-export function refreshShopAnalyticsOnce(db: Db, shop: string, client: GraphqlRequester, now: Date = new Date()): Promise<AnalyticsRefreshResult> {
+export function refreshShopAnalyticsOnce(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date = new Date(),
+): Promise<AnalyticsRefreshResult> {
   return refreshes.run(shop, () => refreshShopAnalytics(db, shop, client, now));
 }
 
@@ -227,7 +281,12 @@ export function refreshShopAnalyticsOnce(db: Db, shop: string, client: GraphqlRe
  * read (the scope granted after install, a daily job that failed). The import and the daily job read them on their
  * own, so the board never waits on ShopifyQL; a failure is logged and the board shows the last figures it has.
  */
-export async function refreshAnalyticsIfStale(db: Db, shop: string, client: GraphqlRequester, now: Date = new Date()): Promise<void> {
+export async function refreshAnalyticsIfStale(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date = new Date(),
+): Promise<void> {
   const fetchedAt = await readAnalyticsFetchedAt(db, shop);
   if (fetchedAt && !analyticsStale(fetchedAt, now)) return;
   refreshShopAnalyticsOnce(db, shop, client, now).catch((error: unknown) => {

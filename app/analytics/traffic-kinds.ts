@@ -76,8 +76,10 @@ export function validateTrafficKindRules(value: unknown): TrafficKindRule[] {
   if (value.length > 200) throw new Error("At most 200 traffic rules.");
   return value.map((raw, i) => {
     const r = raw as { source?: unknown; name?: unknown; kind?: unknown };
-    if (typeof r?.source !== "string" || r.source.trim() === "" || r.source.length > 100) throw new Error(`Rule ${i + 1}: a source is needed.`);
-    if (r.name != null && (typeof r.name !== "string" || r.name.length > 200)) throw new Error(`Rule ${i + 1}: the name must be text.`);
+    if (typeof r?.source !== "string" || r.source.trim() === "" || r.source.length > 100)
+      throw new Error(`Rule ${i + 1}: a source is needed.`);
+    if (r.name != null && (typeof r.name !== "string" || r.name.length > 200))
+      throw new Error(`Rule ${i + 1}: the name must be text.`);
     if (!isTrafficKind(r.kind)) throw new Error(`Rule ${i + 1}: unknown kind.`);
     return { source: r.source.trim(), ...(r.name ? { name: String(r.name).trim() } : {}), kind: r.kind };
   });

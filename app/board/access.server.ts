@@ -20,9 +20,14 @@ export interface AccessView {
 export async function loadAccessView(db: Db, shop: string): Promise<AccessView> {
   const [{ scopes }, analytics] = await Promise.all([
     loadGrantedScopes(db, shop),
-    db.shopAnalytics.findUnique({ where: { shop }, select: { sessionsError: true, trafficError: true, salesError: true, firstVisitError: true } }),
+    db.shopAnalytics.findUnique({
+      where: { shop },
+      select: { sessionsError: true, trafficError: true, salesError: true, firstVisitError: true },
+    }),
   ]);
-  const refusals = analytics ? [analytics.sessionsError, analytics.trafficError, analytics.salesError, analytics.firstVisitError] : [];
+  const refusals = analytics
+    ? [analytics.sessionsError, analytics.trafficError, analytics.salesError, analytics.firstVisitError]
+    : [];
   return {
     known: scopes !== null,
     fullHistory: scopes === null || scopeGranted(scopes, FULL_HISTORY_SCOPE),

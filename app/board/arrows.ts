@@ -40,13 +40,17 @@ export function manArrow(
   visitors: { count: number | null; from: VisitorSource },
   customerLevels: ReadonlyArray<{ level: Exclude<CustomerLevel, "visitor">; customers: number }>,
 ): ManArrow {
-  const levels: ArrowLevel[] = [{ level: "visitor", count: visitors.from == null ? null : visitors.count }, ...customerLevels.map((l) => ({ level: l.level, count: l.customers }))];
+  const levels: ArrowLevel[] = [
+    { level: "visitor", count: visitors.from == null ? null : visitors.count },
+    ...customerLevels.map((l) => ({ level: l.level, count: l.customers })),
+  ];
   const inversions: Inversion[] = [];
   for (let i = 1; i < levels.length; i++) {
     const below = levels[i - 1];
     const level = levels[i];
     if (below.count == null || level.count == null) continue;
-    if (level.count > below.count) inversions.push({ level: level.level, below: below.level, count: level.count, belowCount: below.count });
+    if (level.count > below.count)
+      inversions.push({ level: level.level, below: below.level, count: level.count, belowCount: below.count });
   }
   return { levels, visitorsFrom: visitors.from, narrowing: inversions.length === 0, inversions };
 }

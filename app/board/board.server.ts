@@ -7,7 +7,13 @@
  */
 import type { Db } from "../db.server";
 import { DAY_MS, DEFAULT_LIFECYCLE_SETTINGS, readStoredSettings, type LifecycleSettings } from "../lifecycle";
-import { CUSTOMER_LEVELS, STAGE_DEFINITIONS, type CustomerLevel, type IdeaKey, type StageNumber } from "../domain/stages";
+import {
+  CUSTOMER_LEVELS,
+  STAGE_DEFINITIONS,
+  type CustomerLevel,
+  type IdeaKey,
+  type StageNumber,
+} from "../domain/stages";
 import {
   assessStage,
   COHORT_DAYS,
@@ -126,7 +132,12 @@ export interface BoardData {
 }
 
 /** Everything the board page shows, for one shop as of `now`. */
-export async function loadBoard(db: Db, shop: string, now: Date, options: { conversions?: ConversionSource } = {}): Promise<BoardData> {
+export async function loadBoard(
+  db: Db,
+  shop: string,
+  now: Date,
+  options: { conversions?: ConversionSource } = {},
+): Promise<BoardData> {
   const conversions = options.conversions ?? storedConversions;
   const [counts, shopRow, campaigns, sync, analytics, prediction] = await Promise.all([
     readLevelCounts(db, shop),
@@ -140,10 +151,14 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
   const totalCustomers = COUNTED_STATES.reduce((sum, s) => sum + levels[s].customers, 0);
   const monthlySessions = shopRow?.monthlySessions ?? null;
   const measured = await conversions(db, shop, now, { totalCustomers, importRunning: sync.current?.running ?? false });
-  const measures = STAGE_DEFINITIONS.map((def) => withVisitors(measured[def.number] ?? emptyMeasure(def.number), monthlySessions, analytics));
+  const measures = STAGE_DEFINITIONS.map((def) =>
+    withVisitors(measured[def.number] ?? emptyMeasure(def.number), monthlySessions, analytics),
+  );
   const weakest = weakestStage(measures);
   const visitors = stage1Visitors(analytics) ?? monthlySessions;
-  const stages = STAGE_DEFINITIONS.map((def, i) => boardStage(def, measures[i], { levels, campaigns, weakest, visitors, monthlySessions }));
+  const stages = STAGE_DEFINITIONS.map((def, i) =>
+    boardStage(def, measures[i], { levels, campaigns, weakest, visitors, monthlySessions }),
+  );
   return {
     shop,
     now: now.toISOString(),
@@ -153,13 +168,18 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
     totalCustomers,
     levels,
     manArrow: manArrow(
-      { count: visitors, from: stage1Visitors(analytics) != null ? "analytics" : monthlySessions != null ? "manual" : null },
+      {
+        count: visitors,
+        from: stage1Visitors(analytics) != null ? "analytics" : monthlySessions != null ? "manual" : null,
+      },
       CUSTOMER_LEVELS.filter((l) => l !== "visitor").map((level) => ({ level, customers: levels[level].customers })),
     ),
     stages,
     emptyStages: stages.filter((s) => s.empty).map((s) => s.number),
     weakest,
-    unjudged: measures.flatMap((m) => (m.estimate == null ? [{ stage: m.stage, reason: m.unmeasured ?? "noCohort" }] : [])),
+    unjudged: measures.flatMap((m) =>
+      m.estimate == null ? [{ stage: m.stage, reason: m.unmeasured ?? "noCohort" }] : [],
+    ),
     analytics,
     prediction: prediction && {
       status: prediction.status,
@@ -177,7 +197,9 @@ export async function loadBoard(db: Db, shop: string, now: Date, options: { conv
 }
 
 /** The settings save whose reclassification has not finished (its counts and conversions are not in yet). */
-function updatingSince(row: { reclassifyRequestedAt: Date | null; settingsAppliedAt: Date | null } | null): string | null {
+function updatingSince(
+  row: { reclassifyRequestedAt: Date | null; settingsAppliedAt: Date | null } | null,
+): string | null {
   const requested = row?.reclassifyRequestedAt;
   if (!requested) return null;
   return row.settingsAppliedAt && row.settingsAppliedAt >= requested ? null : requested.toISOString();
@@ -205,8 +227,10 @@ function boardStage(
     number: def.number,
     source: def.source,
     target: def.target,
-    sourceCustomers: def.source === "world" ? null : def.source === "visitor" ? context.visitors : levels[def.source].customers,
-    visitorsFrom: def.number > 2 ? null : measure.fromAnalytics ? "analytics" : context.monthlySessions != null ? "manual" : null,
+    sourceCustomers:
+      def.source === "world" ? null : def.source === "visitor" ? context.visitors : levels[def.source].customers,
+    visitorsFrom:
+      def.number > 2 ? null : measure.fromAnalytics ? "analytics" : context.monthlySessions != null ? "manual" : null,
     targetCustomers: def.target === "visitor" ? context.visitors : levels[def.target].customers,
     lapsed: def.alsoFrom.includes("lapsed") ? levels.lapsed.customers : null,
     returned: def.alsoFrom.includes("returned") ? levels.returned.customers : null,
@@ -230,7 +254,10 @@ export function levelFigures(
   prediction: Pick<ShopPredictionView, "status" | "levels"> | null = null,
 ): Record<CountedState, LevelFigures> {
   const result = Object.fromEntries(
-    COUNTED_STATES.map((s) => [s, { customers: 0, netSpentMinor: "0", averageMinor: null, predictedAverageMinor: null }]),
+    COUNTED_STATES.map((s) => [
+      s,
+      { customers: 0, netSpentMinor: "0", averageMinor: null, predictedAverageMinor: null },
+    ]),
   ) as Record<CountedState, LevelFigures>;
   for (const row of rows) {
     if (!(COUNTED_STATES as readonly string[]).includes(row.stage)) continue;
@@ -267,14 +294,26 @@ const monthStart = (month: string, offset = 0) => {
  * Stage 1 shows them without a verdict, Stage 2 divides the last 30 days' new subscribers by them; without either
  * the stages cannot be measured ("sessionsUnknown").
  */
-function withVisitors(measure: ConversionMeasure, monthlySessions: number | null, analytics: ShopAnalyticsView | null): ConversionMeasure {
+function withVisitors(
+  measure: ConversionMeasure,
+  monthlySessions: number | null,
+  analytics: ShopAnalyticsView | null,
+): ConversionMeasure {
   const summary = analytics?.hasVisitors ? analytics.summary : null;
   const month = summary?.month ?? null;
   if (measure.stage === 1 && summary && month) {
     const k = summary.stage1.trendMonths;
     const estimate = k > 0 ? countRatio(summary.stage1.recent ?? 0, summary.stage1.previous ?? 0, 30 * k) : null;
     if (!estimate) return { ...measure, estimate: null, unmeasured: "analyticsShort", fromAnalytics: true };
-    return { ...measure, windowDays: 30 * k, estimate, cohortFrom: monthStart(month, 1 - 2 * k), cohortTo: monthStart(month, 1), unmeasured: null, fromAnalytics: true };
+    return {
+      ...measure,
+      windowDays: 30 * k,
+      estimate,
+      cohortFrom: monthStart(month, 1 - 2 * k),
+      cohortTo: monthStart(month, 1),
+      unmeasured: null,
+      fromAnalytics: true,
+    };
   }
   if (measure.stage === 2 && summary && month && (summary.stage2.visitors ?? 0) > 0) {
     return {
@@ -287,9 +326,11 @@ function withVisitors(measure: ConversionMeasure, monthlySessions: number | null
       fromAnalytics: true,
     };
   }
-  if (measure.stage === 1) return { ...measure, estimate: null, unmeasured: monthlySessions == null ? "sessionsUnknown" : null };
+  if (measure.stage === 1)
+    return { ...measure, estimate: null, unmeasured: monthlySessions == null ? "sessionsUnknown" : null };
   if (measure.stage !== 2 || measure.unmeasured === "measuring") return measure;
-  if (monthlySessions == null || monthlySessions <= 0) return { ...measure, estimate: null, unmeasured: "sessionsUnknown" };
+  if (monthlySessions == null || monthlySessions <= 0)
+    return { ...measure, estimate: null, unmeasured: "sessionsUnknown" };
   return { ...measure, estimate: proportion(measure.newSubscribers ?? 0, monthlySessions, 30), unmeasured: null };
 }
 
@@ -306,7 +347,12 @@ export interface ConversionHints {
   /** An import is running: a measure taken now would be of half the data, so it is shown but not stored. */
   importRunning?: boolean;
 }
-export type ConversionSource = (db: Db, shop: string, now: Date, hints: ConversionHints) => Promise<MeasuredConversions>;
+export type ConversionSource = (
+  db: Db,
+  shop: string,
+  now: Date,
+  hints: ConversionHints,
+) => Promise<MeasuredConversions>;
 
 /** Customers who entered a measured stage's level within this many days count: one window and COHORT_DAYS more. */
 export const LOOKBACK_DAYS: Readonly<Record<MeasuredStage, number>> = {
@@ -322,7 +368,12 @@ export const LOOKBACK_DAYS: Readonly<Record<MeasuredStage, number>> = {
  * 30 days (divided by the monthly sessions on the board). Seconds at a million customers: a large shop's measure is
  * taken by the daily job and the import (storeShopConversions) and the board reads the stored rows.
  */
-export async function measureConversions(db: Db, shop: string, now: Date, settings: LifecycleSettings = DEFAULT_LIFECYCLE_SETTINGS): Promise<Record<StageNumber, ConversionMeasure>> {
+export async function measureConversions(
+  db: Db,
+  shop: string,
+  now: Date,
+  settings: LifecycleSettings = DEFAULT_LIFECYCLE_SETTINGS,
+): Promise<Record<StageNumber, ConversionMeasure>> {
   const facts = await queryConversionFacts(db, shop, {
     now,
     regularMinOrders: settings.regularMinOrders,
@@ -363,10 +414,16 @@ function parseSettings(json: string | null): LifecycleSettings {
 }
 
 /** The settings the measures depend on (Stage 5's regular rule): changing one clears the stored measures. */
-export const MEASURE_SETTINGS = ["regularMinOrders", "regularWindowDays"] as const satisfies ReadonlyArray<keyof LifecycleSettings>;
+export const MEASURE_SETTINGS = ["regularMinOrders", "regularWindowDays"] as const satisfies ReadonlyArray<
+  keyof LifecycleSettings
+>;
 
 /** Measures with the shop's own settings (the regular rule). */
-export async function measureShopConversions(db: Db, shop: string, now: Date): Promise<Record<StageNumber, ConversionMeasure>> {
+export async function measureShopConversions(
+  db: Db,
+  shop: string,
+  now: Date,
+): Promise<Record<StageNumber, ConversionMeasure>> {
   const row = await readBoardShop(db, shop);
   return measureConversions(db, shop, now, parseSettings(row?.settings ?? null));
 }
@@ -410,10 +467,16 @@ function toStored(m: ConversionMeasure, measuredAt: Date): StoredConversion {
 
 function fromStored(row: StoredConversion): ConversionMeasure {
   const stage = row.stage as StageNumber;
-  const base = { ...emptyMeasure(stage, null), windowDays: row.windowDays, cohortFrom: row.cohortFrom?.toISOString() ?? null, cohortTo: row.cohortTo?.toISOString() ?? null };
+  const base = {
+    ...emptyMeasure(stage, null),
+    windowDays: row.windowDays,
+    cohortFrom: row.cohortFrom?.toISOString() ?? null,
+    cohortTo: row.cohortTo?.toISOString() ?? null,
+  };
   // Stage 2 is completed with the monthly sessions by the board (withVisitors).
   if (stage === 2) return { ...base, newSubscribers: row.converted };
-  if (row.rate == null || row.rateLower == null || row.rateUpper == null || row.horizonDays == null) return { ...base, unmeasured: "noCohort" };
+  if (row.rate == null || row.rateLower == null || row.rateUpper == null || row.horizonDays == null)
+    return { ...base, unmeasured: "noCohort" };
   return {
     ...base,
     estimate: {
@@ -435,7 +498,11 @@ function fromStored(row: StoredConversion): ConversionMeasure {
  */
 export async function storeShopConversions(db: Db, shop: string, now: Date): Promise<void> {
   const measures = await measureShopConversions(db, shop, now);
-  await saveStoredConversions(db, shop, STORED_STAGES.map((stage) => toStored(measures[stage], now)));
+  await saveStoredConversions(
+    db,
+    shop,
+    STORED_STAGES.map((stage) => toStored(measures[stage], now)),
+  );
 }
 
 /** The shop's stored measures, or null when none are stored. */
@@ -471,11 +538,16 @@ const beingMeasured = (): MeasuredConversions => ({
 export const storedConversions: ConversionSource = async (db, shop, now, hints) => {
   const stored = await readShopConversions(db, shop);
   const small = hints.totalCustomers <= MEASURE_ON_REQUEST_MAX_CUSTOMERS;
-  const fresh = stored?.measuredAt != null && now.getTime() - new Date(stored.measuredAt).getTime() <= STORED_MEASURE_MAX_AGE_MS;
+  const fresh =
+    stored?.measuredAt != null && now.getTime() - new Date(stored.measuredAt).getTime() <= STORED_MEASURE_MAX_AGE_MS;
   if (stored && (fresh || !small)) return stored;
   if (!small) return beingMeasured();
   const measures = await measureShopConversions(db, shop, now);
-  if (!hints.importRunning) await saveStoredConversions(db, shop, STORED_STAGES.map((stage) => toStored(measures[stage], now)));
+  if (!hints.importRunning)
+    await saveStoredConversions(
+      db,
+      shop,
+      STORED_STAGES.map((stage) => toStored(measures[stage], now)),
+    );
   return { ...measures, measuredAt: now.toISOString() };
 };
-

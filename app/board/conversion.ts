@@ -88,7 +88,10 @@ export function coversWindow(measure: ConversionMeasure): boolean {
   return measure.estimate != null && measure.estimate.horizonDays >= measure.windowDays;
 }
 
-export function verdictFor(measure: ConversionMeasure, band: ReferenceBand | null = REFERENCE_BANDS[measure.stage]): Verdict {
+export function verdictFor(
+  measure: ConversionMeasure,
+  band: ReferenceBand | null = REFERENCE_BANDS[measure.stage],
+): Verdict {
   const e = measure.estimate;
   if (!e || !band) return "unknown";
   if (e.lower > band.strongAbove) return "strong";
@@ -128,7 +131,18 @@ export function assessStage(measure: ConversionMeasure): StageAssessment {
   const band = REFERENCE_BANDS[measure.stage];
   const e = measure.estimate;
   const verdict = verdictFor(measure, band);
-  if (!e || !band) return { stage: measure.stage, rate: e?.rate ?? null, lower: e?.lower ?? null, upper: e?.upper ?? null, verdict, band, position: null, positionLow: null, positionHigh: null };
+  if (!e || !band)
+    return {
+      stage: measure.stage,
+      rate: e?.rate ?? null,
+      lower: e?.lower ?? null,
+      upper: e?.upper ?? null,
+      verdict,
+      band,
+      position: null,
+      positionLow: null,
+      positionHigh: null,
+    };
   // Until the window is covered, the share within it is only known to be at least the estimate's lower end.
   const highestPossible = coversWindow(measure) ? e.upper : Math.max(e.upper, 1);
   return {
@@ -170,5 +184,12 @@ export function weakestStage(measures: readonly ConversionMeasure[]): WeakestCal
 }
 
 export function emptyMeasure(stage: StageNumber, unmeasured: UnmeasuredReason | null = "noCohort"): ConversionMeasure {
-  return { stage, windowDays: CONVERSION_WINDOW_DAYS[stage], estimate: null, cohortFrom: null, cohortTo: null, unmeasured };
+  return {
+    stage,
+    windowDays: CONVERSION_WINDOW_DAYS[stage],
+    estimate: null,
+    cohortFrom: null,
+    cohortTo: null,
+    unmeasured,
+  };
 }

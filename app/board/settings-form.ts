@@ -99,18 +99,33 @@ export function settingsToForm(
 }
 
 export type ParsedSettings =
-  | { ok: true; settings: LifecycleSettings; flow: { enabled: boolean; onBackfill: boolean }; monthlySessions: number | null; highValueTag: boolean }
+  | {
+      ok: true;
+      settings: LifecycleSettings;
+      flow: { enabled: boolean; onBackfill: boolean };
+      monthlySessions: number | null;
+      highValueTag: boolean;
+    }
   | { ok: false; errors: SettingsFormError[] };
 
 /** The range a field takes in the form: the model's range, the percentile as a percentage. */
 export function formRange(field: NumberField): SettingRange {
-  const range = field.key.startsWith("winbackTierDays.") ? SETTING_RANGES.winbackTierDays : SETTING_RANGES[field.key as NumberSetting];
-  return field.kind === "percent" ? { min: Math.round(range.min * 100), max: Math.round(range.max * 100), integer: false } : range;
+  const range = field.key.startsWith("winbackTierDays.")
+    ? SETTING_RANGES.winbackTierDays
+    : SETTING_RANGES[field.key as NumberSetting];
+  return field.kind === "percent"
+    ? { min: Math.round(range.min * 100), max: Math.round(range.max * 100), integer: false }
+    : range;
 }
 
 function rangeError(field: NumberField): SettingsErrorMessage {
   const range = formRange(field);
-  const key = field.kind === "percent" ? "settings.error.percentRange" : range.integer ? "settings.error.wholeRange" : "settings.error.range";
+  const key =
+    field.kind === "percent"
+      ? "settings.error.percentRange"
+      : range.integer
+        ? "settings.error.wholeRange"
+        : "settings.error.range";
   return { key, values: { min: range.min, max: range.max } };
 }
 
@@ -146,7 +161,8 @@ export function parseSettingsForm(form: Record<string, string | undefined>): Par
     for (const problem of checked.problems) {
       if (errors.some((e) => e.field === problem.field)) continue;
       const field = NUMBER_FIELDS.find((f) => f.key === problem.field);
-      const isRange = problem.message.key === "settings.error.range" || problem.message.key === "settings.error.wholeRange";
+      const isRange =
+        problem.message.key === "settings.error.range" || problem.message.key === "settings.error.wholeRange";
       errors.push({ field: problem.field, message: field && isRange ? rangeError(field) : problem.message });
     }
   }
@@ -156,7 +172,10 @@ export function parseSettingsForm(form: Record<string, string | undefined>): Par
     const text = (form.monthlySessions ?? "").trim().replace(/[\s,.'’]/g, "");
     const sessions = Number(text);
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(sessions) || sessions <= 0 || sessions > MAX_MONTHLY_SESSIONS) {
-      errors.push({ field: "monthlySessions", message: { key: "settings.error.sessions", values: { max: MAX_MONTHLY_SESSIONS } } });
+      errors.push({
+        field: "monthlySessions",
+        message: { key: "settings.error.sessions", values: { max: MAX_MONTHLY_SESSIONS } },
+      });
     } else monthlySessions = sessions;
   }
 

@@ -15,7 +15,9 @@ import { enqueueJob } from "../jobs/queue.server";
 import { applySettingsChange } from "../sync/settings.server";
 
 export function sameSettings(a: LifecycleSettings, b: LifecycleSettings): boolean {
-  return (Object.keys(DEFAULT_LIFECYCLE_SETTINGS) as Array<keyof LifecycleSettings>).every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+  return (Object.keys(DEFAULT_LIFECYCLE_SETTINGS) as Array<keyof LifecycleSettings>).every(
+    (key) => JSON.stringify(a[key]) === JSON.stringify(b[key]),
+  );
 }
 
 export interface SettingsSave {
@@ -32,7 +34,12 @@ export interface SettingsSave {
  * One save for the whole Settings page. Returns whether a reclassification was queued: the board then says it is
  * updating until the reclassification's counts and conversions are in (markReclassifyRequested).
  */
-export async function saveSettingsPage(db: Db, shop: string, input: SettingsSave, now = new Date()): Promise<{ reclassifying: boolean }> {
+export async function saveSettingsPage(
+  db: Db,
+  shop: string,
+  input: SettingsSave,
+  now = new Date(),
+): Promise<{ reclassifying: boolean }> {
   const ctx = await loadShopContext(db, shop);
   const settingsChanged = !sameSettings(ctx.settings, input.settings);
   const flowChanged = ctx.flowEnabled !== input.flow.enabled || ctx.flowOnBackfill !== input.flow.onBackfill;

@@ -53,12 +53,16 @@ interface Step {
 }
 
 /** The days with conversions up to the horizon, with how many were at risk on each (censored on day d: at risk on day d). */
-function riskSteps(rows: readonly LifeTableRow[], horizonDays: number): { steps: Step[]; total: number; atRiskAtHorizon: number } {
+function riskSteps(
+  rows: readonly LifeTableRow[],
+  horizonDays: number,
+): { steps: Step[]; total: number; atRiskAtHorizon: number } {
   const byDay = new Map<number, { events: number; censored: number }>();
   let total = 0;
   let atRiskAtHorizon = 0;
   for (const row of rows) {
-    if (!Number.isInteger(row.day) || row.day < 0) throw new RangeError(`A life-table day must be a whole number ≥ 0, got ${row.day}`);
+    if (!Number.isInteger(row.day) || row.day < 0)
+      throw new RangeError(`A life-table day must be a whole number ≥ 0, got ${row.day}`);
     if (row.events < 0 || row.censored < 0) throw new RangeError("Life-table counts must not be negative");
     const entry = byDay.get(row.day) ?? { events: 0, censored: 0 };
     entry.events += row.events;
@@ -131,7 +135,8 @@ export function kaplanMeierAt(rows: readonly LifeTableRow[], horizonDays: number
   }
   const base = { customers: total, converted, horizonDays, atRiskAtHorizon };
   if (exhaustedAt != null) return { ...base, rate: 1, lower: Math.pow(0.025, 1 / exhaustedAt), upper: 1 };
-  if (survival === 1) return { ...base, rate: 0, lower: 0, upper: 1 - Math.pow(0.025, 1 / Math.max(1, atRiskAtHorizon)) };
+  if (survival === 1)
+    return { ...base, rate: 0, lower: 0, upper: 1 - Math.pow(0.025, 1 / Math.max(1, atRiskAtHorizon)) };
   const se = Math.sqrt(greenwood) / Math.abs(Math.log(survival));
   const survivalLow = Math.pow(survival, Math.exp(Z95 * se));
   const survivalHigh = Math.pow(survival, Math.exp(-Z95 * se));

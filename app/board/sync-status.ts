@@ -35,7 +35,8 @@ export function syncProgress(run: SyncRunFacts): number {
   const span = PHASE_SPAN[run.phase as keyof typeof PHASE_SPAN];
   if (!span) return 0;
   let within = 0;
-  if (run.phase === "customers" || run.phase === "orders") within = run.linesTotal ? Math.min(1, run.linesDone / run.linesTotal) : 0;
+  if (run.phase === "customers" || run.phase === "orders")
+    within = run.linesTotal ? Math.min(1, run.linesDone / run.linesTotal) : 0;
   if (run.phase === "classify") within = run.customersTotal ? Math.min(1, run.customersDone / run.customersTotal) : 0;
   return Math.round((span[0] + (span[1] - span[0]) * within) * 100);
 }
@@ -45,7 +46,9 @@ export type SyncErrorKey = `sync.error.${SyncErrorKind}`;
 
 /** The words for why an import stopped, from the kind stored with it (runs stored before kinds read "other"). */
 export function syncErrorKey(kind: string | null): SyncErrorKey {
-  return (SYNC_ERROR_KINDS as readonly string[]).includes(kind ?? "") ? `sync.error.${kind as SyncErrorKind}` : "sync.error.other";
+  return (SYNC_ERROR_KINDS as readonly string[]).includes(kind ?? "")
+    ? `sync.error.${kind as SyncErrorKind}`
+    : "sync.error.other";
 }
 
 /** The words for why a background job was parked, from the kind stored with it; its stored reason is shown beneath. */

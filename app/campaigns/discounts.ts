@@ -63,7 +63,11 @@ export function appTagStagesInSegmentQuery(query: string, prefix: string): Stage
  * The stage a discount belongs to, or null when it does not target the app's segments or tags. When it targets
  * several, the earliest stage wins (its audience is the furthest from buying regularly).
  */
-export function stageForDiscount(targeting: DiscountTargeting, appSegments: readonly AppSegment[], tagPrefix: string): DiscountStage | null {
+export function stageForDiscount(
+  targeting: DiscountTargeting,
+  appSegments: readonly AppSegment[],
+  tagPrefix: string,
+): DiscountStage | null {
   const audiences: Stage[] = [];
   if (targeting.contextType === "DiscountCustomerSegments") {
     for (const segment of targeting.segments) {

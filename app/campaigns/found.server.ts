@@ -18,10 +18,22 @@ export async function rebuildFoundCampaigns(db: Db, shop: string, now: Date): Pr
   const stored = await db.shop.findUnique({ where: { domain: shop }, select: { campaignActiveDays: true } });
   const orders = await attributedOrdersSince(db, shop, new Date(now.getTime() - FOUND_LOOKBACK_DAYS * DAY_MS));
   // Histories are needed for returning customers (the lapse rule) and for orders Shopify gave no index.
-  const customers = [...new Set(orders.filter((o) => o.customerGid && o.customerOrderIndex !== 1).map((o) => o.customerGid!))];
+  const customers = [
+    ...new Set(orders.filter((o) => o.customerGid && o.customerOrderIndex !== 1).map((o) => o.customerGid!)),
+  ];
   const histories = await orderHistoriesOf(db, shop, customers);
   // Before the first classification there are no stored stats: the small-shop fallback is what the model would use.
-  const stats = ctx.stats ?? { gapThresholdDays: ctx.settings.smallShopFallbackDays, gapCount: 0, usedSmallShopFallback: true };
+  const stats = ctx.stats ?? {
+    gapThresholdDays: ctx.settings.smallShopFallbackDays,
+    gapCount: 0,
+    usedSmallShopFallback: true,
+  };
   const found = findCampaigns(orders, { histories, stats, settings: ctx.settings });
-  return saveFoundCampaigns(db, shop, found.slice(0, MAX_FOUND_CAMPAIGNS), now, campaignActiveDaysOf(stored?.campaignActiveDays));
+  return saveFoundCampaigns(
+    db,
+    shop,
+    found.slice(0, MAX_FOUND_CAMPAIGNS),
+    now,
+    campaignActiveDaysOf(stored?.campaignActiveDays),
+  );
 }

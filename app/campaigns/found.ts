@@ -17,7 +17,13 @@
  * A campaign's stage is the one where most of its orders fall; a tie goes to the stage with more revenue, then to the
  * earlier stage. The merchant may move it (the found stage is then kept aside).
  */
-import { classifyTimes, isQualifyingOrder, type LifecycleSettings, type OrderFacts, type ShopStats } from "../lifecycle";
+import {
+  classifyTimes,
+  isQualifyingOrder,
+  type LifecycleSettings,
+  type OrderFacts,
+  type ShopStats,
+} from "../lifecycle";
 import type { StageNumber } from "../domain/stages";
 import type { FoundCampaign, FoundSource, StageFigures } from "../domain/found-campaign";
 
@@ -69,10 +75,12 @@ function qualifyingTimesBefore(history: readonly HistoryOrder[] | undefined, at:
 export function placeOrder(order: JourneyOrder, ctx: PlacementContext): OrderPlacement | null {
   const at = order.createdAt.getTime();
   const before = order.customerGid ? qualifyingTimesBefore(ctx.histories.get(order.customerGid), at) : [];
-  const index = order.customerOrderIndex ?? (order.customerGid && ctx.histories.has(order.customerGid) ? before.length + 1 : null);
+  const index =
+    order.customerOrderIndex ?? (order.customerGid && ctx.histories.has(order.customerGid) ? before.length + 1 : null);
   if (index === null) return null;
   if (index === 1) return { stage: 3, winback: false };
-  if (before.length > 0 && classifyTimes(before, "NOT_SUBSCRIBED", ctx.stats, ctx.settings, at).stage === "lapsed") return { stage: 4, winback: true };
+  if (before.length > 0 && classifyTimes(before, "NOT_SUBSCRIBED", ctx.stats, ctx.settings, at).stage === "lapsed")
+    return { stage: 4, winback: true };
   return { stage: index === 2 ? 4 : 5, winback: false };
 }
 
@@ -94,16 +102,34 @@ export function groupsOf(order: JourneyOrder): GroupKey[] {
   const groups: GroupKey[] = [];
   const utm = order.lastUtmCampaign ?? order.firstUtmCampaign;
   if (order.eventGid) {
-    groups.push({ source: "found_campaign", externalId: `event:${order.eventGid}`, name: order.eventName ?? utm ?? order.eventGid, tactic: order.eventTactic, channel: order.eventChannel });
+    groups.push({
+      source: "found_campaign",
+      externalId: `event:${order.eventGid}`,
+      name: order.eventName ?? utm ?? order.eventGid,
+      tactic: order.eventTactic,
+      channel: order.eventChannel,
+    });
   } else if (utm) {
-    groups.push({ source: "found_campaign", externalId: `utm:${utm.toLowerCase()}`, name: utm, tactic: null, channel: utmChannel(order) });
+    groups.push({
+      source: "found_campaign",
+      externalId: `utm:${utm.toLowerCase()}`,
+      name: utm,
+      tactic: null,
+      channel: utmChannel(order),
+    });
   }
   const codes = new Set<string>();
   for (const code of order.discountCodes) {
     const key = code.toUpperCase();
     if (codes.has(key)) continue;
     codes.add(key);
-    groups.push({ source: "found_code", externalId: `code:${key}`, name: code, tactic: null, channel: "DISCOUNT_CODE" });
+    groups.push({
+      source: "found_code",
+      externalId: `code:${key}`,
+      name: code,
+      tactic: null,
+      channel: "DISCOUNT_CODE",
+    });
   }
   return groups;
 }
@@ -114,7 +140,12 @@ export function mainStage(perStage: Partial<Record<StageNumber, StageFigures>>):
   for (const stage of [3, 4, 5] as const) {
     const figures = perStage[stage];
     if (!figures || figures.orders === 0) continue;
-    if (!best || figures.orders > best.figures.orders || (figures.orders === best.figures.orders && figures.revenueMinor > best.figures.revenueMinor)) best = { stage, figures };
+    if (
+      !best ||
+      figures.orders > best.figures.orders ||
+      (figures.orders === best.figures.orders && figures.revenueMinor > best.figures.revenueMinor)
+    )
+      best = { stage, figures };
   }
   return best?.stage ?? 3;
 }
@@ -135,7 +166,16 @@ export function findCampaigns(orders: readonly JourneyOrder[], ctx: PlacementCon
       const key = `${group.source}|${group.externalId}`;
       let campaign = found.get(key);
       if (!campaign) {
-        campaign = { ...group, stage: 3, orders: 0, revenueMinor: 0n, firstOrderAt: order.createdAt, lastOrderAt: order.createdAt, perStage: {}, simulated: true };
+        campaign = {
+          ...group,
+          stage: 3,
+          orders: 0,
+          revenueMinor: 0n,
+          firstOrderAt: order.createdAt,
+          lastOrderAt: order.createdAt,
+          perStage: {},
+          simulated: true,
+        };
         found.set(key, campaign);
       }
       const figures = (campaign.perStage[placement.stage] ??= { orders: 0, revenueMinor: 0n, winbackOrders: 0 });
@@ -150,5 +190,7 @@ export function findCampaigns(orders: readonly JourneyOrder[], ctx: PlacementCon
   }
   const list = [...found.values()];
   for (const campaign of list) campaign.stage = mainStage(campaign.perStage);
-  return list.sort((a, b) => b.orders - a.orders || a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId));
+  return list.sort(
+    (a, b) => b.orders - a.orders || a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId),
+  );
 }

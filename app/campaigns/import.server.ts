@@ -49,7 +49,10 @@ function date(value: string | null | undefined): Date | null {
 }
 
 /** A marketing activity as a campaign: runs from its event's start to its actual end, else its scheduled end. */
-export function campaignFromActivity(node: MarketingActivityNode, existing: { stage: number; stageOneKind: string | null; stageOverridden: boolean } | null): ImportedCampaign {
+export function campaignFromActivity(
+  node: MarketingActivityNode,
+  existing: { stage: number; stageOneKind: string | null; stageOverridden: boolean } | null,
+): ImportedCampaign {
   const mapping = stageForActivity(node.tactic, node.marketingChannelType, existing);
   return {
     source: "marketing_activity",
@@ -65,10 +68,18 @@ export function campaignFromActivity(node: MarketingActivityNode, existing: { st
 }
 
 /** A discount as a campaign, or null when it does not target the app's segments or tags. */
-export function campaignFromDiscount(node: DiscountNodeData, appSegments: readonly AppSegment[], tagPrefix: string): ImportedCampaign | null {
+export function campaignFromDiscount(
+  node: DiscountNodeData,
+  appSegments: readonly AppSegment[],
+  tagPrefix: string,
+): ImportedCampaign | null {
   const d = node.discount;
   const mapped = stageForDiscount(
-    { contextType: d.context?.__typename ?? "", segments: (d.context && "segments" in d.context ? d.context.segments : null) ?? [], tags: d.tags ?? [] },
+    {
+      contextType: d.context?.__typename ?? "",
+      segments: (d.context && "segments" in d.context ? d.context.segments : null) ?? [],
+      tags: d.tags ?? [],
+    },
     appSegments,
     tagPrefix,
   );
@@ -90,7 +101,9 @@ export function campaignFromDiscount(node: DiscountNodeData, appSegments: readon
 
 /** Every node of a connection, page by page (at most MAX_PAGES pages of PAGE_SIZE). */
 async function fetchAll<N>(
-  page: (after: string | null) => Promise<{ nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }>,
+  page: (
+    after: string | null,
+  ) => Promise<{ nodes: N[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }>,
 ): Promise<N[]> {
   const all: N[] = [];
   let after: string | null = null;
@@ -110,8 +123,14 @@ export async function refreshCampaigns(
   options: { now: Date; tagPrefix: string },
 ): Promise<RefreshSummary> {
   const [activities, discounts, appSegments, stored] = await Promise.all([
-    fetchAll((after) => client.request(MarketingActivitiesQuery, { first: PAGE_SIZE, after }).then(({ data }) => data.marketingActivities)),
-    fetchAll((after) => client.request(DiscountNodesQuery, { first: PAGE_SIZE, after }).then(({ data }) => data.discountNodes)),
+    fetchAll((after) =>
+      client
+        .request(MarketingActivitiesQuery, { first: PAGE_SIZE, after })
+        .then(({ data }) => data.marketingActivities),
+    ),
+    fetchAll((after) =>
+      client.request(DiscountNodesQuery, { first: PAGE_SIZE, after }).then(({ data }) => data.discountNodes),
+    ),
     db.shopSegment.findMany({ where: { shop }, select: { stage: true, segmentGid: true } }),
     db.campaign.findMany({
       where: { shop, source: { in: ["marketing_activity", "discount"] } },
@@ -126,7 +145,11 @@ export async function refreshCampaigns(
       if (!campaign) return [];
       const prior = existing.get(`discount|${d.id}`);
       // A discount's stage follows its targeting unless the merchant moved it.
-      return [prior?.stageOverridden ? { ...campaign, stage: prior.stage, stageOneKind: prior.stageOneKind, stageOverridden: true } : campaign];
+      return [
+        prior?.stageOverridden
+          ? { ...campaign, stage: prior.stage, stageOneKind: prior.stageOneKind, stageOverridden: true }
+          : campaign,
+      ];
     }),
   ];
   const seen = new Set(imported.map((c) => `${c.source}|${c.externalId}`));
@@ -160,4 +183,3 @@ export async function refreshCampaigns(
     removed: gone.length,
   };
 }
-

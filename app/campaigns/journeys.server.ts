@@ -20,12 +20,19 @@ function isOrderNode(node: unknown): node is OrderJourneyNode {
   return node != null && typeof (node as { id?: unknown }).id === "string";
 }
 
-export async function readDueJourneys(db: Db, shop: string, client: GraphqlRequester, now: Date): Promise<JourneyReadSummary> {
+export async function readDueJourneys(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date,
+): Promise<JourneyReadSummary> {
   const due = await journeysDue(db, shop, now);
   const summary: JourneyReadSummary = { read: 0, notReady: 0, gone: 0 };
   for (let i = 0; i < due.length; i += JOURNEY_BATCH) {
     const batch = due.slice(i, i + JOURNEY_BATCH);
-    const { data } = await client.request<OrderJourneysQueryData>(OrderJourneysQuery, { ids: batch.map((d) => d.orderGid) });
+    const { data } = await client.request<OrderJourneysQueryData>(OrderJourneysQuery, {
+      ids: batch.map((d) => d.orderGid),
+    });
     const nodes = new Map(data.nodes.filter(isOrderNode).map((node) => [node.id, node]));
     const ready = [];
     const gone = [];
@@ -52,6 +59,10 @@ export async function readDueJourneys(db: Db, shop: string, client: GraphqlReque
 
 /** When the next pending journey is due, for the job that reads it (null: none pending). */
 export async function nextJourneyDue(db: Db, shop: string): Promise<Date | null> {
-  const next = await db.orderJourney.findFirst({ where: { shop, state: "pending" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } });
+  const next = await db.orderJourney.findFirst({
+    where: { shop, state: "pending" },
+    orderBy: { nextAttemptAt: "asc" },
+    select: { nextAttemptAt: true },
+  });
   return next?.nextAttemptAt ?? null;
 }

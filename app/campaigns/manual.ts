@@ -23,7 +23,9 @@ export const CAMPAIGN_CHANNELS = [
   "AUTOMATIC_DISCOUNT",
 ] as const;
 export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
-export const MANUAL_CHANNELS: readonly CampaignChannel[] = CAMPAIGN_CHANNELS.filter((c) => c !== "DISCOUNT_CODE" && c !== "AUTOMATIC_DISCOUNT");
+export const MANUAL_CHANNELS: readonly CampaignChannel[] = CAMPAIGN_CHANNELS.filter(
+  (c) => c !== "DISCOUNT_CODE" && c !== "AUTOMATIC_DISCOUNT",
+);
 
 export const CAMPAIGN_NAME_MAX = 120;
 
@@ -83,7 +85,8 @@ export function parseManualCampaign(form: Record<string, string | undefined>): P
   const endText = (form.endsOn ?? "").trim();
   const lastDay = endText ? parseDay(endText) : null;
   if (endText && !lastDay) errors.endsOn = "campaigns.error.date";
-  else if (lastDay && startsAt && lastDay.getTime() < startsAt.getTime()) errors.endsOn = "campaigns.error.endBeforeStart";
+  else if (lastDay && startsAt && lastDay.getTime() < startsAt.getTime())
+    errors.endsOn = "campaigns.error.endBeforeStart";
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {

@@ -20,7 +20,12 @@ import {
 import { readSyncStatus } from "../models/board.server";
 import { parseManualCampaign, type ManualCampaignErrorKey, type ManualCampaignField } from "./manual";
 import { refreshShopCampaigns } from "./refresh.server";
-import { campaignActiveDaysOf, MAX_CAMPAIGN_ACTIVE_DAYS, MIN_CAMPAIGN_ACTIVE_DAYS, parseCampaignActiveDays } from "./settings";
+import {
+  campaignActiveDaysOf,
+  MAX_CAMPAIGN_ACTIVE_DAYS,
+  MIN_CAMPAIGN_ACTIVE_DAYS,
+  parseCampaignActiveDays,
+} from "./settings";
 
 export interface CampaignsPageData {
   campaigns: CampaignView[];
@@ -58,25 +63,43 @@ export type CampaignsActionResult =
   | { intent: "activeDays"; ok: false; error: "campaigns.error.activeDays" }
   | { intent: "override" | "reset" | "delete" | "confirm" | "hide" | "show" | "unknown"; ok: boolean; name?: string };
 
-async function saveManual(db: Db, shop: string, form: Record<string, string>, now: Date): Promise<CampaignsActionResult> {
+async function saveManual(
+  db: Db,
+  shop: string,
+  form: Record<string, string>,
+  now: Date,
+): Promise<CampaignsActionResult> {
   const intent = form.intent === "update" ? "update" : "create";
   const parsed = parseManualCampaign(form);
   if (!parsed.ok) return { intent, ok: false, errors: parsed.errors };
   if (intent === "create") await createManualCampaign(db, shop, parsed.value, now);
-  else if (!(await updateManualCampaign(db, shop, Number(form.id), parsed.value, now))) return { intent, ok: false, errors: {} };
+  else if (!(await updateManualCampaign(db, shop, Number(form.id), parsed.value, now)))
+    return { intent, ok: false, errors: {} };
   return { intent, ok: true };
 }
 
 async function refresh(db: Db, shop: string, client: GraphqlRequester): Promise<CampaignsActionResult> {
   try {
     const summary = await refreshShopCampaigns(db, shop, client);
-    return { intent: "refresh", ok: true, marketingActivities: summary.marketingActivities, discounts: summary.discounts, found: summary.found };
+    return {
+      intent: "refresh",
+      ok: true,
+      marketingActivities: summary.marketingActivities,
+      discounts: summary.discounts,
+      found: summary.found,
+    };
   } catch (error) {
     return { intent: "refresh", ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }
 
-export async function campaignsAction(db: Db, shop: string, client: GraphqlRequester, form: Record<string, string>, now: Date): Promise<CampaignsActionResult> {
+export async function campaignsAction(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  form: Record<string, string>,
+  now: Date,
+): Promise<CampaignsActionResult> {
   const id = Number(form.id);
   switch (form.intent) {
     case "create":

@@ -31,7 +31,12 @@ export async function scheduleJourneyRead(db: Db, shop: string, now: Date): Prom
   if (!due) return;
   const runAt = new Date(Math.max(due.getTime(), now.getTime()));
   const window = Math.floor(runAt.getTime() / JOURNEY_JOB_WINDOW_MS);
-  await enqueueJob(db, "campaigns", { journeys: true }, { shop, runAt, singletonKey: `campaigns:${shop}:journeys:${window}` });
+  await enqueueJob(
+    db,
+    "campaigns",
+    { journeys: true },
+    { shop, runAt, singletonKey: `campaigns:${shop}:journeys:${window}` },
+  );
 }
 
 export const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -44,7 +49,12 @@ const lastAttempt = new Map<string, number>();
  * Refreshes the shop's campaigns now (joins a refresh already running): imported activities and discounts, new
  * orders' journeys, then the campaigns found in orders; records the refresh on the shop.
  */
-export function refreshShopCampaigns(db: Db, shop: string, client: GraphqlRequester, now: Date = new Date()): Promise<ShopRefreshSummary> {
+export function refreshShopCampaigns(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date = new Date(),
+): Promise<ShopRefreshSummary> {
   const current = running.get(shop);
   if (current) return current;
   lastAttempt.set(shop, now.getTime());
@@ -62,7 +72,13 @@ export function refreshShopCampaigns(db: Db, shop: string, client: GraphqlReques
 }
 
 /** Starts a background refresh when the last one is older than STALE_AFTER_MS (or never happened); never throws. */
-export function refreshCampaignsIfStale(db: Db, shop: string, client: GraphqlRequester, lastRefreshedAt: string | null, now: Date = new Date()): boolean {
+export function refreshCampaignsIfStale(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  lastRefreshedAt: string | null,
+  now: Date = new Date(),
+): boolean {
   if (running.has(shop)) return false;
   const attempted = lastAttempt.get(shop);
   if (attempted !== undefined && now.getTime() - attempted < STALE_AFTER_MS) return false;

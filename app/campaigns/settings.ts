@@ -9,7 +9,12 @@ export const MAX_CAMPAIGN_ACTIVE_DAYS = 365;
 export const FOUND_LOOKBACK_DAYS = 365;
 
 export function campaignActiveDaysOf(stored: number | null | undefined): number {
-  return stored != null && Number.isInteger(stored) && stored >= MIN_CAMPAIGN_ACTIVE_DAYS && stored <= MAX_CAMPAIGN_ACTIVE_DAYS ? stored : DEFAULT_CAMPAIGN_ACTIVE_DAYS;
+  return stored != null &&
+    Number.isInteger(stored) &&
+    stored >= MIN_CAMPAIGN_ACTIVE_DAYS &&
+    stored <= MAX_CAMPAIGN_ACTIVE_DAYS
+    ? stored
+    : DEFAULT_CAMPAIGN_ACTIVE_DAYS;
 }
 
 export type ActiveDaysResult = { ok: true; value: number } | { ok: false; error: "campaigns.error.activeDays" };
@@ -19,5 +24,7 @@ export function parseCampaignActiveDays(input: unknown): ActiveDaysResult {
   const text = String(input ?? "").trim();
   if (!/^\d{1,4}$/.test(text)) return { ok: false, error: "campaigns.error.activeDays" };
   const value = Number(text);
-  return value >= MIN_CAMPAIGN_ACTIVE_DAYS && value <= MAX_CAMPAIGN_ACTIVE_DAYS ? { ok: true, value } : { ok: false, error: "campaigns.error.activeDays" };
+  return value >= MIN_CAMPAIGN_ACTIVE_DAYS && value <= MAX_CAMPAIGN_ACTIVE_DAYS
+    ? { ok: true, value }
+    : { ok: false, error: "campaigns.error.activeDays" };
 }

@@ -32,7 +32,6 @@ export type { CliIO };
 const USAGE =
   "usage: npm run classify -- --orders FILE.csv [--customers FILE.csv] --as-of ISO_DATE [--mode cadence|fixed] [--out FILE.csv]";
 
-
 const GENERIC_REQUIRED = ["customer_id", "order_id", "created_at", "total"];
 const SHOPIFY_REQUIRED = ["Name", "Email", "Financial Status", "Created at", "Total"];
 
@@ -50,7 +49,6 @@ export function parseAsOf(text: string): number | null {
   }
   return parseInstantWithZone(text);
 }
-
 
 const AMOUNT_SCALE_DIGITS = 6;
 
@@ -125,7 +123,13 @@ function recordFields(h: CsvHeader, record: CsvRecord, file: string) {
 }
 
 /** A line of the generic orders CSV (one order a line). */
-function genericOrder(h: CsvHeader, record: CsvRecord, file: string, data: Dataset, seenOrders: Map<string, number>): void {
+function genericOrder(
+  h: CsvHeader,
+  record: CsvRecord,
+  file: string,
+  data: Dataset,
+  seenOrders: Map<string, number>,
+): void {
   const { fail, amount, instant, flag } = recordFields(h, record, file);
   const customerId = h.get(record, "customer_id").trim();
   const orderId = h.get(record, "order_id").trim();
@@ -147,7 +151,13 @@ function genericOrder(h: CsvHeader, record: CsvRecord, file: string, data: Datas
 }
 
 /** A line of Shopify's orders export: Shopify repeats Name on every line item and fills the order columns on the first. */
-function shopifyOrder(h: CsvHeader, record: CsvRecord, file: string, data: Dataset, seenOrders: Map<string, number>): void {
+function shopifyOrder(
+  h: CsvHeader,
+  record: CsvRecord,
+  file: string,
+  data: Dataset,
+  seenOrders: Map<string, number>,
+): void {
   const { fail, amount, instant } = recordFields(h, record, file);
   const name = h.get(record, "Name").trim();
   if (name === "") fail("Name", "Name (the order name) is empty");
@@ -255,7 +265,13 @@ function writeAtomically(file: string, text: string): void {
 const CLASSIFY = defineCli({
   name: "classify",
   usage: USAGE,
-  options: { orders: { type: "string" }, customers: { type: "string" }, "as-of": { type: "string" }, mode: { type: "string" }, out: { type: "string" } },
+  options: {
+    orders: { type: "string" },
+    customers: { type: "string" },
+    "as-of": { type: "string" },
+    mode: { type: "string" },
+    out: { type: "string" },
+  },
   async main(args, io) {
     if (!args.orders) throw new InputError(`--orders is required\n${USAGE}`);
     if (!args["as-of"]) throw new InputError(`--as-of is required\n${USAGE}`);

@@ -89,7 +89,8 @@ type QuoteFault = "unclosed" | "quoteInUnquoted" | "afterClosingQuote";
 const REASONS: Record<QuoteFault, (text: string, index: number) => string> = {
   unclosed: () => "a quoted field is never closed",
   quoteInUnquoted: () => "a quote inside an unquoted field (quote the whole field and double the quote)",
-  afterClosingQuote: (text, index) => `unexpected character ${JSON.stringify(text[index])} after a closing quote (a quote inside a quoted field must be doubled)`,
+  afterClosingQuote: (text, index) =>
+    `unexpected character ${JSON.stringify(text[index])} after a closing quote (a quote inside a quoted field must be doubled)`,
 };
 
 /**
@@ -99,7 +100,7 @@ const REASONS: Record<QuoteFault, (text: string, index: number) => string> = {
  */
 function firstQuoteFault(text: string): { fault: QuoteFault; index: number; field: number } | null {
   let field = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     if (text[i] === '"') {
       const opening = i;
       for (i++; ; i += 2) {
@@ -110,7 +111,8 @@ function firstQuoteFault(text: string): { fault: QuoteFault; index: number; fiel
       i++;
       if (i < text.length && !",\r\n".includes(text[i])) return { fault: "afterClosingQuote", index: i, field };
     } else {
-      for (; i < text.length && !",\r\n".includes(text[i]); i++) if (text[i] === '"') return { fault: "quoteInUnquoted", index: i, field };
+      for (; i < text.length && !",\r\n".includes(text[i]); i++)
+        if (text[i] === '"') return { fault: "quoteInUnquoted", index: i, field };
     }
     field = text[i] === "," ? field + 1 : 0;
     i++;
@@ -194,7 +196,8 @@ export async function* readCsv(source: AsyncIterable<string | Uint8Array>): Asyn
   let lastLine = 1;
   async function* checked(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      const bytes =
+        typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       try {
         decoder.decode(bytes, { stream: true });
       } catch {

@@ -37,7 +37,6 @@ export type { CliIO };
 const USAGE =
   "usage: npm run predict -- --summary FILE.csv\n       npm run predict -- --orders FILE.csv --calibration-end ISO_DATE";
 
-
 export interface SummaryInput {
   ids: string[];
   x: number[];
@@ -249,7 +248,8 @@ type PredictArgs = { summary?: string; orders?: string; "calibration-end"?: stri
 /** The customers' summaries: read from --summary, or built from --orders up to --calibration-end. */
 async function readInput(args: PredictArgs, io: CliIO): Promise<SummaryInput> {
   if (!!args.summary === !!args.orders) throw new InputError(`give exactly one of --summary or --orders\n${USAGE}`);
-  if (args.summary && args["calibration-end"]) throw new InputError("--calibration-end goes with --orders, not --summary");
+  if (args.summary && args["calibration-end"])
+    throw new InputError("--calibration-end goes with --orders, not --summary");
   const file = (args.summary ?? args.orders)!;
   if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
 
@@ -304,7 +304,9 @@ const PREDICT = defineCli({
         );
       }
       if (spendRows.length === 0) {
-        io.stderr("predict: no customer bought more than once for a positive amount; the spend model cannot be fitted\n");
+        io.stderr(
+          "predict: no customer bought more than once for a positive amount; the spend model cannot be fitted\n",
+        );
         return 1;
       }
       gammaGamma = fitGammaGamma({ x: spendRows.map((i) => data.x[i]), zbar: spendRows.map((i) => zbar[i]) });
@@ -322,7 +324,13 @@ const PREDICT = defineCli({
     }
     const purchaseModel = (fit: typeof bgnbd | typeof mbgnbd) => {
       const { r, alpha, a, b } = fit.params;
-      return { r: round(r), alpha: round(alpha), a: round(a), b: round(b), logLikelihood: round(fit.logLikelihood, 12) };
+      return {
+        r: round(r),
+        alpha: round(alpha),
+        a: round(a),
+        b: round(b),
+        logLikelihood: round(fit.logLikelihood, 12),
+      };
     };
     const result: Record<string, unknown> = { bgnbd: purchaseModel(bgnbd), mbgnbd: purchaseModel(mbgnbd) };
     if (gammaGamma) {

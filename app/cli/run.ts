@@ -16,7 +16,9 @@ export interface CliIO {
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: false; strict: true }>>["values"];
+type Values<O extends Options> = ReturnType<
+  typeof parseArgs<{ options: O; allowPositionals: false; strict: true }>
+>["values"];
 
 export interface Cli<O extends Options> {
   name: string;
@@ -35,8 +37,12 @@ export async function runCli<O extends Options>(cli: Cli<O>, argv: readonly stri
   try {
     let args: Values<O> & { help?: boolean };
     try {
-      args = parseArgs({ args: [...argv], options: { ...cli.options, help: { type: "boolean", short: "h" } }, allowPositionals: false, strict: true })
-        .values as Values<O> & { help?: boolean };
+      args = parseArgs({
+        args: [...argv],
+        options: { ...cli.options, help: { type: "boolean", short: "h" } },
+        allowPositionals: false,
+        strict: true,
+      }).values as Values<O> & { help?: boolean };
     } catch (error) {
       throw new InputError(`${(error as Error).message}\n${cli.usage}`);
     }
@@ -56,8 +62,12 @@ export async function runCli<O extends Options>(cli: Cli<O>, argv: readonly stri
 }
 
 /** Runs the tool when its module is the process's entry (npm run classify / predict), with the process's streams. */
-export async function runIfEntry(moduleUrl: string, run: (argv: readonly string[], io: CliIO) => Promise<number>): Promise<void> {
-  const invokedDirectly = process.argv[1] !== undefined && moduleUrl === pathToFileURL(path.resolve(process.argv[1])).href;
+export async function runIfEntry(
+  moduleUrl: string,
+  run: (argv: readonly string[], io: CliIO) => Promise<number>,
+): Promise<void> {
+  const invokedDirectly =
+    process.argv[1] !== undefined && moduleUrl === pathToFileURL(path.resolve(process.argv[1])).href;
   if (!invokedDirectly) return;
   process.exitCode = await run(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),

@@ -5,7 +5,12 @@
  * accented text open correctly.
  */
 import type { Db } from "../db.server";
-import { exportCustomers, readShopCurrency, type CustomerListRow, type StageFilter } from "../models/customer-list.server";
+import {
+  exportCustomers,
+  readShopCurrency,
+  type CustomerListRow,
+  type StageFilter,
+} from "../models/customer-list.server";
 import { explain } from "../i18n/explain";
 import type { MessageKey } from "../i18n/messages";
 import type { Locale } from "../i18n/locale";
@@ -30,7 +35,11 @@ interface CsvField {
 const CSV_FIELDS: Record<CustomerColumnId, CsvField[]> = {
   customer: [
     { header: "customers.col.customer", value: (row) => row.customerId },
-    { header: "csv.adminUrl", value: (row, c) => `https://admin.shopify.com/store/${c.shop.replace(/\.myshopify\.com$/, "")}/customers/${row.customerId}` },
+    {
+      header: "csv.adminUrl",
+      value: (row, c) =>
+        `https://admin.shopify.com/store/${c.shop.replace(/\.myshopify\.com$/, "")}/customers/${row.customerId}`,
+    },
   ],
   stage: [
     { header: "customers.col.stage", value: (row, c) => (row.stage ? translate(c.locale, `stage.${row.stage}`) : "") },
@@ -46,8 +55,18 @@ const CSV_FIELDS: Record<CustomerColumnId, CsvField[]> = {
     { header: "customers.col.netSpent", value: (row) => minorToDecimal(BigInt(row.netSpentMinor)) },
     { header: "csv.currency", value: (_row, c) => c.currency },
   ],
-  predicted: [{ header: "customers.col.predicted", value: (row) => (row.predictedValueMinor == null ? null : minorToDecimal(BigInt(row.predictedValueMinor))) }],
-  alive: [{ header: "customers.col.alive", value: (row) => (row.probabilityAlive == null ? null : Number(row.probabilityAlive.toFixed(4))) }],
+  predicted: [
+    {
+      header: "customers.col.predicted",
+      value: (row) => (row.predictedValueMinor == null ? null : minorToDecimal(BigInt(row.predictedValueMinor))),
+    },
+  ],
+  alive: [
+    {
+      header: "customers.col.alive",
+      value: (row) => (row.probabilityAlive == null ? null : Number(row.probabilityAlive.toFixed(4))),
+    },
+  ],
 };
 
 const FIELDS = CUSTOMER_COLUMNS.flatMap((column) => CSV_FIELDS[column.id]);
@@ -60,7 +79,13 @@ export function customerCsvLine(row: CustomerListRow, context: ExportContext): s
   return csvLine(FIELDS.map((field) => field.value(row, context)));
 }
 
-export function customerCsvStream(db: Db, shop: string, stage: StageFilter, now: Date, locale: Locale): ReadableStream<Uint8Array> {
+export function customerCsvStream(
+  db: Db,
+  shop: string,
+  stage: StageFilter,
+  now: Date,
+  locale: Locale,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let batches: AsyncGenerator<CustomerListRow[]> | null = null;
   let context: ExportContext = { shop, locale, currency: "" };

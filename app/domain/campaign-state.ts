@@ -30,6 +30,9 @@ export type CampaignState = "active" | "scheduled" | "ended";
 export function campaignState(campaign: CampaignTiming, now: Date): CampaignState {
   if (isActive(campaign, now)) return "active";
   const notStarted = campaign.startsAt != null && campaign.startsAt.getTime() > now.getTime();
-  const stopped = campaign.status != null && !RUNNING.has(campaign.status.toUpperCase()) && !DATES_DECIDE.has(campaign.status.toUpperCase());
+  const stopped =
+    campaign.status != null &&
+    !RUNNING.has(campaign.status.toUpperCase()) &&
+    !DATES_DECIDE.has(campaign.status.toUpperCase());
   return notStarted && !stopped ? "scheduled" : "ended";
 }

@@ -26,4 +26,3 @@ export interface FoundCampaign {
   /** Every order behind it came from a journey the dev store simulated. */
   simulated: boolean;
 }
-

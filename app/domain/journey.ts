@@ -29,5 +29,7 @@ export interface JourneyRow {
 
 /** Whether a read journey names anything a campaign is found by (a UTM campaign, a marketing event, a code). */
 export function journeyNamesACampaign(row: JourneyRow): boolean {
-  return row.lastUtm.campaign != null || row.firstUtm.campaign != null || row.event != null || row.discountCodes.length > 0;
+  return (
+    row.lastUtm.campaign != null || row.firstUtm.campaign != null || row.event != null || row.discountCodes.length > 0
+  );
 }

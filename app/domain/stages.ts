@@ -10,7 +10,13 @@ export const LEVELS = ["world", "visitor", "enquirer", "first-time-buyer", "repe
 export type Level = (typeof LEVELS)[number];
 /** Levels that hold customers (the model's stage of the same name). */
 export type CustomerLevel = Exclude<Level, "world">;
-export const CUSTOMER_LEVELS: readonly CustomerLevel[] = ["visitor", "enquirer", "first-time-buyer", "repeat-buyer", "regular-buyer"];
+export const CUSTOMER_LEVELS: readonly CustomerLevel[] = [
+  "visitor",
+  "enquirer",
+  "first-time-buyer",
+  "repeat-buyer",
+  "regular-buyer",
+];
 
 export const STAGE_NUMBERS = [1, 2, 3, 4, 5] as const;
 export type StageNumber = (typeof STAGE_NUMBERS)[number];
@@ -64,7 +70,14 @@ export const STAGE_DEFINITIONS: readonly StageDefinition[] = [
     target: "visitor",
     alsoFrom: [],
     kinds: STAGE_ONE_KINDS,
-    ideas: ["idea.s1.press", "idea.s1.social", "idea.s1.targetedAds", "idea.s1.partners", "idea.s1.seo", "idea.s1.shopping"],
+    ideas: [
+      "idea.s1.press",
+      "idea.s1.social",
+      "idea.s1.targetedAds",
+      "idea.s1.partners",
+      "idea.s1.seo",
+      "idea.s1.shopping",
+    ],
   },
   {
     number: 2,
@@ -88,7 +101,13 @@ export const STAGE_DEFINITIONS: readonly StageDefinition[] = [
     target: "repeat-buyer",
     alsoFrom: ["lapsed", "returned"],
     kinds: [],
-    ideas: ["idea.s4.postPurchase", "idea.s4.surprise", "idea.s4.community", "idea.s4.reviewRequest", "idea.s4.winback"],
+    ideas: [
+      "idea.s4.postPurchase",
+      "idea.s4.surprise",
+      "idea.s4.community",
+      "idea.s4.reviewRequest",
+      "idea.s4.winback",
+    ],
   },
   {
     number: 5,

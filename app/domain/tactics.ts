@@ -95,9 +95,17 @@ export interface StoredMapping {
  * The stage an imported activity gets on refresh: the merchant's override when there is one, else the table.
  * `existing` is the stored campaign (null for a new activity).
  */
-export function stageForActivity(tactic: string, channel: string | null, existing: StoredMapping | null): TacticMapping & { stageOverridden: boolean } {
+export function stageForActivity(
+  tactic: string,
+  channel: string | null,
+  existing: StoredMapping | null,
+): TacticMapping & { stageOverridden: boolean } {
   if (existing?.stageOverridden) {
-    return { stage: existing.stage as StageNumber, stageOneKind: existing.stage === 1 ? (existing.stageOneKind as StageOneKind | null) : null, stageOverridden: true };
+    return {
+      stage: existing.stage as StageNumber,
+      stageOneKind: existing.stage === 1 ? (existing.stageOneKind as StageOneKind | null) : null,
+      stageOverridden: true,
+    };
   }
   return { ...defaultStageForTactic(tactic, channel), stageOverridden: false };
 }

@@ -4,8 +4,13 @@
  */
 export function buildFlowTriggerBatchMutation(handle: string, payloads: readonly Record<string, unknown>[]) {
   const declarations = ["$handle: String!", ...payloads.map((_, i) => `$p${i}: JSON!`)];
-  const fields = payloads.map((_, i) => `f${i}: flowTriggerReceive(handle: $handle, payload: $p${i}) { userErrors { field message } }`);
+  const fields = payloads.map(
+    (_, i) => `f${i}: flowTriggerReceive(handle: $handle, payload: $p${i}) { userErrors { field message } }`,
+  );
   const variables: Record<string, unknown> = { handle };
   payloads.forEach((payload, i) => (variables[`p${i}`] = payload));
-  return { document: `mutation FlowTriggerBatchMutation(${declarations.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, variables };
+  return {
+    document: `mutation FlowTriggerBatchMutation(${declarations.join(", ")}) {\n  ${fields.join("\n  ")}\n}`,
+    variables,
+  };
 }

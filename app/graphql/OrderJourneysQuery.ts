@@ -51,7 +51,13 @@ export const OrderJourneysQuery = `#graphql
 export interface JourneyVisitData {
   sourceDescription?: string | null;
   utmParameters?: { source?: string | null; medium?: string | null; campaign?: string | null } | null;
-  marketingEvent?: { id: string; type: string; marketingChannelType?: string | null; utmCampaign?: string | null; description?: string | null } | null;
+  marketingEvent?: {
+    id: string;
+    type: string;
+    marketingChannelType?: string | null;
+    utmCampaign?: string | null;
+    description?: string | null;
+  } | null;
 }
 
 export interface JourneySummaryData {

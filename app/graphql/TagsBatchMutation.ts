@@ -8,7 +8,11 @@ export interface TagEdit {
  * Several customers' tag changes in one request, one aliased tagsAdd / tagsRemove per change, so a batch costs one
  * round trip; the caller sizes the batch to Shopify's 1,000-point single-query limit (10 points per mutation field).
  */
-export function buildTagsBatchMutation(edits: readonly TagEdit[]): { document: string; variables: Record<string, unknown>; mutationCount: number } {
+export function buildTagsBatchMutation(edits: readonly TagEdit[]): {
+  document: string;
+  variables: Record<string, unknown>;
+  mutationCount: number;
+} {
   const declarations: string[] = [];
   const fields: string[] = [];
   const variables: Record<string, unknown> = {};

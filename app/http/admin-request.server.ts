@@ -27,9 +27,11 @@ export function adminRequestProblem(request: Request): AdminRequestProblem | nul
     if (problem) return { status: bearer !== undefined ? 401 : 400, reason: problem };
   }
   const shop = url.searchParams.get("shop");
-  if (shop !== null && shop.length > MAX_SHOP_DOMAIN_LENGTH) return { status: 400, reason: "the shop parameter is not a shop domain" };
+  if (shop !== null && shop.length > MAX_SHOP_DOMAIN_LENGTH)
+    return { status: 400, reason: "the shop parameter is not a shop domain" };
   const host = url.searchParams.get("host");
-  if (host !== null && !isEncodedAdminHost(host)) return { status: 400, reason: "the host parameter is not the base64 of a Shopify admin address" };
+  if (host !== null && !isEncodedAdminHost(host))
+    return { status: 400, reason: "the host parameter is not the base64 of a Shopify admin address" };
   return null;
 }
 
@@ -37,7 +39,8 @@ export function adminRequestProblem(request: Request): AdminRequestProblem | nul
 export function sessionTokenProblem(token: string): string | null {
   if (token.length > MAX_TOKEN_LENGTH) return "the session token is too long";
   const parts = token.split(".");
-  if (parts.length !== 3 || !parts.slice(0, 2).every((part) => BASE64URL.test(part))) return "the session token is not a JWT";
+  if (parts.length !== 3 || !parts.slice(0, 2).every((part) => BASE64URL.test(part)))
+    return "the session token is not a JWT";
   const [header, claims] = parts.slice(0, 2).map(decodeJsonObject);
   if (!header || !claims) return "the session token is not a JWT";
   const dest = typeof claims.dest === "string" ? /^https:\/\/([^/]+)$/.exec(claims.dest)?.[1] : undefined;
@@ -48,7 +51,9 @@ export function sessionTokenProblem(token: string): string | null {
 function decodeJsonObject(part: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

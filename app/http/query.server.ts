@@ -6,6 +6,10 @@ export function cursorParam<T>(url: URL, name: string, parse: (value: string) =>
   const value = url.searchParams.get(name);
   if (value === null || value === "") return null;
   const cursor = value.length <= 100 ? parse(value) : null;
-  if (cursor === null) throw new Response(`Bad Request: "${name}" is not a cursor of this list`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (cursor === null)
+    throw new Response(`Bad Request: "${name}" is not a cursor of this list`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   return cursor;
 }

@@ -25,12 +25,17 @@ const PHRASES: Record<ExplanationPart["key"], Phrase> = {
   lapsesAfter: (p) => ["explain.lapsesAfter", { days: nearestDay(num(p, "days")), source: String(p.values.source) }],
   lapsedAfter: (p) => ["explain.lapsedAfter", { days: nearestDay(num(p, "days")), source: String(p.values.source) }],
   winbackTier: (p) => ["explain.winbackTier", { tier: String(p.values.tier) }],
-  returnedAfterGap: (p) => ["explain.returnedAfterGap", { gapDays: nearestDay(num(p, "gapDays")), thresholdDays: nearestDay(num(p, "thresholdDays")) }],
+  returnedAfterGap: (p) => [
+    "explain.returnedAfterGap",
+    { gapDays: nearestDay(num(p, "gapDays")), thresholdDays: nearestDay(num(p, "thresholdDays")) },
+  ],
 };
 
 export function explain(explanation: Explanation, locale: Locale): string {
   // Unknown keys (an explanation stored by a newer version) are skipped rather than shown as raw keys.
-  const phrases = explanation.filter((part) => part.key in PHRASES).map((part) => translate(locale, ...PHRASES[part.key](part)));
+  const phrases = explanation
+    .filter((part) => part.key in PHRASES)
+    .map((part) => translate(locale, ...PHRASES[part.key](part)));
   if (phrases.length === 0) return "";
   if (locale === "ja") return `${phrases.join("、")}。`;
   const sentence = phrases.join("; ");

@@ -35,7 +35,8 @@ export function intlFor(locale: Locale): IntlShape {
 function numericArguments(elements: MessageFormatElement[], found: Set<string>): Set<string> {
   for (const el of elements) {
     if (el.type === TYPE.plural || el.type === TYPE.number) found.add(el.value);
-    if (el.type === TYPE.plural || el.type === TYPE.select) for (const option of Object.values(el.options)) numericArguments(option.value, found);
+    if (el.type === TYPE.plural || el.type === TYPE.select)
+      for (const option of Object.values(el.options)) numericArguments(option.value, found);
   }
   return found;
 }

@@ -3,10 +3,19 @@ import type { CustomerRow, OrderRow } from "../domain/facts";
 
 export type { CustomerRow, OrderRow };
 
-const MARKETING_STATES: readonly EmailMarketingState[] = ["SUBSCRIBED", "NOT_SUBSCRIBED", "PENDING", "UNSUBSCRIBED", "REDACTED", "INVALID"];
+const MARKETING_STATES: readonly EmailMarketingState[] = [
+  "SUBSCRIBED",
+  "NOT_SUBSCRIBED",
+  "PENDING",
+  "UNSUBSCRIBED",
+  "REDACTED",
+  "INVALID",
+];
 
 export function toMarketingState(value: unknown): EmailMarketingState {
-  const normalized = String(value ?? "").trim().toUpperCase();
+  const normalized = String(value ?? "")
+    .trim()
+    .toUpperCase();
   if ((MARKETING_STATES as readonly string[]).includes(normalized)) return normalized as EmailMarketingState;
   throw new Error(`Unknown email marketing state "${String(value)}"`);
 }
@@ -68,7 +77,10 @@ interface GraphqlOrderNode {
 }
 
 /** An order node from the Admin GraphQL API (bulk line or query). */
-export function orderFromGraphql(node: GraphqlOrderNode, customer: string | null = node.customer?.id ?? null): OrderRow {
+export function orderFromGraphql(
+  node: GraphqlOrderNode,
+  customer: string | null = node.customer?.id ?? null,
+): OrderRow {
   const totalMinor = toMinorUnits(node.totalPriceSet.shopMoney.amount);
   const refundedMinor = toMinorUnits(node.totalRefundedSet.shopMoney.amount);
   return {
@@ -113,7 +125,11 @@ interface GraphqlCustomerNode {
   updatedAt?: string | null;
   tags?: string[];
   /** The customer's default email address and its consent (null: the customer has no email, so no consent). */
-  defaultEmailAddress?: { marketingState: string; marketingOptInLevel?: string | null; marketingUpdatedAt?: string | null } | null;
+  defaultEmailAddress?: {
+    marketingState: string;
+    marketingOptInLevel?: string | null;
+    marketingUpdatedAt?: string | null;
+  } | null;
 }
 
 export function customerFromGraphql(node: GraphqlCustomerNode): CustomerRow {
@@ -122,7 +138,9 @@ export function customerFromGraphql(node: GraphqlCustomerNode): CustomerRow {
     shopifyCreatedAt: optionalDate(node.createdAt, "createdAt"),
     shopifyUpdatedAt: optionalDate(node.updatedAt, "updatedAt"),
     // A customer without an email has no default email address, so no consent: not subscribed.
-    emailMarketingState: node.defaultEmailAddress ? toMarketingState(node.defaultEmailAddress.marketingState) : "NOT_SUBSCRIBED",
+    emailMarketingState: node.defaultEmailAddress
+      ? toMarketingState(node.defaultEmailAddress.marketingState)
+      : "NOT_SUBSCRIBED",
     consentUpdatedAt: optionalDate(node.defaultEmailAddress?.marketingUpdatedAt, "marketingUpdatedAt"),
     tags: node.tags,
   };

@@ -70,7 +70,8 @@ export function readDelivery(topic: string, rawPayload: string): DeliveryIntent 
   } catch (error) {
     throw new PayloadError(`The payload is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw new PayloadError("The payload is not a JSON object");
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload))
+    throw new PayloadError("The payload is not a JSON object");
   try {
     return intentOf(topic, payload as Record<string, unknown>);
   } catch (error) {
@@ -140,7 +141,11 @@ export interface ReadDelivery {
  * updated_at, the consent's own clock), so the result is the one applying them one by one would give. Returns the
  * customers each delivery affected.
  */
-export async function applyFactBatch(deps: FactsDeps, shop: string, deliveries: readonly ReadDelivery[]): Promise<Map<number, Affected>> {
+export async function applyFactBatch(
+  deps: FactsDeps,
+  shop: string,
+  deliveries: readonly ReadDelivery[],
+): Promise<Map<number, Affected>> {
   const { db, now } = deps;
   // Every delivery is in the result, touching customers or not: the caller marks exactly these applied.
   const affected = new Map<number, Affected>(deliveries.map((d) => [d.id, { gids: [], cause: "order" }]));
@@ -151,20 +156,46 @@ export async function applyFactBatch(deps: FactsDeps, shop: string, deliveries: 
     const previous = await orderOwners(db, shop, [...new Set(rows.map((r) => r.gid))]);
     await upsertOrders(db, shop, rows);
     // The payload carries no journey summary: a new order's is read once Shopify has attributed it.
-    await awaitJourneys(db, shop, [...new Set(orders.filter((d) => d.intent.created).map((d) => d.intent.row.gid))], now);
+    await awaitJourneys(
+      db,
+      shop,
+      [...new Set(orders.filter((d) => d.intent.created).map((d) => d.intent.row.gid))],
+      now,
+    );
     for (const d of orders) {
       const owners = [d.intent.row.customerGid, previous.get(d.intent.row.gid)].filter((g): g is string => Boolean(g));
       affected.set(d.id, { gids: [...new Set(owners)], cause: "order" });
     }
   }
   const touches = deliveries.flatMap((d) => (d.intent.kind === "touch" ? [d.intent.row] : []));
-  if (touches.length > 0) await touchCustomers(db, shop, newestOf(touches, (r) => r.gid, (r) => r.shopifyUpdatedAt));
-  const consents = deliveries.filter((d): d is ReadDelivery & { intent: { kind: "consent" } } => d.intent.kind === "consent");
+  if (touches.length > 0)
+    await touchCustomers(
+      db,
+      shop,
+      newestOf(
+        touches,
+        (r) => r.gid,
+        (r) => r.shopifyUpdatedAt,
+      ),
+    );
+  const consents = deliveries.filter(
+    (d): d is ReadDelivery & { intent: { kind: "consent" } } => d.intent.kind === "consent",
+  );
   if (consents.length > 0) {
-    await updateConsents(db, shop, newestOf(consents.map((d) => d.intent.row), (r) => r.gid, (r) => r.consentUpdatedAt));
+    await updateConsents(
+      db,
+      shop,
+      newestOf(
+        consents.map((d) => d.intent.row),
+        (r) => r.gid,
+        (r) => r.consentUpdatedAt,
+      ),
+    );
     for (const d of consents) affected.set(d.id, { gids: [d.intent.row.gid], cause: "consent" });
   }
-  const orderDeletes = deliveries.filter((d): d is ReadDelivery & { intent: { kind: "orderDelete" } } => d.intent.kind === "orderDelete");
+  const orderDeletes = deliveries.filter(
+    (d): d is ReadDelivery & { intent: { kind: "orderDelete" } } => d.intent.kind === "orderDelete",
+  );
   if (orderDeletes.length > 0) {
     const owners = await deleteOrders(db, shop, [...new Set(orderDeletes.map((d) => d.intent.gid))], now);
     for (const d of orderDeletes) {
@@ -201,30 +232,50 @@ export function isBatchable(intent: DeliveryIntent): boolean {
  * Of several rows for one record, the one that would stand after applying them in arrival order under the
  * "not older than the stored one" guard: a later row replaces an earlier one unless it is older.
  */
-function newestOf<Row>(rows: readonly Row[], key: (row: Row) => string, at: (row: Row) => Date | null | undefined): Row[] {
+function newestOf<Row>(
+  rows: readonly Row[],
+  key: (row: Row) => string,
+  at: (row: Row) => Date | null | undefined,
+): Row[] {
   const winners = new Map<string, Row>();
   for (const row of rows) {
     const current = winners.get(key(row));
     const currentAt = current === undefined ? null : at(current);
     const rowAt = at(row);
-    if (current === undefined || currentAt == null || rowAt == null || rowAt.getTime() >= currentAt.getTime()) winners.set(key(row), row);
+    if (current === undefined || currentAt == null || rowAt == null || rowAt.getTime() >= currentAt.getTime())
+      winners.set(key(row), row);
   }
   return [...winners.values()];
 }
 
 /** Re-reads a customer and all its orders from the Admin API (topics that announce a change without its content). */
-export async function refetchCustomer(db: Db, client: AdminClient, shop: string, gid: string, requestOptions: { maxAttempts?: number } = {}): Promise<void> {
+export async function refetchCustomer(
+  db: Db,
+  client: AdminClient,
+  shop: string,
+  gid: string,
+  requestOptions: { maxAttempts?: number } = {},
+): Promise<void> {
   let after: string | null = null;
   type Page = {
-    customer: (Parameters<typeof customerFromGraphql>[0] & {
-      orders: { nodes: Array<Parameters<typeof orderFromGraphql>[0]>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-    }) | null;
+    customer:
+      | (Parameters<typeof customerFromGraphql>[0] & {
+          orders: {
+            nodes: Array<Parameters<typeof orderFromGraphql>[0]>;
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        })
+      | null;
   };
   do {
     const { data }: { data: Page } = await client.request<Page>(CustomerFactsQuery, { id: gid, after }, requestOptions);
     if (!data.customer) return; // deleted meanwhile: customers/delete will say so
     if (after === null) await upsertCustomers(db, shop, [customerFromGraphql(data.customer)]);
-    await upsertOrders(db, shop, data.customer.orders.nodes.map((node) => orderFromGraphql(node, gid)));
+    await upsertOrders(
+      db,
+      shop,
+      data.customer.orders.nodes.map((node) => orderFromGraphql(node, gid)),
+    );
     after = data.customer.orders.pageInfo.hasNextPage ? data.customer.orders.pageInfo.endCursor : null;
   } while (after);
 }

@@ -30,7 +30,12 @@ function utmOf(visit: JourneyVisitData | null | undefined): UtmValues {
 function eventOf(visit: JourneyVisitData | null | undefined): JourneyEvent | null {
   const event = visit?.marketingEvent;
   if (!event || typeof event.id !== "string") return null;
-  return { gid: event.id, tactic: text(event.type), channel: text(event.marketingChannelType), name: text(event.utmCampaign) ?? text(event.description) };
+  return {
+    gid: event.id,
+    tactic: text(event.type),
+    channel: text(event.marketingChannelType),
+    name: text(event.utmCampaign) ?? text(event.description),
+  };
 }
 
 function orderIndex(value: unknown): number | null {
@@ -50,7 +55,11 @@ function codesOf(codes: unknown): string[] {
 }
 
 /** An order node's journey (bulk line or OrderJourneysQuery node). A summary that is null or not ready is pending. */
-export function journeyFromGraphql(node: { id: string; discountCodes?: unknown; customerJourneySummary?: JourneySummaryData | null }): JourneyRow {
+export function journeyFromGraphql(node: {
+  id: string;
+  discountCodes?: unknown;
+  customerJourneySummary?: JourneySummaryData | null;
+}): JourneyRow {
   const summary = node.customerJourneySummary;
   const ready = summary?.ready === true;
   const visits = [summary?.lastVisit, summary?.firstVisit];
@@ -66,4 +75,3 @@ export function journeyFromGraphql(node: { id: string; discountCodes?: unknown; 
     simulated: ready && visits.some((v) => v?.sourceDescription != null && SIMULATED_VISIT.test(v.sourceDescription)),
   };
 }
-

@@ -17,10 +17,15 @@ onWake(() => port.postMessage({ type: "wake" }));
 
 let runtime: JobRuntime;
 try {
-  const module = (await import(pathToFileURL(runtimeModule).href)) as { createJobRuntime(): JobRuntime | Promise<JobRuntime> };
+  const module = (await import(pathToFileURL(runtimeModule).href)) as {
+    createJobRuntime(): JobRuntime | Promise<JobRuntime>;
+  };
   runtime = await module.createJobRuntime();
 } catch (error) {
-  port.postMessage({ type: "load-failed", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  port.postMessage({
+    type: "load-failed",
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
   throw error;
 }
 
@@ -29,7 +34,13 @@ port.on("message", (message: { type: "run"; id: number; task: JobTask }) => {
   runtime.run(message.task).then(
     (handled) => port.postMessage({ type: "done", id: message.id, handled }),
     (error: unknown) =>
-      port.postMessage({ type: "failed", id: message.id, message: describeError(error), name: error instanceof Error ? error.name : "Error", kind: jobErrorKind(error) }),
+      port.postMessage({
+        type: "failed",
+        id: message.id,
+        message: describeError(error),
+        name: error instanceof Error ? error.name : "Error",
+        kind: jobErrorKind(error),
+      }),
   );
 });
 port.postMessage({ type: "ready" });
@@ -39,5 +50,11 @@ function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error.message) return error.message;
   const code = (error as { code?: unknown }).code;
-  return [error.name, code === undefined ? "" : String(code), error.stack?.split("\n").slice(1, 4).join(" ").trim() ?? ""].filter(Boolean).join(": ");
+  return [
+    error.name,
+    code === undefined ? "" : String(code),
+    error.stack?.split("\n").slice(1, 4).join(" ").trim() ?? "",
+  ]
+    .filter(Boolean)
+    .join(": ");
 }

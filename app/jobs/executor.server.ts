@@ -64,7 +64,9 @@ interface Slot {
 
 /** The threads run the app's TypeScript through tsx, as `npm run worker` does (inherited when already loaded). */
 function threadExecArgv(): string[] | undefined {
-  const loaded = process.execArgv.some((arg, i) => arg.includes("tsx") && (process.execArgv[i - 1] === "--import" || arg.startsWith("--import")));
+  const loaded = process.execArgv.some(
+    (arg, i) => arg.includes("tsx") && (process.execArgv[i - 1] === "--import" || arg.startsWith("--import")),
+  );
   return loaded ? undefined : [...process.execArgv, "--import", "tsx"];
 }
 
@@ -96,7 +98,10 @@ class ThreadExecutor implements JobExecutor {
     const slot = await this.acquire();
     return new Promise<number>((resolve, reject) => {
       const id = this.nextId++;
-      const deadline = setTimeout(() => this.retire(slot, `it ran past its limit of ${formatDuration(limits.deadlineMs)}`), limits.deadlineMs);
+      const deadline = setTimeout(
+        () => this.retire(slot, `it ran past its limit of ${formatDuration(limits.deadlineMs)}`),
+        limits.deadlineMs,
+      );
       slot.running = { id, resolve, reject, deadline };
       slot.lastBeat = Date.now();
       slot.thread.postMessage({ type: "run", id, task });
@@ -150,7 +155,10 @@ class ThreadExecutor implements JobExecutor {
     const now = Date.now();
     for (const slot of this.slots) {
       if (slot.running && now - slot.lastBeat > this.stallMs) {
-        this.retire(slot, `its thread was blocked for more than ${Math.round(this.stallMs / 1000)} s (a loop that does not end)`);
+        this.retire(
+          slot,
+          `its thread was blocked for more than ${Math.round(this.stallMs / 1000)} s (a loop that does not end)`,
+        );
       }
     }
   }
@@ -215,7 +223,10 @@ export function inProcessExecutor(runtime: JobRuntime): JobExecutor {
     run(task, limits) {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TaskStoppedError(`it ran past its limit of ${formatDuration(limits.deadlineMs)}`)), limits.deadlineMs);
+        timer = setTimeout(
+          () => reject(new TaskStoppedError(`it ran past its limit of ${formatDuration(limits.deadlineMs)}`)),
+          limits.deadlineMs,
+        );
       });
       return Promise.race([runtime.run(task), deadline]).finally(() => clearTimeout(timer));
     },

@@ -25,7 +25,14 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
     backfill: async (ctx, job) => {
       const shop = requireShop(job.shop);
       const client = deps.clientFor(shop);
-      await runBackfill({ db: ctx.db, shop, client, writer: shopifyWriter(ctx.db, shop, client), now: ctx.now, log: deps.log });
+      await runBackfill({
+        db: ctx.db,
+        shop,
+        client,
+        writer: shopifyWriter(ctx.db, shop, client),
+        now: ctx.now,
+        log: deps.log,
+      });
     },
     daily: async (ctx, job) => {
       const shop = requireShop(job.shop);
@@ -35,7 +42,14 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
     reclassify: async (ctx, job) => {
       const shop = requireShop(job.shop);
       const retiredPrefix = typeof job.data.retiredPrefix === "string" ? job.data.retiredPrefix : undefined;
-      await reclassifyShop({ db: ctx.db, shop, client: deps.clientFor(shop), now: ctx.now(), retiredPrefix, log: deps.log });
+      await reclassifyShop({
+        db: ctx.db,
+        shop,
+        client: deps.clientFor(shop),
+        now: ctx.now(),
+        retiredPrefix,
+        log: deps.log,
+      });
     },
     campaigns: async (ctx, job) => {
       const shop = requireShop(job.shop);
@@ -59,7 +73,11 @@ export function inboxProcessor(deps: HandlerDeps) {
 const INBOX_SLICE_MS = 5000;
 
 /** A runtime from handlers and an inbox pass: what an executor thread runs (tests build theirs from the same parts). */
-export function jobRuntime(deps: HandlerDeps, db: Db = prisma, handlers: Record<JobName, JobHandler> = jobHandlers(deps)): JobRuntime {
+export function jobRuntime(
+  deps: HandlerDeps,
+  db: Db = prisma,
+  handlers: Record<JobName, JobHandler> = jobHandlers(deps),
+): JobRuntime {
   const ctx: WorkerContext = { db, now: () => new Date() };
   const processInbox = inboxProcessor(deps);
   return {

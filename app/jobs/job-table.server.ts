@@ -1,7 +1,17 @@
 import type { Job } from "@prisma/client";
 import type { Db } from "../db.server";
 import { isUniqueViolation } from "../models/inbox.server";
-import { errorText, isJobErrorKind, jobErrorKind, PARKED_JOBS_SHOWN, STOPPED_WORKER_ERROR, retryDelayMs, supersedes, type JobName, type ParkedJob } from "./kinds";
+import {
+  errorText,
+  isJobErrorKind,
+  jobErrorKind,
+  PARKED_JOBS_SHOWN,
+  STOPPED_WORKER_ERROR,
+  retryDelayMs,
+  supersedes,
+  type JobName,
+  type ParkedJob,
+} from "./kinds";
 
 /**
  * The Job table: the queue of the SQLite runner. A job is waiting (no lock, runAt due), running (locked, the lock
@@ -23,7 +33,12 @@ export interface RetryPolicy {
 }
 
 /** Returns false when a job with the same singleton key is already waiting. */
-export async function insertJob(db: Db, name: JobName, data: Record<string, unknown>, options: EnqueueOptions): Promise<boolean> {
+export async function insertJob(
+  db: Db,
+  name: JobName,
+  data: Record<string, unknown>,
+  options: EnqueueOptions,
+): Promise<boolean> {
   try {
     await db.job.create({
       data: {
@@ -46,7 +61,12 @@ export async function insertJob(db: Db, name: JobName, data: Record<string, unkn
  * Claims the oldest due job of a shop that is not busy in this runner (a shop's jobs run one at a time, so a
  * shop's tag writes share one model of its rate-limit bucket). The claim counts an attempt.
  */
-export async function claimNextJob(db: Db, workerId: string, now: Date, busyShops: readonly string[] = []): Promise<Job | null> {
+export async function claimNextJob(
+  db: Db,
+  workerId: string,
+  now: Date,
+  busyShops: readonly string[] = [],
+): Promise<Job | null> {
   for (;;) {
     const candidate = await db.job.findFirst({
       where: {
@@ -64,40 +84,67 @@ export async function claimNextJob(db: Db, workerId: string, now: Date, busyShop
       data: { lockedAt: now, lockedBy: workerId, attempts: { increment: 1 } },
     });
     // Lost a race with another claimer (a second worker process, which SQLite deployments should not run): next one.
-    if (claimed.count === 1) return { ...candidate, lockedAt: now, lockedBy: workerId, attempts: candidate.attempts + 1 };
+    if (claimed.count === 1)
+      return { ...candidate, lockedAt: now, lockedBy: workerId, attempts: candidate.attempts + 1 };
   }
 }
 
 /** Who holds the locks of running jobs (runner ids), to find those of runners that are gone. */
 export async function jobLockers(db: Db): Promise<string[]> {
-  const rows = await db.job.findMany({ where: { doneAt: null, failedAt: null, lockedAt: { not: null } }, select: { lockedBy: true }, distinct: ["lockedBy"] });
+  const rows = await db.job.findMany({
+    where: { doneAt: null, failedAt: null, lockedAt: { not: null } },
+    select: { lockedBy: true },
+    distinct: ["lockedBy"],
+  });
   return rows.flatMap((row) => (row.lockedBy ? [row.lockedBy] : []));
 }
 
 /** The runner renews the locks of the jobs it runs; a lock left unrenewed marks a job whose runner died. */
 export async function renewJobLocks(db: Db, workerId: string, ids: readonly number[], now: Date): Promise<void> {
   if (ids.length === 0) return;
-  await db.job.updateMany({ where: { id: { in: [...ids] }, lockedBy: workerId, doneAt: null }, data: { lockedAt: now } });
+  await db.job.updateMany({
+    where: { id: { in: [...ids] }, lockedBy: workerId, doneAt: null },
+    data: { lockedAt: now },
+  });
 }
 
 export async function completeJob(db: Db, job: Pick<Job, "id" | "shop" | "name" | "data">, now: Date): Promise<void> {
   // The singleton key is released so the same kind of job can be queued again.
-  await db.job.update({ where: { id: job.id }, data: { doneAt: now, lockedAt: null, singletonKey: null, lastError: null, errorKind: null } });
+  await db.job.update({
+    where: { id: job.id },
+    data: { doneAt: now, lockedAt: null, singletonKey: null, lastError: null, errorKind: null },
+  });
   await resolveSupersededParkedJobs(db, job, now);
 }
 
-async function resolveSupersededParkedJobs(db: Db, job: Pick<Job, "id" | "shop" | "name" | "data">, now: Date): Promise<void> {
-  const parked = await db.job.findMany({ where: { shop: job.shop, name: job.name, failedAt: { not: null }, doneAt: null }, select: { id: true, name: true, data: true } });
+async function resolveSupersededParkedJobs(
+  db: Db,
+  job: Pick<Job, "id" | "shop" | "name" | "data">,
+  now: Date,
+): Promise<void> {
+  const parked = await db.job.findMany({
+    where: { shop: job.shop, name: job.name, failedAt: { not: null }, doneAt: null },
+    select: { id: true, name: true, data: true },
+  });
   const succeeded = { name: job.name, data: parseJobData(job.data) };
-  const moot = parked.filter((p) => supersedes(succeeded, { name: p.name, data: parseJobData(p.data) })).map((p) => p.id);
-  if (moot.length > 0) await db.job.updateMany({ where: { id: { in: moot } }, data: { doneAt: now, lastError: null, errorKind: null } });
+  const moot = parked
+    .filter((p) => supersedes(succeeded, { name: p.name, data: parseJobData(p.data) }))
+    .map((p) => p.id);
+  if (moot.length > 0)
+    await db.job.updateMany({ where: { id: { in: moot } }, data: { doneAt: now, lastError: null, errorKind: null } });
 }
 
 /**
  * Records a failed attempt: the job waits for its next attempt (exponential backoff), or is parked once it has
  * used its attempts. `workerId` guards against a runner that lost the job (its lock was taken over) overwriting it.
  */
-export async function failJob(db: Db, job: Pick<Job, "id" | "attempts" | "maxAttempts">, error: unknown, now: Date, policy: RetryPolicy & { workerId?: string } = {}): Promise<"retry" | "parked"> {
+export async function failJob(
+  db: Db,
+  job: Pick<Job, "id" | "attempts" | "maxAttempts">,
+  error: unknown,
+  now: Date,
+  policy: RetryPolicy & { workerId?: string } = {},
+): Promise<"retry" | "parked"> {
   const lastError = errorText(error);
   const errorKind = jobErrorKind(error);
   const park = job.attempts >= job.maxAttempts;
@@ -105,7 +152,12 @@ export async function failJob(db: Db, job: Pick<Job, "id" | "attempts" | "maxAtt
     where: { id: job.id, doneAt: null, failedAt: null, ...(policy.workerId ? { lockedBy: policy.workerId } : {}) },
     data: park
       ? { lockedAt: null, lastError, errorKind, failedAt: now, singletonKey: null }
-      : { lockedAt: null, lastError, errorKind, runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)) },
+      : {
+          lockedAt: null,
+          lastError,
+          errorKind,
+          runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)),
+        },
   });
   return park ? "parked" : "retry";
 }
@@ -125,7 +177,10 @@ export async function recoverStaleJobs(
     where: {
       doneAt: null,
       failedAt: null,
-      OR: [{ lockedAt: { lt: new Date(now.getTime() - staleMs) } }, ...(policy.deadLockers?.length ? [{ lockedBy: { in: [...policy.deadLockers] } }] : [])],
+      OR: [
+        { lockedAt: { lt: new Date(now.getTime() - staleMs) } },
+        ...(policy.deadLockers?.length ? [{ lockedBy: { in: [...policy.deadLockers] } }] : []),
+      ],
       ...(policy.exceptIds?.length ? { id: { notIn: [...policy.exceptIds] } } : {}),
     },
     select: { id: true, attempts: true, maxAttempts: true, lockedAt: true },
@@ -137,7 +192,12 @@ export async function recoverStaleJobs(
       where: { id: job.id, lockedAt: job.lockedAt, doneAt: null, failedAt: null },
       data: park
         ? { lockedAt: null, lastError: STOPPED_WORKER_ERROR, errorKind: "stopped", failedAt: now, singletonKey: null }
-        : { lockedAt: null, lastError: STOPPED_WORKER_ERROR, errorKind: "stopped", runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)) },
+        : {
+            lockedAt: null,
+            lastError: STOPPED_WORKER_ERROR,
+            errorKind: "stopped",
+            runAt: new Date(now.getTime() + retryDelayMs(job.attempts, policy.retryBaseSeconds)),
+          },
     });
     recovered += count;
   }
@@ -149,7 +209,10 @@ export async function recoverStaleJobs(
  * not the job's failure. Every job resumes or repeats safely (imports checkpoint, the rest are idempotent).
  */
 export async function releaseJob(db: Db, id: number, workerId: string): Promise<void> {
-  await db.job.updateMany({ where: { id, lockedBy: workerId, doneAt: null, failedAt: null, attempts: { gt: 0 } }, data: { lockedAt: null, attempts: { decrement: 1 } } });
+  await db.job.updateMany({
+    where: { id, lockedBy: workerId, doneAt: null, failedAt: null, attempts: { gt: 0 } },
+    data: { lockedAt: null, attempts: { decrement: 1 } },
+  });
 }
 
 export async function listParkedTableJobs(db: Db, shop: string): Promise<{ jobs: ParkedJob[]; total: number }> {
@@ -181,23 +244,35 @@ export async function retryParkedTableJob(db: Db, shop: string, id: number, now:
   if (!job) return false;
   const requeue = { failedAt: null, lockedAt: null, lockedBy: null, runAt: now, maxAttempts: job.attempts + 1 };
   try {
-    const { count } = await db.job.updateMany({ where: { id, failedAt: { not: null }, doneAt: null }, data: { ...requeue, singletonKey: job.key } });
+    const { count } = await db.job.updateMany({
+      where: { id, failedAt: { not: null }, doneAt: null },
+      data: { ...requeue, singletonKey: job.key },
+    });
     return count === 1;
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const { count } = await db.job.updateMany({ where: { id, failedAt: { not: null }, doneAt: null }, data: { doneAt: now } });
+    const { count } = await db.job.updateMany({
+      where: { id, failedAt: { not: null }, doneAt: null },
+      data: { doneAt: now },
+    });
     return count === 1;
   }
 }
 
 /** Jobs due now or running: what drain() waits for (a job waiting out its backoff is not outstanding). */
 export function outstandingTableJobs(db: Db, now: Date): Promise<number> {
-  return db.job.count({ where: { doneAt: null, failedAt: null, OR: [{ runAt: { lte: now } }, { lockedAt: { not: null } }] } });
+  return db.job.count({
+    where: { doneAt: null, failedAt: null, OR: [{ runAt: { lte: now } }, { lockedAt: { not: null } }] },
+  });
 }
 
 /** The earliest moment a waiting job becomes due, so an idle runner wakes for it. */
 export async function nextJobDueAt(db: Db): Promise<Date | null> {
-  const next = await db.job.findFirst({ where: { doneAt: null, failedAt: null, lockedAt: null }, orderBy: { runAt: "asc" }, select: { runAt: true } });
+  const next = await db.job.findFirst({
+    where: { doneAt: null, failedAt: null, lockedAt: null },
+    orderBy: { runAt: "asc" },
+    select: { runAt: true },
+  });
   return next?.runAt ?? null;
 }
 

@@ -53,14 +53,19 @@ export function retryDelayMs(failedAttempts: number, baseSeconds: number = RETRY
  * a day's evaluation, a refresh), so once a later one has succeeded, a Retry of the parked one would only repeat
  * it. A parked re-classification that retires a tag prefix is moot only once that same prefix has been retired.
  */
-export function supersedes(succeeded: { name: string; data: Record<string, unknown> }, parked: { name: string; data: Record<string, unknown> }): boolean {
+export function supersedes(
+  succeeded: { name: string; data: Record<string, unknown> },
+  parked: { name: string; data: Record<string, unknown> },
+): boolean {
   if (succeeded.name !== parked.name) return false;
-  if (parked.name === "reclassify") return parked.data.retiredPrefix === undefined || parked.data.retiredPrefix === succeeded.data.retiredPrefix;
+  if (parked.name === "reclassify")
+    return parked.data.retiredPrefix === undefined || parked.data.retiredPrefix === succeeded.data.retiredPrefix;
   return true;
 }
 
 /** The reason recorded for an attempt whose runner vanished (kill -9, a lost machine, a hung worker restarted). */
-export const STOPPED_WORKER_ERROR = "The worker running this job stopped before it finished (a crash, a restart, or the job ran past its limits)";
+export const STOPPED_WORKER_ERROR =
+  "The worker running this job stopped before it finished (a crash, a restart, or the job ran past its limits)";
 
 /** A task the runner stopped (its thread blocked, past its deadline, crashed) rather than one that failed by itself. */
 export class TaskStoppedError extends Error {
@@ -119,7 +124,10 @@ export interface WorkerContext {
   now: () => Date;
 }
 
-export type JobHandler = (ctx: WorkerContext, job: { shop: string | null; data: Record<string, unknown> }) => Promise<void>;
+export type JobHandler = (
+  ctx: WorkerContext,
+  job: { shop: string | null; data: Record<string, unknown> },
+) => Promise<void>;
 
 /**
  * What an executor runs a task with: the production runtime (handlers.server.ts) or a test's. `run` resolves with

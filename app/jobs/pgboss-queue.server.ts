@@ -81,7 +81,12 @@ export class PgBossQueue {
     };
     await boss.createQueue(SHOP_QUEUE, shopQueue);
     if (options.worker) await boss.updateQueue(SHOP_QUEUE, shopQueue);
-    await boss.createQueue(DAILY_SCHEDULE_QUEUE, { name: DAILY_SCHEDULE_QUEUE, policy: "short", retryLimit: 3, retryDelay: 60 });
+    await boss.createQueue(DAILY_SCHEDULE_QUEUE, {
+      name: DAILY_SCHEDULE_QUEUE,
+      policy: "short",
+      retryLimit: 3,
+      retryDelay: 60,
+    });
     return new PgBossQueue(boss);
   }
 
@@ -126,7 +131,14 @@ export class PgBossQueue {
         LIMIT $3`,
       [SHOP_QUEUE, shop, PARKED_JOBS_SHOWN],
     );
-    const typed = rows as Array<{ id: string; kind: JobName; retry_count: number; output: unknown; completed_on: Date; total: string }>;
+    const typed = rows as Array<{
+      id: string;
+      kind: JobName;
+      retry_count: number;
+      output: unknown;
+      completed_on: Date;
+      total: string;
+    }>;
     return {
       total: typed.length > 0 ? Number(typed[0].total) : 0,
       jobs: typed.map((row) => ({
@@ -143,12 +155,20 @@ export class PgBossQueue {
   /** One more attempt for a parked job of this shop, now (pg-boss's retry raises its limit by one). */
   async retryParked(shop: string, id: string): Promise<boolean> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
-    const { rows } = await this.boss.getDb().executeSql(
-      `SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'failed' AND data->>'shop' = $3`,
-      [SHOP_QUEUE, id, shop],
-    );
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'failed' AND data->>'shop' = $3`, [
+        SHOP_QUEUE,
+        id,
+        shop,
+      ]);
     if (rows.length === 0) return false;
-    await this.boss.getDb().executeSql(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND id = $2 AND state = 'failed'`, [SHOP_QUEUE, id]);
+    await this.boss
+      .getDb()
+      .executeSql(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND id = $2 AND state = 'failed'`, [
+        SHOP_QUEUE,
+        id,
+      ]);
     await this.boss.retry(SHOP_QUEUE, id);
     return true;
   }
@@ -156,12 +176,16 @@ export class PgBossQueue {
   /** After a success, the shop's parked jobs it made moot (kinds.ts supersedes) leave the card. */
   async resolveSuperseded(succeeded: ShopJob): Promise<void> {
     if (succeeded.kind === "inbox") return;
-    const { rows } = await this.boss.getDb().executeSql(
-      `SELECT id, data FROM pgboss.job WHERE name = $1 AND state = 'failed' AND data->>'shop' = $2 AND data->>'kind' = $3`,
-      [SHOP_QUEUE, succeeded.shop, succeeded.kind],
-    );
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(
+        `SELECT id, data FROM pgboss.job WHERE name = $1 AND state = 'failed' AND data->>'shop' = $2 AND data->>'kind' = $3`,
+        [SHOP_QUEUE, succeeded.shop, succeeded.kind],
+      );
     const moot = (rows as Array<{ id: string; data: ShopJob }>)
-      .filter((row) => supersedes({ name: succeeded.kind, data: succeeded.data }, { name: row.data.kind, data: row.data.data }))
+      .filter((row) =>
+        supersedes({ name: succeeded.kind, data: succeeded.data }, { name: row.data.kind, data: row.data.data }),
+      )
       .map((row) => row.id);
     if (moot.length > 0) await this.boss.deleteJob(SHOP_QUEUE, moot);
   }
@@ -173,7 +197,8 @@ export class PgBossQueue {
 
 /** pg-boss stores a failed job's error serialized into `output`. */
 function failureMessage(output: unknown): string {
-  if (output && typeof output === "object" && "message" in output && typeof output.message === "string") return errorText(output.message);
+  if (output && typeof output === "object" && "message" in output && typeof output.message === "string")
+    return errorText(output.message);
   if (output && typeof output === "object" && "value" in output) return errorText(String(output.value));
   return "";
 }

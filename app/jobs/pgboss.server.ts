@@ -4,7 +4,14 @@ import pg from "pg";
 import type { Db } from "../db.server";
 import { inboxWorkDue, shopsWithInboxWork } from "../models/inbox.server";
 import type { JobExecutor } from "./executor.server";
-import { errorText, STOPPED_WORKER_ERROR, TaskStoppedError, TASK_DEADLINE_SECONDS, type TaskKind, type Worker } from "./kinds";
+import {
+  errorText,
+  STOPPED_WORKER_ERROR,
+  TaskStoppedError,
+  TASK_DEADLINE_SECONDS,
+  type TaskKind,
+  type Worker,
+} from "./kinds";
 import { DAILY_SCHEDULE_QUEUE, PgBossQueue, SHOP_QUEUE, type ShopJob } from "./pgboss-queue.server";
 import { messageLog } from "../logger.server";
 import { onWake } from "./wake.server";
@@ -76,7 +83,11 @@ class PgBossRunner implements Worker {
   ) {
     this.boss = queue.boss;
     this.now = options.now ?? (() => new Date());
-    this.locks = new pg.Pool({ connectionString: options.url, max: concurrency + 1, application_name: "lifecycle-shop-locks" });
+    this.locks = new pg.Pool({
+      connectionString: options.url,
+      max: concurrency + 1,
+      application_name: "lifecycle-shop-locks",
+    });
     this.locks.on("error", (error) => log(`shop lock connection: ${error.message}`));
   }
 
@@ -135,19 +146,27 @@ class PgBossRunner implements Worker {
     const lock = await this.locks.connect();
     let broken = false;
     try {
-      const { rows } = await lock.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [LOCK_NAMESPACE, shop]);
+      const { rows } = await lock.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [
+        LOCK_NAMESPACE,
+        shop,
+      ]);
       if (!rows[0]?.ok) {
         await this.queue.defer(job.data);
         return;
       }
       try {
-        await this.options.executor.run({ kind, shop, data }, { deadlineMs: (this.options.deadlineSeconds?.[kind] ?? TASK_DEADLINE_SECONDS[kind]) * 1000 });
+        await this.options.executor.run(
+          { kind, shop, data },
+          { deadlineMs: (this.options.deadlineSeconds?.[kind] ?? TASK_DEADLINE_SECONDS[kind]) * 1000 },
+        );
       } finally {
         await lock.query("SELECT pg_advisory_unlock($1, hashtext($2))", [LOCK_NAMESPACE, shop]).catch(() => {
           broken = true;
         });
       }
-      await this.queue.resolveSuperseded(job.data).catch((error: unknown) => this.log(`parked jobs of ${shop} not resolved: ${errorText(error)}`));
+      await this.queue
+        .resolveSuperseded(job.data)
+        .catch((error: unknown) => this.log(`parked jobs of ${shop} not resolved: ${errorText(error)}`));
     } catch (error) {
       if (this.stopped && error instanceof TaskStoppedError) {
         await this.queue.giveBack(job.data);
@@ -201,7 +220,8 @@ class PgBossRunner implements Worker {
     );
     if (rows.length === 0) return;
     this.log(`failing ${rows.length} job(s) of a worker that stopped`);
-    for (const { id } of rows as Array<{ id: string }>) await this.boss.fail(SHOP_QUEUE, id, { message: STOPPED_WORKER_ERROR, kind: "stopped" });
+    for (const { id } of rows as Array<{ id: string }>)
+      await this.boss.fail(SHOP_QUEUE, id, { message: STOPPED_WORKER_ERROR, kind: "stopped" });
   }
 
   private async outstanding(): Promise<number> {

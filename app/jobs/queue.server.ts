@@ -20,7 +20,12 @@ async function pgBossQueueOf(db: Db) {
 }
 
 /** Returns false when a job with the same singleton key is already waiting. */
-export async function enqueueJob(db: Db, name: JobName, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<boolean> {
+export async function enqueueJob(
+  db: Db,
+  name: JobName,
+  data: Record<string, unknown>,
+  options: EnqueueOptions = {},
+): Promise<boolean> {
   const boss = await pgBossQueueOf(db);
   const queued = boss ? await boss.enqueue(name, data, options) : await insertJob(db, name, data, options);
   if (queued) wakeWorker();

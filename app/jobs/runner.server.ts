@@ -28,7 +28,8 @@ function boundedInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, 
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   return value;
 }
 
@@ -60,9 +61,18 @@ function yieldToWebProcess(nice: number): void {
  * cron (one machine); on PostgreSQL a pg-boss worker, any number of which can run side by side. Either way the
  * jobs themselves run in executor threads.
  */
-export async function startJobRunner(settings: RunnerSettings, db: Db = prisma, url: string = databaseUrl()): Promise<Worker> {
+export async function startJobRunner(
+  settings: RunnerSettings,
+  db: Db = prisma,
+  url: string = databaseUrl(),
+): Promise<Worker> {
   yieldToWebProcess(settings.nice);
-  const executor = createThreadExecutor({ size: settings.lanes, runtimeModule: settings.runtimeModule, stallMs: settings.stallMs, onWake: wakeWorker });
+  const executor = createThreadExecutor({
+    size: settings.lanes,
+    runtimeModule: settings.runtimeModule,
+    stallMs: settings.stallMs,
+    onWake: wakeWorker,
+  });
   if (isPostgresUrl(url)) {
     const { startPgBossWorker } = await import("./pgboss.server");
     return startPgBossWorker({
@@ -77,7 +87,9 @@ export async function startJobRunner(settings: RunnerSettings, db: Db = prisma, 
   }
   const runner = startTableRunner({ db, executor, lanes: settings.lanes, retryBaseSeconds: settings.retryBaseSeconds });
   const cron = new Cron(settings.dailyCron, { timezone: "UTC" }, () => {
-    scheduleDailyEvaluations(new Date(), db).catch((error: unknown) => logger.error({ component: "jobs", err: error }, "daily evaluations not queued"));
+    scheduleDailyEvaluations(new Date(), db).catch((error: unknown) =>
+      logger.error({ component: "jobs", err: error }, "daily evaluations not queued"),
+    );
   });
   return {
     drain: () => runner.drain(),

@@ -52,7 +52,11 @@ export interface SuperviseOptions {
  * process's event loop, so a job that loops or crashes cannot stop the app from answering.
  */
 export function superviseWorkerProcess(options: SuperviseOptions = {}): WorkerProcess {
-  return new Supervisor(options.entry ?? workerEntryPath(), options.env ?? process.env, options.log ?? messageLog("supervisor"));
+  return new Supervisor(
+    options.entry ?? workerEntryPath(),
+    options.env ?? process.env,
+    options.log ?? messageLog("supervisor"),
+  );
 }
 
 class Supervisor implements WorkerProcess {
@@ -147,6 +151,10 @@ class Supervisor implements WorkerProcess {
   private sendWake(): void {
     this.wakeTimer = null;
     this.lastWake = Date.now();
-    if (this.child?.connected) this.child.send({ type: "wake" } satisfies SupervisorMessage, (error) => error && this.log(`wake not sent: ${error.message}`));
+    if (this.child?.connected)
+      this.child.send(
+        { type: "wake" } satisfies SupervisorMessage,
+        (error) => error && this.log(`wake not sent: ${error.message}`),
+      );
   }
 }

@@ -14,7 +14,16 @@ import {
   releaseJob,
   renewJobLocks,
 } from "./job-table.server";
-import { errorText, retryDelayMs, TaskStoppedError, TASK_DEADLINE_SECONDS, type JobName, type JobTask, type TaskKind, type Worker } from "./kinds";
+import {
+  errorText,
+  retryDelayMs,
+  TaskStoppedError,
+  TASK_DEADLINE_SECONDS,
+  type JobName,
+  type JobTask,
+  type TaskKind,
+  type Worker,
+} from "./kinds";
 import { onWake } from "./wake.server";
 import { messageLog } from "../logger.server";
 
@@ -176,7 +185,12 @@ class TableRunner implements Worker {
     };
     const job = async () => {
       const claimed = await claimNextJob(this.db, this.workerId, now, [...this.running.keys()]);
-      return claimed && { task: { kind: claimed.name as JobName, shop: claimed.shop, data: parseJobData(claimed.data) }, job: claimed };
+      return (
+        claimed && {
+          task: { kind: claimed.name as JobName, shop: claimed.shop, data: parseJobData(claimed.data) },
+          job: claimed,
+        }
+      );
     };
     for (const pick of this.preferJobs ? [job, inbox] : [inbox, job]) {
       const next = await pick();
@@ -217,7 +231,8 @@ class TableRunner implements Worker {
     if (job) await completeJob(this.db, job, this.clock());
     // A slice that found nothing it could apply (deliveries waiting for something, not due yet) is not retried at
     // once: the shop would otherwise be handed a lane on every pass.
-    else if (handled === 0) this.inboxBackoff.set(task.shop ?? "", { failures: 0, until: Date.now() + NOTHING_DUE_WAIT_MS });
+    else if (handled === 0)
+      this.inboxBackoff.set(task.shop ?? "", { failures: 0, until: Date.now() + NOTHING_DUE_WAIT_MS });
     else this.inboxBackoff.delete(task.shop ?? "");
   }
 
@@ -227,15 +242,22 @@ class TableRunner implements Worker {
       return;
     }
     if (job) {
-      const outcome = await failJob(this.db, job, error, this.clock(), { retryBaseSeconds: this.options.retryBaseSeconds, workerId: this.workerId });
-      this.log(`job ${job.name}#${job.id} for ${job.shop} failed (attempt ${job.attempts} of ${job.maxAttempts}${outcome === "parked" ? ", parked" : ""}): ${errorText(error)}`);
+      const outcome = await failJob(this.db, job, error, this.clock(), {
+        retryBaseSeconds: this.options.retryBaseSeconds,
+        workerId: this.workerId,
+      });
+      this.log(
+        `job ${job.name}#${job.id} for ${job.shop} failed (attempt ${job.attempts} of ${job.maxAttempts}${outcome === "parked" ? ", parked" : ""}): ${errorText(error)}`,
+      );
       return;
     }
     const key = task.shop ?? "";
     const failures = (this.inboxBackoff.get(key)?.failures ?? 0) + 1;
     const waitMs = retryDelayMs(failures, this.options.retryBaseSeconds);
     this.inboxBackoff.set(key, { failures, until: Date.now() + waitMs });
-    this.log(`inbox of ${task.shop} failed (${failures} in a row; next slice in ${Math.round(waitMs / 1000)} s): ${errorText(error)}`);
+    this.log(
+      `inbox of ${task.shop} failed (${failures} in a row; next slice in ${Math.round(waitMs / 1000)} s): ${errorText(error)}`,
+    );
   }
 
   /** Renews the locks of the jobs this runner runs, and counts the attempts of runners that died. */
@@ -243,7 +265,9 @@ class TableRunner implements Worker {
     const mine = [...this.running.values()].flatMap((r) => (r.job ? [r.job.id] : []));
     try {
       await renewJobLocks(this.db, this.workerId, mine, this.clock());
-      const deadLockers = (await jobLockers(this.db)).filter((locker) => locker !== this.workerId && runnerIsGone(locker));
+      const deadLockers = (await jobLockers(this.db)).filter(
+        (locker) => locker !== this.workerId && runnerIsGone(locker),
+      );
       const policy = { retryBaseSeconds: this.options.retryBaseSeconds, exceptIds: mine, deadLockers };
       const recovered = await recoverStaleJobs(this.db, this.clock(), this.staleLockMs, policy);
       if (recovered > 0) this.log(`${recovered} job(s) of a worker that stopped counted as failed attempts`);

@@ -48,5 +48,12 @@ export { ShopStatsAccumulator, computeShopStats } from "./stats";
 export { classifyCustomer, classifyTimes, needsReevaluation, qualifyingOrderTimes } from "./classify";
 export { STAGE_INDEX, classifyBatch, computeShopStatsFlat, customerCount } from "./batch";
 export type { BatchClassification, FlatCustomerTimes } from "./batch";
-export { HIGH_VALUE_TAG, SHOPIFY_MAX_TAGS_PER_CUSTOMER, SHOPIFY_TAG_MAX_LENGTH, appTagsFor, applyTagPlan, planTagChange } from "./tags";
+export {
+  HIGH_VALUE_TAG,
+  SHOPIFY_MAX_TAGS_PER_CUSTOMER,
+  SHOPIFY_TAG_MAX_LENGTH,
+  appTagsFor,
+  applyTagPlan,
+  planTagChange,
+} from "./tags";
 export type { TagPlan } from "./tags";

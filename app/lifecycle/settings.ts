@@ -160,7 +160,10 @@ export function inRange(value: unknown, range: SettingRange): value is number {
 }
 
 function rangeMessage(range: SettingRange): SettingsMessage {
-  return { key: range.integer ? "settings.error.wholeRange" : "settings.error.range", values: { min: range.min, max: range.max } };
+  return {
+    key: range.integer ? "settings.error.wholeRange" : "settings.error.range",
+    values: { min: range.min, max: range.max },
+  };
 }
 
 /** The problem with a tag prefix, or null when Shopify and the segment queries can use it. */
@@ -182,15 +185,19 @@ export function tagPrefixProblem(prefix: unknown): SettingsMessage | null {
  */
 export function checkLifecycleSettings(input: unknown): SettingsCheck {
   if (input === undefined) return { ok: true, settings: { ...DEFAULT_LIFECYCLE_SETTINGS } };
-  if (!isRecord(input)) return { ok: false, problems: [{ field: null, message: { key: "settings.error.notObject", values: {} } }] };
+  if (!isRecord(input))
+    return { ok: false, problems: [{ field: null, message: { key: "settings.error.notObject", values: {} } }] };
   const problems: SettingsProblem[] = [];
-  const pick = <K extends keyof LifecycleSettings>(key: K): unknown => (input[key] === undefined ? DEFAULT_LIFECYCLE_SETTINGS[key] : input[key]);
+  const pick = <K extends keyof LifecycleSettings>(key: K): unknown =>
+    input[key] === undefined ? DEFAULT_LIFECYCLE_SETTINGS[key] : input[key];
 
   for (const key of Object.keys(input)) {
-    if (!KNOWN_FIELDS.has(key)) problems.push({ field: null, message: { key: "settings.error.unknownSetting", values: { name: key } } });
+    if (!KNOWN_FIELDS.has(key))
+      problems.push({ field: null, message: { key: "settings.error.unknownSetting", values: { name: key } } });
   }
   const lapseMode = pick("lapseMode");
-  if (lapseMode !== "cadence" && lapseMode !== "fixed") problems.push({ field: "lapseMode", message: { key: "settings.error.lapseMode", values: {} } });
+  if (lapseMode !== "cadence" && lapseMode !== "fixed")
+    problems.push({ field: "lapseMode", message: { key: "settings.error.lapseMode", values: {} } });
 
   const numbers = {} as Record<NumberSetting, number>;
   for (const key of NUMBER_SETTINGS) {
@@ -208,13 +215,24 @@ export function checkLifecycleSettings(input: unknown): SettingsCheck {
   const tierList: unknown[] = Array.isArray(tiers) ? tiers : [];
   TIER_FIELDS.forEach((field, k) => {
     const value = tierList[k];
-    if (!inRange(value, SETTING_RANGES.winbackTierDays)) problems.push({ field, message: rangeMessage(SETTING_RANGES.winbackTierDays) });
-    else if (k > 0 && inRange(tierList[k - 1], SETTING_RANGES.winbackTierDays) && !((tierList[k - 1] as number) < value)) {
-      problems.push({ field, message: { key: "settings.error.increasing", values: { previous: tierList[k - 1] as number } } });
+    if (!inRange(value, SETTING_RANGES.winbackTierDays))
+      problems.push({ field, message: rangeMessage(SETTING_RANGES.winbackTierDays) });
+    else if (
+      k > 0 &&
+      inRange(tierList[k - 1], SETTING_RANGES.winbackTierDays) &&
+      !((tierList[k - 1] as number) < value)
+    ) {
+      problems.push({
+        field,
+        message: { key: "settings.error.increasing", values: { previous: tierList[k - 1] as number } },
+      });
     }
   });
   if (Array.isArray(tiers) && tiers.length > TIER_FIELDS.length) {
-    problems.push({ field: null, message: { key: "settings.error.unknownSetting", values: { name: `winbackTierDays.${TIER_FIELDS.length}` } } });
+    problems.push({
+      field: null,
+      message: { key: "settings.error.unknownSetting", values: { name: `winbackTierDays.${TIER_FIELDS.length}` } },
+    });
   }
 
   const prefix = pick("tagPrefix");
@@ -243,7 +261,9 @@ export class InvalidSettingsError extends Error {
 
 /** A problem in plain English for logs and command-line tools; merchants see the translated message instead. */
 export function describeSettingsProblem(problem: SettingsProblem): string {
-  const values = Object.entries(problem.message.values).map(([k, v]) => `${k} ${v}`).join(", ");
+  const values = Object.entries(problem.message.values)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   return `${problem.field ?? "settings"}: ${problem.message.key.replace("settings.error.", "")}${values ? ` (${values})` : ""}`;
 }
 
@@ -303,9 +323,15 @@ export function readStoredSettings(stored: unknown): StoredSettings {
     }
   }
   if (input === undefined || input === null) return { settings: { ...DEFAULT_LIFECYCLE_SETTINGS }, adjustments };
-  if (!isRecord(input)) return { settings: { ...DEFAULT_LIFECYCLE_SETTINGS }, adjustments: [{ field: null, stored: show(input), used: "" }] };
+  if (!isRecord(input))
+    return {
+      settings: { ...DEFAULT_LIFECYCLE_SETTINGS },
+      adjustments: [{ field: null, stored: show(input), used: "" }],
+    };
 
-  const settings = { ...DEFAULT_LIFECYCLE_SETTINGS } as { -readonly [K in keyof LifecycleSettings]: LifecycleSettings[K] };
+  const settings = { ...DEFAULT_LIFECYCLE_SETTINGS } as {
+    -readonly [K in keyof LifecycleSettings]: LifecycleSettings[K];
+  };
   const adjust = (field: SettingField, storedValue: unknown, used: unknown) =>
     adjustments.push({ field, stored: show(storedValue), used: show(used) });
 

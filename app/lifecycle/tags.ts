@@ -56,7 +56,9 @@ export function planTagChange(
     const key = normalize(tag);
     if (key.length === 0) throw new Error("An app tag cannot be empty.");
     if (tag.trim().length > SHOPIFY_TAG_MAX_LENGTH) {
-      throw new Error(`The app tag "${tag.slice(0, 60)}…" is longer than Shopify's ${SHOPIFY_TAG_MAX_LENGTH} characters.`);
+      throw new Error(
+        `The app tag "${tag.slice(0, 60)}…" is longer than Shopify's ${SHOPIFY_TAG_MAX_LENGTH} characters.`,
+      );
     }
     if (tag.includes(",")) throw new Error(`The app tag "${tag}" contains a comma, which Shopify would split.`);
     if (!desired.has(key)) desired.set(key, tag.trim());

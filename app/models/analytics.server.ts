@@ -3,7 +3,13 @@
  * traffic-kind rules), ShopAnalyticsMonth, ShopTrafficMonth and ShopFirstVisitSales, and the consent dates that count
  * new subscribers. Database access only: app/analytics/shop-analytics.server.ts reads ShopifyQL and summarises.
  */
-import { Prisma, type ShopAnalytics, type ShopAnalyticsMonth, type ShopFirstVisitSales, type ShopTrafficMonth } from "@prisma/client";
+import {
+  Prisma,
+  type ShopAnalytics,
+  type ShopAnalyticsMonth,
+  type ShopFirstVisitSales,
+  type ShopTrafficMonth,
+} from "@prisma/client";
 import type { Db } from "../db.server";
 import { julianDay, sqlDialect } from "./sql-dialect.server";
 import { DAY_MS } from "../lifecycle";

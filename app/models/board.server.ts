@@ -34,13 +34,23 @@ export interface BoardShopRow {
 export async function readBoardShop(db: Db, shop: string): Promise<BoardShopRow | null> {
   return db.shop.findUnique({
     where: { domain: shop },
-    select: { currencyCode: true, monthlySessions: true, settings: true, reclassifyRequestedAt: true, settingsAppliedAt: true },
+    select: {
+      currencyCode: true,
+      monthlySessions: true,
+      settings: true,
+      reclassifyRequestedAt: true,
+      settingsAppliedAt: true,
+    },
   });
 }
 
 /** A settings save queued a reclassification now: the board says it is updating until markSettingsApplied. */
 export async function markReclassifyRequested(db: Db, shop: string, at: Date): Promise<void> {
-  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, reclassifyRequestedAt: at }, update: { reclassifyRequestedAt: at } });
+  await db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, reclassifyRequestedAt: at },
+    update: { reclassifyRequestedAt: at },
+  });
 }
 
 /** A reclassification finished: counts and conversions now follow the settings saved before `at`. */
@@ -50,7 +60,11 @@ export async function markSettingsApplied(db: Db, shop: string, at: Date): Promi
 
 /** Saves the monthly sessions the merchant entered (null: unknown). */
 export async function saveMonthlySessions(db: Db, shop: string, sessions: number | null): Promise<void> {
-  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, monthlySessions: sessions }, update: { monthlySessions: sessions } });
+  await db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, monthlySessions: sessions },
+    update: { monthlySessions: sessions },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -114,7 +128,11 @@ interface FactRow {
  * floor(now − entry), at most the window. Differences are rounded to the millisecond before rounding to days, so
  * whole-day gaps stay whole on both databases.
  */
-export async function queryConversionFacts(db: Db, shop: string, query: ConversionFactsQuery): Promise<ConversionFacts> {
+export async function queryConversionFacts(
+  db: Db,
+  shop: string,
+  query: ConversionFactsQuery,
+): Promise<ConversionFacts> {
   const dialect = sqlDialect(db);
   const day = (column: string) => julianDay(dialect, Prisma.raw(column));
   // Validated whole numbers, written into the query (LAG's offset must be a constant).
@@ -187,7 +205,12 @@ function conversionFactsOf(rows: readonly FactRow[]): ConversionFacts {
   let newSubscribers = 0;
   let guardedFrom: Date | null = null;
   for (const row of rows) {
-    if (row.kind === "life") lifeTables[num(row.stage) as MeasuredStage].push({ day: num(row.day), events: num(row.events), censored: num(row.censored) });
+    if (row.kind === "life")
+      lifeTables[num(row.stage) as MeasuredStage].push({
+        day: num(row.day),
+        events: num(row.events),
+        censored: num(row.censored),
+      });
     else if (row.kind === "new2") newSubscribers = num(row.events);
     // The day column is a double in every row (SQLite's driver types a column by its first row's value).
     else if (row.kind === "start" && row.day != null) guardedFrom = fromJulian(Number(row.day));
@@ -205,7 +228,13 @@ export type StoredConversion = Omit<StageConversion, "shop">;
 export async function saveStoredConversions(db: Db, shop: string, rows: readonly StoredConversion[]): Promise<void> {
   await db.$transaction([
     db.stageConversion.deleteMany({ where: { shop, stage: { notIn: rows.map((r) => r.stage) } } }),
-    ...rows.map(({ stage, ...data }) => db.stageConversion.upsert({ where: { shop_stage: { shop, stage } }, create: { shop, stage, ...data }, update: data })),
+    ...rows.map(({ stage, ...data }) =>
+      db.stageConversion.upsert({
+        where: { shop_stage: { shop, stage } },
+        create: { shop, stage, ...data },
+        update: data,
+      }),
+    ),
   ]);
 }
 
@@ -238,10 +267,18 @@ export interface StoredSyncStatus {
 export async function readSyncStatus(db: Db, shop: string): Promise<StoredSyncStatus> {
   const [latest, lastDone, shopRow, queued, refreshed] = await Promise.all([
     db.syncRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } }),
-    db.syncRun.findFirst({ where: { shop, phase: "done" }, orderBy: { startedAt: "desc" }, select: { finishedAt: true } }),
+    db.syncRun.findFirst({
+      where: { shop, phase: "done" },
+      orderBy: { startedAt: "desc" },
+      select: { finishedAt: true },
+    }),
     db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true, campaignsRefreshedAt: true } }),
     db.job.findUnique({ where: { singletonKey: `backfill:${shop}` }, select: { doneAt: true, lockedAt: true } }),
-    db.campaign.findFirst({ where: { shop, source: { in: ["marketing_activity", "discount"] } }, orderBy: { refreshedAt: "desc" }, select: { refreshedAt: true } }),
+    db.campaign.findFirst({
+      where: { shop, source: { in: ["marketing_activity", "discount"] } },
+      orderBy: { refreshedAt: "desc" },
+      select: { refreshedAt: true },
+    }),
   ]);
   return {
     latest,

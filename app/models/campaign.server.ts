@@ -134,13 +134,20 @@ const SELECT = {
 } as const;
 
 /** Active campaigns per stage (every stage present, possibly empty), newest start first. */
-export async function activeCampaignsByStage(db: Db, shop: string, now: Date): Promise<Map<StageNumber, CampaignView[]>> {
+export async function activeCampaignsByStage(
+  db: Db,
+  shop: string,
+  now: Date,
+): Promise<Map<StageNumber, CampaignView[]>> {
   const rows = await db.campaign.findMany({
     where: {
       shop,
       hidden: false,
       stage: { in: [...STAGE_NUMBERS] },
-      AND: [{ OR: [{ endsAt: null }, { endsAt: { gt: now } }] }, { OR: [{ startsAt: null }, { startsAt: { lte: now } }] }],
+      AND: [
+        { OR: [{ endsAt: null }, { endsAt: { gt: now } }] },
+        { OR: [{ startsAt: null }, { startsAt: { lte: now } }] },
+      ],
     },
     select: SELECT,
   });
@@ -149,15 +156,26 @@ export async function activeCampaignsByStage(db: Db, shop: string, now: Date): P
     if (!isActive(row, now)) continue;
     byStage.get(row.stage as StageNumber)?.push(view(row, now));
   }
-  for (const list of byStage.values()) list.sort((a, b) => (b.startsAt ?? "").localeCompare(a.startsAt ?? "") || a.id - b.id);
+  for (const list of byStage.values())
+    list.sort((a, b) => (b.startsAt ?? "").localeCompare(a.startsAt ?? "") || a.id - b.id);
   return byStage;
 }
 
 export type CampaignFilter = "all" | CampaignState;
 
 /** Every campaign of the shop for the Campaigns page: active first, then scheduled, then ended (newest first). */
-export async function listCampaigns(db: Db, shop: string, now: Date, options: { limit?: number } = {}): Promise<CampaignView[]> {
-  const rows = await db.campaign.findMany({ where: { shop }, select: SELECT, orderBy: [{ startsAt: "desc" }, { id: "desc" }], take: options.limit ?? 500 });
+export async function listCampaigns(
+  db: Db,
+  shop: string,
+  now: Date,
+  options: { limit?: number } = {},
+): Promise<CampaignView[]> {
+  const rows = await db.campaign.findMany({
+    where: { shop },
+    select: SELECT,
+    orderBy: [{ startsAt: "desc" }, { id: "desc" }],
+    take: options.limit ?? 500,
+  });
   const order: Record<CampaignState, number> = { active: 0, scheduled: 1, ended: 2 };
   return rows.map((r) => view(r, now)).sort((a, b) => order[a.state] - order[b.state] || a.stage - b.stage);
 }
@@ -173,7 +191,12 @@ export interface NewManualCampaign {
   endsAt: Date | null;
 }
 
-export async function createManualCampaign(db: Db, shop: string, input: NewManualCampaign, now: Date): Promise<CampaignView> {
+export async function createManualCampaign(
+  db: Db,
+  shop: string,
+  input: NewManualCampaign,
+  now: Date,
+): Promise<CampaignView> {
   const row = await db.campaign.create({
     data: {
       shop,
@@ -204,7 +227,13 @@ export async function deleteManualCampaign(db: Db, shop: string, id: number): Pr
  * The merchant moves an imported campaign to another stage; refreshes keep it there. A Stage 1 campaign always has a
  * kind (the first, Shine a Light, unless one is given).
  */
-export async function overrideCampaignStage(db: Db, shop: string, id: number, stage: StageNumber, stageOneKind: string | null): Promise<boolean> {
+export async function overrideCampaignStage(
+  db: Db,
+  shop: string,
+  id: number,
+  stage: StageNumber,
+  stageOneKind: string | null,
+): Promise<boolean> {
   const kind = stage === 1 ? (isStageOneKind(stageOneKind) ? stageOneKind : STAGE_ONE_KINDS[0]) : null;
   const { count } = await db.campaign.updateMany({
     where: { id, shop, source: { in: MOVABLE_SOURCES } },
@@ -218,7 +247,10 @@ export async function overrideCampaignStage(db: Db, shop: string, id: number, st
  * targeting again from the next refresh.
  */
 export async function resetCampaignStage(db: Db, shop: string, id: number): Promise<boolean> {
-  const row = await db.campaign.findFirst({ where: { id, shop, source: { in: MOVABLE_SOURCES } }, select: { source: true, tactic: true, channel: true, stageFigures: true } });
+  const row = await db.campaign.findFirst({
+    where: { id, shop, source: { in: MOVABLE_SOURCES } },
+    select: { source: true, tactic: true, channel: true, stageFigures: true },
+  });
   if (!row) return false;
   const found = readFigures(row.stageFigures)?.foundStage;
   const mapping =
@@ -235,7 +267,13 @@ export async function resetCampaignStage(db: Db, shop: string, id: number): Prom
 }
 
 /** A manual campaign's new name, stage, channel and dates. */
-export async function updateManualCampaign(db: Db, shop: string, id: number, input: NewManualCampaign, now: Date): Promise<boolean> {
+export async function updateManualCampaign(
+  db: Db,
+  shop: string,
+  id: number,
+  input: NewManualCampaign,
+  now: Date,
+): Promise<boolean> {
   const { count } = await db.campaign.updateMany({
     where: { id, shop, source: "manual" },
     data: {
@@ -253,13 +291,19 @@ export async function updateManualCampaign(db: Db, shop: string, id: number, inp
 
 /** The merchant confirms a found campaign: it stays at its stage and is kept even once its orders age out. */
 export async function confirmFoundCampaign(db: Db, shop: string, id: number, now: Date): Promise<boolean> {
-  const { count } = await db.campaign.updateMany({ where: { id, shop, source: { in: [...FOUND_SOURCES] } }, data: { confirmedAt: now, stageOverridden: true } });
+  const { count } = await db.campaign.updateMany({
+    where: { id, shop, source: { in: [...FOUND_SOURCES] } },
+    data: { confirmedAt: now, stageOverridden: true },
+  });
   return count === 1;
 }
 
 /** Hides a found campaign from the board (or shows it again); refreshes keep the choice. */
 export async function setFoundCampaignHidden(db: Db, shop: string, id: number, hidden: boolean): Promise<boolean> {
-  const { count } = await db.campaign.updateMany({ where: { id, shop, source: { in: [...FOUND_SOURCES] } }, data: { hidden } });
+  const { count } = await db.campaign.updateMany({
+    where: { id, shop, source: { in: [...FOUND_SOURCES] } },
+    data: { hidden },
+  });
   return count === 1;
 }
 
@@ -276,7 +320,13 @@ function activeUntil(lastOrderAt: Date, activeDays: number): Date {
  * Stores the campaigns found in orders. A campaign the merchant moved or confirmed keeps its stage; a hidden one stays
  * hidden. One no longer found is removed, unless the merchant decided about it: then it stays, with no orders.
  */
-export async function saveFoundCampaigns(db: Db, shop: string, found: readonly FoundCampaign[], now: Date, activeDays: number): Promise<FoundSaveSummary> {
+export async function saveFoundCampaigns(
+  db: Db,
+  shop: string,
+  found: readonly FoundCampaign[],
+  now: Date,
+  activeDays: number,
+): Promise<FoundSaveSummary> {
   const stored = await db.campaign.findMany({
     where: { shop, source: { in: [...FOUND_SOURCES] } },
     select: { id: true, source: true, externalId: true, stageOverridden: true, hidden: true, confirmedAt: true },
@@ -304,7 +354,15 @@ export async function saveFoundCampaigns(db: Db, shop: string, found: readonly F
       };
       return db.campaign.upsert({
         where: { shop_source_externalId: { shop, source: c.source, externalId: c.externalId } },
-        create: { shop, source: c.source, externalId: c.externalId, stage: c.stage, stageOneKind: null, stageOverridden: false, ...data },
+        create: {
+          shop,
+          source: c.source,
+          externalId: c.externalId,
+          stage: c.stage,
+          stageOneKind: null,
+          stageOverridden: false,
+          ...data,
+        },
         update: prior?.stageOverridden ? data : { ...data, stage: c.stage, stageOneKind: null },
       });
     }),
@@ -319,10 +377,15 @@ export async function saveFoundCampaigns(db: Db, shop: string, found: readonly F
 
 /** The merchant's active-days setting; found campaigns' end dates follow at once. */
 export async function saveCampaignActiveDays(db: Db, shop: string, activeDays: number): Promise<void> {
-  const rows = await db.campaign.findMany({ where: { shop, source: { in: [...FOUND_SOURCES] }, lastOrderAt: { not: null }, orders: { gt: 0 } }, select: { id: true, lastOrderAt: true } });
+  const rows = await db.campaign.findMany({
+    where: { shop, source: { in: [...FOUND_SOURCES] }, lastOrderAt: { not: null }, orders: { gt: 0 } },
+    select: { id: true, lastOrderAt: true },
+  });
   await db.$transaction([
     db.shop.update({ where: { domain: shop }, data: { campaignActiveDays: activeDays } }),
-    ...rows.map((r) => db.campaign.update({ where: { id: r.id }, data: { endsAt: activeUntil(r.lastOrderAt!, activeDays) } })),
+    ...rows.map((r) =>
+      db.campaign.update({ where: { id: r.id }, data: { endsAt: activeUntil(r.lastOrderAt!, activeDays) } }),
+    ),
   ]);
 }
 

@@ -111,7 +111,9 @@ export function toListRow(row: Row, now: Date): CustomerListRow {
     stage: row.stage as Stage | null,
     winbackTier: row.winbackTier,
     explanation: parseExplanation(row.explanation),
-    daysSinceLastOrder: row.lastOrderAt ? Math.max(0, Math.floor((now.getTime() - row.lastOrderAt.getTime()) / DAY_MS)) : null,
+    daysSinceLastOrder: row.lastOrderAt
+      ? Math.max(0, Math.floor((now.getTime() - row.lastOrderAt.getTime()) / DAY_MS))
+      : null,
     lastOrderAt: row.lastOrderAt?.toISOString() ?? null,
     qualifyingOrders: row.qualifyingOrders,
     netSpentMinor: row.netSpentMinor.toString(),
@@ -136,12 +138,20 @@ export async function stageTotals(db: Db, shop: string): Promise<Record<StageFil
   return totals;
 }
 
-async function seek(db: Db, shop: string, stages: readonly Stage[], from: Cursor | null, take: number, backwards: boolean): Promise<Row[]> {
+async function seek(
+  db: Db,
+  shop: string,
+  stages: readonly Stage[],
+  from: Cursor | null,
+  take: number,
+  backwards: boolean,
+): Promise<Row[]> {
   const rows: Row[] = [];
   const order = backwards ? [...stages].reverse() : stages;
   const startAt = from ? Math.max(0, order.indexOf(from.stage)) : 0;
   for (let i = startAt; i < order.length && rows.length < take; i++) {
-    const bound = from && i === startAt && order[i] === from.stage ? { id: backwards ? { lt: from.id } : { gt: from.id } } : {};
+    const bound =
+      from && i === startAt && order[i] === from.stage ? { id: backwards ? { lt: from.id } : { gt: from.id } } : {};
     rows.push(
       ...(await db.customer.findMany({
         where: { shop, stage: order[i], deletedAt: null, ...bound },
@@ -178,7 +188,14 @@ export async function listCustomers(
     seek(db, shop, stages, backwards ? before : after, size + 1, backwards),
     stageTotals(db, shop),
   ]);
-  return pageOf(found, { size, backwards, hasAfter: after != null, total: totals[options.stage], now: options.now, cursor: cursorOf });
+  return pageOf(found, {
+    size,
+    backwards,
+    hasAfter: after != null,
+    total: totals[options.stage],
+    now: options.now,
+    cursor: cursorOf,
+  });
 }
 
 /**
@@ -263,7 +280,10 @@ async function valueSegment(
   if (predicted) {
     const bound =
       from && from.value != null
-        ? { predictedValueMinor: { [afterOrAt]: from.value }, OR: [{ predictedValueMinor: { [after]: from.value } }, { id: { [after]: from.id } }] }
+        ? {
+            predictedValueMinor: { [afterOrAt]: from.value },
+            OR: [{ predictedValueMinor: { [after]: from.value } }, { id: { [after]: from.id } }],
+          }
         : { predictedValueMinor: { not: null } };
     return db.customer.findMany({
       where: { ...base, ...bound },
@@ -307,12 +327,29 @@ async function listByValue(
   const [, totals] = await Promise.all([
     (async () => {
       for (let i = start; i < segments.length && found.length < size + 1; i++) {
-        found.push(...(await valueSegment(db, shop, options.stage, segments[i], direction, i === start ? from : null, size + 1 - found.length)));
+        found.push(
+          ...(await valueSegment(
+            db,
+            shop,
+            options.stage,
+            segments[i],
+            direction,
+            i === start ? from : null,
+            size + 1 - found.length,
+          )),
+        );
       }
     })(),
     stageTotals(db, shop),
   ]);
-  return pageOf(found, { size, backwards, hasAfter: after != null, total: totals[options.stage], now: options.now, cursor: valueCursorOf });
+  return pageOf(found, {
+    size,
+    backwards,
+    hasAfter: after != null,
+    total: totals[options.stage],
+    now: options.now,
+    cursor: valueCursorOf,
+  });
 }
 
 /** The shop's currency (Shopify's CurrencyCode), as the import stored it; null before the first import. */
@@ -322,7 +359,12 @@ export async function readShopCurrency(db: Db, shop: string): Promise<string | n
 }
 
 /** Every customer of the filter (stage by stage, by id), in batches, for the CSV export (constant memory). */
-export async function* exportCustomers(db: Db, shop: string, stage: StageFilter, now: Date): AsyncGenerator<CustomerListRow[]> {
+export async function* exportCustomers(
+  db: Db,
+  shop: string,
+  stage: StageFilter,
+  now: Date,
+): AsyncGenerator<CustomerListRow[]> {
   for (const s of stagesOf(stage)) {
     let after = 0;
     for (;;) {

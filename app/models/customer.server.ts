@@ -30,9 +30,25 @@ export interface StoredCustomer {
 }
 
 const CUSTOMER_COLUMNS = [
-  "id", "gid", "emailMarketingState", "tags", "stage", "winbackTier", "nextTransitionAt", "explanation", "lapseThresholdDays",
-  "usesShopThreshold", "qualifyingOrders", "lastOrderAt", "netSpentMinor", "highValue", "stageSince", "classifiedAt",
-  "desiredAppTags", "tagWriteDueAt", "tagWriteAttempts",
+  "id",
+  "gid",
+  "emailMarketingState",
+  "tags",
+  "stage",
+  "winbackTier",
+  "nextTransitionAt",
+  "explanation",
+  "lapseThresholdDays",
+  "usesShopThreshold",
+  "qualifyingOrders",
+  "lastOrderAt",
+  "netSpentMinor",
+  "highValue",
+  "stageSince",
+  "classifiedAt",
+  "desiredAppTags",
+  "tagWriteDueAt",
+  "tagWriteAttempts",
 ] as const;
 const CUSTOMER_INSTANTS = new Set(["nextTransitionAt", "lastOrderAt", "stageSince", "classifiedAt", "tagWriteDueAt"]);
 
@@ -42,12 +58,23 @@ export async function loadOrdersOf(db: Db, shop: string, gids: readonly string[]
   if (gids.length === 0) return ordersByCustomer;
   const ordersSql = cachedSql("loadOrders", db, (sql) => {
     // Amounts as JSON numbers: the model reads them as numbers (OrderFacts), exact to 2^53 minor units.
-    const columns = [`"customerGid"`, sql.instant(`"createdAt"`), `"totalMinor"`, `"refundedMinor"`, `"cancelled"`, `"test"`, `"voided"`, `"fullyRefunded"`];
+    const columns = [
+      `"customerGid"`,
+      sql.instant(`"createdAt"`),
+      `"totalMinor"`,
+      `"refundedMinor"`,
+      `"cancelled"`,
+      `"test"`,
+      `"voided"`,
+      `"fullyRefunded"`,
+    ];
     return `SELECT ${sql.aggregate(columns)} AS rows FROM "Order"
       WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"customerGid"`, 2)} AND "deletedAt" IS NULL`;
   });
   const [orderRows] = await db.$queryRawUnsafe<Array<{ rows: string }>>(ordersSql, shop, JSON.stringify(gids));
-  for (const [customerGid, createdAt, total, refunded, cancelled, test, voided, fullyRefunded] of JSON.parse(orderRows.rows) as unknown[][]) {
+  for (const [customerGid, createdAt, total, refunded, cancelled, test, voided, fullyRefunded] of JSON.parse(
+    orderRows.rows,
+  ) as unknown[][]) {
     const list = ordersByCustomer.get(customerGid as string);
     const order: OrderFacts = {
       createdAt: toMillis(createdAt)!,
@@ -76,7 +103,11 @@ export async function* customerOrderPages(db: Db, shop: string, pageSize: number
  * Loads customers with their orders as lifecycle facts: two indexed queries per chunk, never one per customer, each
  * returning the chunk as one JSON text (see sql-values.server.ts).
  */
-export async function loadCustomersWithOrders(db: Db, shop: string, gids: readonly string[]): Promise<StoredCustomer[]> {
+export async function loadCustomersWithOrders(
+  db: Db,
+  shop: string,
+  gids: readonly string[],
+): Promise<StoredCustomer[]> {
   if (gids.length === 0) return [];
   const customersSql = cachedSql("loadCustomers", db, (sql) => {
     const columns = CUSTOMER_COLUMNS.map((c) =>
@@ -90,8 +121,29 @@ export async function loadCustomersWithOrders(db: Db, shop: string, gids: readon
     loadOrdersOf(db, shop, gids),
   ]);
   return (JSON.parse(customerRows.rows) as unknown[][]).map((row): StoredCustomer => {
-    const [id, gid, emailMarketingState, tags, stage, winbackTier, nextTransitionAt, explanation, lapseThresholdDays, usesShopThreshold] = row;
-    const [qualifyingOrders, lastOrderAt, netSpentMinor, highValue, stageSince, classifiedAt, desiredAppTags, tagWriteDueAt, tagWriteAttempts] = row.slice(10);
+    const [
+      id,
+      gid,
+      emailMarketingState,
+      tags,
+      stage,
+      winbackTier,
+      nextTransitionAt,
+      explanation,
+      lapseThresholdDays,
+      usesShopThreshold,
+    ] = row;
+    const [
+      qualifyingOrders,
+      lastOrderAt,
+      netSpentMinor,
+      highValue,
+      stageSince,
+      classifiedAt,
+      desiredAppTags,
+      tagWriteDueAt,
+      tagWriteAttempts,
+    ] = row.slice(10);
     return {
       id: Number(id),
       gid: String(gid),
@@ -139,7 +191,12 @@ export async function* customerGidPages(db: Db, shop: string, pageSize: number):
 }
 
 /** Customers whose next transition has passed, plus (when Q moved) those whose threshold is the shop's Q. */
-export async function dueCustomerGids(db: Db, shop: string, now: Date, shopThresholdChanged: boolean): Promise<string[]> {
+export async function dueCustomerGids(
+  db: Db,
+  shop: string,
+  now: Date,
+  shopThresholdChanged: boolean,
+): Promise<string[]> {
   const rows = await db.customer.findMany({
     where: {
       shop,
@@ -229,17 +286,25 @@ export async function writeReconciledChunk(db: Db, shop: string, write: Reconcil
     statements.push(db.$executeRawUnsafe(update, JSON.stringify(rows), shop));
   }
   if (write.changes.length > 0) {
-    const insert = cachedSql("stageChanges", db, (sql) => `
+    const insert = cachedSql(
+      "stageChanges",
+      db,
+      (sql) => `
       INSERT INTO "StageChange" ("shop", "at", "cause", "flowStatus", "customerGid", "fromStage", "toStage", "winbackTier")
       SELECT ${sql.param(1)}, ${sql.postgres ? "$2::timestamp(3)" : "?"}, ${sql.param(3)}, ${sql.param(4)},
         ${sql.cell(0, "text")}, ${sql.cell(1, "text")}, ${sql.cell(2, "text")}, ${sql.cell(3, "integer")}
-      FROM ${sql.rows(5)}`);
+      FROM ${sql.rows(5)}`,
+    );
     const rows = write.changes.map((c) => [c.customerGid, c.fromStage, c.toStage, c.winbackTier]);
-    statements.push(db.$executeRawUnsafe(insert, shop, instantText(write.at), write.cause, write.flowStatus, JSON.stringify(rows)));
+    statements.push(
+      db.$executeRawUnsafe(insert, shop, instantText(write.at), write.cause, write.flowStatus, JSON.stringify(rows)),
+    );
   }
   const counts = write.counts.filter((c) => c.customers !== 0 || c.netSpentMinor !== 0n);
   if (counts.length > 0) {
-    const values = Prisma.join(counts.map((c) => Prisma.sql`(${shop}, ${c.stage}, ${c.customers}, ${c.netSpentMinor})`));
+    const values = Prisma.join(
+      counts.map((c) => Prisma.sql`(${shop}, ${c.stage}, ${c.customers}, ${c.netSpentMinor})`),
+    );
     statements.push(db.$executeRaw`
       INSERT INTO "StageCount" ("shop", "stage", "customers", "netSpentMinor") VALUES ${values}
       ON CONFLICT ("shop", "stage") DO UPDATE SET "customers" = "StageCount"."customers" + excluded."customers",
@@ -294,11 +359,18 @@ export async function dueTagWrites(db: Db, shop: string, now: Date, limit: numbe
     take: limit,
     select: { gid: true, tags: true, desiredAppTags: true, tagWriteAttempts: true },
   });
-  return rows.map((r) => ({ gid: r.gid, tags: parseTags(r.tags), desiredAppTags: r.desiredAppTags!, tagWriteAttempts: r.tagWriteAttempts }));
+  return rows.map((r) => ({
+    gid: r.gid,
+    tags: parseTags(r.tags),
+    desiredAppTags: r.desiredAppTags!,
+    tagWriteAttempts: r.tagWriteAttempts,
+  }));
 }
 
 export async function countDueTagWrites(db: Db, shop: string, now: Date): Promise<number> {
-  return db.customer.count({ where: { shop, deletedAt: null, tagWriteDueAt: { lte: now }, desiredAppTags: { not: null } } });
+  return db.customer.count({
+    where: { shop, deletedAt: null, tagWriteDueAt: { lte: now }, desiredAppTags: { not: null } },
+  });
 }
 
 /** What one customer's tag write did. */
@@ -322,7 +394,13 @@ export interface TagWriteResult {
 export async function recordTagWriteResults(db: Db, shop: string, results: readonly TagWriteResult[]): Promise<void> {
   if (results.length === 0) return;
   const update = cachedSql("tagWriteResults", db, (sql) => {
-    const columns = [["gid", "text"], ["sent", "text"], ["tags", "text"], ["err", "text"], ["retryAt", "timestamp(3)"]] as const;
+    const columns = [
+      ["gid", "text"],
+      ["sent", "text"],
+      ["tags", "text"],
+      ["err", "text"],
+      ["retryAt", "timestamp(3)"],
+    ] as const;
     // In SET, every column reference reads the row as it was, so each CASE sees the plan that was sent.
     return `${sql.withRows(1, columns)}
       UPDATE "Customer" SET "tags" = COALESCE(v."tags", "Customer"."tags"), "tagError" = v."err",
@@ -333,6 +411,12 @@ export async function recordTagWriteResults(db: Db, shop: string, results: reado
       FROM v
       WHERE "Customer"."shop" = ${sql.param(2)} AND "Customer"."gid" = v."gid"`;
   });
-  const rows = results.map((r) => [r.gid, r.sent, r.tags === null ? null : JSON.stringify(r.tags), r.error, instantText(r.retryAt)]);
+  const rows = results.map((r) => [
+    r.gid,
+    r.sent,
+    r.tags === null ? null : JSON.stringify(r.tags),
+    r.error,
+    instantText(r.retryAt),
+  ]);
   await db.$executeRawUnsafe(update, JSON.stringify(rows), shop);
 }

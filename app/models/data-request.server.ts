@@ -31,7 +31,12 @@ export async function countPendingDataRequests(db: Db, shop: string): Promise<nu
 
 /** The latest requests already handed over: the record of what was given and when. */
 export async function handedOverDataRequests(db: Db, shop: string, limit: number): Promise<DataRequestSummary[]> {
-  return db.dataRequestExport.findMany({ where: { shop, handedOverAt: { not: null } }, orderBy: { handedOverAt: "desc" }, take: limit, select: SUMMARY });
+  return db.dataRequestExport.findMany({
+    where: { shop, handedOverAt: { not: null } },
+    orderBy: { handedOverAt: "desc" },
+    take: limit,
+    select: SUMMARY,
+  });
 }
 
 /** One request with its stored data, or null when the shop has no such request. */
@@ -41,6 +46,9 @@ export async function readDataRequest(db: Db, shop: string, id: number) {
 
 /** Marks a pending request handed over; false when the shop has no such pending request. */
 export async function markDataRequestHandedOver(db: Db, shop: string, id: number, at: Date): Promise<boolean> {
-  const { count } = await db.dataRequestExport.updateMany({ where: { shop, id, handedOverAt: null }, data: { handedOverAt: at } });
+  const { count } = await db.dataRequestExport.updateMany({
+    where: { shop, id, handedOverAt: null },
+    data: { handedOverAt: at },
+  });
   return count === 1;
 }

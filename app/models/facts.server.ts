@@ -124,7 +124,13 @@ function lastPerGid<Row extends { gid: string; shopifyUpdatedAt: Date | null }>(
   const kept = new Map<string, Row>();
   for (const row of rows) {
     const previous = kept.get(row.gid);
-    if (!previous || !previous.shopifyUpdatedAt || !row.shopifyUpdatedAt || row.shopifyUpdatedAt >= previous.shopifyUpdatedAt) kept.set(row.gid, row);
+    if (
+      !previous ||
+      !previous.shopifyUpdatedAt ||
+      !row.shopifyUpdatedAt ||
+      row.shopifyUpdatedAt >= previous.shopifyUpdatedAt
+    )
+      kept.set(row.gid, row);
   }
   return kept.size === rows.length ? rows : [...kept.values()];
 }
@@ -140,14 +146,18 @@ async function upsertFacts<Row extends { gid: string; shopifyUpdatedAt: Date | n
   const sql = upsertStatement(db, fact);
   const unique = lastPerGid(rows);
   const batches: string[] = [];
-  for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) batches.push(JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map(valuesOf)));
+  for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT)
+    batches.push(JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map(valuesOf)));
   const driver = await driverConnection(db);
   if (driver) {
     const statements: DriverStatement[] = batches.map((json) => ({ sql, params: [shop, json] }));
     if (checkpoint) statements.push(checkpointStatement(driver, checkpoint));
     await runInTransaction(driver, statements);
   } else if (checkpoint) {
-    await db.$transaction([...batches.map((json) => db.$executeRawUnsafe(sql, shop, json)), db.syncRun.update({ where: { id: checkpoint.syncRunId }, data: { linesDone: checkpoint.linesDone } })]);
+    await db.$transaction([
+      ...batches.map((json) => db.$executeRawUnsafe(sql, shop, json)),
+      db.syncRun.update({ where: { id: checkpoint.syncRunId }, data: { linesDone: checkpoint.linesDone } }),
+    ]);
   } else {
     // In order, and inside the caller's transaction when db is one.
     for (const json of batches) await db.$executeRawUnsafe(sql, shop, json);
@@ -185,9 +195,11 @@ async function runInTransaction(driver: DriverConnection, statements: readonly D
     // Prisma may hold a transaction open on this same connection across awaits: join none, wait for it to end.
     while (database.inTransaction) await new Promise((resolve) => setTimeout(resolve, 1));
     // Synchronous from BEGIN to COMMIT: nothing else in this process can run a statement in between.
-    database.transaction(() => {
-      for (const { sql, params } of statements) prepared(database, sql).run(...params);
-    }).immediate();
+    database
+      .transaction(() => {
+        for (const { sql, params } of statements) prepared(database, sql).run(...params);
+      })
+      .immediate();
     return;
   }
   const client = await driver.pool.connect();
@@ -209,7 +221,12 @@ async function runInTransaction(driver: DriverConnection, statements: readonly D
  * reordered deliveries converge to the newest state. With a checkpoint, the rows and the import's progress commit
  * together.
  */
-export async function upsertOrders(db: Db, shop: string, rows: readonly OrderRow[], checkpoint?: ImportCheckpoint): Promise<void> {
+export async function upsertOrders(
+  db: Db,
+  shop: string,
+  rows: readonly OrderRow[],
+  checkpoint?: ImportCheckpoint,
+): Promise<void> {
   await upsertFacts(db, shop, ORDERS, rows, orderValues, checkpoint);
 }
 
@@ -217,7 +234,12 @@ export async function upsertOrders(db: Db, shop: string, rows: readonly OrderRow
  * Inserts or updates customers from a source that carries their whole record (bulk export, Admin API query):
  * consent and tags included. A row older than the stored one (by updated_at) changes nothing.
  */
-export async function upsertCustomers(db: Db, shop: string, rows: readonly CustomerRow[], checkpoint?: ImportCheckpoint): Promise<void> {
+export async function upsertCustomers(
+  db: Db,
+  shop: string,
+  rows: readonly CustomerRow[],
+  checkpoint?: ImportCheckpoint,
+): Promise<void> {
   await upsertFacts(db, shop, CUSTOMERS, rows, customerValues, checkpoint);
 }
 
@@ -227,7 +249,13 @@ export async function touchCustomer(db: Db, shop: string, row: CustomerRow): Pro
 }
 
 /** Consent changes carry their own clock (consent_updated_at): an older one than stored is stale. */
-export async function updateConsent(db: Db, shop: string, gid: string, state: string, consentUpdatedAt: Date | null): Promise<void> {
+export async function updateConsent(
+  db: Db,
+  shop: string,
+  gid: string,
+  state: string,
+  consentUpdatedAt: Date | null,
+): Promise<void> {
   await updateConsents(db, shop, [{ gid, state, consentUpdatedAt }]);
 }
 
@@ -240,7 +268,11 @@ export async function deleteOrder(db: Db, shop: string, gid: string, at: Date): 
 export async function deleteCustomer(db: Db, shop: string, gid: string, at: Date): Promise<void> {
   const existing = await db.customer.findUnique({ where: { shop_gid: { shop, gid } } });
   await db.$transaction(async (tx) => {
-    await tx.customer.upsert({ where: { shop_gid: { shop, gid } }, create: { shop, gid, deletedAt: at }, update: { deletedAt: at } });
+    await tx.customer.upsert({
+      where: { shop_gid: { shop, gid } },
+      create: { shop, gid, deletedAt: at },
+      update: { deletedAt: at },
+    });
     if (existing?.stage && !existing.deletedAt) {
       await tx.stageCount.updateMany({
         where: { shop, stage: existing.stage },
@@ -251,7 +283,13 @@ export async function deleteCustomer(db: Db, shop: string, gid: string, at: Date
 }
 
 /** customers/merge: the deleted customer's orders now belong to the kept one. */
-export async function mergeCustomers(db: Db, shop: string, keptGid: string, deletedGid: string, at: Date): Promise<void> {
+export async function mergeCustomers(
+  db: Db,
+  shop: string,
+  keptGid: string,
+  deletedGid: string,
+  at: Date,
+): Promise<void> {
   await db.order.updateMany({ where: { shop, customerGid: deletedGid }, data: { customerGid: keptGid } });
   await deleteCustomer(db, shop, deletedGid, at);
 }
@@ -259,15 +297,23 @@ export async function mergeCustomers(db: Db, shop: string, keptGid: string, dele
 /** touchCustomer for many rows at once: one statement, the rows as one JSON parameter (at most one per customer). */
 export async function touchCustomers(db: Db, shop: string, rows: readonly CustomerRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const sql = cachedSql("touchCustomers", db, (s) => `
+  const sql = cachedSql(
+    "touchCustomers",
+    db,
+    (s) => `
     INSERT INTO "Customer" ("shop", "gid", "shopifyCreatedAt", "shopifyUpdatedAt")
     SELECT ${s.param(1)}, ${s.cell(0, "text")}, ${s.cell(1, "timestamp(3)")}, ${s.cell(2, "timestamp(3)")} FROM ${s.rows(2)} WHERE true
     ON CONFLICT ("shop", "gid") DO UPDATE SET
       "shopifyCreatedAt" = COALESCE(excluded."shopifyCreatedAt", "Customer"."shopifyCreatedAt"),
       "shopifyUpdatedAt" = excluded."shopifyUpdatedAt"
     WHERE "Customer"."deletedAt" IS NULL AND ("Customer"."shopifyUpdatedAt" IS NULL OR excluded."shopifyUpdatedAt" IS NULL
-      OR excluded."shopifyUpdatedAt" >= "Customer"."shopifyUpdatedAt")`);
-  await db.$executeRawUnsafe(sql, shop, JSON.stringify(rows.map((r) => [r.gid, instant(r.shopifyCreatedAt), instant(r.shopifyUpdatedAt)])));
+      OR excluded."shopifyUpdatedAt" >= "Customer"."shopifyUpdatedAt")`,
+  );
+  await db.$executeRawUnsafe(
+    sql,
+    shop,
+    JSON.stringify(rows.map((r) => [r.gid, instant(r.shopifyCreatedAt), instant(r.shopifyUpdatedAt)])),
+  );
 }
 
 export interface ConsentRow {
@@ -279,34 +325,51 @@ export interface ConsentRow {
 /** updateConsent for many customers at once: one statement (at most one row per customer). */
 export async function updateConsents(db: Db, shop: string, rows: readonly ConsentRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const sql = cachedSql("updateConsents", db, (s) => `
+  const sql = cachedSql(
+    "updateConsents",
+    db,
+    (s) => `
     INSERT INTO "Customer" ("shop", "gid", "emailMarketingState", "consentUpdatedAt")
     SELECT ${s.param(1)}, ${s.cell(0, "text")}, ${s.cell(1, "text")}, ${s.cell(2, "timestamp(3)")} FROM ${s.rows(2)} WHERE true
     ON CONFLICT ("shop", "gid") DO UPDATE SET
       "emailMarketingState" = excluded."emailMarketingState", "consentUpdatedAt" = excluded."consentUpdatedAt"
     WHERE "Customer"."deletedAt" IS NULL AND ("Customer"."consentUpdatedAt" IS NULL OR excluded."consentUpdatedAt" IS NULL
-      OR excluded."consentUpdatedAt" >= "Customer"."consentUpdatedAt")`);
+      OR excluded."consentUpdatedAt" >= "Customer"."consentUpdatedAt")`,
+  );
   await db.$executeRawUnsafe(sql, shop, JSON.stringify(rows.map((r) => [r.gid, r.state, instant(r.consentUpdatedAt)])));
 }
 
 /** The customer each stored order belongs to (orders that changed hands re-classify both customers). */
 export async function orderOwners(db: Db, shop: string, gids: readonly string[]): Promise<Map<string, string>> {
   if (gids.length === 0) return new Map();
-  const select = cachedSql("orderOwners", db, (sql) => `
+  const select = cachedSql(
+    "orderOwners",
+    db,
+    (sql) => `
     SELECT ${sql.aggregate([`"gid"`, `"customerGid"`])} AS rows FROM "Order"
-    WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"gid"`, 2)} AND "customerGid" IS NOT NULL`);
+    WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"gid"`, 2)} AND "customerGid" IS NOT NULL`,
+  );
   const [{ rows }] = await db.$queryRawUnsafe<Array<{ rows: string }>>(select, shop, JSON.stringify(gids));
   return new Map(JSON.parse(rows) as Array<[string, string]>);
 }
 
 /** deleteOrder for many orders: tombstones (created where the order was never seen); returns each one's customer. */
-export async function deleteOrders(db: Db, shop: string, gids: readonly string[], at: Date): Promise<Map<string, string>> {
+export async function deleteOrders(
+  db: Db,
+  shop: string,
+  gids: readonly string[],
+  at: Date,
+): Promise<Map<string, string>> {
   if (gids.length === 0) return new Map();
   const owners = await orderOwners(db, shop, gids);
-  const sql = cachedSql("deleteOrders", db, (s) => `
+  const sql = cachedSql(
+    "deleteOrders",
+    db,
+    (s) => `
     INSERT INTO "Order" ("shop", "gid", "createdAt", "totalMinor", "deletedAt")
     SELECT ${s.param(1)}, ${s.cell(0, "text")}, ${s.cell(1, "timestamp(3)")}, 0, ${s.cell(1, "timestamp(3)")} FROM ${s.rows(2)} WHERE true
-    ON CONFLICT ("shop", "gid") DO UPDATE SET "deletedAt" = excluded."deletedAt"`);
+    ON CONFLICT ("shop", "gid") DO UPDATE SET "deletedAt" = excluded."deletedAt"`,
+  );
   await db.$executeRawUnsafe(sql, shop, JSON.stringify([...new Set(gids)].map((gid) => [gid, instant(at)])));
   return owners;
 }

@@ -69,7 +69,9 @@ export async function shopsWithDueDeliveries(db: Db, now: Date): Promise<string[
 
 /** Deliveries due now, everywhere (what a runner still has to do; parked and waiting ones are not). */
 export async function countDueDeliveries(db: Db, now: Date): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: bigint | number }>>`SELECT COUNT(*) AS n FROM "WebhookDelivery" d WHERE ${dueCondition(now)}`;
+  const [row] = await db.$queryRaw<
+    Array<{ n: bigint | number }>
+  >`SELECT COUNT(*) AS n FROM "WebhookDelivery" d WHERE ${dueCondition(now)}`;
   return Number(row?.n ?? 0);
 }
 
@@ -114,9 +116,13 @@ export async function dueDeliveries(
  */
 export async function markDeliveriesApplied(db: Db, ids: readonly number[], at: Date): Promise<void> {
   if (ids.length === 0) return;
-  const update = cachedSql("markDeliveriesApplied", db, (sql) => `
+  const update = cachedSql(
+    "markDeliveriesApplied",
+    db,
+    (sql) => `
     UPDATE "WebhookDelivery" SET "processedAt" = ${sql.postgres ? "$1::timestamp(3)" : "?"}, "payload" = '', "lastError" = NULL, "nextAttemptAt" = NULL
-    WHERE ${sql.inJson(sql.postgres ? `"id"::text` : `"id"`, 2)}`);
+    WHERE ${sql.inJson(sql.postgres ? `"id"::text` : `"id"`, 2)}`,
+  );
   await db.$executeRawUnsafe(update, instantText(at), JSON.stringify(ids));
 }
 
@@ -140,7 +146,9 @@ export async function recordDeliveryFailures(db: Db, failures: readonly Delivery
       data: {
         attempts,
         lastError: failure.reason.slice(0, 2000),
-        ...(park ? { parkedAt: now, nextAttemptAt: null } : { nextAttemptAt: new Date(now.getTime() + deliveryBackoffMs(attempts)) }),
+        ...(park
+          ? { parkedAt: now, nextAttemptAt: null }
+          : { nextAttemptAt: new Date(now.getTime() + deliveryBackoffMs(attempts)) }),
       },
     });
   }
@@ -165,7 +173,11 @@ export async function parkedDeliveries(db: Db, shop: string): Promise<ParkedDeli
     .map((g) => ({ reason: g.lastError ?? "", topic: g.topic, count: g._count._all, at: g._max.parkedAt }))
     .sort((a, b) => b.count - a.count);
   const last = reasons.reduce<Date | null>((max, r) => (r.at && (!max || r.at > max) ? r.at : max), null);
-  return { count: reasons.reduce((sum, r) => sum + r.count, 0), reasons: reasons.slice(0, 5).map(({ reason, topic, count }) => ({ reason, topic, count })), lastParkedAt: last };
+  return {
+    count: reasons.reduce((sum, r) => sum + r.count, 0),
+    reasons: reasons.slice(0, 5).map(({ reason, topic, count }) => ({ reason, topic, count })),
+    lastParkedAt: last,
+  };
 }
 
 /** The merchant's Retry: parked deliveries of the shop get a fresh set of attempts. Returns how many. */

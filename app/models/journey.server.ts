@@ -72,7 +72,9 @@ function values(row: JourneyRow, now: Date): unknown[] {
 function upsertSql(db: Db): string {
   const pg = databaseProvider(db) === "postgresql";
   const names = COLUMNS.map(([name]) => `"${name}"`).join(", ");
-  const selected = pg ? COLUMNS.map(([, type], i) => `(j->>${i})::${type}`).join(", ") : COLUMNS.map((_, i) => `j.value->>${i}`).join(", ");
+  const selected = pg
+    ? COLUMNS.map(([, type], i) => `(j->>${i})::${type}`).join(", ")
+    : COLUMNS.map((_, i) => `j.value->>${i}`).join(", ");
   const source = pg ? "json_array_elements($2::json) AS j" : "json_each(?) AS j WHERE true";
   const updates = COLUMNS.filter(([name]) => name !== "orderGid")
     .map(([name]) => `"${name}" = excluded."${name}"`)
@@ -98,7 +100,11 @@ export async function storeJourneys(db: Db, shop: string, rows: readonly Journey
   const dropped = rows.filter((r) => r.state === "ready" && !journeyNamesACampaign(r)).map((r) => r.orderGid);
   const unique = [...new Map(kept.map((r) => [r.orderGid, r])).values()];
   for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
-    await db.$executeRawUnsafe(upsertSql(db), shop, JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map((r) => values(r, now))));
+    await db.$executeRawUnsafe(
+      upsertSql(db),
+      shop,
+      JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map((r) => values(r, now))),
+    );
   }
   for (let i = 0; i < dropped.length; i += ROWS_PER_STATEMENT) {
     await db.$executeRawUnsafe(deleteSql(db), shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT)));
@@ -129,7 +135,12 @@ export async function awaitJourneys(db: Db, shop: string, orderGids: readonly st
 }
 
 /** Orders whose journey is due to be read again, oldest due first. */
-export async function journeysDue(db: Db, shop: string, now: Date, limit = MAX_JOURNEYS_PER_REFRESH): Promise<Array<{ orderGid: string; attempts: number }>> {
+export async function journeysDue(
+  db: Db,
+  shop: string,
+  now: Date,
+  limit = MAX_JOURNEYS_PER_REFRESH,
+): Promise<Array<{ orderGid: string; attempts: number }>> {
   return db.orderJourney.findMany({
     where: { shop, state: "pending", nextAttemptAt: { lte: now } },
     orderBy: { nextAttemptAt: "asc" },
@@ -139,12 +150,23 @@ export async function journeysDue(db: Db, shop: string, now: Date, limit = MAX_J
 }
 
 /** Still not attributed: try again later, or give up after MAX_JOURNEY_ATTEMPTS (state unavailable). */
-export async function journeyNotReady(db: Db, shop: string, orderGid: string, attemptsBefore: number, now: Date): Promise<void> {
+export async function journeyNotReady(
+  db: Db,
+  shop: string,
+  orderGid: string,
+  attemptsBefore: number,
+  now: Date,
+): Promise<void> {
   const attempts = attemptsBefore + 1;
   const exhausted = attempts >= MAX_JOURNEY_ATTEMPTS;
   await db.orderJourney.updateMany({
     where: { shop, orderGid },
-    data: { attempts, state: exhausted ? "unavailable" : "pending", nextAttemptAt: exhausted ? null : nextJourneyAttemptAt(now, attempts), readAt: now },
+    data: {
+      attempts,
+      state: exhausted ? "unavailable" : "pending",
+      nextAttemptAt: exhausted ? null : nextJourneyAttemptAt(now, attempts),
+      readAt: now,
+    },
   });
 }
 
@@ -189,7 +211,11 @@ function parseCodes(json: string | null): string[] {
 
 /** The read journeys of the shop's stored orders created since `since`, with each order's net amount and facts. */
 export async function attributedOrdersSince(db: Db, shop: string, since: Date): Promise<AttributedOrder[]> {
-  const journeys = await db.orderJourney.findMany({ where: { shop, state: "ready" }, orderBy: { readAt: "desc" }, take: MAX_ATTRIBUTED_ORDERS * 2 });
+  const journeys = await db.orderJourney.findMany({
+    where: { shop, state: "ready" },
+    orderBy: { readAt: "desc" },
+    take: MAX_ATTRIBUTED_ORDERS * 2,
+  });
   if (journeys.length === 0) return [];
   const byGid = new Map(journeys.map((j) => [j.orderGid, j]));
   const gids = [...byGid.keys()];
@@ -198,7 +224,17 @@ export async function attributedOrdersSince(db: Db, shop: string, since: Date): 
     orders.push(
       ...(await db.order.findMany({
         where: { shop, deletedAt: null, createdAt: { gte: since }, gid: { in: gids.slice(i, i + 500) } },
-        select: { gid: true, customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+        select: {
+          gid: true,
+          customerGid: true,
+          createdAt: true,
+          totalMinor: true,
+          refundedMinor: true,
+          cancelled: true,
+          test: true,
+          voided: true,
+          fullyRefunded: true,
+        },
       })),
     );
   }
@@ -235,12 +271,26 @@ export async function orderHistoriesOf(db: Db, shop: string, customerGids: reado
   for (let i = 0; i < customerGids.length; i += 500) {
     const rows = await db.order.findMany({
       where: { shop, deletedAt: null, customerGid: { in: customerGids.slice(i, i + 500) } },
-      select: { customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+      select: {
+        customerGid: true,
+        createdAt: true,
+        totalMinor: true,
+        refundedMinor: true,
+        cancelled: true,
+        test: true,
+        voided: true,
+        fullyRefunded: true,
+      },
     });
     for (const { customerGid, createdAt, totalMinor, refundedMinor, ...flags } of rows) {
       const list = histories.get(customerGid!) ?? [];
       // The model only compares a total with its refunds: Number is exact below 2^53 minor units.
-      list.push({ createdAt: createdAt.getTime(), totalMinor: Number(totalMinor), refundedMinor: Number(refundedMinor), ...flags });
+      list.push({
+        createdAt: createdAt.getTime(),
+        totalMinor: Number(totalMinor),
+        refundedMinor: Number(refundedMinor),
+        ...flags,
+      });
       histories.set(customerGid!, list);
     }
   }

@@ -116,7 +116,11 @@ export const PREDICTION_WRITE_BATCH = 1000;
  * SQLite (3.33+) and PostgreSQL alike. Rows of other shops are never touched (the shop is part of the match).
  * Returns the rows matched.
  */
-export async function writeCustomerPredictions(db: Db, shop: string, rows: readonly CustomerPredictionUpdate[]): Promise<number> {
+export async function writeCustomerPredictions(
+  db: Db,
+  shop: string,
+  rows: readonly CustomerPredictionUpdate[],
+): Promise<number> {
   let written = 0;
   for (let i = 0; i < rows.length; i += PREDICTION_WRITE_BATCH) {
     const batch = rows.slice(i, i + PREDICTION_WRITE_BATCH);
@@ -139,7 +143,10 @@ export async function writeCustomerPredictions(db: Db, shop: string, rows: reado
 /** Forgets every customer's prediction of the shop (an insufficient fit): one set-based UPDATE. */
 export async function clearCustomerPredictions(db: Db, shop: string): Promise<number> {
   const result = await db.customer.updateMany({
-    where: { shop, OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }] },
+    where: {
+      shop,
+      OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }],
+    },
     data: { predictedValueMinor: null, probabilityAlive: null, highValue: false },
   });
   return result.count;
@@ -157,7 +164,11 @@ export async function highValueTagEnabled(db: Db, shop: string): Promise<boolean
  */
 export async function saveHighValueTag(db: Db, shop: string, enabled: boolean): Promise<string[]> {
   const before = await highValueTagEnabled(db, shop);
-  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop, highValueTag: enabled }, update: { highValueTag: enabled } });
+  await db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, highValueTag: enabled },
+    update: { highValueTag: enabled },
+  });
   if (before === enabled) return [];
   const rows = await db.customer.findMany({ where: { shop, highValue: true, deletedAt: null }, select: { gid: true } });
   return rows.map((r) => r.gid);
@@ -169,6 +180,9 @@ export async function saveHighValueTag(db: Db, shop: string, enabled: boolean): 
  */
 export async function highValueGids(db: Db, shop: string, gids: readonly string[]): Promise<Set<string>> {
   if (gids.length === 0 || !(await highValueTagEnabled(db, shop))) return new Set();
-  const rows = await db.customer.findMany({ where: { shop, gid: { in: [...gids] }, highValue: true }, select: { gid: true } });
+  const rows = await db.customer.findMany({
+    where: { shop, gid: { in: [...gids] }, highValue: true },
+    select: { gid: true },
+  });
   return new Set(rows.map((r) => r.gid));
 }

@@ -1,5 +1,12 @@
 import type { Db } from "../db.server";
-import { DEFAULT_LIFECYCLE_SETTINGS, readStoredSettings, validateLifecycleSettings, type LifecycleSettings, type SettingsAdjustment, type ShopStats } from "../lifecycle";
+import {
+  DEFAULT_LIFECYCLE_SETTINGS,
+  readStoredSettings,
+  validateLifecycleSettings,
+  type LifecycleSettings,
+  type SettingsAdjustment,
+  type ShopStats,
+} from "../lifecycle";
 
 export async function ensureShop(db: Db, domain: string) {
   return db.shop.upsert({

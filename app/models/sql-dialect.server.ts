@@ -31,4 +31,3 @@ export function greatest(dialect: SqlDialect, a: Prisma.Sql, b: Prisma.Sql): Pri
 export function least(dialect: SqlDialect, a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql {
   return dialect === "postgresql" ? Prisma.sql`LEAST(${a}, ${b})` : Prisma.sql`MIN(${a}, ${b})`;
 }
-

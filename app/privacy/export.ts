@@ -22,7 +22,12 @@ const TABLES = [
 /** The request and the stored rows as one JSON document. */
 export function dataRequestJson(file: DataRequestFile): string {
   return `${JSON.stringify(
-    { customer: file.customerGid, shopifyDataRequestId: file.requestId, requestedAt: file.requestedAt.toISOString(), storedData: JSON.parse(file.data) as unknown },
+    {
+      customer: file.customerGid,
+      shopifyDataRequestId: file.requestId,
+      requestedAt: file.requestedAt.toISOString(),
+      storedData: JSON.parse(file.data) as unknown,
+    },
     null,
     2,
   )}\n`;
@@ -40,7 +45,12 @@ export function dataRequestCsv(file: DataRequestFile, header: readonly [string, 
     const rows = Array.isArray(value) ? value : value == null ? [] : [value];
     rows.forEach((row, index) => {
       for (const [field, cell] of Object.entries(row as Record<string, unknown>)) {
-        out += csvLine([table, index + 1, field, cell == null ? "" : typeof cell === "object" ? JSON.stringify(cell) : String(cell)]);
+        out += csvLine([
+          table,
+          index + 1,
+          field,
+          cell == null ? "" : typeof cell === "object" ? JSON.stringify(cell) : String(cell),
+        ]);
       }
     });
   }

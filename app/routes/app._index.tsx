@@ -36,9 +36,17 @@ const UPDATING_POLL_MS = 5_000;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   await refreshAnalyticsIfStale(prisma, session.shop, requesterFromAdmin(admin));
-  const [board, failedJobs] = await Promise.all([loadBoard(prisma, session.shop, new Date()), listParkedJobs(prisma, session.shop)]);
+  const [board, failedJobs] = await Promise.all([
+    loadBoard(prisma, session.shop, new Date()),
+    listParkedJobs(prisma, session.shop),
+  ]);
   refreshCampaignsIfStale(prisma, session.shop, requesterFromAdmin(admin), board.sync.campaignsRefreshedAt);
-  return { ...board, failedJobs, access: await loadAccessView(prisma, session.shop), parkedDeliveries: await parkedDeliveries(prisma, session.shop) };
+  return {
+    ...board,
+    failedJobs,
+    access: await loadAccessView(prisma, session.shop),
+    parkedDeliveries: await parkedDeliveries(prisma, session.shop),
+  };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -89,10 +97,21 @@ export default function Board() {
   const t = useT();
 
   return (
-    <Page title={t("board.title")} secondaryActions={[{ content: t("board.viewCustomers"), url: "/app/customers" }, { content: t("nav.campaigns"), url: "/app/campaigns" }]}>
+    <Page
+      title={t("board.title")}
+      secondaryActions={[
+        { content: t("board.viewCustomers"), url: "/app/customers" },
+        { content: t("nav.campaigns"), url: "/app/campaigns" },
+      ]}
+    >
       <BlockStack gap="500">
         <UpdatingBanner since={board.updatingSince} />
-        <SyncStatusCard sync={board.sync} failedJobs={board.failedJobs} retried={acted && "retried" in acted ? acted.retried : undefined} compact />
+        <SyncStatusCard
+          sync={board.sync}
+          failedJobs={board.failedJobs}
+          retried={acted && "retried" in acted ? acted.retried : undefined}
+          compact
+        />
         <AccessCard access={board.access} />
         <ParkedDeliveries parked={board.parkedDeliveries} />
         {board.totalCustomers === 0 && !board.sync.current?.running && <Banner tone="info">{t("board.noData")}</Banner>}
@@ -112,7 +131,10 @@ export default function Board() {
                 isWeakest={stage.weakest}
                 winbackTierDays={board.winbackTierDays}
                 visitorKinds={
-                  stage.number === 1 && board.analytics?.hasVisitors && board.analytics.summary.stage1.byKind && board.analytics.summary.month
+                  stage.number === 1 &&
+                  board.analytics?.hasVisitors &&
+                  board.analytics.summary.stage1.byKind &&
+                  board.analytics.summary.month
                     ? { month: board.analytics.summary.month, kinds: board.analytics.summary.stage1.byKind }
                     : null
                 }
@@ -166,7 +188,9 @@ function MethodCard({ board }: { board: ReturnType<typeof useLoaderData<typeof l
         </List>
         {board.conversionsMeasuredAt && (
           <Text as="p" variant="bodySm" tone="subdued">
-            <span data-testid="conversions-measured-at">{t("board.method.measuredAt", { date: formatDateTime(locale, board.conversionsMeasuredAt) })}</span>
+            <span data-testid="conversions-measured-at">
+              {t("board.method.measuredAt", { date: formatDateTime(locale, board.conversionsMeasuredAt) })}
+            </span>
           </Text>
         )}
         {([2, 3, 4, 5] as const).map((n) => (

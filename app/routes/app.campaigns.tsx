@@ -33,18 +33,21 @@ function ResultBanner() {
   if (result?.intent === "refresh") {
     return result.ok ? (
       <Banner tone="success">
-        {t("campaigns.refreshed", { activities: result.marketingActivities, discounts: result.discounts })} {t("campaigns.refreshedFound", { found: result.found })}
+        {t("campaigns.refreshed", { activities: result.marketingActivities, discounts: result.discounts })}{" "}
+        {t("campaigns.refreshedFound", { found: result.found })}
       </Banner>
     ) : (
       <Banner tone="critical">{t("campaigns.refreshFailed", { message: result.message })}</Banner>
     );
   }
-  if (result?.intent === "delete" && result.ok) return <Banner tone="success">{t("campaigns.deleted", { name: result.name ?? "" })}</Banner>;
+  if (result?.intent === "delete" && result.ok)
+    return <Banner tone="success">{t("campaigns.deleted", { name: result.name ?? "" })}</Banner>;
   return null;
 }
 
 export default function Campaigns() {
-  const { campaigns, refreshedAt, today, presetStage, currencyCode, activeDays, activeDaysRange } = useLoaderData<typeof loader>();
+  const { campaigns, refreshedAt, today, presetStage, currencyCode, activeDays, activeDaysRange } =
+    useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   const submit = useSubmit();
@@ -56,17 +59,28 @@ export default function Campaigns() {
     <Page
       title={t("campaigns.title")}
       backAction={{ content: t("nav.board"), url: "/app" }}
-      primaryAction={{ content: t("campaigns.refresh"), loading: refreshing, onAction: () => submit({ intent: "refresh" }, { method: "post" }) }}
+      primaryAction={{
+        content: t("campaigns.refresh"),
+        loading: refreshing,
+        onAction: () => submit({ intent: "refresh" }, { method: "post" }),
+      }}
     >
       <BlockStack gap="500">
         <ResultBanner />
         <Text as="p">{t("campaigns.intro")}</Text>
         <Text as="p" tone="subdued">
-          {refreshedAt ? t("sync.campaignsRefreshed", { date: formatDateTime(locale, refreshedAt) }) : t("sync.campaignsNever")}
+          {refreshedAt
+            ? t("sync.campaignsRefreshed", { date: formatDateTime(locale, refreshedAt) })
+            : t("sync.campaignsNever")}
         </Text>
         <Layout>
           <Layout.Section>
-            <ManualCampaignForm today={today} presetStage={presetStage} editing={editing} onDone={() => setEditing(null)} />
+            <ManualCampaignForm
+              today={today}
+              presetStage={presetStage}
+              editing={editing}
+              onDone={() => setEditing(null)}
+            />
           </Layout.Section>
           <Layout.Section>
             <CampaignTable campaigns={campaigns} currency={currencyCode} onEdit={setEditing} />

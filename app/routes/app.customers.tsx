@@ -1,6 +1,19 @@
 import type { LoaderFunctionArgs, SerializeFrom } from "@remix-run/node";
 import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, EmptyState, IndexTable, InlineStack, Link, Page, Select, Text, type IndexTableProps } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Card,
+  EmptyState,
+  IndexTable,
+  InlineStack,
+  Link,
+  Page,
+  Select,
+  Text,
+  type IndexTableProps,
+} from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
@@ -48,7 +61,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     sort,
     page,
     currencyCode,
-    prediction: prediction && { status: prediction.status, fittedAt: prediction.fittedAt, buyers: prediction.buyers, reason: predictionReason(prediction) },
+    prediction: prediction && {
+      status: prediction.status,
+      fittedAt: prediction.fittedAt,
+      buyers: prediction.buyers,
+      reason: predictionReason(prediction),
+    },
   };
 };
 
@@ -68,10 +86,19 @@ function Numeric({ children, missing = false }: { children: ReactNode; missing?:
 }
 
 /** One renderer per column of app/customers/columns.ts (the CSV export has the same columns). */
-function cellRenderers(t: T, locale: Locale, currencyCode: string | null): Record<CustomerColumnId, (row: CustomerListRow) => ReactNode> {
+function cellRenderers(
+  t: T,
+  locale: Locale,
+  currencyCode: string | null,
+): Record<CustomerColumnId, (row: CustomerListRow) => ReactNode> {
   return {
     customer: (row) => (
-      <Link url={`shopify:admin/customers/${row.customerId}`} target="_top" removeUnderline accessibilityLabel={t("customers.customerLabel", { id: row.customerId })}>
+      <Link
+        url={`shopify:admin/customers/${row.customerId}`}
+        target="_top"
+        removeUnderline
+        accessibilityLabel={t("customers.customerLabel", { id: row.customerId })}
+      >
         {row.customerId}
       </Link>
     ),
@@ -80,7 +107,9 @@ function cellRenderers(t: T, locale: Locale, currencyCode: string | null): Recor
         <BlockStack gap="100">
           <InlineStack gap="100">
             {row.stage && <Badge>{t(`stage.${row.stage}`)}</Badge>}
-            {row.winbackTier != null && <Badge tone="attention">{t("customers.winbackTier", { tier: row.winbackTier })}</Badge>}
+            {row.winbackTier != null && (
+              <Badge tone="attention">{t("customers.winbackTier", { tier: row.winbackTier })}</Badge>
+            )}
           </InlineStack>
           <Text as="p" variant="bodySm" tone="subdued">
             {explain(row.explanation, locale)}
@@ -88,13 +117,23 @@ function cellRenderers(t: T, locale: Locale, currencyCode: string | null): Recor
         </BlockStack>
       </div>
     ),
-    daysSince: (row) => <Numeric missing={row.daysSinceLastOrder == null}>{row.daysSinceLastOrder == null ? "—" : formatNumber(locale, row.daysSinceLastOrder)}</Numeric>,
+    daysSince: (row) => (
+      <Numeric missing={row.daysSinceLastOrder == null}>
+        {row.daysSinceLastOrder == null ? "—" : formatNumber(locale, row.daysSinceLastOrder)}
+      </Numeric>
+    ),
     orders: (row) => <Numeric>{formatNumber(locale, row.qualifyingOrders)}</Numeric>,
     netSpent: (row) => <Numeric>{formatMoney(locale, Number(row.netSpentMinor), currencyCode)}</Numeric>,
     predicted: (row) => (
-      <Numeric missing={row.predictedValueMinor == null}>{row.predictedValueMinor == null ? "—" : formatMoney(locale, Number(row.predictedValueMinor), currencyCode)}</Numeric>
+      <Numeric missing={row.predictedValueMinor == null}>
+        {row.predictedValueMinor == null ? "—" : formatMoney(locale, Number(row.predictedValueMinor), currencyCode)}
+      </Numeric>
     ),
-    alive: (row) => <Numeric missing={row.probabilityAlive == null}>{row.probabilityAlive == null ? "—" : formatPercent(locale, row.probabilityAlive)}</Numeric>,
+    alive: (row) => (
+      <Numeric missing={row.probabilityAlive == null}>
+        {row.probabilityAlive == null ? "—" : formatPercent(locale, row.probabilityAlive)}
+      </Numeric>
+    ),
   };
 }
 
@@ -107,7 +146,14 @@ function CustomerTable({ data, go }: { data: LoaderData; go: (changes: Record<st
   const headings = CUSTOMER_COLUMNS.map((column) => ({
     id: column.id,
     title: (
-      <span data-heading={column.id} style={{ display: "inline-block", whiteSpace: "normal", maxWidth: column.id === "stage" ? undefined : HEADING_WIDTH }}>
+      <span
+        data-heading={column.id}
+        style={{
+          display: "inline-block",
+          whiteSpace: "normal",
+          maxWidth: column.id === "stage" ? undefined : HEADING_WIDTH,
+        }}
+      >
         {t(column.title)}
       </span>
     ),
@@ -120,7 +166,11 @@ function CustomerTable({ data, go }: { data: LoaderData; go: (changes: Record<st
       itemCount={page.rows.length}
       selectable={false}
       loading={navigation.state === "loading"}
-      emptyState={<EmptyState heading={t("customers.empty.title")} image="">{t("customers.empty.body")}</EmptyState>}
+      emptyState={
+        <EmptyState heading={t("customers.empty.title")} image="">
+          {t("customers.empty.body")}
+        </EmptyState>
+      }
       headings={headings}
       sortable={CUSTOMER_COLUMNS.map((_, index) => index === PREDICTED_COLUMN_INDEX && prediction?.status === "ok")}
       sortColumnIndex={sort === "stage" ? undefined : PREDICTED_COLUMN_INDEX}
@@ -157,17 +207,30 @@ function CustomerFilters({ data, go }: { data: LoaderData; go: (changes: Record<
     { label: t("customers.sort.value-desc"), value: "value-desc", disabled: !predicting },
     { label: t("customers.sort.value-asc"), value: "value-asc", disabled: !predicting },
   ];
-  const stageOptions = [{ label: t("customers.filter.all"), value: "all" }, ...STAGES.map((s) => ({ label: t(`stage.${s}`), value: s }))];
+  const stageOptions = [
+    { label: t("customers.filter.all"), value: "all" },
+    ...STAGES.map((s) => ({ label: t(`stage.${s}`), value: s })),
+  ];
   return (
     <Card>
       <BlockStack gap="300">
         <InlineStack align="space-between" blockAlign="end" gap="400">
           <InlineStack gap="300" blockAlign="end">
             <div style={{ minWidth: 260 }}>
-              <Select label={t("customers.filter.label")} options={stageOptions} value={stage} onChange={(value) => go({ stage: value === "all" ? null : value })} />
+              <Select
+                label={t("customers.filter.label")}
+                options={stageOptions}
+                value={stage}
+                onChange={(value) => go({ stage: value === "all" ? null : value })}
+              />
             </div>
             <div style={{ minWidth: 240 }}>
-              <Select label={t("customers.sort.label")} options={sortOptions} value={sort} onChange={(value) => go({ sort: value === "stage" ? null : value })} />
+              <Select
+                label={t("customers.sort.label")}
+                options={sortOptions}
+                value={sort}
+                onChange={(value) => go({ sort: value === "stage" ? null : value })}
+              />
             </div>
           </InlineStack>
           <Text as="p" tone="subdued">
@@ -214,7 +277,10 @@ export default function Customers() {
   const exportCsv = async () => {
     setExporting(true);
     setExportFailed(false);
-    const ok = await downloadAuthenticated(`/app/customers/export?${new URLSearchParams({ stage, locale })}`, `customers-${stage}-${new Date().toISOString().slice(0, 10)}.csv`);
+    const ok = await downloadAuthenticated(
+      `/app/customers/export?${new URLSearchParams({ stage, locale })}`,
+      `customers-${stage}-${new Date().toISOString().slice(0, 10)}.csv`,
+    );
     setExporting(false);
     setExportFailed(!ok);
   };
@@ -223,7 +289,12 @@ export default function Customers() {
     <Page
       title={t("customers.title")}
       backAction={{ content: t("nav.board"), url: "/app" }}
-      primaryAction={{ content: t("customers.export"), onAction: exportCsv, loading: exporting, disabled: page.total === 0 }}
+      primaryAction={{
+        content: t("customers.export"),
+        onAction: exportCsv,
+        loading: exporting,
+        disabled: page.total === 0,
+      }}
     >
       <BlockStack gap="400">
         {prediction?.status === "insufficient" && (

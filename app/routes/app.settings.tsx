@@ -1,6 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack, Layout, List, Page, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  ChoiceList,
+  FormLayout,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { SaveBar } from "@shopify/app-bridge-react";
 import { useEffect, useMemo, useState } from "react";
 import prisma from "../db.server";
@@ -44,7 +58,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     readTrafficKindRules(prisma, session.shop),
   ]);
   return {
-    values: settingsToForm(ctx.settings, { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill }, shop?.monthlySessions ?? null, shop?.highValueTag ?? false),
+    values: settingsToForm(
+      ctx.settings,
+      { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill },
+      shop?.monthlySessions ?? null,
+      shop?.highValueTag ?? false,
+    ),
     sync,
     trafficRules: formatTrafficKindLines(trafficRules),
     adjustments: ctx.settingsAdjustments,
@@ -84,9 +103,18 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   if (!parsed.ok || trafficError) return { intent, ok: false, errors: parsed.ok ? [] : parsed.errors, trafficError };
   if (intent === "preview") {
     const preview = await previewSettingsChange(shop, parsed.settings);
-    return { intent, ok: true, signature: JSON.stringify(parsed.settings), changes: preview.changes, byStage: preview.byStage };
+    return {
+      intent,
+      ok: true,
+      signature: JSON.stringify(parsed.settings),
+      changes: preview.changes,
+      byStage: preview.byStage,
+    };
   }
-  const { reclassifying } = await saveSettingsPage(prisma, shop, { ...parsed, trafficRules: "rules" in traffic ? traffic.rules : undefined });
+  const { reclassifying } = await saveSettingsPage(prisma, shop, {
+    ...parsed,
+    trafficRules: "rules" in traffic ? traffic.rules : undefined,
+  });
   return { intent, ok: true, reclassifying };
 };
 
@@ -98,7 +126,8 @@ function signatureOf(values: SettingsFormValues): string | null {
 
 function toForm(values: SettingsFormValues): Record<string, string> {
   const form: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) form[key] = typeof value === "boolean" ? (value ? "on" : "") : value;
+  for (const [key, value] of Object.entries(values))
+    form[key] = typeof value === "boolean" ? (value ? "on" : "") : value;
   return form;
 }
 
@@ -121,7 +150,10 @@ export default function Settings() {
   const previewer = useFetcher<typeof action>();
   const [values, setValues] = useState<SettingsFormValues>(initial);
   const [rules, setRules] = useState(initialRules);
-  const set = <K extends keyof SettingsFormValues>(key: K) => (value: SettingsFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set =
+    <K extends keyof SettingsFormValues>(key: K) =>
+    (value: SettingsFormValues[K]) =>
+      setValues((v) => ({ ...v, [key]: value }));
   const dirty = JSON.stringify(toForm(values)) !== JSON.stringify(toForm(initial)) || rules !== initialRules;
   const saving = saver.state !== "idle";
   const saved = saver.data?.intent === "save" && saver.data.ok ? saver.data : null;
@@ -199,7 +231,10 @@ function SaveOutcome({
       )}
       {failed && (
         <div data-testid="settings-error">
-          <Banner tone="critical" title={failed.intent === "save" ? t("settings.save.error") : t("settings.preview.error")}>
+          <Banner
+            tone="critical"
+            title={failed.intent === "save" ? t("settings.save.error") : t("settings.preview.error")}
+          >
             {general.map((m) => (
               <p key={m}>{m}</p>
             ))}
@@ -214,7 +249,10 @@ function SaveOutcome({
  * The errors of the last action, preview or save (a later success clears them), as text: per field, and those about
  * no single field. Numbers in messages (ranges, stored values) in the admin's number format.
  */
-function useLastErrors(saver: ReturnType<typeof useFetcher<typeof action>>, previewer: ReturnType<typeof useFetcher<typeof action>>) {
+function useLastErrors(
+  saver: ReturnType<typeof useFetcher<typeof action>>,
+  previewer: ReturnType<typeof useFetcher<typeof action>>,
+) {
   const t = useT();
   const locale = useLocale();
   const [last, setLast] = useState<ActionResult | null>(null);
@@ -226,21 +264,37 @@ function useLastErrors(saver: ReturnType<typeof useFetcher<typeof action>>, prev
   }, [previewer.state, previewer.data]);
   const failed = last && !last.ok && "errors" in last ? last : null;
   const message = (m: SettingsErrorMessage) =>
-    t(m.key, Object.fromEntries(Object.entries(m.values).map(([k, v]) => [k, typeof v === "number" ? formatNumber(locale, v) : v])));
+    t(
+      m.key,
+      Object.fromEntries(
+        Object.entries(m.values).map(([k, v]) => [k, typeof v === "number" ? formatNumber(locale, v) : v]),
+      ),
+    );
   const byField = errorsByField(failed?.errors ?? []);
-  const errors: FieldErrors = Object.fromEntries(Object.entries(byField.fields).map(([field, m]) => [field, message(m!)]));
+  const errors: FieldErrors = Object.fromEntries(
+    Object.entries(byField.fields).map(([field, m]) => [field, message(m!)]),
+  );
   if (failed?.trafficError) errors.trafficRules = t("settings.traffic.error", { message: failed.trafficError });
   return { failed, general: byField.general.map(message), errors };
 }
 
 /** Stored values out of today's ranges, and the nearest allowed values the app uses instead (saving keeps these). */
-function AdjustedSettings({ adjustments }: { adjustments: ReturnType<typeof useLoaderData<typeof loader>>["adjustments"] }) {
+function AdjustedSettings({
+  adjustments,
+}: {
+  adjustments: ReturnType<typeof useLoaderData<typeof loader>>["adjustments"];
+}) {
   const t = useT();
   const locale = useLocale();
   if (adjustments.length === 0) return null;
   const fieldLabel = (field: string | null) =>
-    field === "tagPrefix" ? t("settings.tagPrefix.label") : NUMBER_FIELDS.some((f) => f.key === field) ? t(`settings.field.${field as NumberField["key"]}`) : (field ?? "");
-  const storedNumber = (text: string) => (text !== "" && Number.isFinite(Number(text)) ? formatNumber(locale, Number(text)) : text);
+    field === "tagPrefix"
+      ? t("settings.tagPrefix.label")
+      : NUMBER_FIELDS.some((f) => f.key === field)
+        ? t(`settings.field.${field as NumberField["key"]}`)
+        : (field ?? "");
+  const storedNumber = (text: string) =>
+    text !== "" && Number.isFinite(Number(text)) ? formatNumber(locale, Number(text)) : text;
   return (
     <Banner tone="warning" title={t("settings.adjusted.title")}>
       <BlockStack gap="200">
@@ -252,7 +306,11 @@ function AdjustedSettings({ adjustments }: { adjustments: ReturnType<typeof useL
                 ? t("settings.adjusted.unreadable")
                 : a.field === "tagPrefix" && a.stored === a.used
                   ? t("settings.adjusted.prefixKept", { stored: a.stored })
-                  : t("settings.adjusted.item", { field: fieldLabel(a.field), stored: storedNumber(a.stored), used: storedNumber(a.used) })}
+                  : t("settings.adjusted.item", {
+                      field: fieldLabel(a.field),
+                      stored: storedNumber(a.stored),
+                      used: storedNumber(a.used),
+                    })}
             </List.Item>
           ))}
         </List>
@@ -262,7 +320,15 @@ function AdjustedSettings({ adjustments }: { adjustments: ReturnType<typeof useL
 }
 
 /** "Preview changes": how many customers the edited settings would move, before saving them. */
-function PreviewCard({ values, initial, fetcher }: { values: SettingsFormValues; initial: SettingsFormValues; fetcher: ReturnType<typeof useFetcher<typeof action>> }) {
+function PreviewCard({
+  values,
+  initial,
+  fetcher,
+}: {
+  values: SettingsFormValues;
+  initial: SettingsFormValues;
+  fetcher: ReturnType<typeof useFetcher<typeof action>>;
+}) {
   const t = useT();
   const locale = useLocale();
   const signature = useMemo(() => signatureOf(values), [values]);
@@ -281,14 +347,21 @@ function PreviewCard({ values, initial, fetcher }: { values: SettingsFormValues;
           <div data-testid="settings-preview">
             <BlockStack gap="200">
               <Text as="p" fontWeight="semibold">
-                {preview.changes === 0 ? t("settings.previewNone") : t("settings.previewResult", { count: formatNumber(locale, preview.changes) })}
+                {preview.changes === 0
+                  ? t("settings.previewNone")
+                  : t("settings.previewResult", { count: formatNumber(locale, preview.changes) })}
               </Text>
               {preview.changes > 0 && (
                 <List type="bullet">
                   {Object.entries(preview.byStage)
                     .sort((a, b) => STAGES.indexOf(a[0] as never) - STAGES.indexOf(b[0] as never))
                     .map(([stage, count]) => (
-                      <List.Item key={stage}>{t("settings.previewByStage", { count: formatNumber(locale, count), stage: labelFor(t, "stage", stage) })}</List.Item>
+                      <List.Item key={stage}>
+                        {t("settings.previewByStage", {
+                          count: formatNumber(locale, count),
+                          stage: labelFor(t, "stage", stage),
+                        })}
+                      </List.Item>
                     ))}
                 </List>
               )}
@@ -296,7 +369,11 @@ function PreviewCard({ values, initial, fetcher }: { values: SettingsFormValues;
           </div>
         )}
         <InlineStack gap="200">
-          <Button onClick={() => fetcher.submit({ ...toForm(values), intent: "preview" }, { method: "post" })} loading={fetcher.state !== "idle"} disabled={unchanged}>
+          <Button
+            onClick={() => fetcher.submit({ ...toForm(values), intent: "preview" }, { method: "post" })}
+            loading={fetcher.state !== "idle"}
+            disabled={unchanged}
+          >
             {t("settings.preview")}
           </Button>
         </InlineStack>
@@ -313,10 +390,22 @@ interface SectionProps {
   errors: FieldErrors;
 }
 
-const UNIT: Record<NumberField["kind"], MessageKey | null> = { days: "settings.unit.days", count: "settings.unit.orders", gaps: "settings.unit.gaps", percent: null, multiplier: null };
+const UNIT: Record<NumberField["kind"], MessageKey | null> = {
+  days: "settings.unit.days",
+  count: "settings.unit.orders",
+  gaps: "settings.unit.gaps",
+  percent: null,
+  multiplier: null,
+};
 
 /** One group of the model's numbers (lapse, cadence, win-back, regular), each a number field with its unit. */
-function NumberGroupSection({ name, values, set, errors, children }: SectionProps & { name: SettingsGroup; children?: JSX.Element }) {
+function NumberGroupSection({
+  name,
+  values,
+  set,
+  errors,
+  children,
+}: SectionProps & { name: SettingsGroup; children?: JSX.Element }) {
   const t = useT();
   const unit = (field: NumberField) => (UNIT[field.kind] ? t(UNIT[field.kind]!) : field.kind === "percent" ? "%" : "×");
   return (
@@ -413,7 +502,12 @@ function FlowSection({ values, set }: SectionProps) {
         <Text as="h2" variant="headingMd">
           {t("settings.flow.title")}
         </Text>
-        <Checkbox label={t("settings.flowEnabled")} helpText={t("settings.flowEnabled.help")} checked={values.flowEnabled} onChange={set("flowEnabled")} />
+        <Checkbox
+          label={t("settings.flowEnabled")}
+          helpText={t("settings.flowEnabled.help")}
+          checked={values.flowEnabled}
+          onChange={set("flowEnabled")}
+        />
         <Checkbox
           label={t("settings.flowOnBackfill")}
           helpText={t("settings.flowOnBackfill.help")}
@@ -445,7 +539,11 @@ function SessionsSection({ values, set, errors }: SectionProps) {
           autoComplete="off"
           error={errors.monthlySessions}
         />
-        <Checkbox label={t("settings.sessions.unknown")} checked={values.sessionsUnknown} onChange={set("sessionsUnknown")} />
+        <Checkbox
+          label={t("settings.sessions.unknown")}
+          checked={values.sessionsUnknown}
+          onChange={set("sessionsUnknown")}
+        />
       </BlockStack>
     </Card>
   );

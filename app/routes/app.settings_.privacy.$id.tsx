@@ -18,9 +18,19 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const found = await readDataRequest(prisma, session.shop, id);
   if (!found) return new Response("Not Found", { status: 404 });
 
-  const file = { customerGid: found.customerGid, requestId: found.requestId, requestedAt: found.createdAt, data: found.data };
+  const file = {
+    customerGid: found.customerGid,
+    requestId: found.requestId,
+    requestedAt: found.createdAt,
+    data: found.data,
+  };
   const locale = resolveLocale(url.searchParams.get("locale"), request.headers.get("accept-language"));
-  const header = (["table", "row", "field", "value"] as const).map((k) => translate(locale, `privacy.csv.${k}`)) as [string, string, string, string];
+  const header = (["table", "row", "field", "value"] as const).map((k) => translate(locale, `privacy.csv.${k}`)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const name = `customer-data-${found.customerGid.slice(found.customerGid.lastIndexOf("/") + 1)}-${found.createdAt.toISOString().slice(0, 10)}.${format}`;
   return new Response(format === "json" ? dataRequestJson(file) : dataRequestCsv(file, header), {
     headers: {

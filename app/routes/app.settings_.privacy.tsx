@@ -1,12 +1,28 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, EmptyState, IndexTable, InlineStack, Link, Page, Text } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  IndexTable,
+  InlineStack,
+  Link,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { useState } from "react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { cursorParam } from "../http/query.server";
 import { parseRowId } from "../domain/ids";
-import { countPendingDataRequests, handedOverDataRequests, markDataRequestHandedOver, pendingDataRequests } from "../models/data-request.server";
+import {
+  countPendingDataRequests,
+  handedOverDataRequests,
+  markDataRequestHandedOver,
+  pendingDataRequests,
+} from "../models/data-request.server";
 import { numericCustomerId } from "../models/customer-list.server";
 import { useLocale, useT } from "../i18n/i18n";
 import { formatDate, formatDateTime } from "../board/ui/format";
@@ -25,7 +41,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     countPendingDataRequests(prisma, session.shop),
     handedOverDataRequests(prisma, session.shop, HANDED_OVER_SHOWN),
   ]);
-  const summary = (r: { id: number; customerGid: string; requestId: string | null; createdAt: Date; handedOverAt: Date | null }) => ({
+  const summary = (r: {
+    id: number;
+    customerGid: string;
+    requestId: string | null;
+    createdAt: Date;
+    handedOverAt: Date | null;
+  }) => ({
     id: r.id,
     customerId: numericCustomerId(r.customerGid),
     requestId: r.requestId || null,
@@ -92,8 +114,22 @@ function PendingRequestsCard({
           selectable={false}
           loading={navigation.state === "loading"}
           emptyState={<EmptyState heading={t("privacy.pending.empty")} image="" />}
-          headings={[{ title: t("privacy.col.requested") }, { title: t("privacy.col.customer") }, { title: t("privacy.col.request") }, { title: t("privacy.col.actions") }]}
-          pagination={nextAfter !== null || paged ? { hasNext: nextAfter !== null, hasPrevious: paged, onNext: () => onPage(nextAfter), onPrevious: () => onPage(null) } : undefined}
+          headings={[
+            { title: t("privacy.col.requested") },
+            { title: t("privacy.col.customer") },
+            { title: t("privacy.col.request") },
+            { title: t("privacy.col.actions") },
+          ]}
+          pagination={
+            nextAfter !== null || paged
+              ? {
+                  hasNext: nextAfter !== null,
+                  hasPrevious: paged,
+                  onNext: () => onPage(nextAfter),
+                  onPrevious: () => onPage(null),
+                }
+              : undefined
+          }
         >
           {pending.map((row, index) => (
             <IndexTable.Row id={String(row.id)} key={row.id} position={index}>
@@ -113,7 +149,12 @@ function PendingRequestsCard({
                   <handOver.Form method="post">
                     <input type="hidden" name="intent" value="handOver" />
                     <input type="hidden" name="id" value={row.id} />
-                    <Button size="slim" variant="primary" submit loading={handOver.state !== "idle" && handOver.formData?.get("id") === String(row.id)}>
+                    <Button
+                      size="slim"
+                      variant="primary"
+                      submit
+                      loading={handOver.state !== "idle" && handOver.formData?.get("id") === String(row.id)}
+                    >
                       {t("privacy.handOver")}
                     </Button>
                   </handOver.Form>
@@ -145,7 +186,10 @@ function HandedOverCard({ handedOver }: { handedOver: Loaded["handedOver"] }) {
             <InlineStack key={row.id} gap="300" align="space-between">
               <CustomerLink customerId={row.customerId} />
               <Text as="span" tone="subdued">
-                {t("privacy.handedOver.when", { requested: formatDate(locale, row.requestedAt), handedOver: formatDateTime(locale, row.handedOverAt) })}
+                {t("privacy.handedOver.when", {
+                  requested: formatDate(locale, row.requestedAt),
+                  handedOver: formatDateTime(locale, row.handedOverAt),
+                })}
               </Text>
             </InlineStack>
           ))
@@ -165,7 +209,10 @@ export default function Privacy() {
 
   const download = async (id: number, customerId: string, format: "json" | "csv") => {
     setDownloadFailed(false);
-    const ok = await downloadAuthenticated(`/app/settings/privacy/${id}?${new URLSearchParams({ format, locale })}`, `customer-data-${customerId}.${format}`);
+    const ok = await downloadAuthenticated(
+      `/app/settings/privacy/${id}?${new URLSearchParams({ format, locale })}`,
+      `customer-data-${customerId}.${format}`,
+    );
     setDownloadFailed(!ok);
   };
   const page = (after: number | null) => {

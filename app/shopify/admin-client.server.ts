@@ -1,5 +1,12 @@
 import { ClientError, GraphQLClient } from "graphql-request";
-import { errorForGraphqlErrors, errorForStatus, NetworkError, ShopifyUserError, ThrottledError, type UserError } from "./errors";
+import {
+  errorForGraphqlErrors,
+  errorForStatus,
+  NetworkError,
+  ShopifyUserError,
+  ThrottledError,
+  type UserError,
+} from "./errors";
 import type { AdminResponseData, AdminVariablesOf } from "./operations";
 
 export interface ThrottleStatus {
@@ -27,7 +34,10 @@ export function assertNoUserErrors(operation: string, userErrors: readonly UserE
 }
 
 /** A mutation's payload (nullable in the schema) without userErrors: a missing payload is a stated failure, not a crash on one of its fields. */
-export function mutationPayload<Payload extends { userErrors: readonly UserError[] }>(operation: string, payload: Payload | null | undefined): Payload {
+export function mutationPayload<Payload extends { userErrors: readonly UserError[] }>(
+  operation: string,
+  payload: Payload | null | undefined,
+): Payload {
   if (!payload) throw new Error(`${operation}: Shopify returned no payload`);
   assertNoUserErrors(operation, payload.userErrors);
   return payload;
@@ -44,7 +54,14 @@ export interface AdminClientOptions {
   random?: () => number;
   maxAttempts?: number;
   timeoutMs?: number;
-  log?: (entry: { shop: string; operation: string; requested: number; actual: number | null; available: number; waitedMs: number }) => void;
+  log?: (entry: {
+    shop: string;
+    operation: string;
+    requested: number;
+    actual: number | null;
+    available: number;
+    waitedMs: number;
+  }) => void;
 }
 
 export interface AdminRequestOptions {
@@ -77,7 +94,13 @@ export class AdminClient {
     variables?: AdminVariablesOf<Document>,
     requestOptions: AdminRequestOptions = {},
   ): Promise<AdminResult<AdminResponseData<Stated, Document>>> {
-    const run = this.queue.then(() => this.send<AdminResponseData<Stated, Document>>(document, variables as Record<string, unknown> | undefined, requestOptions));
+    const run = this.queue.then(() =>
+      this.send<AdminResponseData<Stated, Document>>(
+        document,
+        variables as Record<string, unknown> | undefined,
+        requestOptions,
+      ),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -85,7 +108,10 @@ export class AdminClient {
   /** Points available now according to the last throttleStatus and the restore rate. */
   availableAt(now: number): number {
     const elapsedSeconds = Math.max(0, now - this.bucketAt) / 1000;
-    return Math.min(this.bucket.maximumAvailable, this.bucket.currentlyAvailable + elapsedSeconds * this.bucket.restoreRate);
+    return Math.min(
+      this.bucket.maximumAvailable,
+      this.bucket.currentlyAvailable + elapsedSeconds * this.bucket.restoreRate,
+    );
   }
 
   /** What a request of this document is expected to cost: the last one's real cost, or the estimate given. */
@@ -102,7 +128,11 @@ export class AdminClient {
     return { ...this.bucket };
   }
 
-  private async send<T>(document: string, variables: Record<string, unknown> | undefined, requestOptions: AdminRequestOptions): Promise<AdminResult<T>> {
+  private async send<T>(
+    document: string,
+    variables: Record<string, unknown> | undefined,
+    requestOptions: AdminRequestOptions,
+  ): Promise<AdminResult<T>> {
     const operation = operationName(document);
     const now = this.options.now ?? Date.now;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -123,7 +153,12 @@ export class AdminClient {
         await sleep(waitedMs);
       }
 
-      let response: { status: number; data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }>; extensions?: unknown };
+      let response: {
+        status: number;
+        data?: T;
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+        extensions?: unknown;
+      };
       try {
         this.token ??= await this.options.accessToken(false);
         this.stats.requests++;
@@ -146,7 +181,10 @@ export class AdminClient {
         } else {
           // Network failure or timeout: nothing was charged that we can know of; retry with backoff.
           if (attempt >= maxAttempts) {
-            throw new NetworkError(`${operation}: ${describe(error)} (after ${attempt} attempts)`, { shop: this.options.shop, operation });
+            throw new NetworkError(`${operation}: ${describe(error)} (after ${attempt} attempts)`, {
+              shop: this.options.shop,
+              operation,
+            });
           }
           this.stats.retries++;
           await sleep(backoffMs(attempt, random));
@@ -179,26 +217,42 @@ export class AdminClient {
       if (throttled) {
         this.stats.throttled++;
         if (cost) knownCost = cost.requestedQueryCost;
-        if (attempt >= maxAttempts) throw new ThrottledError(`${operation}: still throttled after ${attempt} attempts`, { shop: this.options.shop, operation, errors: response.errors });
+        if (attempt >= maxAttempts)
+          throw new ThrottledError(`${operation}: still throttled after ${attempt} attempts`, {
+            shop: this.options.shop,
+            operation,
+            errors: response.errors,
+          });
         continue; // the next loop waits for the bucket the response described
       }
       if (response.status >= 500 || response.status === 429) {
         if (attempt >= maxAttempts) {
-          throw errorForStatus(response.status, `${operation}: HTTP ${response.status} after ${attempt} attempts`, { shop: this.options.shop, operation });
+          throw errorForStatus(response.status, `${operation}: HTTP ${response.status} after ${attempt} attempts`, {
+            shop: this.options.shop,
+            operation,
+          });
         }
         this.stats.retries++;
         await sleep(backoffMs(attempt, random));
         continue;
       }
       if (response.status >= 400) {
-        throw errorForStatus(response.status, `${operation}: HTTP ${response.status}`, { shop: this.options.shop, operation, errors: response.errors });
-      }
-      if (response.errors && response.errors.length > 0) {
-        throw errorForGraphqlErrors(response.errors, `${operation}: ${response.errors.map((e) => e.message).join("; ")}`, {
+        throw errorForStatus(response.status, `${operation}: HTTP ${response.status}`, {
           shop: this.options.shop,
           operation,
-          status: response.status,
+          errors: response.errors,
         });
+      }
+      if (response.errors && response.errors.length > 0) {
+        throw errorForGraphqlErrors(
+          response.errors,
+          `${operation}: ${response.errors.map((e) => e.message).join("; ")}`,
+          {
+            shop: this.options.shop,
+            operation,
+            status: response.status,
+          },
+        );
       }
       return { data: response.data as T, cost };
     }

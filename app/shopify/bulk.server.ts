@@ -23,7 +23,11 @@ export interface PollOptions {
 }
 
 /** Polls until the operation finishes; Shopify's bulk_operations/finish webhook only shortens the wait. */
-export async function waitForBulkOperation(client: AdminClient, id: string, options: PollOptions = {}): Promise<BulkOperation> {
+export async function waitForBulkOperation(
+  client: AdminClient,
+  id: string,
+  options: PollOptions = {},
+): Promise<BulkOperation> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let interval = options.intervalMs ?? 250;
   for (;;) {
@@ -62,7 +66,10 @@ export interface JsonlReadOptions {
 export async function* readJsonlBatches(url: string, options: JsonlReadOptions = {}): AsyncGenerator<JsonlBatch> {
   const { skipLines = 0, batchLines = 2000 } = options;
   const response = await (options.fetch ?? fetch)(url);
-  if (!response.ok || !response.body) throw errorForStatus(response.status, `Downloading ${url} failed: HTTP ${response.status}`, { operation: "bulk result download" });
+  if (!response.ok || !response.body)
+    throw errorForStatus(response.status, `Downloading ${url} failed: HTTP ${response.status}`, {
+      operation: "bulk result download",
+    });
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   // The start of a line that spans chunks, in pieces (joining at every chunk would copy a long line over and over).
@@ -71,7 +78,7 @@ export async function* readJsonlBatches(url: string, options: JsonlReadOptions =
   let line = 0;
   let values: unknown[] = [];
   try {
-    for (let ended = false; !ended; ) {
+    for (let ended = false; !ended;) {
       const chunk = await reader.read();
       ended = chunk.done;
       // The end of the file ends its last line, with or without a newline.
@@ -91,7 +98,8 @@ export async function* readJsonlBatches(url: string, options: JsonlReadOptions =
       if (start < text.length) {
         partial.push(text.slice(start));
         partialLength += text.length - start;
-        if (partialLength > MAX_JSONL_LINE_CHARS) throw new Error(`${url}: line ${line + 1} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
+        if (partialLength > MAX_JSONL_LINE_CHARS)
+          throw new Error(`${url}: line ${line + 1} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
       }
     }
     if (values.length > 0) yield { values, lastLine: line };
@@ -102,7 +110,8 @@ export async function* readJsonlBatches(url: string, options: JsonlReadOptions =
 }
 
 function parseLine(url: string, line: number, text: string): unknown {
-  if (text.length > MAX_JSONL_LINE_CHARS) throw new Error(`${url}: line ${line} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
+  if (text.length > MAX_JSONL_LINE_CHARS)
+    throw new Error(`${url}: line ${line} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -111,7 +120,11 @@ function parseLine(url: string, line: number, text: string): unknown {
 }
 
 /** The same stream one line at a time (small files: bulk mutation results). */
-export async function* readJsonlLines(url: string, skipLines = 0, fetchImpl: typeof fetch = fetch): AsyncGenerator<{ line: number; value: unknown }> {
+export async function* readJsonlLines(
+  url: string,
+  skipLines = 0,
+  fetchImpl: typeof fetch = fetch,
+): AsyncGenerator<{ line: number; value: unknown }> {
   for await (const batch of readJsonlBatches(url, { skipLines, fetch: fetchImpl, batchLines: 500 })) {
     const first = batch.lastLine - batch.values.length + 1;
     for (let i = 0; i < batch.values.length; i++) yield { line: first + i, value: batch.values[i] };
@@ -142,7 +155,9 @@ export async function startBulkMutation(
 ): Promise<string> {
   const jsonl = variableLines.map((v) => JSON.stringify(v)).join("\n") + "\n";
   const { data } = await client.request(StagedUploadsCreateMutation, {
-    input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "variables.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
+    input: [
+      { resource: "BULK_MUTATION_VARIABLES", filename: "variables.jsonl", mimeType: "text/jsonl", httpMethod: "POST" },
+    ],
   });
   const target = mutationPayload("stagedUploadsCreate", data.stagedUploadsCreate).stagedTargets?.[0];
   if (!target?.url) throw new Error("stagedUploadsCreate returned no upload target");
@@ -150,7 +165,8 @@ export async function startBulkMutation(
   for (const parameter of target.parameters) form.append(parameter.name, parameter.value);
   form.append("file", new Blob([jsonl], { type: "text/jsonl" }), "variables.jsonl");
   const upload = await fetchImpl(target.url, { method: "POST", body: form });
-  if (!upload.ok) throw errorForStatus(upload.status, `Staged upload failed: HTTP ${upload.status}`, { operation: "staged upload" });
+  if (!upload.ok)
+    throw errorForStatus(upload.status, `Staged upload failed: HTTP ${upload.status}`, { operation: "staged upload" });
   const stagedUploadPath = target.parameters.find((p) => p.name === "key")?.value;
   if (!stagedUploadPath) throw new Error("Staged upload target has no key parameter");
 
@@ -166,13 +182,20 @@ export async function readBulkOperation(client: AdminClient, id: string): Promis
 }
 
 /** A finished bulk mutation's result per input line, in input order (null where Shopify returned nothing for it). */
-export async function readBulkMutationResults(operation: BulkOperation, lineCount: number, fetchImpl: typeof fetch = fetch): Promise<Array<unknown | null>> {
+export async function readBulkMutationResults(
+  operation: BulkOperation,
+  lineCount: number,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Array<unknown | null>> {
   const results: Array<unknown | null> = Array.from({ length: lineCount }, () => null);
   if (!operation.url) return results;
   let index = 0;
   for await (const { value } of readJsonlLines(operation.url, 0, fetchImpl)) {
     // Each result line carries the line number of its input (`__lineNumber`, 0-based) where Shopify provides it.
-    const at = typeof (value as { __lineNumber?: number }).__lineNumber === "number" ? (value as { __lineNumber: number }).__lineNumber : index;
+    const at =
+      typeof (value as { __lineNumber?: number }).__lineNumber === "number"
+        ? (value as { __lineNumber: number }).__lineNumber
+        : index;
     if (at < results.length) results[at] = value;
     index++;
   }

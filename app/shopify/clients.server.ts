@@ -17,7 +17,9 @@ export function adminClientFor(shop: string, accessToken: AccessTokenProvider): 
       shop,
       endpoint: adminGraphqlUrl(shop),
       accessToken: (refresh) => accessToken(shop, refresh),
-      log: process.env.LOG_ADMIN_COST ? (entry) => logger.info({ component: "admin", ...entry }, "admin call cost") : undefined,
+      log: process.env.LOG_ADMIN_COST
+        ? (entry) => logger.info({ component: "admin", ...entry }, "admin call cost")
+        : undefined,
     });
     clients.set(shop, client);
   }

@@ -71,7 +71,9 @@ export class ShopifyUserError extends Error {
     readonly operation: string,
     readonly userErrors: readonly UserError[],
   ) {
-    super(`${operation}: ${userErrors.map((e) => (e.field?.length ? `${e.field.join(".")}: ` : "") + e.message).join("; ")}`);
+    super(
+      `${operation}: ${userErrors.map((e) => (e.field?.length ? `${e.field.join(".")}: ` : "") + e.message).join("; ")}`,
+    );
     this.name = "ShopifyUserError";
   }
 }
@@ -85,13 +87,19 @@ export interface FailedBulkOperation {
 /** A bulk operation that ended FAILED, CANCELED or EXPIRED. */
 export class BulkOperationError extends Error {
   constructor(readonly operation: FailedBulkOperation) {
-    super(`Bulk operation ${operation.id} ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+    super(
+      `Bulk operation ${operation.id} ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`,
+    );
     this.name = "BulkOperationError";
   }
 }
 
 /** The error class for an HTTP status Shopify answered with (after any retries). */
-export function errorForStatus(status: number, message: string, details: Omit<ShopifyErrorDetails, "retryable">): AdminApiError {
+export function errorForStatus(
+  status: number,
+  message: string,
+  details: Omit<ShopifyErrorDetails, "retryable">,
+): AdminApiError {
   if (status === 401 || status === 403) return new AccessDeniedError(message, { ...details, status });
   if (status === 429) return new ThrottledError(message, { ...details, status });
   if (status >= 500) return new TransientHttpError(message, { ...details, status });
@@ -99,7 +107,11 @@ export function errorForStatus(status: number, message: string, details: Omit<Sh
 }
 
 /** The error class for top-level GraphQL errors: ACCESS_DENIED and THROTTLED have their own. */
-export function errorForGraphqlErrors(errors: ReadonlyArray<{ message?: string; extensions?: { code?: string } }>, message: string, details: Omit<ShopifyErrorDetails, "retryable" | "errors">): AdminApiError {
+export function errorForGraphqlErrors(
+  errors: ReadonlyArray<{ message?: string; extensions?: { code?: string } }>,
+  message: string,
+  details: Omit<ShopifyErrorDetails, "retryable" | "errors">,
+): AdminApiError {
   const codes = errors.map((e) => e.extensions?.code);
   if (codes.includes("ACCESS_DENIED")) return new AccessDeniedError(message, { ...details, errors });
   if (codes.includes("THROTTLED")) return new ThrottledError(message, { ...details, errors });

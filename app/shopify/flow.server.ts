@@ -26,7 +26,10 @@ export async function sendStageChangedBatch(
   events: readonly StageChangeEvent[],
   requestOptions: { maxAttempts?: number } = {},
 ): Promise<Array<string | null>> {
-  const { document, variables } = buildFlowTriggerBatchMutation(STAGE_CHANGED_TRIGGER_HANDLE, events.map(stageChangedPayload));
+  const { document, variables } = buildFlowTriggerBatchMutation(
+    STAGE_CHANGED_TRIGGER_HANDLE,
+    events.map(stageChangedPayload),
+  );
   const { data } = await client.request<Record<string, { userErrors: UserError[] } | null>>(document, variables, {
     estimatedCost: 10 * events.length,
     maxAttempts: requestOptions.maxAttempts,

@@ -6,10 +6,14 @@
  */
 import type { AdminOperations } from "@shopify/admin-api-client";
 
-export type AdminResultOf<Document extends string> = Document extends keyof AdminOperations ? AdminOperations[Document]["return"] : unknown;
+export type AdminResultOf<Document extends string> = Document extends keyof AdminOperations
+  ? AdminOperations[Document]["return"]
+  : unknown;
 
 /** The generated result of a checked-in document, or the shape its caller states for one built at run time. */
-export type AdminResponseData<Stated, Document extends string> = [Stated] extends [never] ? AdminResultOf<Document> : Stated;
+export type AdminResponseData<Stated, Document extends string> = [Stated] extends [never]
+  ? AdminResultOf<Document>
+  : Stated;
 
 export type AdminVariablesOf<Document extends string> = Document extends keyof AdminOperations
   ? AdminOperations[Document]["variables"]

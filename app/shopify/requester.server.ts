@@ -25,23 +25,34 @@ function typedError(error: unknown, operation: string): unknown {
     return errorForGraphqlErrors(errors, `${operation}: ${error.message}`, { operation });
   }
   // shopify-app-remix answers an HTTP error from Shopify by throwing a Response with Shopify's status.
-  if (error instanceof Response) return errorForStatus(error.status, `${operation}: HTTP ${error.status}`, { operation });
+  if (error instanceof Response)
+    return errorForStatus(error.status, `${operation}: HTTP ${error.status}`, { operation });
   if (error instanceof HttpMaxRetriesError) return new ThrottledError(`${operation}: ${error.message}`, { operation });
   if (error instanceof HttpRequestError) return new NetworkError(`${operation}: ${error.message}`, { operation });
   return error;
 }
 
-export function requesterFromAdmin(admin: { graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response> }): GraphqlRequester {
+export function requesterFromAdmin(admin: {
+  graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response>;
+}): GraphqlRequester {
   return {
-    async request<Stated = never, const Document extends string = string>(document: Document, variables?: AdminVariablesOf<Document>) {
+    async request<Stated = never, const Document extends string = string>(
+      document: Document,
+      variables?: AdminVariablesOf<Document>,
+    ) {
       const operation = operationName(document);
       let body: { data?: AdminResponseData<Stated, Document>; errors?: GraphqlErrors };
       try {
-        body = (await (await admin.graphql(document, { variables: variables as Record<string, unknown> | undefined })).json()) as typeof body;
+        body = (await (
+          await admin.graphql(document, { variables: variables as Record<string, unknown> | undefined })
+        ).json()) as typeof body;
       } catch (error) {
         throw typedError(error, operation);
       }
-      if (body.errors?.length) throw errorForGraphqlErrors(body.errors, `${operation}: ${body.errors.map((e) => e.message).join("; ")}`, { operation });
+      if (body.errors?.length)
+        throw errorForGraphqlErrors(body.errors, `${operation}: ${body.errors.map((e) => e.message).join("; ")}`, {
+          operation,
+        });
       return { data: body.data as AdminResponseData<Stated, Document> };
     },
   };

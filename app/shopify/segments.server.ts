@@ -51,7 +51,10 @@ async function listSegments(client: AdminClient): Promise<ExistingSegment[]> {
  * Creates the stage segments that do not exist yet. A segment with the same query is reused (reinstall), and
  * a name taken by a different query gets the prefix appended rather than a duplicate name.
  */
-export async function ensureStageSegments(client: AdminClient, prefix: string): Promise<Array<SegmentSpec & { id: string }>> {
+export async function ensureStageSegments(
+  client: AdminClient,
+  prefix: string,
+): Promise<Array<SegmentSpec & { id: string }>> {
   const existing = await listSegments(client);
   const result: Array<SegmentSpec & { id: string }> = [];
   for (const spec of stageSegments(prefix)) {

@@ -30,8 +30,13 @@ export function parseTable(tableData: unknown): ShopifyqlTable {
   if (!Array.isArray(raw.columns)) throw new TableShapeError("Shopify's table has no columns.");
   const columns = raw.columns.map((c, i) => {
     const col = c as { name?: unknown; dataType?: unknown; displayName?: unknown };
-    if (typeof col?.name !== "string" || typeof col.dataType !== "string") throw new TableShapeError(`Column ${i + 1} of Shopify's table has no name or data type.`);
-    return { name: col.name, dataType: col.dataType, displayName: typeof col.displayName === "string" ? col.displayName : null };
+    if (typeof col?.name !== "string" || typeof col.dataType !== "string")
+      throw new TableShapeError(`Column ${i + 1} of Shopify's table has no name or data type.`);
+    return {
+      name: col.name,
+      dataType: col.dataType,
+      displayName: typeof col.displayName === "string" ? col.displayName : null,
+    };
   });
   let rows: unknown = raw.rows;
   if (typeof rows === "string") {
@@ -56,11 +61,16 @@ export function parseTable(tableData: unknown): ShopifyqlTable {
 export function requireColumn(table: ShopifyqlTable, name: string, dataTypes: readonly string[]): ShopifyqlColumn {
   const column = table.columns.find((c) => c.name === name);
   if (!column) throw new TableShapeError(`Shopify's table has no column "${name}".`);
-  if (!dataTypes.includes(column.dataType)) throw new TableShapeError(`Shopify's column "${name}" is ${column.dataType}, not ${dataTypes.join(" or ")}.`);
+  if (!dataTypes.includes(column.dataType))
+    throw new TableShapeError(`Shopify's column "${name}" is ${column.dataType}, not ${dataTypes.join(" or ")}.`);
   return column;
 }
 
-export function optionalColumn(table: ShopifyqlTable, name: string, dataTypes: readonly string[]): ShopifyqlColumn | null {
+export function optionalColumn(
+  table: ShopifyqlTable,
+  name: string,
+  dataTypes: readonly string[],
+): ShopifyqlColumn | null {
   return table.columns.some((c) => c.name === name) ? requireColumn(table, name, dataTypes) : null;
 }
 
@@ -74,7 +84,8 @@ export function readCount(row: Record<string, unknown>, column: string): number 
   const value = row[column];
   if (value == null || value === "") return null;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n < 0) throw new TableShapeError(`"${String(value)}" in column "${column}" is not a count.`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new TableShapeError(`"${String(value)}" in column "${column}" is not a count.`);
   return Math.round(n);
 }
 
@@ -96,7 +107,8 @@ export function readMoneyMinor(row: Record<string, unknown>, column: string): bi
 export function readMonth(row: Record<string, unknown>, column: string): string {
   const value = row[column];
   const m = typeof value === "string" ? /^(\d{4})-(\d{2})/.exec(value) : null;
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new TableShapeError(`"${String(value)}" in column "${column}" is not a month.`);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12)
+    throw new TableShapeError(`"${String(value)}" in column "${column}" is not a month.`);
   return `${m[1]}-${m[2]}`;
 }
 

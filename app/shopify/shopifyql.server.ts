@@ -37,7 +37,6 @@ import type { ShopifyqlQueryQuery } from "../types/admin.generated";
 
 export type { GraphqlRequester };
 
-
 /** Monthly online store visitors and sessions. */
 export const MONTHLY_SESSIONS_QUERY = `FROM sessions
   SHOW online_store_visitors, sessions
@@ -68,7 +67,12 @@ export const FIRST_VISIT_SALES_QUERY = `FROM sales
   GROUP BY referring_channel
   WITH FIRST_CLICK_ATTRIBUTION`;
 
-export const SHOPIFYQL_QUERIES = [MONTHLY_SESSIONS_QUERY, TRAFFIC_SOURCES_QUERY, MONTHLY_SALES_QUERY, FIRST_VISIT_SALES_QUERY] as const;
+export const SHOPIFYQL_QUERIES = [
+  MONTHLY_SESSIONS_QUERY,
+  TRAFFIC_SOURCES_QUERY,
+  MONTHLY_SALES_QUERY,
+  FIRST_VISIT_SALES_QUERY,
+] as const;
 
 export type ShopifyqlFailureKind = "missing-scope" | "protected-data" | "parse" | "shape" | "request";
 
@@ -90,7 +94,8 @@ export const PROTECTED_DATA_MESSAGE =
 /** Why Shopify refused: with read_reports granted, the missing piece is level 2 protected customer data. */
 async function refusal(client: GraphqlRequester): Promise<ShopifyqlFailure> {
   const granted = await readGrantedScopes(client).catch(() => null);
-  if (granted && scopeGranted(granted, ANALYTICS_SCOPE)) return new ShopifyqlFailure("protected-data", PROTECTED_DATA_MESSAGE);
+  if (granted && scopeGranted(granted, ANALYTICS_SCOPE))
+    return new ShopifyqlFailure("protected-data", PROTECTED_DATA_MESSAGE);
   return new ShopifyqlFailure("missing-scope", MISSING_SCOPE_MESSAGE);
 }
 
@@ -106,11 +111,18 @@ export async function runShopifyql(client: GraphqlRequester, query: string): Pro
     ({ data } = await client.request(ShopifyqlQuery, { query }));
   } catch (error) {
     if (error instanceof AccessDeniedError) throw await refusal(client);
-    throw new ShopifyqlFailure("request", `Shopify's analytics could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ShopifyqlFailure(
+      "request",
+      `Shopify's analytics could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const response = data?.shopifyqlQuery;
   if (!response) throw new ShopifyqlFailure("request", "Shopify returned no answer to the analytics query.");
-  if (response.parseErrors?.length) throw new ShopifyqlFailure("parse", `Shopify could not run the analytics query: ${response.parseErrors.join("; ")}`);
+  if (response.parseErrors?.length)
+    throw new ShopifyqlFailure(
+      "parse",
+      `Shopify could not run the analytics query: ${response.parseErrors.join("; ")}`,
+    );
   try {
     return { table: parseTable(response.tableData), warnings: response.parseWarnings ?? [] };
   } catch (error) {
@@ -140,7 +152,11 @@ export function readMonthlySessions(table: ShopifyqlTable): MonthlySessions[] {
     requireColumn(table, "month", MONTH_TYPES);
     requireColumn(table, "online_store_visitors", COUNT_TYPES);
     requireColumn(table, "sessions", COUNT_TYPES);
-    return table.rows.map((row) => ({ month: readMonth(row, "month"), visitors: readCount(row, "online_store_visitors"), sessions: readCount(row, "sessions") }));
+    return table.rows.map((row) => ({
+      month: readMonth(row, "month"),
+      visitors: readCount(row, "online_store_visitors"),
+      sessions: readCount(row, "sessions"),
+    }));
   });
 }
 

@@ -36,12 +36,31 @@ export async function writeTagEdits(
   options: TagWriterOptions = {},
 ): Promise<TagWriteOutcome[]> {
   if (edits.length === 0) return [];
-  const failures = edits.length >= (options.bulkThreshold ?? 1000) ? await writeWithBulkMutations(client, edits) : await writeWithAliases(client, edits, options);
-  const retried = failures.size > 0 ? await retryAfterReread(client, edits.filter((e) => failures.has(e.id)), failures, options) : new Map<string, string>();
+  const failures =
+    edits.length >= (options.bulkThreshold ?? 1000)
+      ? await writeWithBulkMutations(client, edits)
+      : await writeWithAliases(client, edits, options);
+  const retried =
+    failures.size > 0
+      ? await retryAfterReread(
+          client,
+          edits.filter((e) => failures.has(e.id)),
+          failures,
+          options,
+        )
+      : new Map<string, string>();
   return edits.map((edit): TagWriteOutcome => {
     const error = failures.has(edit.id) ? retried.get(edit.id) : undefined;
     if (error) return { gid: edit.id, ok: false, error };
-    return { gid: edit.id, ok: true, tags: applyTagPlan(currentTags.get(edit.id) ?? [], { add: [...edit.add], remove: [...edit.remove], overLimit: false }) };
+    return {
+      gid: edit.id,
+      ok: true,
+      tags: applyTagPlan(currentTags.get(edit.id) ?? [], {
+        add: [...edit.add],
+        remove: [...edit.remove],
+        overLimit: false,
+      }),
+    };
   });
 }
 
@@ -63,7 +82,11 @@ export function affordableTagEdits(client: AdminClient, edits: readonly TagEdit[
   return count;
 }
 
-async function writeWithAliases(client: AdminClient, edits: readonly TagEdit[], options: TagWriterOptions): Promise<Map<string, string>> {
+async function writeWithAliases(
+  client: AdminClient,
+  edits: readonly TagEdit[],
+  options: TagWriterOptions,
+): Promise<Map<string, string>> {
   const failures = new Map<string, string>();
   let index = 0;
   while (index < edits.length) {
@@ -79,11 +102,16 @@ async function writeWithAliases(client: AdminClient, edits: readonly TagEdit[], 
     // Mutation fields run in document order: each customer's tagsRemove before its tagsAdd, so a customer at
     // Shopify's 250-tag limit makes room before the new tag arrives.
     const { document, variables, mutationCount } = buildTagsBatchMutation(batch);
-    const { data, cost } = await client.request<Record<string, { userErrors: UserError[] } | null>>(document, variables, {
-      estimatedCost: mutationCount * costPerField,
-      maxAttempts: options.maxAttempts,
-    });
-    if (cost && mutationCount > 0) costPerField = Math.max(MUTATION_COST, Math.ceil(cost.requestedQueryCost / mutationCount));
+    const { data, cost } = await client.request<Record<string, { userErrors: UserError[] } | null>>(
+      document,
+      variables,
+      {
+        estimatedCost: mutationCount * costPerField,
+        maxAttempts: options.maxAttempts,
+      },
+    );
+    if (cost && mutationCount > 0)
+      costPerField = Math.max(MUTATION_COST, Math.ceil(cost.requestedQueryCost / mutationCount));
     batch.forEach((edit, i) => {
       const errors = [...(data[`r${i}`]?.userErrors ?? []), ...(data[`a${i}`]?.userErrors ?? [])];
       if (errors.length > 0) failures.set(edit.id, errors.map((e) => e.message).join("; "));
@@ -94,7 +122,10 @@ async function writeWithAliases(client: AdminClient, edits: readonly TagEdit[], 
 
 export type TagBulkPhase = "remove" | "add";
 
-const BULK_PHASES: Record<TagBulkPhase, { mutation: string; field: string; pick: (edit: TagEdit) => readonly string[] }> = {
+const BULK_PHASES: Record<
+  TagBulkPhase,
+  { mutation: string; field: string; pick: (edit: TagEdit) => readonly string[] }
+> = {
   remove: { mutation: TagsRemoveMutation, field: "tagsRemove", pick: (e) => e.remove },
   add: { mutation: TagsAddMutation, field: "tagsAdd", pick: (e) => e.add },
 };
@@ -105,9 +136,19 @@ export function bulkPhaseLines(phase: TagBulkPhase, edits: readonly TagEdit[]): 
 }
 
 /** Starts one phase of a bulk tag write (removals are sent before additions); returns the operation id. */
-export async function startTagBulkPhase(client: AdminClient, phase: TagBulkPhase, edits: readonly TagEdit[], fetchImpl?: typeof fetch): Promise<string> {
+export async function startTagBulkPhase(
+  client: AdminClient,
+  phase: TagBulkPhase,
+  edits: readonly TagEdit[],
+  fetchImpl?: typeof fetch,
+): Promise<string> {
   const { mutation, pick } = BULK_PHASES[phase];
-  return startBulkMutation(client, mutation, bulkPhaseLines(phase, edits).map((e) => ({ id: e.id, tags: pick(e) })), fetchImpl);
+  return startBulkMutation(
+    client,
+    mutation,
+    bulkPhaseLines(phase, edits).map((e) => ({ id: e.id, tags: pick(e) })),
+    fetchImpl,
+  );
 }
 
 /** The customers whose line of a finished bulk tag phase failed, with why. */
@@ -120,7 +161,11 @@ export async function tagBulkPhaseFailures(
   const lines = bulkPhaseLines(phase, edits);
   const failures = new Map<string, string>();
   if (operation.status !== "COMPLETED") {
-    for (const line of lines) failures.set(line.id, `The bulk tag write ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+    for (const line of lines)
+      failures.set(
+        line.id,
+        `The bulk tag write ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ""}`,
+      );
     return failures;
   }
   const results = await readBulkMutationResults(operation, lines.length, fetchImpl);
@@ -131,7 +176,10 @@ export async function tagBulkPhaseFailures(
 
 function bulkLineError(result: unknown, field: string): string | null {
   if (!result) return "no result from the bulk mutation";
-  const line = result as { data?: Record<string, { userErrors?: UserError[] } | null>; errors?: Array<{ message: string }> };
+  const line = result as {
+    data?: Record<string, { userErrors?: UserError[] } | null>;
+    errors?: Array<{ message: string }>;
+  };
   const errors = [...(line.data?.[field]?.userErrors ?? []), ...(line.errors ?? [])];
   return errors.length > 0 ? errors.map((e) => e.message).join("; ") : null;
 }
@@ -142,7 +190,11 @@ async function writeWithBulkMutations(client: AdminClient, edits: readonly TagEd
     const lines = bulkPhaseLines(phase, edits);
     if (lines.length === 0) continue;
     const { pick, field } = BULK_PHASES[phase];
-    const results = await runBulkMutation(client, BULK_PHASES[phase].mutation, lines.map((e) => ({ id: e.id, tags: pick(e) })));
+    const results = await runBulkMutation(
+      client,
+      BULK_PHASES[phase].mutation,
+      lines.map((e) => ({ id: e.id, tags: pick(e) })),
+    );
     results.forEach((result, i) => {
       const error = bulkLineError(result, field);
       if (error) failures.set(lines[i].id, error);
@@ -165,7 +217,11 @@ export async function retryAfterReread(
   const real = new Map<string, string[]>();
   for (let i = 0; i < edits.length; i += MAX_INPUT_ARRAY) {
     const ids = edits.slice(i, i + MAX_INPUT_ARRAY).map((e) => e.id);
-    const { data } = await client.request<{ nodes: Array<{ id: string; tags: string[] } | null> }>(CustomerTagsQuery, { ids }, { maxAttempts: options.maxAttempts });
+    const { data } = await client.request<{ nodes: Array<{ id: string; tags: string[] } | null> }>(
+      CustomerTagsQuery,
+      { ids },
+      { maxAttempts: options.maxAttempts },
+    );
     for (const node of data.nodes) if (node !== null && "tags" in node) real.set(node.id, node.tags);
   }
   const retry: TagEdit[] = [];

@@ -17,14 +17,24 @@ export const TAGS_HELD_MESSAGE =
   "Not written: Shopify has not granted the app read_all_orders, so it sees only the last 60 days of orders and would tag from a cut-off history.";
 
 /** Reads the granted scopes from Shopify (currentAppInstallation.accessScopes) and stores them. */
-export async function refreshGrantedScopes(db: Db, shop: string, client: GraphqlRequester, now: Date): Promise<{ scopes: string[]; previous: string[] | null }> {
+export async function refreshGrantedScopes(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date,
+): Promise<{ scopes: string[]; previous: string[] | null }> {
   const scopes = await readGrantedScopes(client);
   const previous = await saveGrantedScopes(db, shop, scopes, now);
   return { scopes, previous };
 }
 
 /** Whether the app may write what it computes from the order history: only with read_all_orders. */
-export async function fullHistoryGranted(db: Db, shop: string, client: GraphqlRequester, now: Date = new Date()): Promise<boolean> {
+export async function fullHistoryGranted(
+  db: Db,
+  shop: string,
+  client: GraphqlRequester,
+  now: Date = new Date(),
+): Promise<boolean> {
   const stored = await loadGrantedScopes(db, shop);
   const scopes = stored.scopes ?? (await refreshGrantedScopes(db, shop, client, now)).scopes;
   return scopeGranted(scopes, FULL_HISTORY_SCOPE);
@@ -37,7 +47,10 @@ export function heldTagWrites(edits: readonly TagEdit[]): TagWriteOutcome[] {
 
 /** Stage changes computed from a cut-off history never reach Flow: pending ones are marked skipped. */
 export async function skipPendingStageChanges(db: Db, shop: string): Promise<number> {
-  const { count } = await db.stageChange.updateMany({ where: { shop, flowStatus: "pending" }, data: { flowStatus: "skipped" } });
+  const { count } = await db.stageChange.updateMany({
+    where: { shop, flowStatus: "pending" },
+    data: { flowStatus: "skipped" },
+  });
   return count;
 }
 
@@ -51,7 +64,13 @@ export function importMayStart(scopes: readonly string[] | null): boolean {
  * stores it; read_all_orders newly granted starts the full import — for a shop whose scopes were never read, only
  * when it has no finished import yet.
  */
-export async function onScopesUpdate(db: Db, shop: string, payload: Record<string, unknown>, now: Date, client?: GraphqlRequester): Promise<void> {
+export async function onScopesUpdate(
+  db: Db,
+  shop: string,
+  payload: Record<string, unknown>,
+  now: Date,
+  client?: GraphqlRequester,
+): Promise<void> {
   const reported = Array.isArray(payload.current) ? (payload.current as unknown[]).map(String) : null;
   let scopes: string[];
   try {

@@ -50,15 +50,24 @@ export async function afterFullPass(options: AfterPassOptions): Promise<AfterPas
   await timed("conversions", () => storeShopConversions(db, shop, now));
   // The board stops saying "updating…" once a reclassification's counts and conversions are in.
   if (options.cause === "settings") await markSettingsApplied(db, shop, now);
-  const refit = await timed("refit", () => refitAndRetag({ db, shop, now, cause: options.cause, shopify: options.writer }, warn));
+  const refit = await timed("refit", () =>
+    refitAndRetag({ db, shop, now, cause: options.cause, shopify: options.writer }, warn),
+  );
   // Campaigns found in orders: placed by the stages as they now stand (the lapse rule, the stored threshold).
   await timed("campaigns", () => rebuildFoundCampaigns(db, shop, now));
   const analytics = await timed("analytics", () => readAnalytics(options, warn));
-  options.log?.(`${shop}: after-pass ${Object.entries(timings).map(([step, ms]) => `${step} ${ms.toFixed(0)} ms`).join(", ")}`);
+  options.log?.(
+    `${shop}: after-pass ${Object.entries(timings)
+      .map(([step, ms]) => `${step} ${ms.toFixed(0)} ms`)
+      .join(", ")}`,
+  );
   return { refit, analytics, timings };
 }
 
-async function readAnalytics(options: AfterPassOptions, warn: (message: string) => void): Promise<AfterPassSummary["analytics"]> {
+async function readAnalytics(
+  options: AfterPassOptions,
+  warn: (message: string) => void,
+): Promise<AfterPassSummary["analytics"]> {
   if (!options.analytics) return "not read";
   try {
     await refreshShopAnalyticsOnce(options.db, options.shop, options.analytics, options.now);

@@ -40,7 +40,10 @@ export interface BackfillDeps {
 export async function runBackfill(deps: BackfillDeps): Promise<void> {
   const { db, shop } = deps;
   const log = deps.log ?? (() => undefined);
-  let run = await db.syncRun.findFirst({ where: { shop, kind: "backfill", finishedAt: null }, orderBy: { id: "desc" } });
+  let run = await db.syncRun.findFirst({
+    where: { shop, kind: "backfill", finishedAt: null },
+    orderBy: { id: "desc" },
+  });
   const isFirst = (await db.syncRun.count({ where: { shop, kind: "backfill", phase: "done" } })) === 0;
   run ??= await db.syncRun.create({ data: { shop, kind: "backfill", phase: "customers" } });
   const runId = run.id;
@@ -51,7 +54,10 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
     await saveShopCurrency(db, shop, shopData.shop.currencyCode);
     if (run.phase === "customers") {
       await importPhase(deps, runId, run, "customers");
-      run = await db.syncRun.update({ where: { id: runId }, data: { phase: "orders", bulkOperationId: null, resultUrl: null, linesDone: 0, linesTotal: null } });
+      run = await db.syncRun.update({
+        where: { id: runId },
+        data: { phase: "orders", bulkOperationId: null, resultUrl: null, linesDone: 0, linesTotal: null },
+      });
       log(`${shop}: customers imported`);
     }
     if (run.phase === "orders") {
@@ -75,15 +81,32 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
         },
       });
       log(`${shop}: ${summary.customers} customers classified, ${summary.tagEdits} tag writes`);
-      await afterFullPass({ db, shop, now: deps.now(), cause: "backfill", writer: deps.writer, analytics: deps.client, log });
-      run = await db.syncRun.update({ where: { id: runId }, data: { phase: "segments", customersDone: summary.customers } });
+      await afterFullPass({
+        db,
+        shop,
+        now: deps.now(),
+        cause: "backfill",
+        writer: deps.writer,
+        analytics: deps.client,
+        log,
+      });
+      run = await db.syncRun.update({
+        where: { id: runId },
+        data: { phase: "segments", customersDone: summary.customers },
+      });
     }
     if (run.phase === "segments") {
       await syncStageSegments(db, shop, deps.client);
-      await db.syncRun.update({ where: { id: runId }, data: { phase: "done", finishedAt: deps.now(), error: null, errorKind: null } });
+      await db.syncRun.update({
+        where: { id: runId },
+        data: { phase: "done", finishedAt: deps.now(), error: null, errorKind: null },
+      });
     }
   } catch (error) {
-    await db.syncRun.update({ where: { id: runId }, data: { error: error instanceof Error ? error.message : String(error), errorKind: syncErrorKind(error) } });
+    await db.syncRun.update({
+      where: { id: runId },
+      data: { error: error instanceof Error ? error.message : String(error), errorKind: syncErrorKind(error) },
+    });
     throw error;
   }
 }
@@ -115,7 +138,12 @@ const IMPORTS: Record<"customers" | "orders", { query: string; mapLines: (nodes:
 
 export type ImportKind = keyof typeof IMPORTS;
 
-async function importPhase(deps: BackfillDeps, runId: number, run: { bulkOperationId: string | null; linesDone: number }, kind: ImportKind): Promise<void> {
+async function importPhase(
+  deps: BackfillDeps,
+  runId: number,
+  run: { bulkOperationId: string | null; linesDone: number },
+  kind: ImportKind,
+): Promise<void> {
   const { db, client } = deps;
   let operationId = run.bulkOperationId;
   if (!operationId) {
@@ -125,14 +153,21 @@ async function importPhase(deps: BackfillDeps, runId: number, run: { bulkOperati
   const operation: BulkOperation = await waitForBulkOperation(client, operationId, {
     intervalMs: deps.pollIntervalMs,
     onProgress: async (op) => {
-      await db.syncRun.update({ where: { id: runId }, data: { linesTotal: op.objectCount == null ? null : Number(op.objectCount) } });
+      await db.syncRun.update({
+        where: { id: runId },
+        data: { linesTotal: op.objectCount == null ? null : Number(op.objectCount) },
+      });
     },
   });
   const linesTotal = Number(operation.objectCount ?? 0);
   await db.syncRun.update({ where: { id: runId }, data: { resultUrl: operation.url, linesTotal } });
   deps.log?.(`${deps.shop}: ${kind} export ready (${linesTotal} lines)`);
   if (!operation.url) return; // an empty store: Shopify returns no file
-  const linesDone = await importBulkResult(db, deps.shop, kind, operation.url, { syncRunId: runId, skipLines: run.linesDone, fetch: deps.fetch });
+  const linesDone = await importBulkResult(db, deps.shop, kind, operation.url, {
+    syncRunId: runId,
+    skipLines: run.linesDone,
+    fetch: deps.fetch,
+  });
   await db.syncRun.update({ where: { id: runId }, data: { linesDone: linesTotal || linesDone } });
 }
 
@@ -154,7 +189,11 @@ export async function importBulkResult(
   let linesDone = options.skipLines ?? 0;
   let writing: Promise<void> | null = null;
   try {
-    for await (const batch of readJsonlBatches(url, { skipLines: linesDone, batchLines: IMPORT_BATCH_LINES, fetch: options.fetch })) {
+    for await (const batch of readJsonlBatches(url, {
+      skipLines: linesDone,
+      batchLines: IMPORT_BATCH_LINES,
+      fetch: options.fetch,
+    })) {
       const store = IMPORTS[kind].mapLines(batch.values);
       await writing;
       writing = store(db, shop, { syncRunId: options.syncRunId, linesDone: batch.lastLine });

@@ -28,9 +28,17 @@ export async function scheduleDailyEvaluations(now: Date, db: Db = prisma): Prom
  * The daily job of one shop: the evaluation, once per day however many schedulers queued it (a retried or repeated
  * job finds the day done). Its after-pass reads Shopify's analytics too, so the board never waits for them.
  */
-export async function runDailyOnce(options: { db: Db; shop: string; day: string | null; client: AdminClient; now: Date; log?: (message: string) => void }): Promise<DailySummary | null> {
+export async function runDailyOnce(options: {
+  db: Db;
+  shop: string;
+  day: string | null;
+  client: AdminClient;
+  now: Date;
+  log?: (message: string) => void;
+}): Promise<DailySummary | null> {
   const { db, shop, day, client, now, log } = options;
-  const last = (await db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true } }))?.lastDailyRunAt;
+  const last = (await db.shop.findUnique({ where: { domain: shop }, select: { lastDailyRunAt: true } }))
+    ?.lastDailyRunAt;
   if (day && last && utcDay(last) >= day) {
     log?.(`${shop}: daily evaluation for ${day} already done`);
     return null;

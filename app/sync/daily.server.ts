@@ -32,7 +32,15 @@ export async function runDailyEvaluation(
   const shopThresholdChanged = previousQ !== null && previousQ !== stats.gapThresholdDays;
   const due = await dueCustomerGids(db, shop, now, shopThresholdChanged);
   const summary = await reconcileCustomers({ db, shop, now, cause: "time", shopify: writer }, due, ctx);
-  const { refit } = await afterFullPass({ db, shop, now, cause: "time", writer, analytics: options.analytics, log: options.log });
+  const { refit } = await afterFullPass({
+    db,
+    shop,
+    now,
+    cause: "time",
+    writer,
+    analytics: options.analytics,
+    log: options.log,
+  });
   await db.shop.update({ where: { domain: shop }, data: { lastDailyRunAt: now } });
   return {
     gapThresholdDays: stats.gapThresholdDays,
@@ -40,6 +48,11 @@ export async function runDailyEvaluation(
     evaluated: summary.customers,
     stageChanges: summary.stageChanges,
     tagEdits: summary.tagEdits,
-    prediction: refit && { status: refit.status, code: refit.code, highValue: refit.highValue, retagged: refit.retagGids.length },
+    prediction: refit && {
+      status: refit.status,
+      code: refit.code,
+      highValue: refit.highValue,
+      retagged: refit.retagGids.length,
+    },
   };
 }

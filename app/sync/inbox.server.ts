@@ -80,7 +80,9 @@ export async function processInbox(deps: InboxDeps, options: ProcessInboxOptions
     try {
       done += await processShopInbox(deps, shop, options.limit ?? DEFAULT_LIMIT, now);
     } catch (error) {
-      (deps.log ?? inboxErrors)(`[inbox] ${shop}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      (deps.log ?? inboxErrors)(
+        `[inbox] ${shop}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
   }
   return done;
@@ -106,9 +108,18 @@ interface AppliedBatch {
  * a merge or a shop-level event is applied alone, in its place. Then the customers they touched are re-classified,
  * and the deliveries are marked processed (failures are recorded with their backoff).
  */
-async function applyDeliveries(deps: InboxDeps, shop: string, deliveries: readonly DueDelivery[], now: Date): Promise<AppliedBatch> {
+async function applyDeliveries(
+  deps: InboxDeps,
+  shop: string,
+  deliveries: readonly DueDelivery[],
+  now: Date,
+): Promise<AppliedBatch> {
   const { db } = deps;
-  const facts: FactsDeps = { db, now, onShopEvent: (eventShop, topic, payload) => handleShopEvent(db, eventShop, topic, payload, now, deps.clientFor) };
+  const facts: FactsDeps = {
+    db,
+    now,
+    onShopEvent: (eventShop, topic, payload) => handleShopEvent(db, eventShop, topic, payload, now, deps.clientFor),
+  };
   const failures: DeliveryFailure[] = [];
   const affected = new Map<number, Affected>();
   const read: ReadDelivery[] = [];
@@ -122,7 +133,10 @@ async function applyDeliveries(deps: InboxDeps, shop: string, deliveries: readon
   const attemptsOf = new Map(deliveries.map((d) => [d.id, d]));
   let run: ReadDelivery[] = [];
   const flush = async () => {
-    for (const [id, result] of await applyRun(facts, shop, run, (d, error) => failures.push(failureOf(attemptsOf.get(d.id)!, error)))) affected.set(id, result);
+    for (const [id, result] of await applyRun(facts, shop, run, (d, error) =>
+      failures.push(failureOf(attemptsOf.get(d.id)!, error)),
+    ))
+      affected.set(id, result);
     run = [];
   };
   for (const delivery of read) {
@@ -142,7 +156,9 @@ async function applyDeliveries(deps: InboxDeps, shop: string, deliveries: readon
     if (delivery.intent.kind === "shopEvent" && delivery.intent.topic === "shop/redact") return { shopErased: true };
   }
   await flush();
-  const reconciled = await reconcileAffected(deps, shop, affected, now, (id, error) => failures.push(failureOf(attemptsOf.get(id)!, error)));
+  const reconciled = await reconcileAffected(deps, shop, affected, now, (id, error) =>
+    failures.push(failureOf(attemptsOf.get(id)!, error)),
+  );
   await markDeliveriesApplied(db, reconciled, now);
   await recordDeliveryFailures(db, failures, now);
   return { shopErased: false };
@@ -186,7 +202,8 @@ async function reconcileAffected(
   onFailure: (id: number, error: unknown) => void,
 ): Promise<number[]> {
   const ids = [...affected.keys()];
-  if ([...affected.values()].some((a) => a.cause === "order" && a.gids.length > 0)) await scheduleJourneys(deps, shop, now);
+  if ([...affected.values()].some((a) => a.cause === "order" && a.gids.length > 0))
+    await scheduleJourneys(deps, shop, now);
   try {
     await reconcileByCause(deps.db, shop, now, [...affected.values()]);
     return ids;
@@ -212,7 +229,9 @@ async function scheduleJourneys(deps: InboxDeps, shop: string, now: Date): Promi
   try {
     await scheduleJourneyRead(deps.db, shop, now);
   } catch (error) {
-    (deps.log ?? inboxErrors)(`[inbox] ${shop}: journey read not queued: ${error instanceof Error ? error.message : String(error)}`);
+    (deps.log ?? inboxErrors)(
+      `[inbox] ${shop}: journey read not queued: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -246,8 +265,13 @@ async function shopifyStep(deps: InboxDeps, shop: string, now: Date): Promise<nu
   let done = await applyRefetches(deps, client, shop, now);
   const tags = await writePlannedTags(deps.db, shop, client, () => now, { wait: false, maxAttempts: SHOPIFY_ATTEMPTS });
   done += tags.written + tags.failed;
-  done += await sendPendingFlowTriggers(deps.db, shop, client, { affordableOnly: true, maxAttempts: SHOPIFY_ATTEMPTS }).catch((error: unknown) => {
-    (deps.log ?? inboxErrors)(`[inbox] ${shop}: Flow triggers not sent: ${error instanceof Error ? error.message : String(error)}`);
+  done += await sendPendingFlowTriggers(deps.db, shop, client, {
+    affordableOnly: true,
+    maxAttempts: SHOPIFY_ATTEMPTS,
+  }).catch((error: unknown) => {
+    (deps.log ?? inboxErrors)(
+      `[inbox] ${shop}: Flow triggers not sent: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return 0;
   });
   await settleShopifyWorkDue(deps.db, shop, now);
@@ -294,7 +318,12 @@ async function applyRefetches(deps: InboxDeps, client: AdminClient, shop: string
     }
   }
   const reconciled = await reconcileAffected(deps, shop, affected, now, (id, error) =>
-    failures.push(failureOf(deliveries.find((d) => d.id === id)!, error)),
+    failures.push(
+      failureOf(
+        deliveries.find((d) => d.id === id)!,
+        error,
+      ),
+    ),
   );
   await markDeliveriesApplied(db, reconciled, now);
   await recordDeliveryFailures(db, failures, now);

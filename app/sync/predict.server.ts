@@ -112,7 +112,16 @@ async function collect(db: Db, shop: string, now: Date, pageSize: number): Promi
     afterId = customers[customers.length - 1].id;
     const orders = await db.order.findMany({
       where: { shop, customerGid: { in: customers.map((c) => c.gid) }, deletedAt: null },
-      select: { customerGid: true, createdAt: true, totalMinor: true, refundedMinor: true, cancelled: true, test: true, voided: true, fullyRefunded: true },
+      select: {
+        customerGid: true,
+        createdAt: true,
+        totalMinor: true,
+        refundedMinor: true,
+        cancelled: true,
+        test: true,
+        voided: true,
+        fullyRefunded: true,
+      },
     });
     const indexOfGid = new Map<string, number>();
     for (const c of customers) {
@@ -135,7 +144,11 @@ async function collect(db: Db, shop: string, now: Date, pageSize: number): Promi
         fullyRefunded: o.fullyRefunded,
       };
       if (!isQualifyingOrder(facts, nowMs)) continue;
-      purchases.push({ customerId: String(indexOfGid.get(o.customerGid!)), at: facts.createdAt, value: facts.totalMinor - facts.refundedMinor });
+      purchases.push({
+        customerId: String(indexOfGid.get(o.customerGid!)),
+        at: facts.createdAt,
+        value: facts.totalMinor - facts.refundedMinor,
+      });
     }
     for (const row of buildSummary(purchases, nowMs)) {
       out.buyerIndex.push(Number(row.customerId));
@@ -182,7 +195,10 @@ function levelsOf(stage: ArrayLike<number>, values: ArrayLike<bigint | null>): P
 async function gidsOf(db: Db, shop: string, ids: readonly number[]): Promise<string[]> {
   const gids: string[] = [];
   for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db.customer.findMany({ where: { shop, id: { in: ids.slice(i, i + 1000) } }, select: { gid: true } });
+    const rows = await db.customer.findMany({
+      where: { shop, id: { in: ids.slice(i, i + 1000) } },
+      select: { gid: true },
+    });
     gids.push(...rows.map((r) => r.gid));
   }
   return gids;
@@ -234,9 +250,10 @@ async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }
     if (p === undefined) {
       try {
         const prediction = predictCustomerValue(purchases, gg, c, { horizonWeeks });
-        p = Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
-          ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
-          : null;
+        p =
+          Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
+            ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
+            : null;
       } catch {
         p = null;
       }
@@ -253,7 +270,12 @@ async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }
 }
 
 /** The customers whose stored prediction changes, and those who entered or left the top decile (their tag changes). */
-function changedPredictions(data: Collected, value: Array<bigint | null>, alive: Array<number | null>, high: boolean[]) {
+function changedPredictions(
+  data: Collected,
+  value: Array<bigint | null>,
+  alive: Array<number | null>,
+  high: boolean[],
+) {
   const updates: CustomerPredictionUpdate[] = [];
   const retagIds: number[] = [];
   for (let i = 0; i < data.ids.length; i++) {
@@ -275,7 +297,12 @@ async function storeInsufficientFit(
   now: Date,
   data: Collected,
   fit: Extract<Fitability, { ok: false }>,
-  context: { horizonWeeks: number; gate: ReturnType<typeof gateOf>; base: ReturnType<typeof historyOf>; tagOn: boolean },
+  context: {
+    horizonWeeks: number;
+    gate: ReturnType<typeof gateOf>;
+    base: ReturnType<typeof historyOf>;
+    tagOn: boolean;
+  },
 ): Promise<{ written: number; retagGids: string[]; tWrite: number }> {
   const { horizonWeeks, gate, base, tagOn } = context;
   const previouslyHigh = data.ids.filter((_, i) => data.oldHigh[i]);
@@ -297,7 +324,12 @@ async function storeInsufficientFit(
  * Refits the shop's value models as of `now` from its stored qualifying orders and stores the result (see the
  * module comment). Safe to run again at any time: a re-run with the same data writes nothing per customer.
  */
-export async function refitShopPredictions(db: Db, shop: string, now: Date, options: RefitOptions = {}): Promise<RefitSummary> {
+export async function refitShopPredictions(
+  db: Db,
+  shop: string,
+  now: Date,
+  options: RefitOptions = {},
+): Promise<RefitSummary> {
   const t0 = performance.now();
   const horizonWeeks = options.horizonWeeks ?? WEEKS_PER_YEAR;
   const data = await collect(db, shop, now, options.pageSize ?? REFIT_PAGE_SIZE);
@@ -311,7 +343,12 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
   const tagOn = await highValueTagEnabled(db, shop);
 
   if (!fit.ok) {
-    const { written, retagGids, tWrite } = await storeInsufficientFit(db, shop, now, data, fit, { horizonWeeks, gate, base, tagOn });
+    const { written, retagGids, tWrite } = await storeInsufficientFit(db, shop, now, data, fit, {
+      horizonWeeks,
+      gate,
+      base,
+      tagOn,
+    });
     return {
       status: "insufficient",
       code: fit.code,
@@ -361,7 +398,13 @@ export async function refitShopPredictions(db: Db, shop: string, now: Date, opti
     highValue: top.length,
     written,
     retagGids: tagOn ? await gidsOf(db, shop, retagIds) : [],
-    timings: { read: tRead - t0, fit: tFit - tRead, predict: tPredict - tFit, write: tWrite - tPredict, total: performance.now() - t0 },
+    timings: {
+      read: tRead - t0,
+      fit: tFit - tRead,
+      predict: tPredict - tFit,
+      write: tWrite - tPredict,
+      total: performance.now() - t0,
+    },
   };
 }
 
@@ -380,7 +423,9 @@ export async function refitAndRetag(
     if (summary.retagGids.length > 0) await reconcileCustomers({ ...options, notifyFlow: false }, summary.retagGids);
     return summary;
   } catch (error) {
-    log(`${options.shop}: customer-value refit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(
+      `${options.shop}: customer-value refit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return null;
   }
 }

@@ -21,7 +21,13 @@ import {
 } from "../models/customer.server";
 import { loadShopContext, saveShopStats, type ShopContext } from "../models/shop.server";
 import type { ChangeCause, StageChangeEvent } from "../domain/sync";
-import { decodeDesiredAppTags, encodeDesiredAppTags, isEmptyPlan, planDesiredAppTags, type DesiredAppTags } from "../domain/tag-plan";
+import {
+  decodeDesiredAppTags,
+  encodeDesiredAppTags,
+  isEmptyPlan,
+  planDesiredAppTags,
+  type DesiredAppTags,
+} from "../domain/tag-plan";
 
 export type { ChangeCause, StageChangeEvent, TagWriteOutcome } from "../domain/sync";
 
@@ -80,7 +86,11 @@ function emptySummary(): ReconcileSummary {
  * changed, records stage changes, and plans the tag writes that make Shopify's tags match (only the newest plan is
  * kept; with a writer it is sent before returning).
  */
-export async function reconcileCustomers(options: ReconcileOptions, gids: readonly string[], context?: ShopContext): Promise<ReconcileSummary> {
+export async function reconcileCustomers(
+  options: ReconcileOptions,
+  gids: readonly string[],
+  context?: ShopContext,
+): Promise<ReconcileSummary> {
   const ctx = context ?? (await loadShopContext(options.db, options.shop));
   const stats = ctx.stats ?? (await refreshShopStats(options.db, ctx, options.now));
   const summary = emptySummary();
@@ -131,10 +141,19 @@ async function reconcileChunk(
   const rows: ReconciledCustomer[] = [];
   const changes: StageChangeEvent[] = [];
   const counts = new StageCountDeltas();
-  const retire = options.retiredPrefix && options.retiredPrefix !== ctx.settings.tagPrefix ? retiredAppTags(options.retiredPrefix) : [];
+  const retire =
+    options.retiredPrefix && options.retiredPrefix !== ctx.settings.tagPrefix
+      ? retiredAppTags(options.retiredPrefix)
+      : [];
 
   for (const customer of customers) {
-    const result = classifyTimes(qualifyingOrderTimes(customer.orders, nowMs), customer.emailMarketingState, stats, ctx.settings, nowMs);
+    const result = classifyTimes(
+      qualifyingOrderTimes(customer.orders, nowMs),
+      customer.emailMarketingState,
+      stats,
+      ctx.settings,
+      nowMs,
+    );
     const netSpentMinor = netSpent(customer, nowMs);
     const moved = customer.stage !== result.stage || (customer.winbackTier ?? null) !== result.winbackTier;
     if (moved) {
@@ -170,7 +189,11 @@ async function reconcileChunk(
       classifiedAt: classified ? now : customer.classifiedAt,
       stageSince: customer.stage !== result.stage ? now : customer.stageSince,
       ...(desired === customer.desiredAppTags
-        ? { desiredAppTags: customer.desiredAppTags, tagWriteDueAt: customer.tagWriteDueAt, tagWriteAttempts: customer.tagWriteAttempts }
+        ? {
+            desiredAppTags: customer.desiredAppTags,
+            tagWriteDueAt: customer.tagWriteDueAt,
+            tagWriteAttempts: customer.tagWriteAttempts,
+          }
         : { desiredAppTags: desired, tagWriteDueAt: desired === null ? null : now, tagWriteAttempts: 0 }),
     });
   }
@@ -183,7 +206,9 @@ async function reconcileChunk(
     at: now,
     cause: options.cause,
     flowStatus: notifyFlow && ctx.flowEnabled ? "pending" : "skipped",
-    shopifyWorkDue: rows.some((r) => r.desiredAppTags !== null && r.tagWriteDueAt === now) || (changes.length > 0 && notifyFlow && ctx.flowEnabled),
+    shopifyWorkDue:
+      rows.some((r) => r.desiredAppTags !== null && r.tagWriteDueAt === now) ||
+      (changes.length > 0 && notifyFlow && ctx.flowEnabled),
   });
   summary.customers += customers.length;
   summary.stageChanges += changes.length;
@@ -194,7 +219,12 @@ async function reconcileChunk(
  * plan is still pending (the write step then finds nothing to do and clears it: only that step clears plans, so a
  * write in flight is never forgotten); null when nothing is to be written.
  */
-function desiredAppTagsOf(customer: StoredCustomer, result: Classification, ctx: ShopContext, retire: readonly string[]): string | null {
+function desiredAppTagsOf(
+  customer: StoredCustomer,
+  result: Classification,
+  ctx: ShopContext,
+  retire: readonly string[],
+): string | null {
   const pending = customer.desiredAppTags === null ? null : decodeDesiredAppTags(customer.desiredAppTags);
   const desired: DesiredAppTags = {
     tags: appTagsFor(result, ctx.settings.tagPrefix, { highValue: ctx.highValueTag && customer.highValue }),
@@ -212,19 +242,23 @@ async function sendToShopify(options: ReconcileOptions, ctx: ShopContext, summar
   const written = await options.shopify.writePlannedTags(options.now);
   summary.tagEdits += written.written;
   summary.tagErrors += written.failed;
-  if ((options.notifyFlow ?? true) && ctx.flowEnabled && summary.stageChanges > 0) await options.shopify.sendPendingStageChanges();
+  if ((options.notifyFlow ?? true) && ctx.flowEnabled && summary.stageChanges > 0)
+    await options.shopify.sendPendingStageChanges();
 }
 
 /** Every tag the app could have written under a prefix (stage tags, win-back tiers, high-value), lower-cased. */
 function retiredAppTags(prefix: string): string[] {
-  return [...STAGES.map((stage) => `${prefix}${stage}`), ...[90, 180, 360].map((tier) => `${prefix}winback-${tier}`), `${prefix}${HIGH_VALUE_TAG}`].map((t) =>
-    t.toLowerCase(),
-  );
+  return [
+    ...STAGES.map((stage) => `${prefix}${stage}`),
+    ...[90, 180, 360].map((tier) => `${prefix}winback-${tier}`),
+    `${prefix}${HIGH_VALUE_TAG}`,
+  ].map((t) => t.toLowerCase());
 }
 
 function netSpent(customer: StoredCustomer, nowMs: number): bigint {
   let sum = 0n;
-  for (const order of customer.orders) if (isQualifyingOrder(order, nowMs)) sum += BigInt(order.totalMinor - order.refundedMinor);
+  for (const order of customer.orders)
+    if (isQualifyingOrder(order, nowMs)) sum += BigInt(order.totalMinor - order.refundedMinor);
   return sum;
 }
 
@@ -269,7 +303,12 @@ export async function recountStages(db: Db, shop: string): Promise<void> {
   await db.$transaction([
     db.stageCount.deleteMany({ where: { shop } }),
     db.stageCount.createMany({
-      data: groups.map((g) => ({ shop, stage: g.stage!, customers: g._count._all, netSpentMinor: g._sum.netSpentMinor ?? 0n })),
+      data: groups.map((g) => ({
+        shop,
+        stage: g.stage!,
+        customers: g._count._all,
+        netSpentMinor: g._sum.netSpentMinor ?? 0n,
+      })),
     }),
   ]);
 }

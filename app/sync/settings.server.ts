@@ -10,17 +10,29 @@ export interface SettingsPreview {
 }
 
 /** How many customers would change stage under `settings`, as of `now`, without writing anything. */
-export async function previewSettingsChange(shop: string, settings: LifecycleSettings, now = new Date(), db: Db = prisma): Promise<SettingsPreview> {
+export async function previewSettingsChange(
+  shop: string,
+  settings: LifecycleSettings,
+  now = new Date(),
+  db: Db = prisma,
+): Promise<SettingsPreview> {
   const nowMs = now.getTime();
   const accumulator = new ShopStatsAccumulator(settings, nowMs);
   for await (const page of customerGidPages(db, shop, 2000)) {
-    for (const customer of await loadCustomersWithOrders(db, shop, page)) accumulator.add(qualifyingOrderTimes(customer.orders, nowMs));
+    for (const customer of await loadCustomersWithOrders(db, shop, page))
+      accumulator.add(qualifyingOrderTimes(customer.orders, nowMs));
   }
   const stats = accumulator.result();
   const preview: SettingsPreview = { changes: 0, byStage: {} };
   for await (const page of customerGidPages(db, shop, 2000)) {
     for (const customer of await loadCustomersWithOrders(db, shop, page)) {
-      const result = classifyTimes(qualifyingOrderTimes(customer.orders, nowMs), customer.emailMarketingState, stats, settings, nowMs);
+      const result = classifyTimes(
+        qualifyingOrderTimes(customer.orders, nowMs),
+        customer.emailMarketingState,
+        stats,
+        settings,
+        nowMs,
+      );
       if (result.stage !== customer.stage) {
         preview.changes++;
         preview.byStage[result.stage] = (preview.byStage[result.stage] ?? 0) + 1;

@@ -19,7 +19,10 @@ export async function handleShopEvent(
       // The token is dead: drop sessions now; the data goes with shop/redact 48 hours later, as Shopify specifies.
       await db.session.deleteMany({ where: { shop } });
       await db.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: now } });
-      await db.job.updateMany({ where: { shop, doneAt: null }, data: { doneAt: now, singletonKey: null, lastError: "app uninstalled" } });
+      await db.job.updateMany({
+        where: { shop, doneAt: null },
+        data: { doneAt: now, singletonKey: null, lastError: "app uninstalled" },
+      });
       forgetAdminClient(shop);
       return;
     case "app/scopes_update":
@@ -43,7 +46,9 @@ export async function handleShopEvent(
       const customer = payload.customer as { id?: unknown } | undefined;
       if (!customer?.id) throw new Error("customers/redact without customer.id");
       const gid = customerGid(customer.id);
-      const orders = Array.isArray(payload.orders_to_redact) ? (payload.orders_to_redact as unknown[]).map(orderGid) : [];
+      const orders = Array.isArray(payload.orders_to_redact)
+        ? (payload.orders_to_redact as unknown[]).map(orderGid)
+        : [];
       await redactCustomer(db, shop, gid, orders);
       return;
     }
@@ -60,7 +65,10 @@ export async function handleShopEvent(
  * it out of the stage counts the board reads, all in one transaction.
  */
 async function redactCustomer(db: Db, shop: string, gid: string, orderGids: string[]): Promise<void> {
-  const counted = await db.customer.findUnique({ where: { shop_gid: { shop, gid } }, select: { stage: true, netSpentMinor: true, deletedAt: true } });
+  const counted = await db.customer.findUnique({
+    where: { shop_gid: { shop, gid } },
+    select: { stage: true, netSpentMinor: true, deletedAt: true },
+  });
   const own = await db.order.findMany({ where: { shop, customerGid: gid }, select: { gid: true } });
   await db.$transaction([
     // The journeys of its orders (UTM values and codes, no personal data) go with the orders.
@@ -70,7 +78,12 @@ async function redactCustomer(db: Db, shop: string, gid: string, orderGids: stri
     db.dataRequestExport.deleteMany({ where: { shop, customerGid: gid } }),
     // A tombstoned customer (customers/delete) already left the counts.
     ...(counted?.stage && !counted.deletedAt
-      ? [db.stageCount.updateMany({ where: { shop, stage: counted.stage }, data: { customers: { decrement: 1 }, netSpentMinor: { decrement: counted.netSpentMinor } } })]
+      ? [
+          db.stageCount.updateMany({
+            where: { shop, stage: counted.stage },
+            data: { customers: { decrement: 1 }, netSpentMinor: { decrement: counted.netSpentMinor } },
+          }),
+        ]
       : []),
     db.customer.deleteMany({ where: { shop, gid } }),
   ]);
@@ -85,7 +98,9 @@ export async function storedCustomerData(db: Db, shop: string, gid: string) {
   ]);
   const orderJourneys = await db.orderJourney.findMany({ where: { shop, orderGid: { in: orders.map((o) => o.gid) } } });
   return JSON.parse(
-    JSON.stringify({ customer, orders, orderJourneys, stageChanges }, (_key, value) => (typeof value === "bigint" ? value.toString() : value)),
+    JSON.stringify({ customer, orders, orderJourneys, stageChanges }, (_key, value) =>
+      typeof value === "bigint" ? value.toString() : value,
+    ),
   ) as unknown;
 }
 
@@ -105,6 +120,8 @@ type DeleteMany = { deleteMany(args: { where: Record<string, string> }): Prisma.
 
 export async function eraseShop(db: Db, shop: string): Promise<void> {
   await db.$transaction(
-    SHOP_TABLES.map(({ delegate, column }) => (db as unknown as Record<string, DeleteMany>)[delegate].deleteMany({ where: { [column]: shop } })),
+    SHOP_TABLES.map(({ delegate, column }) =>
+      (db as unknown as Record<string, DeleteMany>)[delegate].deleteMany({ where: { [column]: shop } }),
+    ),
   );
 }

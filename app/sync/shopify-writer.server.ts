@@ -12,7 +12,13 @@ import {
 } from "../shopify/tags.server";
 import { readBulkOperation } from "../shopify/bulk.server";
 import { FLOW_TRIGGERS_PER_REQUEST, sendStageChangedBatch } from "../shopify/flow.server";
-import { countDueTagWrites, dueTagWrites, recordTagWriteResults, type DueTagWrite, type TagWriteResult } from "../models/customer.server";
+import {
+  countDueTagWrites,
+  dueTagWrites,
+  recordTagWriteResults,
+  type DueTagWrite,
+  type TagWriteResult,
+} from "../models/customer.server";
 import { decodeDesiredAppTags, planDesiredAppTags } from "../domain/tag-plan";
 import { applyTagPlan } from "../lifecycle";
 import type { TagEdit } from "../graphql/TagsBatchMutation";
@@ -63,9 +69,19 @@ function planWrites(due: readonly DueTagWrite[]): { writes: PlannedWrite[]; sett
   for (const customer of due) {
     const plan = planDesiredAppTags(customer.tags, decodeDesiredAppTags(customer.desiredAppTags));
     if (plan.add.length === 0 && plan.remove.length === 0) {
-      settled.push({ gid: customer.gid, sent: customer.desiredAppTags, tags: customer.tags, error: plan.overLimit ? OVER_TAG_LIMIT_MESSAGE : null, retryAt: null });
+      settled.push({
+        gid: customer.gid,
+        sent: customer.desiredAppTags,
+        tags: customer.tags,
+        error: plan.overLimit ? OVER_TAG_LIMIT_MESSAGE : null,
+        retryAt: null,
+      });
     } else {
-      writes.push({ due: customer, edit: { id: customer.gid, add: plan.add, remove: plan.remove }, overLimit: plan.overLimit });
+      writes.push({
+        due: customer,
+        edit: { id: customer.gid, add: plan.add, remove: plan.remove },
+        overLimit: plan.overLimit,
+      });
     }
   }
   return { writes, settled };
@@ -74,7 +90,14 @@ function planWrites(due: readonly DueTagWrite[]): { writes: PlannedWrite[]; sett
 /** What a sent write leaves: the tags Shopify now carries, or the error and when to try again. */
 function resultOf(write: PlannedWrite, error: string | undefined, now: Date): TagWriteResult {
   const { due, edit } = write;
-  if (error !== undefined) return { gid: due.gid, sent: due.desiredAppTags, tags: null, error, retryAt: tagRetryAt(due.tagWriteAttempts, now) };
+  if (error !== undefined)
+    return {
+      gid: due.gid,
+      sent: due.desiredAppTags,
+      tags: null,
+      error,
+      retryAt: tagRetryAt(due.tagWriteAttempts, now),
+    };
   return {
     gid: due.gid,
     sent: due.desiredAppTags,
@@ -91,7 +114,13 @@ function resultOf(write: PlannedWrite, error: string | undefined, now: Date): Ta
  * caller. Without read_all_orders nothing is written (app/sync/access.server.ts): each due customer is told why, and
  * the full import that follows the grant plans them again.
  */
-export async function writePlannedTags(db: Db, shop: string, client: AdminClient, now: () => Date, options: TagWriteOptions): Promise<TagWriteSummary> {
+export async function writePlannedTags(
+  db: Db,
+  shop: string,
+  client: AdminClient,
+  now: () => Date,
+  options: TagWriteOptions,
+): Promise<TagWriteSummary> {
   const summary: TagWriteSummary = { written: 0, failed: 0 };
   if (!(await db.tagBulkWrite.findUnique({ where: { shop } })) && (await countDueTagWrites(db, shop, now())) > 0) {
     let granted: boolean;
@@ -126,24 +155,49 @@ export async function writePlannedTags(db: Db, shop: string, client: AdminClient
     }
     const { writes, settled } = planWrites(await dueTagWrites(db, shop, now(), ALIASED_ROUND));
     await settle(db, shop, settled, summary);
-    const sending = options.wait ? writes : writes.slice(0, affordableTagEdits(client, writes.map((w) => w.edit)));
+    const sending = options.wait
+      ? writes
+      : writes.slice(
+          0,
+          affordableTagEdits(
+            client,
+            writes.map((w) => w.edit),
+          ),
+        );
     if (sending.length > 0) await writeAliased(db, shop, client, sending, now(), options, summary);
     if (!options.wait && sending.length < writes.length) return summary;
   }
 }
 
 /** Every due write settled without a call: held (no retry; a new plan comes with the full import) or retried later. */
-async function settleDueTagWrites(db: Db, shop: string, now: Date, reason: string, retry: boolean, summary: TagWriteSummary): Promise<void> {
+async function settleDueTagWrites(
+  db: Db,
+  shop: string,
+  now: Date,
+  reason: string,
+  retry: boolean,
+  summary: TagWriteSummary,
+): Promise<void> {
   for (;;) {
     const due = await dueTagWrites(db, shop, now, BULK_MAX_CUSTOMERS);
     if (due.length === 0) return;
     const retryAt = (d: DueTagWrite) => (retry ? tagRetryAt(d.tagWriteAttempts, now) : null);
-    await settle(db, shop, due.map((d) => ({ gid: d.gid, sent: d.desiredAppTags, tags: null, error: reason, retryAt: retryAt(d) })), summary);
+    await settle(
+      db,
+      shop,
+      due.map((d) => ({ gid: d.gid, sent: d.desiredAppTags, tags: null, error: reason, retryAt: retryAt(d) })),
+      summary,
+    );
     // Retried writes are no longer due, held ones no longer planned: the loop ends when none is left due now.
   }
 }
 
-async function settle(db: Db, shop: string, results: readonly TagWriteResult[], summary: TagWriteSummary): Promise<void> {
+async function settle(
+  db: Db,
+  shop: string,
+  results: readonly TagWriteResult[],
+  summary: TagWriteSummary,
+): Promise<void> {
   if (results.length === 0) return;
   await recordTagWriteResults(db, shop, results);
   for (const result of results) {
@@ -152,19 +206,42 @@ async function settle(db: Db, shop: string, results: readonly TagWriteResult[], 
   }
 }
 
-async function writeAliased(db: Db, shop: string, client: AdminClient, writes: readonly PlannedWrite[], now: Date, options: TagWriteOptions, summary: TagWriteSummary) {
+async function writeAliased(
+  db: Db,
+  shop: string,
+  client: AdminClient,
+  writes: readonly PlannedWrite[],
+  now: Date,
+  options: TagWriteOptions,
+  summary: TagWriteSummary,
+) {
   const current = new Map(writes.map((w) => [w.edit.id, w.due.tags]));
   let outcomes;
   try {
-    outcomes = await writeTagEdits(client, writes.map((w) => w.edit), current, { bulkThreshold: Number.POSITIVE_INFINITY, maxAttempts: options.maxAttempts });
+    outcomes = await writeTagEdits(
+      client,
+      writes.map((w) => w.edit),
+      current,
+      { bulkThreshold: Number.POSITIVE_INFINITY, maxAttempts: options.maxAttempts },
+    );
   } catch (error) {
     // The shop's Admin API failed (no token, 401, 5xx after retries): every write of this round waits and retries.
     const message = error instanceof Error ? error.message : String(error);
-    await settle(db, shop, writes.map((w) => resultOf(w, message, now)), summary);
+    await settle(
+      db,
+      shop,
+      writes.map((w) => resultOf(w, message, now)),
+      summary,
+    );
     return;
   }
   const failed = new Map(outcomes.flatMap((o) => (o.ok ? [] : [[o.gid, o.error] as const])));
-  await settle(db, shop, writes.map((w) => resultOf(w, failed.get(w.edit.id), now)), summary);
+  await settle(
+    db,
+    shop,
+    writes.map((w) => resultOf(w, failed.get(w.edit.id), now)),
+    summary,
+  );
 }
 
 interface StoredBulkEdit {
@@ -173,7 +250,13 @@ interface StoredBulkEdit {
   overLimit: boolean;
 }
 
-async function startBulkWrite(db: Db, shop: string, client: AdminClient, now: Date, summary: TagWriteSummary): Promise<void> {
+async function startBulkWrite(
+  db: Db,
+  shop: string,
+  client: AdminClient,
+  now: Date,
+  summary: TagWriteSummary,
+): Promise<void> {
   const { writes, settled } = planWrites(await dueTagWrites(db, shop, now, BULK_MAX_CUSTOMERS));
   await settle(db, shop, settled, summary);
   if (writes.length === 0) return;
@@ -183,7 +266,12 @@ async function startBulkWrite(db: Db, shop: string, client: AdminClient, now: Da
   try {
     operationId = await startTagBulkPhase(client, phase, edits);
   } catch (error) {
-    await settle(db, shop, writes.map((w) => resultOf(w, error instanceof Error ? error.message : String(error), now)), summary);
+    await settle(
+      db,
+      shop,
+      writes.map((w) => resultOf(w, error instanceof Error ? error.message : String(error), now)),
+      summary,
+    );
     return;
   }
   const stored: StoredBulkEdit[] = writes.map((w) => ({ edit: w.edit, due: w.due, overLimit: w.overLimit }));
@@ -208,34 +296,54 @@ async function advanceBulkWrite(
   let completed = false;
   try {
     const operation = await readBulkOperation(client, bulk.operationId);
-    if (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING") return false;
+    if (operation.status === "CREATED" || operation.status === "RUNNING" || operation.status === "CANCELING")
+      return false;
     completed = operation.status === "COMPLETED";
     for (const [id, error] of await tagBulkPhaseFailures(operation, phase, edits)) failures.set(id, error);
   } catch (error) {
     // Not readable (token revoked, operation gone): the phase's writes failed; they are planned again and retried later.
-    for (const line of bulkPhaseLines(phase, edits)) failures.set(line.id, `The bulk tag write could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    for (const line of bulkPhaseLines(phase, edits))
+      failures.set(
+        line.id,
+        `The bulk tag write could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
   }
 
   if (phase === "remove" && bulkPhaseLines("add", edits).length > 0 && completed) {
     try {
       const operationId = await startTagBulkPhase(client, "add", edits);
-      await db.tagBulkWrite.update({ where: { shop: bulk.shop }, data: { phase: "add", operationId, failures: JSON.stringify(Object.fromEntries(failures)) } });
+      await db.tagBulkWrite.update({
+        where: { shop: bulk.shop },
+        data: { phase: "add", operationId, failures: JSON.stringify(Object.fromEntries(failures)) },
+      });
       return true;
     } catch (error) {
-      for (const line of bulkPhaseLines("add", edits)) failures.set(line.id, error instanceof Error ? error.message : String(error));
+      for (const line of bulkPhaseLines("add", edits))
+        failures.set(line.id, error instanceof Error ? error.message : String(error));
     }
   }
   const retried = failures.size > 0 ? await retryFailedBulkLines(client, edits, failures) : failures;
-  const results = stored.map((s) => resultOf({ edit: s.edit, due: s.due, overLimit: s.overLimit }, retried.get(s.edit.id), now));
+  const results = stored.map((s) =>
+    resultOf({ edit: s.edit, due: s.due, overLimit: s.overLimit }, retried.get(s.edit.id), now),
+  );
   await db.$transaction([db.tagBulkWrite.delete({ where: { shop: bulk.shop } })]);
   await settle(db, bulk.shop, results, summary);
   return true;
 }
 
 /** Lines a bulk phase could not write get the aliased writer's one retry against their real tags. */
-async function retryFailedBulkLines(client: AdminClient, edits: readonly TagEdit[], failures: Map<string, string>): Promise<Map<string, string>> {
+async function retryFailedBulkLines(
+  client: AdminClient,
+  edits: readonly TagEdit[],
+  failures: Map<string, string>,
+): Promise<Map<string, string>> {
   try {
-    return await retryAfterReread(client, edits.filter((e) => failures.has(e.id)), failures, { maxAttempts: 2 });
+    return await retryAfterReread(
+      client,
+      edits.filter((e) => failures.has(e.id)),
+      failures,
+      { maxAttempts: 2 },
+    );
   } catch {
     return failures;
   }
@@ -251,7 +359,12 @@ export interface FlowSendOptions {
  * Sends the Flow triggers of the shop's pending StageChange rows, oldest first; returns how many were sent. Without
  * read_all_orders they are marked skipped: stage changes computed from a cut-off history never reach Flow.
  */
-export async function sendPendingFlowTriggers(db: Db, shop: string, client: AdminClient, options: FlowSendOptions = {}): Promise<number> {
+export async function sendPendingFlowTriggers(
+  db: Db,
+  shop: string,
+  client: AdminClient,
+  options: FlowSendOptions = {},
+): Promise<number> {
   if (!(await db.stageChange.findFirst({ where: { shop, flowStatus: "pending" }, select: { id: true } }))) return 0;
   if (!(await fullHistoryGranted(db, shop, client))) {
     await skipPendingStageChanges(db, shop);
@@ -310,7 +423,12 @@ export async function sendPendingFlowTriggers(db: Db, shop: string, client: Admi
  * from memory), so a crash between the database commit and the call only delays them. Without read_all_orders
  * nothing is written: tags are held with the reason, stage changes never reach Flow.
  */
-export function shopifyWriter(db: Db, shop: string, client: AdminClient, tagOptions: Omit<TagWriteOptions, "wait"> = {}): ShopifyWriter {
+export function shopifyWriter(
+  db: Db,
+  shop: string,
+  client: AdminClient,
+  tagOptions: Omit<TagWriteOptions, "wait"> = {},
+): ShopifyWriter {
   return {
     writePlannedTags: (now) => writePlannedTags(db, shop, client, () => now, { ...tagOptions, wait: true }),
     sendPendingStageChanges: async () => {

@@ -26,8 +26,10 @@ function refuse(status: number, reason: string, headers: Record<string, string> 
 export async function receiveWebhook(request: Request, acceptedTopics: readonly string[]): Promise<Response> {
   if (request.method !== "POST") return refuse(405, "Method Not Allowed");
   const headers = checkDeliveryHeaders(request.headers, new Date());
-  if (!headers.valid) return refuse(headers.status, headers.status === 401 ? "Unauthorized" : `Bad Request: ${headers.reason}`);
-  if (!acceptedTopics.includes(headers.topic)) return refuse(400, `Bad Request: topic "${headers.topic}" is not delivered to this address`);
+  if (!headers.valid)
+    return refuse(headers.status, headers.status === 401 ? "Unauthorized" : `Bad Request: ${headers.reason}`);
+  if (!acceptedTopics.includes(headers.topic))
+    return refuse(400, `Bad Request: topic "${headers.topic}" is not delivered to this address`);
 
   // Past the limit the rest of the body is left unread and the connection closed after the answer.
   const tooLarge = () => refuse(413, "Payload Too Large", { Connection: "close" });

@@ -52,13 +52,15 @@ export function checkDeliveryHeaders(headers: Headers, now: Date): HeaderCheck {
     if (value.length > MAX_ID_LENGTH) return { valid: false, status: 400, reason: `header ${name} is too long` };
   }
   const eventId = headers.get("x-shopify-event-id");
-  if (eventId && eventId.length > MAX_ID_LENGTH) return { valid: false, status: 400, reason: "header x-shopify-event-id is too long" };
+  if (eventId && eventId.length > MAX_ID_LENGTH)
+    return { valid: false, status: 400, reason: "header x-shopify-event-id is too long" };
 
   const hmac = decodeStrictHmac(headers.get("x-shopify-hmac-sha256")!);
   if (!hmac) return { valid: false, status: 401, reason: "X-Shopify-Hmac-Sha256 is not the base64 of a SHA-256 HMAC" };
 
   const shop = headers.get("x-shopify-shop-domain")!;
-  if (!isShopDomain(shop)) return { valid: false, status: 400, reason: "X-Shopify-Shop-Domain is not a *.myshopify.com shop domain" };
+  if (!isShopDomain(shop))
+    return { valid: false, status: 400, reason: "X-Shopify-Shop-Domain is not a *.myshopify.com shop domain" };
 
   const triggeredText = headers.get("x-shopify-triggered-at")!;
   const triggeredAt = new Date(triggeredText);
@@ -66,8 +68,14 @@ export function checkDeliveryHeaders(headers: Headers, now: Date): HeaderCheck {
     return { valid: false, status: 400, reason: "X-Shopify-Triggered-At is not an ISO 8601 time" };
   }
   const age = now.getTime() - triggeredAt.getTime();
-  if (age > MAX_DELIVERY_AGE_MS) return { valid: false, status: 400, reason: "the delivery is older than Shopify's retry period (X-Shopify-Triggered-At)" };
-  if (-age > MAX_CLOCK_AHEAD_MS) return { valid: false, status: 400, reason: "X-Shopify-Triggered-At is in the future" };
+  if (age > MAX_DELIVERY_AGE_MS)
+    return {
+      valid: false,
+      status: 400,
+      reason: "the delivery is older than Shopify's retry period (X-Shopify-Triggered-At)",
+    };
+  if (-age > MAX_CLOCK_AHEAD_MS)
+    return { valid: false, status: 400, reason: "X-Shopify-Triggered-At is in the future" };
 
   return {
     valid: true,

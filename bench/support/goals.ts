@@ -46,7 +46,8 @@ export function headlineLine(bench: string, goals: readonly Goal[]): string {
 }
 
 /** Formats a count the way the tables do (1,234,567). */
-export const count = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const count = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

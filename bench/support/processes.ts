@@ -31,7 +31,10 @@ export interface RunningDevStore extends DevStoreSource {
 }
 
 /** Starts a child and resolves with the first JSON line it prints on stdout. */
-export function spawnJsonLine(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ value: unknown; child: ChildProcess }> {
+export function spawnJsonLine(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ value: unknown; child: ChildProcess }> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let buffer = "";
@@ -52,7 +55,9 @@ export function spawnJsonLine(args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+  );
 }
 
 /** The peak resident set of a running process (VmHWM), MB. */
@@ -70,16 +75,28 @@ export function processPeakRssMb(pid: number | undefined): number {
  * The dev store with one generated shop (customers, orders), in its own process with a heap large enough to hold
  * the shop (a million customers and five million orders need several GB).
  */
-export async function startGeneratedDevStore(shop: string, customers: number, orders: number, heapMb: number): Promise<RunningDevStore> {
+export async function startGeneratedDevStore(
+  shop: string,
+  customers: number,
+  orders: number,
+  heapMb: number,
+): Promise<RunningDevStore> {
   const { value, child } = await spawnJsonLine([
     `--max-old-space-size=${heapMb}`,
     "--import",
     "tsx",
     path.join(ROOT, "tests/devstore/cli.ts"),
-    "--api-key", BENCH_KEY, "--api-secret", BENCH_SECRET, "--shop", shop,
-    "--seed", `generated:${customers}:${orders}`,
+    "--api-key",
+    BENCH_KEY,
+    "--api-secret",
+    BENCH_SECRET,
+    "--shop",
+    shop,
+    "--seed",
+    `generated:${customers}:${orders}`,
     // Tag writes of a first import go through bulk mutations; the bucket is opened so the rest does not wait on it.
-    "--bucket", "1000000:100000",
+    "--bucket",
+    "1000000:100000",
   ]);
   const answer = value as { origin: string; accessToken: string; seed: RunningDevStore["seed"] };
   return {
@@ -96,7 +113,11 @@ export async function startGeneratedDevStore(shop: string, customers: number, or
 }
 
 export function adminClient(source: DevStoreSource): AdminClient {
-  return new AdminClient({ shop: source.shop, endpoint: `${source.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => source.accessToken });
+  return new AdminClient({
+    shop: source.shop,
+    endpoint: `${source.origin}/admin/api/2026-10/graphql.json`,
+    accessToken: async () => source.accessToken,
+  });
 }
 
 export interface ExportedFiles {
@@ -113,7 +134,11 @@ export async function downloadBulkExports(source: DevStoreSource, dir: string): 
   const files = { customers: path.join(dir, "customers.jsonl"), orders: path.join(dir, "orders.jsonl") };
   const lines = { customers: 0, orders: 0 };
   for (const kind of ["customers", "orders"] as const) {
-    const operation = await waitForBulkOperation(client, await startBulkQuery(client, kind === "customers" ? CustomersBulkQuery : OrdersBulkQuery), { intervalMs: 100 });
+    const operation = await waitForBulkOperation(
+      client,
+      await startBulkQuery(client, kind === "customers" ? CustomersBulkQuery : OrdersBulkQuery),
+      { intervalMs: 100 },
+    );
     lines[kind] = Number(operation.objectCount ?? 0);
     const response = await fetch(operation.url!);
     await pipeline(Readable.fromWeb(response.body as never), fs.createWriteStream(files[kind]));
@@ -123,7 +148,10 @@ export async function downloadBulkExports(source: DevStoreSource, dir: string): 
 
 /** A fetch that answers every URL with a local file, as a bulk result download would stream it. */
 export function localFileFetch(file: string): typeof fetch {
-  return (async () => new Response(Readable.toWeb(fs.createReadStream(file, { highWaterMark: 256 * 1024 })) as ReadableStream)) as typeof fetch;
+  return (async () =>
+    new Response(
+      Readable.toWeb(fs.createReadStream(file, { highWaterMark: 256 * 1024 })) as ReadableStream,
+    )) as typeof fetch;
 }
 
 /**
@@ -133,12 +161,26 @@ export function localFileFetch(file: string): typeof fetch {
 export async function bundle(entry: string, name: string): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = path.join(ROOT, `bench/tmp/${name}.child.mjs`);
-  await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", packages: "external", target: "node22", outfile, logLevel: "warning" });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    target: "node22",
+    outfile,
+    logLevel: "warning",
+  });
   return outfile;
 }
 
 /** Runs `node <flags> <bundle> --child <args…>` and resolves with the JSON line it prints, once it has exited. */
-export async function runChild<T>(bundleFile: string, nodeFlags: string[], args: string[], env: Record<string, string> = {}): Promise<T> {
+export async function runChild<T>(
+  bundleFile: string,
+  nodeFlags: string[],
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<T> {
   const { value, child } = await spawnJsonLine([...nodeFlags, bundleFile, "--child", ...args], {
     ...process.env,
     SHOPIFY_API_KEY: BENCH_KEY,

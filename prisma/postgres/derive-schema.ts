@@ -19,16 +19,23 @@ export const POSTGRES_CLIENT_OUTPUT = "../../node_modules/.prisma/client-pg";
 const HEADER = [
   "// GENERATED from prisma/schema.prisma by prisma/postgres/derive-schema.ts: do not edit.",
   "// Change prisma/schema.prisma, run `npx tsx prisma/postgres/derive-schema.ts`, then migrate both databases",
-  "// (README, \"Schema changes\"); tests/postgres/schema-drift.test.ts fails until all three agree.",
+  '// (README, "Schema changes"); tests/postgres/schema-drift.test.ts fails until all three agree.',
   "",
   "",
 ].join("\n");
 
-function replaceBlock(schema: string, kind: "generator" | "datasource", name: string, edit: (body: string) => string): string {
+function replaceBlock(
+  schema: string,
+  kind: "generator" | "datasource",
+  name: string,
+  edit: (body: string) => string,
+): string {
   const pattern = new RegExp(`(${kind}\\s+${name}\\s*\\{)([^}]*)(\\})`);
   const match = pattern.exec(schema);
   if (!match) throw new Error(`prisma/schema.prisma has no "${kind} ${name}" block`);
-  return schema.slice(0, match.index) + match[1] + edit(match[2]) + match[3] + schema.slice(match.index + match[0].length);
+  return (
+    schema.slice(0, match.index) + match[1] + edit(match[2]) + match[3] + schema.slice(match.index + match[0].length)
+  );
 }
 
 function setField(body: string, field: string, value: string): string {
@@ -42,10 +49,13 @@ function setField(body: string, field: string, value: string): string {
 export function derivePostgresSchema(source: string): string {
   let schema = source.replace(/^\/\/ The single source of truth[^\n]*\n(\/\/[^\n]*\n)*/, "");
   schema = replaceBlock(schema, "datasource", "db", (body) => {
-    if (!/provider\s*=\s*"sqlite"/.test(body)) throw new Error('prisma/schema.prisma: expected provider = "sqlite" in datasource db');
+    if (!/provider\s*=\s*"sqlite"/.test(body))
+      throw new Error('prisma/schema.prisma: expected provider = "sqlite" in datasource db');
     return body.replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"');
   });
-  schema = replaceBlock(schema, "generator", "client", (body) => setField(body, "output", JSON.stringify(POSTGRES_CLIENT_OUTPUT)));
+  schema = replaceBlock(schema, "generator", "client", (body) =>
+    setField(body, "output", JSON.stringify(POSTGRES_CLIENT_OUTPUT)),
+  );
   return HEADER + schema.replace(/^\n+/, "");
 }
 

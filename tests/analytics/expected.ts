@@ -13,7 +13,8 @@ export function newSubscribersIn(shop: ShopState, month: string): number {
   let subscribers = 0;
   for (const c of shop.customers.values()) {
     const at = c.emailMarketing.consentUpdatedAt;
-    if (c.emailMarketing.state !== "SUBSCRIBED" || at == null || new Date(at).toISOString().slice(0, 7) !== month) continue;
+    if (c.emailMarketing.state !== "SUBSCRIBED" || at == null || new Date(at).toISOString().slice(0, 7) !== month)
+      continue;
     if ((firstOrder.get(c.id) ?? Infinity) >= at) subscribers++;
   }
   return subscribers;

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { profitBasisOf, summarizeAnalytics, type AnalyticsMonthRow } from "../../app/analytics/metrics";
-import { DEFAULT_TRAFFIC_KIND_RULES, formatTrafficKindLines, kindOf, parseTrafficKindLines, validateTrafficKindRules } from "../../app/analytics/traffic-kinds";
+import {
+  DEFAULT_TRAFFIC_KIND_RULES,
+  formatTrafficKindLines,
+  kindOf,
+  parseTrafficKindLines,
+  validateTrafficKindRules,
+} from "../../app/analytics/traffic-kinds";
 
 const NOW = new Date("2026-11-23T12:00:00Z");
 const row = (month: string, visitors: number | null, extra: Partial<AnalyticsMonthRow> = {}): AnalyticsMonthRow => ({
@@ -48,7 +54,9 @@ describe("Stage 1 kinds of traffic", () => {
 
 describe("summarizeAnalytics", () => {
   it("Stage 1: the last complete month, and the trend of the last 3 complete months against the 3 before", () => {
-    const rows = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"].map((m, i) => row(m, 1000 + i * 100));
+    const rows = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"].map((m, i) =>
+      row(m, 1000 + i * 100),
+    );
     rows.push(row("2026-11", 50)); // this month so far: not used
     const s = summarizeAnalytics(rows, [], null, NOW);
     expect(s.month).toBe("2026-10");
@@ -60,8 +68,17 @@ describe("summarizeAnalytics", () => {
   });
 
   it("with less history the trend halves what there is; one month gives no trend", () => {
-    expect(summarizeAnalytics([row("2026-09", 100), row("2026-10", 80)], [], null, NOW).stage1).toMatchObject({ trendMonths: 1, recent: 80, previous: 100, trend: 0.8 });
-    expect(summarizeAnalytics([row("2026-10", 80)], [], null, NOW).stage1).toMatchObject({ trendMonths: 0, trend: null, visitors: 80 });
+    expect(summarizeAnalytics([row("2026-09", 100), row("2026-10", 80)], [], null, NOW).stage1).toMatchObject({
+      trendMonths: 1,
+      recent: 80,
+      previous: 100,
+      trend: 0.8,
+    });
+    expect(summarizeAnalytics([row("2026-10", 80)], [], null, NOW).stage1).toMatchObject({
+      trendMonths: 0,
+      trend: null,
+      visitors: 80,
+    });
     expect(summarizeAnalytics([], [], null, NOW).stage1).toMatchObject({ visitors: null, trend: null, byKind: null });
   });
 
@@ -71,11 +88,19 @@ describe("summarizeAnalytics", () => {
   });
 
   it("GP/V uses gross profit only when costs cover at least 90% of net sales", () => {
-    const full = [row("2026-10", 1000, { netSalesMinor: 500_000n, grossProfitMinor: 200_000n, costRecordedSalesMinor: 480_000n })];
+    const full = [
+      row("2026-10", 1000, { netSalesMinor: 500_000n, grossProfitMinor: 200_000n, costRecordedSalesMinor: 480_000n }),
+    ];
     expect(profitBasisOf(full)).toEqual({ basis: "grossProfit", coverage: 0.96 });
     expect(summarizeAnalytics(full, [], null, NOW).gpv.perVisitorMinor).toBe(200);
-    const partial = [row("2026-10", 1000, { netSalesMinor: 500_000n, grossProfitMinor: 50_000n, costRecordedSalesMinor: 100_000n })];
-    expect(summarizeAnalytics(partial, [], null, NOW)).toMatchObject({ profitBasis: "netSales", costCoverage: 0.2, gpv: { perVisitorMinor: 500 } });
+    const partial = [
+      row("2026-10", 1000, { netSalesMinor: 500_000n, grossProfitMinor: 50_000n, costRecordedSalesMinor: 100_000n }),
+    ];
+    expect(summarizeAnalytics(partial, [], null, NOW)).toMatchObject({
+      profitBasis: "netSales",
+      costCoverage: 0.2,
+      gpv: { perVisitorMinor: 500 },
+    });
   });
 
   it("traffic by kind lists every kind and names sources the table does not know", () => {

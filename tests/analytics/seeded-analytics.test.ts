@@ -28,7 +28,12 @@ beforeAll(async () => {
   await ds.seedOnlineRetail(SHOP, { shiftTo: NOW });
   t = createTestDb();
   const token = ds.issueOfflineToken(SHOP);
-  client = new AdminClient({ shop: SHOP, endpoint: `${ds.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => token, now: () => NOW.getTime() });
+  client = new AdminClient({
+    shop: SHOP,
+    endpoint: `${ds.origin}/admin/api/2026-10/graphql.json`,
+    accessToken: async () => token,
+    now: () => NOW.getTime(),
+  });
   // The app's facts, copied from the dev store (what the backfill would import).
   const shop = ds.shops.get(SHOP)!;
   await t.db.shop.create({ data: { domain: SHOP, currencyCode: "GBP" } });
@@ -39,7 +44,8 @@ beforeAll(async () => {
         shop: SHOP,
         gid: `gid://shopify/Customer/${c.id}`,
         emailMarketingState: c.emailMarketing.state,
-        consentUpdatedAt: c.emailMarketing.consentUpdatedAt == null ? null : new Date(c.emailMarketing.consentUpdatedAt),
+        consentUpdatedAt:
+          c.emailMarketing.consentUpdatedAt == null ? null : new Date(c.emailMarketing.consentUpdatedAt),
       })),
     });
   }
@@ -93,14 +99,30 @@ describe("analytics of the seeded dev store", () => {
     expect(view.summary.stage1.previous).toBe(previous);
     expect(view.summary.stage1.trend).toBeCloseTo(recent / previous, 10);
     // By kind: sources of the month, grouped by hand with the documented table.
-    const expected: Record<string, number> = { "shine-a-light": 0, "target-customers": 0, "get-found": 0, "not-stage-1": 0, unattributed: 0 };
+    const expected: Record<string, number> = {
+      "shine-a-light": 0,
+      "target-customers": 0,
+      "get-found": 0,
+      "not-stage-1": 0,
+      unattributed: 0,
+    };
     for (const r of rows.filter((r) => r.month === last)) {
       const kind =
-        r.source === "paid" ? (r.name === "YouTube" ? "shine-a-light" : r.name === "Google" ? "get-found" : "target-customers")
-        : r.source === "search" || r.source === "direct" ? "get-found"
-        : r.source === "social" ? "shine-a-light"
-        : r.source === "email" ? "not-stage-1"
-        : r.name ? "shine-a-light" : "unattributed";
+        r.source === "paid"
+          ? r.name === "YouTube"
+            ? "shine-a-light"
+            : r.name === "Google"
+              ? "get-found"
+              : "target-customers"
+          : r.source === "search" || r.source === "direct"
+            ? "get-found"
+            : r.source === "social"
+              ? "shine-a-light"
+              : r.source === "email"
+                ? "not-stage-1"
+                : r.name
+                  ? "shine-a-light"
+                  : "unattributed";
       expected[kind] += r.visitors;
       expect(kindOf(r.source, r.name)).toBe(kind);
     }
@@ -122,18 +144,29 @@ describe("analytics of the seeded dev store", () => {
     expect(view.summary.profitBasis).toBe("netSales");
     expect(view.summary.costCoverage).toBe(0);
     let net = 0;
-    for (const o of shop.orders.values()) if (!o.test && month(o.createdAt) === "2026-10") net += o.totalMinor - o.refundedMinor;
+    for (const o of shop.orders.values())
+      if (!o.test && month(o.createdAt) === "2026-10") net += o.totalMinor - o.refundedMinor;
     expect(view.summary.gpv.perVisitorMinor).toBeCloseTo(net / view.summary.stage1.visitors!, 8);
     const { from, to } = shopifyqlWindow(NOW.getTime());
     const paid = salesByFirstVisitChannel(shop, from, to).find((c) => c.channel === "paid")!.netSalesMinor;
-    const targetVisitors = simulatedTraffic(shop, from, to).filter((r) => r.source === "paid" && r.name === "Facebook").reduce((s, r) => s + r.visitors, 0);
+    const targetVisitors = simulatedTraffic(shop, from, to)
+      .filter((r) => r.source === "paid" && r.name === "Facebook")
+      .reduce((s, r) => s + r.visitors, 0);
     const target = view.summary.gpv.byFirstVisitKind!.find((k) => k.kind === "target-customers")!;
     expect(target.profitMinor).toBe(paid);
     expect(target.visitors).toBe(targetVisitors);
   });
 
   it("the board judges all five stages with analytics, Stage 1 and 2 from Shopify's numbers", async () => {
-    const estimate = (customers: number, converted: number) => ({ rate: converted / customers, lower: 0.01, upper: 0.99, customers, converted, horizonDays: 365, atRiskAtHorizon: customers });
+    const estimate = (customers: number, converted: number) => ({
+      rate: converted / customers,
+      lower: 0.01,
+      upper: 0.99,
+      customers,
+      converted,
+      horizonDays: 365,
+      atRiskAtHorizon: customers,
+    });
     const conversions = async () => ({
       2: { ...emptyMeasure(2, null), newSubscribers: 0 },
       3: { ...emptyMeasure(3, null), estimate: { ...estimate(1000, 150), horizonDays: 90 } },
@@ -144,8 +177,14 @@ describe("analytics of the seeded dev store", () => {
     const view = board.analytics!;
     expect(board.stages[0]).toMatchObject({ targetCustomers: view.summary.stage1.visitors, visitorsFrom: "analytics" });
     expect(board.stages[1]).toMatchObject({ sourceCustomers: view.summary.stage1.visitors, visitorsFrom: "analytics" });
-    expect(board.stages[0].conversion).toMatchObject({ estimate: { customers: view.summary.stage1.previous, converted: view.summary.stage1.recent }, fromAnalytics: true });
-    expect(board.stages[1].conversion).toMatchObject({ estimate: { customers: view.summary.stage2.visitors, converted: view.summary.stage2.subscribers }, fromAnalytics: true });
+    expect(board.stages[0].conversion).toMatchObject({
+      estimate: { customers: view.summary.stage1.previous, converted: view.summary.stage1.recent },
+      fromAnalytics: true,
+    });
+    expect(board.stages[1].conversion).toMatchObject({
+      estimate: { customers: view.summary.stage2.visitors, converted: view.summary.stage2.subscribers },
+      fromAnalytics: true,
+    });
     expect(board.unjudged).toEqual([]);
     expect(board.stages.every((s) => s.assessment.position != null)).toBe(true);
     // The Man arrow's Visitors level is the month's visitors from Shopify's analytics.

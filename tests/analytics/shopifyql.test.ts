@@ -22,7 +22,21 @@ import {
 import { parseTable, readMoneyMinor, readMonth, TableShapeError } from "../../app/shopify/shopifyql-table";
 
 /** Keyword order of Shopify's ShopifyQL reference: FROM, SHOW, WHERE, SINCE/UNTIL, GROUP BY, TIMESERIES, ..., ORDER BY, LIMIT, WITH. */
-const KEYWORD_ORDER = ["FROM", "SHOW", "WHERE", "SINCE", "UNTIL", "GROUP BY", "TIMESERIES", "COMPARE TO", "HAVING", "ORDER BY", "LIMIT", "WITH", "VISUALIZE"];
+const KEYWORD_ORDER = [
+  "FROM",
+  "SHOW",
+  "WHERE",
+  "SINCE",
+  "UNTIL",
+  "GROUP BY",
+  "TIMESERIES",
+  "COMPARE TO",
+  "HAVING",
+  "ORDER BY",
+  "LIMIT",
+  "WITH",
+  "VISUALIZE",
+];
 
 function keywords(query: string): string[] {
   return query
@@ -54,13 +68,16 @@ describe("the ShopifyQL queries", () => {
     );
   });
 
-  it.each(SHOPIFYQL_QUERIES.map((q) => [q.split("\n")[0] + " / " + q.split("\n")[1].trim(), q]))("%s keeps the reference's keyword order", (_name, query) => {
-    const found = keywords(query);
-    expect(found[0]).toBe("FROM");
-    expect(found[1]).toBe("SHOW");
-    const positions = found.map((k) => KEYWORD_ORDER.indexOf(k));
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
-  });
+  it.each(SHOPIFYQL_QUERIES.map((q) => [q.split("\n")[0] + " / " + q.split("\n")[1].trim(), q]))(
+    "%s keeps the reference's keyword order",
+    (_name, query) => {
+      const found = keywords(query);
+      expect(found[0]).toBe("FROM");
+      expect(found[1]).toBe("SHOW");
+      const positions = found.map((k) => KEYWORD_ORDER.indexOf(k));
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    },
+  );
 
   it("the dev store answers exactly these (its copies are the same text)", () => {
     expect(Object.values(ANSWERED_QUERIES)).toEqual([...SHOPIFYQL_QUERIES]);
@@ -90,7 +107,9 @@ describe("reading tableData", () => {
   it("rows as arrays in column order, and rows sent as a JSON string, read the same", () => {
     const asArrays = { columns: sessions.columns, rows: [["2026-09-01", "1200", "1560"]] };
     expect(readMonthlySessions(parseTable(asArrays))).toEqual([{ month: "2026-09", visitors: 1200, sessions: 1560 }]);
-    expect(readMonthlySessions(parseTable({ columns: sessions.columns, rows: JSON.stringify(sessions.rows) }))).toHaveLength(2);
+    expect(
+      readMonthlySessions(parseTable({ columns: sessions.columns, rows: JSON.stringify(sessions.rows) })),
+    ).toHaveLength(2);
   });
 
   it("money in minor units, rounded at the hundredth; a null cell stays unknown", () => {
@@ -112,9 +131,13 @@ describe("reading tableData", () => {
         { name: "gross_profit", dataType: "MONEY" },
         { name: "net_sales_with_cost_recorded", dataType: "MONEY" },
       ],
-      rows: [{ month: "2026-10-01", net_sales: "1000.00", gross_profit: "400.00", net_sales_with_cost_recorded: "950.00" }],
+      rows: [
+        { month: "2026-10-01", net_sales: "1000.00", gross_profit: "400.00", net_sales_with_cost_recorded: "950.00" },
+      ],
     });
-    expect(readMonthlySales(table)).toEqual([{ month: "2026-10", netSalesMinor: 100000n, grossProfitMinor: 40000n, costRecordedSalesMinor: 95000n }]);
+    expect(readMonthlySales(table)).toEqual([
+      { month: "2026-10", netSalesMinor: 100000n, grossProfitMinor: 40000n, costRecordedSalesMinor: 95000n },
+    ]);
   });
 
   it("traffic and first-visit tables", () => {
@@ -126,9 +149,19 @@ describe("reading tableData", () => {
         { name: "online_store_visitors", dataType: "INTEGER" },
         { name: "sessions", dataType: "INTEGER" },
       ],
-      rows: [{ month: "2026-10-01", referrer_source: "direct", referrer_name: null, online_store_visitors: "10", sessions: "12" }],
+      rows: [
+        {
+          month: "2026-10-01",
+          referrer_source: "direct",
+          referrer_name: null,
+          online_store_visitors: "10",
+          sessions: "12",
+        },
+      ],
     });
-    expect(readTrafficSources(traffic)).toEqual([{ month: "2026-10", source: "direct", name: "", visitors: 10, sessions: 12 }]);
+    expect(readTrafficSources(traffic)).toEqual([
+      { month: "2026-10", source: "direct", name: "", visitors: 10, sessions: 12 },
+    ]);
     const first = parseTable({
       columns: [
         { name: "referring_channel", dataType: "STRING" },
@@ -142,34 +175,69 @@ describe("reading tableData", () => {
   it("a table not of the expected shape is a plain error, never zeros", () => {
     expect(() => parseTable(null)).toThrow("Shopify returned no table.");
     expect(() => parseTable({ columns: [{ name: "month" }], rows: [] })).toThrow(/no name or data type/);
-    expect(() => readMonthlySessions(parseTable({ columns: sessions.columns.slice(0, 2), rows: [] }))).toThrow(/no column "sessions"/);
-    expect(() => readMonthlySessions(parseTable({ columns: [{ ...sessions.columns[0] }, { name: "online_store_visitors", dataType: "STRING" }, sessions.columns[2]], rows: [] }))).toThrow(
-      /is STRING, not INTEGER/,
+    expect(() => readMonthlySessions(parseTable({ columns: sessions.columns.slice(0, 2), rows: [] }))).toThrow(
+      /no column "sessions"/,
     );
-    expect(() => readMonthlySessions(parseTable({ columns: sessions.columns, rows: [{ month: "2026-10-01", online_store_visitors: "-3", sessions: "1" }] }))).toThrow(/not a count/);
+    expect(() =>
+      readMonthlySessions(
+        parseTable({
+          columns: [
+            { ...sessions.columns[0] },
+            { name: "online_store_visitors", dataType: "STRING" },
+            sessions.columns[2],
+          ],
+          rows: [],
+        }),
+      ),
+    ).toThrow(/is STRING, not INTEGER/);
+    expect(() =>
+      readMonthlySessions(
+        parseTable({
+          columns: sessions.columns,
+          rows: [{ month: "2026-10-01", online_store_visitors: "-3", sessions: "1" }],
+        }),
+      ),
+    ).toThrow(/not a count/);
   });
 });
 
 describe("runShopifyql: failures are plain messages", () => {
-  const answering = (answer: unknown): GraphqlRequester => ({ request: async <T>() => ({ data: { shopifyqlQuery: answer } as T }) });
+  const answering = (answer: unknown): GraphqlRequester => ({
+    request: async <T>() => ({ data: { shopifyqlQuery: answer } as T }),
+  });
 
   it("parse errors as Shopify wrote them", async () => {
-    const failure = await runShopifyql(answering({ parseErrors: ["Invalid column 'visitorz'"], tableData: null }), "FROM x").catch((e) => e);
+    const failure = await runShopifyql(
+      answering({ parseErrors: ["Invalid column 'visitorz'"], tableData: null }),
+      "FROM x",
+    ).catch((e) => e);
     expect(failure).toBeInstanceOf(ShopifyqlFailure);
-    expect(failure).toMatchObject({ kind: "parse", message: "Shopify could not run the analytics query: Invalid column 'visitorz'" });
+    expect(failure).toMatchObject({
+      kind: "parse",
+      message: "Shopify could not run the analytics query: Invalid column 'visitorz'",
+    });
   });
 
   /** A requester that refuses ShopifyQL as Shopify does and answers the access scopes query with `granted`. */
   const refusing = (granted: string[]): GraphqlRequester => ({
     request: async <T>(document: string) => {
-      if (document.includes("AccessScopesQuery")) return { data: { currentAppInstallation: { accessScopes: granted.map((handle) => ({ handle })) } } as T };
-      throw new AccessDeniedError("ShopifyqlQuery: Access denied for shopifyqlQuery field.", { operation: "ShopifyqlQuery", errors: [{ extensions: { code: "ACCESS_DENIED" } }] });
+      if (document.includes("AccessScopesQuery"))
+        return { data: { currentAppInstallation: { accessScopes: granted.map((handle) => ({ handle })) } } as T };
+      throw new AccessDeniedError("ShopifyqlQuery: Access denied for shopifyqlQuery field.", {
+        operation: "ShopifyqlQuery",
+        errors: [{ extensions: { code: "ACCESS_DENIED" } }],
+      });
     },
   });
 
   it("a refusal names its real cause: the read_reports scope, or level 2 protected customer data when the scope is granted", async () => {
-    await expect(runShopifyql(refusing(["read_customers"]), MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "missing-scope", message: MISSING_SCOPE_MESSAGE });
-    await expect(runShopifyql(refusing(["read_customers", "read_reports"]), MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({
+    await expect(runShopifyql(refusing(["read_customers"]), MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({
+      kind: "missing-scope",
+      message: MISSING_SCOPE_MESSAGE,
+    });
+    await expect(
+      runShopifyql(refusing(["read_customers", "read_reports"]), MONTHLY_SESSIONS_QUERY),
+    ).rejects.toMatchObject({
       kind: "protected-data",
       message: PROTECTED_DATA_MESSAGE,
     });
@@ -182,7 +250,11 @@ describe("runShopifyql: failures are plain messages", () => {
     const ds = await startDevStore({ apiKey: "k", apiSecret: "s" });
     try {
       ds.addShop(shop);
-      const client = new AdminClient({ shop, endpoint: `${ds.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => ds.issueOfflineToken(shop) });
+      const client = new AdminClient({
+        shop,
+        endpoint: `${ds.origin}/admin/api/2026-10/graphql.json`,
+        accessToken: async () => ds.issueOfflineToken(shop),
+      });
       const other = await client.request<{ shopifyqlQuery: { parseErrors: string[]; tableData: unknown } }>(
         "query Q($q: String!) { shopifyqlQuery(query: $q) { parseErrors tableData { rows } } }",
         { q: "FROM sales SHOW total_sales" },
@@ -195,9 +267,15 @@ describe("runShopifyql: failures are plain messages", () => {
       expect(empty.table.rows).toEqual([]);
 
       ds.setAccess(shop, { scopes: "read_customers,read_orders,read_reports", protectedCustomerData: 1 });
-      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "protected-data", message: PROTECTED_DATA_MESSAGE });
+      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({
+        kind: "protected-data",
+        message: PROTECTED_DATA_MESSAGE,
+      });
       ds.setAccess(shop, { scopes: "read_customers,read_orders", protectedCustomerData: 2 });
-      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({ kind: "missing-scope", message: MISSING_SCOPE_MESSAGE });
+      await expect(runShopifyql(client, MONTHLY_SESSIONS_QUERY)).rejects.toMatchObject({
+        kind: "missing-scope",
+        message: MISSING_SCOPE_MESSAGE,
+      });
     } finally {
       await ds.close();
     }

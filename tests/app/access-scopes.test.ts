@@ -13,7 +13,8 @@ import { appUnderTest, type AppUnderTest } from "../support/app-under-test";
 import { createTestDb, type TestDb } from "../support/test-db";
 
 const SHOP = "access-app.myshopify.com";
-const WITHOUT_ALL_ORDERS = "read_customers,write_customers,read_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
+const WITHOUT_ALL_ORDERS =
+  "read_customers,write_customers,read_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
 const DAY = 86_400_000;
 
 let t: TestDb;
@@ -21,7 +22,8 @@ let ds: DevStore;
 let app: AppUnderTest;
 let regular: { id: number };
 
-const lifecycleTags = (customerId: number) => ds.findCustomer(customerId)!.customer.tags.filter((tag) => tag.startsWith("lifecycle:"));
+const lifecycleTags = (customerId: number) =>
+  ds.findCustomer(customerId)!.customer.tags.filter((tag) => tag.startsWith("lifecycle:"));
 
 beforeAll(async () => {
   t = createTestDb();
@@ -32,7 +34,11 @@ beforeAll(async () => {
   const now = Date.now();
   const seeded = ds.seedFromRows(SHOP, {
     customers: [{ key: "regular", email: "regular@example.com", createdAt: now - 800 * DAY }],
-    orders: [700, 560, 420, 280, 140, 20].map((days) => ({ customer: "regular", createdAt: now - days * DAY, total: 50 })),
+    orders: [700, 560, 420, 280, 140, 20].map((days) => ({
+      customer: "regular",
+      createdAt: now - days * DAY,
+      total: 50,
+    })),
   });
   regular = { id: Number(seeded.customerIds.regular.split("/").pop()) };
   app = appUnderTest(t.db, ds);
@@ -58,7 +64,9 @@ describe("without read_all_orders", () => {
     ds.createOrder(SHOP, { customerId: regular.id, total: 25 });
     await app.receive(ds.webhooks.recorded());
     await app.processInbox();
-    const customer = await t.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid: `gid://shopify/Customer/${regular.id}` } } });
+    const customer = await t.db.customer.findUnique({
+      where: { shop_gid: { shop: SHOP, gid: `gid://shopify/Customer/${regular.id}` } },
+    });
     // Seven orders in two years, but Shopify shows the app only the last 60 days: two orders.
     expect(customer).toMatchObject({ qualifyingOrders: 2, tagError: TAGS_HELD_MESSAGE });
     expect(lifecycleTags(regular.id)).toEqual([]);
@@ -78,14 +86,26 @@ describe("when read_all_orders arrives", () => {
     expect(job).not.toBeNull();
 
     const client = app.deps.clientFor(SHOP);
-    await runBackfill({ db: t.db, shop: SHOP, client, writer: shopifyWriter(t.db, SHOP, client), now: () => new Date(), pollIntervalMs: 5 });
-    const customer = await t.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid: `gid://shopify/Customer/${regular.id}` } } });
+    await runBackfill({
+      db: t.db,
+      shop: SHOP,
+      client,
+      writer: shopifyWriter(t.db, SHOP, client),
+      now: () => new Date(),
+      pollIntervalMs: 5,
+    });
+    const customer = await t.db.customer.findUnique({
+      where: { shop_gid: { shop: SHOP, gid: `gid://shopify/Customer/${regular.id}` } },
+    });
     expect(customer).toMatchObject({ qualifyingOrders: 7, stage: "regular-buyer", tagError: null });
     expect(lifecycleTags(regular.id)).toEqual(["lifecycle:regular-buyer"]);
   }, 120_000);
 
   it("a later scopes update that keeps read_all_orders queues nothing new", async () => {
-    await t.db.job.updateMany({ where: { shop: SHOP, doneAt: null }, data: { doneAt: new Date(), singletonKey: null } });
+    await t.db.job.updateMany({
+      where: { shop: SHOP, doneAt: null },
+      data: { doneAt: new Date(), singletonKey: null },
+    });
     ds.webhooks.clear();
     ds.setAccess(SHOP, { scopes: `${WITHOUT_ALL_ORDERS},read_all_orders,read_products` });
     await app.receive(ds.webhooks.recorded());
@@ -102,9 +122,16 @@ describe("without protected customer data", () => {
     ds.seedFromRows(shop, { customers: [{ key: "a", email: "a@example.com", createdAt: "2026-01-01T00:00:00Z" }] });
     await app.install(shop);
     const client = app.deps.clientFor(shop);
-    await expect(runBackfill({ db: t.db, shop, client, writer: shopifyWriter(t.db, shop, client), now: () => new Date(), pollIntervalMs: 5 })).rejects.toThrow(
-      /FAILED \(ACCESS_DENIED\)/,
-    );
+    await expect(
+      runBackfill({
+        db: t.db,
+        shop,
+        client,
+        writer: shopifyWriter(t.db, shop, client),
+        now: () => new Date(),
+        pollIntervalMs: 5,
+      }),
+    ).rejects.toThrow(/FAILED \(ACCESS_DENIED\)/);
     const run = await t.db.syncRun.findFirst({ where: { shop, kind: "backfill" } });
     expect(run?.error).toMatch(/FAILED \(ACCESS_DENIED\)/);
   }, 60_000);

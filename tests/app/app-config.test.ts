@@ -15,7 +15,10 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 interface AppToml {
   build?: Record<string, unknown>;
   access_scopes?: { scopes?: string };
-  webhooks?: { api_version?: string; subscriptions?: Array<{ topics?: string[]; compliance_topics?: string[]; uri?: string }> };
+  webhooks?: {
+    api_version?: string;
+    subscriptions?: Array<{ topics?: string[]; compliance_topics?: string[]; uri?: string }>;
+  };
 }
 const config = toml.parse(fs.readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8")) as AppToml;
 const subscriptions = config.webhooks?.subscriptions ?? [];
@@ -45,7 +48,11 @@ describe("shopify.app.toml", () => {
     for (const topic of SUBSCRIBED_TOPICS) {
       const anyOf = rules.topics.get(topic);
       expect(anyOf, `${topic} is a topic of the 2026-10 schema`).toBeDefined();
-      if (anyOf!.length > 0) expect(anyOf!.some((scope) => scopeGranted([...APP_SCOPES], scope)), `${topic} needs one of ${anyOf!.join(", ")}`).toBe(true);
+      if (anyOf!.length > 0)
+        expect(
+          anyOf!.some((scope) => scopeGranted([...APP_SCOPES], scope)),
+          `${topic} needs one of ${anyOf!.join(", ")}`,
+        ).toBe(true);
     }
     expect(rules.topics.get("customers/merge")).toEqual(["read_customer_merge"]);
   });
@@ -57,7 +64,10 @@ describe("shopify.app.toml", () => {
 
 describe("the Flow trigger extension", () => {
   const file = path.join(ROOT, "extensions/lifecycle-stage-changed/shopify.extension.toml");
-  const ext = toml.parse(fs.readFileSync(file, "utf8")) as { extensions: Array<{ handle: string; type: string }>; settings: { fields: Array<{ type: string; key?: string }> } };
+  const ext = toml.parse(fs.readFileSync(file, "utf8")) as {
+    extensions: Array<{ handle: string; type: string }>;
+    settings: { fields: Array<{ type: string; key?: string }> };
+  };
 
   it("has a handle of at most 30 letters, digits and hyphens, and keys of letters and spaces", () => {
     const handle = ext.extensions[0].handle;
@@ -82,9 +92,22 @@ describe("the Flow trigger extension", () => {
   it("accepts the payload the app sends, for a new customer and for a lapsed one", () => {
     const trigger = loadFlowTriggers(path.join(ROOT, "extensions")).get(STAGE_CHANGED_TRIGGER_HANDLE);
     const events = [
-      { customerGid: "gid://shopify/Customer/7000000000001", fromStage: null, toStage: "visitor", winbackTier: null, daysSinceLastOrder: null },
-      { customerGid: "gid://shopify/Customer/7000000000002", fromStage: "repeat-buyer", toStage: "lapsed", winbackTier: 180, daysSinceLastOrder: 190.4 },
+      {
+        customerGid: "gid://shopify/Customer/7000000000001",
+        fromStage: null,
+        toStage: "visitor",
+        winbackTier: null,
+        daysSinceLastOrder: null,
+      },
+      {
+        customerGid: "gid://shopify/Customer/7000000000002",
+        fromStage: "repeat-buyer",
+        toStage: "lapsed",
+        winbackTier: 180,
+        daysSinceLastOrder: 190.4,
+      },
     ];
-    for (const event of events) expect(triggerPayloadProblems(trigger, STAGE_CHANGED_TRIGGER_HANDLE, stageChangedPayload(event))).toEqual([]);
+    for (const event of events)
+      expect(triggerPayloadProblems(trigger, STAGE_CHANGED_TRIGGER_HANDLE, stageChangedPayload(event))).toEqual([]);
   });
 });

@@ -31,7 +31,18 @@ async function statusOf(handler: Handler, request: Request): Promise<number> {
 
 function claims(overrides: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: `https://${SHOP}/admin`, dest: `https://${SHOP}`, aud: TEST_API_KEY, sub: "1", exp: now + 600, nbf: now - 5, iat: now - 5, jti: "jti", sid: "sid", ...overrides };
+  return {
+    iss: `https://${SHOP}/admin`,
+    dest: `https://${SHOP}`,
+    aud: TEST_API_KEY,
+    sub: "1",
+    exp: now + 600,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: "jti",
+    sid: "sid",
+    ...overrides,
+  };
 }
 const signed = (overrides: Record<string, unknown>) => signJwtHs256(claims(overrides), TEST_API_SECRET);
 const b64url = (text: string) => Buffer.from(text).toString("base64url");
@@ -62,7 +73,16 @@ beforeAll(async () => {
   db = (await import("../../app/db.server")).default;
   devStore.addShop(SHOP);
   await db.shop.create({ data: { domain: SHOP } });
-  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: devStore.issueOfflineToken(SHOP), scope: "read_customers,read_orders" } });
+  await db.session.create({
+    data: {
+      id: `offline_${SHOP}`,
+      shop: SHOP,
+      state: "",
+      isOnline: false,
+      accessToken: devStore.issueOfflineToken(SHOP),
+      scope: "read_customers,read_orders",
+    },
+  });
   const modules: Array<[string, Record<string, unknown>]> = [
     ["/app", await import("../../app/routes/app")],
     ["/app", await import("../../app/routes/app._index")],
@@ -73,7 +93,9 @@ beforeAll(async () => {
     ["/auth/session-token", await import("../../app/routes/auth.$")],
   ];
   routes = modules.flatMap(([path, module]) =>
-    (["loader", "action"] as const).filter((kind) => typeof module[kind] === "function").map((kind): [string, string, Handler] => [path, kind, module[kind] as Handler]),
+    (["loader", "action"] as const)
+      .filter((kind) => typeof module[kind] === "function")
+      .map((kind): [string, string, Handler] => [path, kind, module[kind] as Handler]),
   );
 }, 120_000);
 
@@ -85,7 +107,10 @@ afterAll(async () => {
 function fetchRequest(path: string, token: string, kind: string): Request {
   return new Request(`${APP}${path}`, {
     method: kind === "action" ? "POST" : "GET",
-    headers: { Authorization: `Bearer ${token}`, ...(kind === "action" ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(kind === "action" ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+    },
     body: kind === "action" ? "intent=refresh" : undefined,
   });
 }
@@ -102,13 +127,20 @@ describe("admin requests with a bad session token", () => {
     }
   });
 
-  it.each([...BAD_DEST, ...MALFORMED])("%s: 401 from App Bridge's fetches, 400 in a page's URL, on every route", async (_what, pending) => {
-    const token = await pending;
-    for (const [path, kind, handler] of routes) {
-      expect(await statusOf(handler, fetchRequest(path, token, kind)), `${kind} ${path} (bearer)`).toBe(401);
-      if (kind === "loader") expect(await statusOf(handler, documentRequest(path, `id_token=${token}`)), `${kind} ${path} (id_token)`).toBe(400);
-    }
-  });
+  it.each([...BAD_DEST, ...MALFORMED])(
+    "%s: 401 from App Bridge's fetches, 400 in a page's URL, on every route",
+    async (_what, pending) => {
+      const token = await pending;
+      for (const [path, kind, handler] of routes) {
+        expect(await statusOf(handler, fetchRequest(path, token, kind)), `${kind} ${path} (bearer)`).toBe(401);
+        if (kind === "loader")
+          expect(
+            await statusOf(handler, documentRequest(path, `id_token=${token}`)),
+            `${kind} ${path} (id_token)`,
+          ).toBe(400);
+      }
+    },
+  );
 
   it("an expired or wrongly signed token is left to Shopify's flow: 401 for a fetch, the bounce page for a document", async () => {
     const expired = await signed({ exp: Math.floor(Date.now() / 1000) - 3600 });
@@ -116,7 +148,8 @@ describe("admin requests with a bad session token", () => {
     for (const token of [expired, forged]) {
       for (const [path, kind, handler] of routes.filter(([p]) => p !== "/auth/session-token")) {
         expect(await statusOf(handler, fetchRequest(path, token, kind)), `${kind} ${path}`).toBe(401);
-        if (kind === "loader") expect(await statusOf(handler, documentRequest(path, `id_token=${token}`)), `${kind} ${path}`).toBe(302);
+        if (kind === "loader")
+          expect(await statusOf(handler, documentRequest(path, `id_token=${token}`)), `${kind} ${path}`).toBe(302);
       }
     }
   });
@@ -132,7 +165,9 @@ describe("admin requests with bad parameters", () => {
   ])("%s: 400 on every route", async (_what, makeQuery) => {
     const query = await makeQuery();
     for (const [path, kind, handler] of routes.filter(([, kind]) => kind === "loader")) {
-      const request = new Request(`${APP}${path}?embedded=1&${query.includes("host=") ? `shop=${SHOP}` : `host=${HOST}`}&${query}`);
+      const request = new Request(
+        `${APP}${path}?embedded=1&${query.includes("host=") ? `shop=${SHOP}` : `host=${HOST}`}&${query}`,
+      );
       expect(await statusOf(handler, request), `${kind} ${path}`).toBe(400);
     }
   });

@@ -18,11 +18,25 @@ const LAYERS: ReadonlyArray<{ layer: string; files: RegExp[] }> = [
   // What starts work: Shopify's auth hooks, the job runners, webhook receipt, the command-line tools.
   {
     layer: "entry points",
-    files: [/^app\/shopify\.server\.ts$/, /^app\/webhooks\//, /^app\/cli\//, /^app\/server\.mjs$/, /^app\/jobs\/(?!(queue|wake|kinds|job-table|pgboss-queue)\.)/],
+    files: [
+      /^app\/shopify\.server\.ts$/,
+      /^app\/webhooks\//,
+      /^app\/cli\//,
+      /^app\/server\.mjs$/,
+      /^app\/jobs\/(?!(queue|wake|kinds|job-table|pgboss-queue)\.)/,
+    ],
   },
   {
     layer: "services",
-    files: [/^app\/sync\//, /^app\/campaigns\//, /^app\/analytics\//, /^app\/board\//, /^app\/customers\//, /^app\/privacy\//, /^app\/ingest\//],
+    files: [
+      /^app\/sync\//,
+      /^app\/campaigns\//,
+      /^app\/analytics\//,
+      /^app\/board\//,
+      /^app\/customers\//,
+      /^app\/privacy\//,
+      /^app\/ingest\//,
+    ],
   },
   // Words the merchant reads: services and UI translate; models never do.
   { layer: "i18n", files: [/^app\/i18n\//] },
@@ -30,7 +44,15 @@ const LAYERS: ReadonlyArray<{ layer: string; files: RegExp[] }> = [
   { layer: "models", files: [/^app\/models\//, /^app\/jobs\//] },
   {
     layer: "shopify / graphql",
-    files: [/^app\/shopify\//, /^app\/graphql\//, /^app\/http\//, /^app\/db\.server\.ts$/, /^app\/db\.url\.ts$/, /^app\/config\.server\.ts$/, /^app\/logger\.server\.ts$/],
+    files: [
+      /^app\/shopify\//,
+      /^app\/graphql\//,
+      /^app\/http\//,
+      /^app\/db\.server\.ts$/,
+      /^app\/db\.url\.ts$/,
+      /^app\/config\.server\.ts$/,
+      /^app\/logger\.server\.ts$/,
+    ],
   },
   { layer: "lifecycle / domain", files: [/^app\/lifecycle\//, /^app\/domain\//, /^app\/types\//] },
 ];
@@ -134,7 +156,9 @@ describe("layering of app/", () => {
   });
 
   it("imports only downward, apart from the allowed few (each with its reason)", () => {
-    const upward = edges.filter(({ from, to }) => layerOf(to) > layerOf(from)).map(({ from, to }) => `${from} -> ${to}`);
+    const upward = edges
+      .filter(({ from, to }) => layerOf(to) > layerOf(from))
+      .map(({ from, to }) => `${from} -> ${to}`);
     const unexplained = upward.filter((edge) => !(edge in ALLOWED_UPWARD));
     expect(unexplained).toEqual([]);
     expect(Object.keys(ALLOWED_UPWARD).length).toBeLessThanOrEqual(3);
@@ -144,7 +168,9 @@ describe("layering of app/", () => {
   });
 
   it("keeps models/ to database access: no Shopify calls, GraphQL documents or translations", () => {
-    const offending = edges.filter(({ from, to }) => from.startsWith("app/models/") && MODELS_MUST_NOT_IMPORT.some((p) => p.test(to)));
+    const offending = edges.filter(
+      ({ from, to }) => from.startsWith("app/models/") && MODELS_MUST_NOT_IMPORT.some((p) => p.test(to)),
+    );
     expect(offending.map(({ from, to }) => `${from} -> ${to}`)).toEqual([]);
   });
 
@@ -152,7 +178,9 @@ describe("layering of app/", () => {
     const impure = FILES.filter((file) => file.startsWith("app/lifecycle/")).flatMap((file) => {
       const source = fs.readFileSync(path.join(ROOT, file), "utf8");
       const modules = ts.preProcessFile(source, true, true).importedFiles.map((i) => i.fileName);
-      const bad = modules.filter((m) => /^@prisma\/|^@shopify\/|^graphql|^pg$|better-sqlite3|db\.server/.test(m)).map((m) => `${file} imports ${m}`);
+      const bad = modules
+        .filter((m) => /^@prisma\/|^@shopify\/|^graphql|^pg$|better-sqlite3|db\.server/.test(m))
+        .map((m) => `${file} imports ${m}`);
       if (/\bDate\.now\(\)|new Date\(\)/.test(source)) bad.push(`${file} reads the clock`);
       return bad;
     });

@@ -8,13 +8,21 @@ import { TEST_API_KEY, TEST_API_SECRET } from "../support/app-env";
 const SHOP = "paged-routes.myshopify.com";
 const APP = "http://127.0.0.1:3999";
 
-type Loader = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
+type Loader = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<unknown>;
 let devStore: DevStore;
 let db: PrismaClient;
 let customersLoader: Loader;
 
 async function get(path: string): Promise<{ status: number; body: string }> {
-  const request = new Request(`${APP}${path}`, { headers: { Authorization: `Bearer ${await makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 })}` } });
+  const request = new Request(`${APP}${path}`, {
+    headers: {
+      Authorization: `Bearer ${await makeIdToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 })}`,
+    },
+  });
   try {
     const result = await customersLoader({ request, params: {}, context: {} });
     if (result instanceof Response) return { status: result.status, body: await result.text() };
@@ -32,13 +40,32 @@ beforeAll(async () => {
   customersLoader = (await import("../../app/routes/app.customers")).loader as Loader;
   devStore.addShop(SHOP);
   await db.shop.create({ data: { domain: SHOP } });
-  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: devStore.issueOfflineToken(SHOP), scope: "read_customers,read_orders" } });
+  await db.session.create({
+    data: {
+      id: `offline_${SHOP}`,
+      shop: SHOP,
+      state: "",
+      isOnline: false,
+      accessToken: devStore.issueOfflineToken(SHOP),
+      scope: "read_customers,read_orders",
+    },
+  });
   for (let i = 0; i < 3; i++) {
-    await db.customer.create({ data: { shop: SHOP, gid: `gid://shopify/Customer/${500 + i}`, stage: "repeat-buyer", qualifyingOrders: 2, netSpentMinor: 1000n } });
+    await db.customer.create({
+      data: {
+        shop: SHOP,
+        gid: `gid://shopify/Customer/${500 + i}`,
+        stage: "repeat-buyer",
+        qualifyingOrders: 2,
+        netSpentMinor: 1000n,
+      },
+    });
   }
   await db.stageCount.create({ data: { shop: SHOP, stage: "repeat-buyer", customers: 3, netSpentMinor: 3000n } });
   // A fit the page stands behind, so it also sorts by predicted value (and reads value cursors).
-  await db.shopPrediction.create({ data: { shop: SHOP, fittedAt: new Date(), status: "ok", buyers: 3, historyDays: 400 } });
+  await db.shopPrediction.create({
+    data: { shop: SHOP, fittedAt: new Date(), status: "ok", buyers: 3, historyDays: 400 },
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -89,11 +89,15 @@ describe("the production server", () => {
     clearInterval(sampler);
     rssPeak = Math.max(rssPeak, rssOf(pid));
 
-    console.log(`[server] chunked body: answered ${status} after ${Math.round(sent / MB)} MB sent; web RSS ${Math.round(rssBefore / MB)} → peak ${Math.round(rssPeak / MB)} MB`);
+    console.log(
+      `[server] chunked body: answered ${status} after ${Math.round(sent / MB)} MB sent; web RSS ${Math.round(rssBefore / MB)} → peak ${Math.round(rssPeak / MB)} MB`,
+    );
     expect(status).toBe(413);
     // Stopped reading: the sender was cut off long before the 600 MB were through.
     expect(sent).toBeLessThan(TOTAL / 4);
-    expect(rssPeak - rssBefore, `RSS ${Math.round(rssBefore / MB)} → ${Math.round(rssPeak / MB)} MB`).toBeLessThan(64 * MB);
+    expect(rssPeak - rssBefore, `RSS ${Math.round(rssBefore / MB)} → ${Math.round(rssPeak / MB)} MB`).toBeLessThan(
+      64 * MB,
+    );
     expect(rssOf(pid, "VmHWM") - rssBefore).toBeLessThan(TOTAL / 4);
     expect(await testDb.db.webhookDelivery.count()).toBe(0);
     // The server is still there for the next request.
@@ -106,7 +110,10 @@ describe("the production server", () => {
     for (const pathname of ["/app", "/app/customers", "/auth/login", "/"]) {
       const response = await fetch(`${web.url}${pathname}?embedded=1&shop=${SHOP}&host=${host}&id_token=${idToken}`, {
         redirect: "manual",
-        headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" },
+        headers: {
+          "User-Agent":
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+        },
       });
       await response.arrayBuffer();
     }
@@ -116,7 +123,8 @@ describe("the production server", () => {
       log = fs.readFileSync(logFile, "utf8");
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    for (const pathname of ["/app", "/app/customers", "/auth/login", "/"]) expect(log).toMatch(new RegExp(`GET ${pathname.replace(/\//g, "\\/")} \\d{3}`));
+    for (const pathname of ["/app", "/app/customers", "/auth/login", "/"])
+      expect(log).toMatch(new RegExp(`GET ${pathname.replace(/\//g, "\\/")} \\d{3}`));
     expect(log).not.toContain(idToken);
     expect(log).not.toContain(idToken.split(".")[1]);
     expect(log).not.toContain("id_token");
@@ -132,11 +140,17 @@ describe("the production server", () => {
     expect(form.html).toContain('name="shop"');
     expect(form.html).toContain(translate("en", "login.title"));
     expect(form.html).not.toContain(translate("en", "login.error.missingShop"));
-    expect((await page({ headers: { "Accept-Language": "ja,en;q=0.5" } })).html).toContain(translate("ja", "login.shopLabel"));
+    expect((await page({ headers: { "Accept-Language": "ja,en;q=0.5" } })).html).toContain(
+      translate("ja", "login.shopLabel"),
+    );
     expect((await page({ headers: { "Accept-Language": "nl-NL" } })).html).toContain(translate("nl", "login.submit"));
 
     const post = (shop: string) =>
-      page({ method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ shop }).toString() });
+      page({
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ shop }).toString(),
+      });
     expect((await post("")).html).toContain(translate("en", "login.error.missingShop"));
     const invalid = await post("not a shop!");
     expect(invalid.status).toBe(200);

@@ -43,19 +43,30 @@ afterAll(async () => {
 });
 
 describe("webhook routes", () => {
-  it.each([...SUBSCRIBED_TOPICS, ...COMPLIANCE_TOPICS])("a signed %s delivery is stored in the inbox and answered 200", async (topic) => {
-    const eventId = `event-${topic}`;
-    const response = await deliver(webhookRequest({ topic, shop: SHOP, body: examplePayload(topic), eventId }), topic);
-    expect(response.status).toBe(200);
-    const row = await prisma.webhookDelivery.findUnique({ where: { shop_eventId: { shop: SHOP, eventId } } });
-    expect(row?.topic).toBe(topic);
-    expect(row?.processedAt).toBeNull();
-    expect(row?.payload).toBe(examplePayload(topic));
-  });
+  it.each([...SUBSCRIBED_TOPICS, ...COMPLIANCE_TOPICS])(
+    "a signed %s delivery is stored in the inbox and answered 200",
+    async (topic) => {
+      const eventId = `event-${topic}`;
+      const response = await deliver(
+        webhookRequest({ topic, shop: SHOP, body: examplePayload(topic), eventId }),
+        topic,
+      );
+      expect(response.status).toBe(200);
+      const row = await prisma.webhookDelivery.findUnique({ where: { shop_eventId: { shop: SHOP, eventId } } });
+      expect(row?.topic).toBe(topic);
+      expect(row?.processedAt).toBeNull();
+      expect(row?.payload).toBe(examplePayload(topic));
+    },
+  );
 
   it("a delivery with a bad HMAC gets 401 and stores nothing", async () => {
     const before = await prisma.webhookDelivery.count();
-    const request = webhookRequest({ topic: "orders/create", shop: SHOP, body: examplePayload("orders/create"), secret: "wrong-secret" });
+    const request = webhookRequest({
+      topic: "orders/create",
+      shop: SHOP,
+      body: examplePayload("orders/create"),
+      secret: "wrong-secret",
+    });
     const response = await deliver(request, "orders/create");
     expect(response.status).toBe(401);
     expect(await prisma.webhookDelivery.count()).toBe(before);
@@ -63,29 +74,53 @@ describe("webhook routes", () => {
 
   it("the same event delivered twice is stored once and both deliveries get 200", async () => {
     const body = examplePayload("orders/updated");
-    const first = await deliver(webhookRequest({ topic: "orders/updated", shop: SHOP, body, eventId: "dup-1" }), "orders/updated");
-    const second = await deliver(webhookRequest({ topic: "orders/updated", shop: SHOP, body, eventId: "dup-1" }), "orders/updated");
+    const first = await deliver(
+      webhookRequest({ topic: "orders/updated", shop: SHOP, body, eventId: "dup-1" }),
+      "orders/updated",
+    );
+    const second = await deliver(
+      webhookRequest({ topic: "orders/updated", shop: SHOP, body, eventId: "dup-1" }),
+      "orders/updated",
+    );
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(await prisma.webhookDelivery.count({ where: { shop: SHOP, eventId: "dup-1" } })).toBe(1);
   });
 
   it("without X-Shopify-Event-Id the webhook id is the idempotency key", async () => {
-    const request = webhookRequest({ topic: "customers/create", shop: SHOP, body: examplePayload("customers/create"), webhookId: "wh-only" });
+    const request = webhookRequest({
+      topic: "customers/create",
+      shop: SHOP,
+      body: examplePayload("customers/create"),
+      webhookId: "wh-only",
+    });
     request.headers.delete("X-Shopify-Event-Id");
     expect((await deliver(request, "customers/create")).status).toBe(200);
     expect(await prisma.webhookDelivery.count({ where: { shop: SHOP, eventId: "wh-only" } })).toBe(1);
   });
 
   it("a topic delivered to another topic's address is refused and not stored", async () => {
-    const request = webhookRequest({ topic: "customers/create", shop: SHOP, body: examplePayload("customers/create"), eventId: "misrouted" });
-    const response = await topicAction({ request, params: { topic: "orders", action: "create" }, context: {} } as never);
+    const request = webhookRequest({
+      topic: "customers/create",
+      shop: SHOP,
+      body: examplePayload("customers/create"),
+      eventId: "misrouted",
+    });
+    const response = await topicAction({
+      request,
+      params: { topic: "orders", action: "create" },
+      context: {},
+    } as never);
     expect(response.status).toBe(400);
     expect(await stored("misrouted")).toBe(0);
   });
 
   it("an unknown topic address answers 404", async () => {
     const request = webhookRequest({ topic: "products/create", shop: SHOP, body: "{}" });
-    const response = await topicAction({ request, params: { topic: "products", action: "create" }, context: {} } as never);
+    const response = await topicAction({
+      request,
+      params: { topic: "products", action: "create" },
+      context: {},
+    } as never);
     expect(response.status).toBe(404);
   });
 });
@@ -93,7 +128,10 @@ describe("webhook routes", () => {
 describe("webhook intake: the body", () => {
   it("a body over the size limit is refused with 413 before anything is stored", async () => {
     const body = JSON.stringify({ id: 1, padding: "x".repeat(3 * 1024 * 1024) });
-    const response = await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: "huge" }), "orders/create");
+    const response = await deliver(
+      webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: "huge" }),
+      "orders/create",
+    );
     expect(response.status).toBe(413);
     expect(await stored("huge")).toBe(0);
   });
@@ -139,22 +177,39 @@ describe("webhook intake: the body", () => {
     const swapped = new Request(request.url, { method: "POST", headers: request.headers, body: sentBytes });
     expect((await deliver(swapped, "orders/create")).status).toBe(401);
     // Correctly signed, invalid UTF-8 is still not a payload.
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body: signedBytes, eventId: "raw-bytes-2" }), "orders/create")).status).toBe(400);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "orders/create", shop: SHOP, body: signedBytes, eventId: "raw-bytes-2" }),
+          "orders/create",
+        )
+      ).status,
+    ).toBe(400);
     expect(await stored("raw-bytes")).toBe(0);
     expect(await stored("raw-bytes-2")).toBe(0);
   });
 
   it("multi-byte UTF-8 is signed and stored exactly", async () => {
     const body = JSON.stringify({ id: 7, note: "注文 — bestelling ✓" });
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: "utf8" }), "orders/create")).status).toBe(200);
-    expect((await prisma.webhookDelivery.findUnique({ where: { shop_eventId: { shop: SHOP, eventId: "utf8" } } }))?.payload).toBe(body);
+    expect(
+      (await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: "utf8" }), "orders/create"))
+        .status,
+    ).toBe(200);
+    expect(
+      (await prisma.webhookDelivery.findUnique({ where: { shop_eventId: { shop: SHOP, eventId: "utf8" } } }))?.payload,
+    ).toBe(body);
   });
 
-  it.each(["[]", "[1,2]", "1", '"text"', "null", "true"])("a JSON body that is not an object (%s) gets 400 and is not stored", async (body) => {
-    const eventId = `not-object-${body}`;
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId }), "orders/create")).status).toBe(400);
-    expect(await stored(eventId)).toBe(0);
-  });
+  it.each(["[]", "[1,2]", "1", '"text"', "null", "true"])(
+    "a JSON body that is not an object (%s) gets 400 and is not stored",
+    async (body) => {
+      const eventId = `not-object-${body}`;
+      expect(
+        (await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId }), "orders/create")).status,
+      ).toBe(400);
+      expect(await stored(eventId)).toBe(0);
+    },
+  );
 });
 
 describe("webhook intake: the HMAC header", () => {
@@ -181,30 +236,60 @@ describe("webhook intake: the shop", () => {
   it("a shop/redact signed for one shop but sent with another shop's header is refused; nothing of that shop is stored", async () => {
     const body = examplePayload("shop/redact", OTHER);
     const before = await storedFor(SHOP);
-    const response = await deliver(webhookRequest({ topic: "shop/redact", shop: SHOP, body, eventId: "cross-shop-redact" }), "shop/redact");
+    const response = await deliver(
+      webhookRequest({ topic: "shop/redact", shop: SHOP, body, eventId: "cross-shop-redact" }),
+      "shop/redact",
+    );
     expect(response.status).toBe(401);
     expect(await storedFor(SHOP)).toBe(before);
     expect(await stored("cross-shop-redact")).toBe(0);
   });
 
-  it.each(["customers/redact", "customers/data_request"])("%s naming another shop in shop_domain is refused", async (topic) => {
-    const eventId = `cross-shop-${topic}`;
-    expect((await deliver(webhookRequest({ topic, shop: SHOP, body: examplePayload(topic, OTHER), eventId }), topic)).status).toBe(401);
-    expect(await stored(eventId)).toBe(0);
-  });
+  it.each(["customers/redact", "customers/data_request"])(
+    "%s naming another shop in shop_domain is refused",
+    async (topic) => {
+      const eventId = `cross-shop-${topic}`;
+      expect(
+        (await deliver(webhookRequest({ topic, shop: SHOP, body: examplePayload(topic, OTHER), eventId }), topic))
+          .status,
+      ).toBe(401);
+      expect(await stored(eventId)).toBe(0);
+    },
+  );
 
   it("a compliance payload without shop_domain is refused (Shopify's always carries it)", async () => {
     const body = JSON.stringify({ shop_id: 954889 });
-    expect((await deliver(webhookRequest({ topic: "shop/redact", shop: SHOP, body, eventId: "no-shop-domain" }), "shop/redact")).status).toBe(401);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "shop/redact", shop: SHOP, body, eventId: "no-shop-domain" }),
+          "shop/redact",
+        )
+      ).status,
+    ).toBe(401);
     expect(await stored("no-shop-domain")).toBe(0);
   });
 
   it("app/uninstalled: a myshopify_domain of another shop is refused, the shop's own (or null, as in Shopify's example) accepted", async () => {
     const payload = JSON.parse(examplePayload("app/uninstalled")) as Record<string, unknown>;
     const other = JSON.stringify({ ...payload, myshopify_domain: OTHER });
-    expect((await deliver(webhookRequest({ topic: "app/uninstalled", shop: SHOP, body: other, eventId: "uninstall-other" }), "app/uninstalled")).status).toBe(401);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "app/uninstalled", shop: SHOP, body: other, eventId: "uninstall-other" }),
+          "app/uninstalled",
+        )
+      ).status,
+    ).toBe(401);
     const own = JSON.stringify({ ...payload, myshopify_domain: SHOP });
-    expect((await deliver(webhookRequest({ topic: "app/uninstalled", shop: SHOP, body: own, eventId: "uninstall-own" }), "app/uninstalled")).status).toBe(200);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "app/uninstalled", shop: SHOP, body: own, eventId: "uninstall-own" }),
+          "app/uninstalled",
+        )
+      ).status,
+    ).toBe(200);
     expect(await stored("uninstall-other")).toBe(0);
     expect(await stored("uninstall-own")).toBe(1);
   });
@@ -220,14 +305,24 @@ describe("webhook intake: the shop", () => {
   ])("a shop header that is %s gets 400; nothing is stored and no shop is created", async (_what, shop) => {
     const shopsBefore = await prisma.shop.count();
     const eventId = crypto.randomUUID();
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop, body: examplePayload("orders/create"), eventId }), "orders/create")).status).toBe(400);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "orders/create", shop, body: examplePayload("orders/create"), eventId }),
+          "orders/create",
+        )
+      ).status,
+    ).toBe(400);
     expect(await stored(eventId)).toBe(0);
     expect(await prisma.shop.count()).toBe(shopsBefore);
   });
 
   it("a delivery for a shop that never installed the app is refused, and creates nothing", async () => {
     for (const topic of SUBSCRIBED_TOPICS) {
-      const response = await deliver(webhookRequest({ topic, shop: NEVER_INSTALLED, body: examplePayload(topic, NEVER_INSTALLED) }), topic);
+      const response = await deliver(
+        webhookRequest({ topic, shop: NEVER_INSTALLED, body: examplePayload(topic, NEVER_INSTALLED) }),
+        topic,
+      );
       expect(response.status, topic).toBe(403);
     }
     expect(await storedFor(NEVER_INSTALLED)).toBe(0);
@@ -236,7 +331,10 @@ describe("webhook intake: the shop", () => {
 
   it("compliance deliveries for a shop that never installed the app are answered 200 and create nothing", async () => {
     for (const topic of COMPLIANCE_TOPICS) {
-      const response = await deliver(webhookRequest({ topic, shop: NEVER_INSTALLED, body: examplePayload(topic, NEVER_INSTALLED) }), topic);
+      const response = await deliver(
+        webhookRequest({ topic, shop: NEVER_INSTALLED, body: examplePayload(topic, NEVER_INSTALLED) }),
+        topic,
+      );
       expect(response.status, topic).toBe(200);
     }
     expect(await storedFor(NEVER_INSTALLED)).toBe(0);
@@ -247,7 +345,19 @@ describe("webhook intake: the shop", () => {
   it("a shop that uninstalled still has its deliveries stored (shop/redact comes 48 hours later)", async () => {
     const domain = "uninstalled-earlier.myshopify.com";
     await prisma.shop.create({ data: { domain, uninstalledAt: new Date() } });
-    expect((await deliver(webhookRequest({ topic: "shop/redact", shop: domain, body: examplePayload("shop/redact", domain), eventId: "late-redact" }), "shop/redact")).status).toBe(200);
+    expect(
+      (
+        await deliver(
+          webhookRequest({
+            topic: "shop/redact",
+            shop: domain,
+            body: examplePayload("shop/redact", domain),
+            eventId: "late-redact",
+          }),
+          "shop/redact",
+        )
+      ).status,
+    ).toBe(200);
     expect(await stored("late-redact")).toBe(1);
   });
 });
@@ -264,7 +374,14 @@ describe("webhook intake: X-Shopify-Triggered-At", () => {
     ["a date without a time", "2026-01-01"],
   ])("triggered %s: 400, not stored", async (_what, triggeredAt) => {
     const eventId = crypto.randomUUID();
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId, triggeredAt }), "orders/create")).status).toBe(400);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId, triggeredAt }),
+          "orders/create",
+        )
+      ).status,
+    ).toBe(400);
     expect(await stored(eventId)).toBe(0);
   });
 
@@ -281,7 +398,14 @@ describe("webhook intake: X-Shopify-Triggered-At", () => {
     ["with nanoseconds, as Shopify writes it", at(-HOUR).replace(/\.(\d{3})Z$/, ".$1041743Z")],
   ])("triggered %s: stored, with that time", async (_what, triggeredAt) => {
     const eventId = crypto.randomUUID();
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId, triggeredAt }), "orders/create")).status).toBe(200);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId, triggeredAt }),
+          "orders/create",
+        )
+      ).status,
+    ).toBe(200);
     const row = await prisma.webhookDelivery.findUnique({ where: { shop_eventId: { shop: SHOP, eventId } } });
     expect(row?.triggeredAt?.getTime()).toBe(Date.parse(triggeredAt));
   });

@@ -6,12 +6,16 @@ const at = (iso: string) => new Date(iso);
 
 describe("isActive: running now", () => {
   it("an active campaign that started and has not ended is active", () => {
-    expect(isActive({ status: "ACTIVE", startsAt: at("2026-11-01T00:00:00Z"), endsAt: at("2026-12-01T00:00:00Z") }, now)).toBe(true);
+    expect(
+      isActive({ status: "ACTIVE", startsAt: at("2026-11-01T00:00:00Z"), endsAt: at("2026-12-01T00:00:00Z") }, now),
+    ).toBe(true);
   });
 
   it("a scheduled campaign whose start has not come is not active", () => {
     expect(isActive({ status: "SCHEDULED", startsAt: at("2026-11-24T00:00:00Z"), endsAt: null }, now)).toBe(false);
-    expect(campaignState({ status: "SCHEDULED", startsAt: at("2026-11-24T00:00:00Z"), endsAt: null }, now)).toBe("scheduled");
+    expect(campaignState({ status: "SCHEDULED", startsAt: at("2026-11-24T00:00:00Z"), endsAt: null }, now)).toBe(
+      "scheduled",
+    );
   });
 
   it("a scheduled campaign whose start has passed is active", () => {
@@ -24,8 +28,15 @@ describe("isActive: running now", () => {
   });
 
   it("an ended campaign is not active, whatever its status says", () => {
-    expect(isActive({ status: "ACTIVE", startsAt: at("2026-10-01T00:00:00Z"), endsAt: at("2026-11-01T00:00:00Z") }, now)).toBe(false);
-    expect(campaignState({ status: "ACTIVE", startsAt: at("2026-10-01T00:00:00Z"), endsAt: at("2026-11-01T00:00:00Z") }, now)).toBe("ended");
+    expect(
+      isActive({ status: "ACTIVE", startsAt: at("2026-10-01T00:00:00Z"), endsAt: at("2026-11-01T00:00:00Z") }, now),
+    ).toBe(false);
+    expect(
+      campaignState(
+        { status: "ACTIVE", startsAt: at("2026-10-01T00:00:00Z"), endsAt: at("2026-11-01T00:00:00Z") },
+        now,
+      ),
+    ).toBe("ended");
   });
 
   it("no end date means it runs until stopped", () => {
@@ -34,7 +45,17 @@ describe("isActive: running now", () => {
   });
 
   it("stopped statuses are not active even inside their dates", () => {
-    for (const status of ["INACTIVE", "PAUSED", "DELETED", "DELETED_EXTERNALLY", "DISCONNECTED", "FAILED", "DRAFT", "PENDING", "EXPIRED"]) {
+    for (const status of [
+      "INACTIVE",
+      "PAUSED",
+      "DELETED",
+      "DELETED_EXTERNALLY",
+      "DISCONNECTED",
+      "FAILED",
+      "DRAFT",
+      "PENDING",
+      "EXPIRED",
+    ]) {
       expect(isActive({ status, startsAt: at("2026-11-01T00:00:00Z"), endsAt: null }, now)).toBe(false);
       expect(campaignState({ status, startsAt: at("2026-11-01T00:00:00Z"), endsAt: null }, now)).toBe("ended");
     }

@@ -35,6 +35,8 @@ describe("the Man arrow as the shop's data draws it", () => {
     expect(arrow.levels[0]).toEqual({ level: "visitor", count: null });
     expect(arrow).toMatchObject({ narrowing: true, visitorsFrom: null });
     // Sessions entered by the merchant: compared like visitors.
-    expect(manArrow({ count: 5, from: "manual" }, levels(10, 5, 2, 1)).inversions).toEqual([{ level: "enquirer", below: "visitor", count: 10, belowCount: 5 }]);
+    expect(manArrow({ count: 5, from: "manual" }, levels(10, 5, 2, 1)).inversions).toEqual([
+      { level: "enquirer", below: "visitor", count: 10, belowCount: 5 },
+    ]);
   });
 });

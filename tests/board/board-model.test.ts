@@ -11,9 +11,26 @@ const DAY = 86_400_000;
 let t: TestDb;
 
 /** A measured stage with its estimate given by hand (the estimators are tested in survival.test.ts). */
-const measured = (stage: 3 | 4 | 5, customers: number, converted: number, lower: number, upper: number): ConversionMeasure => {
+const measured = (
+  stage: 3 | 4 | 5,
+  customers: number,
+  converted: number,
+  lower: number,
+  upper: number,
+): ConversionMeasure => {
   const m = emptyMeasure(stage, null);
-  return { ...m, estimate: { rate: converted / customers, lower, upper, customers, converted, horizonDays: m.windowDays, atRiskAtHorizon: customers } };
+  return {
+    ...m,
+    estimate: {
+      rate: converted / customers,
+      lower,
+      upper,
+      customers,
+      converted,
+      horizonDays: m.windowDays,
+      atRiskAtHorizon: customers,
+    },
+  };
 };
 
 /** Fixed measures so the test is about the board, not the measuring (tests/board/conversions.test.ts). */
@@ -36,14 +53,56 @@ beforeAll(async () => {
     ["lapsed", 200, 900_000n],
     ["returned", 10, 80_000n],
   ];
-  await t.db.stageCount.createMany({ data: counts.map(([stage, customers, netSpentMinor]) => ({ shop: SHOP, stage, customers, netSpentMinor })) });
+  await t.db.stageCount.createMany({
+    data: counts.map(([stage, customers, netSpentMinor]) => ({ shop: SHOP, stage, customers, netSpentMinor })),
+  });
   await t.db.campaign.createMany({
     data: [
-      { shop: SHOP, source: "marketing_activity", externalId: "gid://shopify/MarketingActivity/1", name: "Search ads", stage: 1, stageOneKind: "get-found", status: "ACTIVE", tactic: "AD", channel: "SEARCH", startsAt: new Date(NOW.getTime() - 10 * DAY) },
-      { shop: SHOP, source: "manual", name: "Welcome series", stage: 3, channel: "EMAIL", startsAt: new Date(NOW.getTime() - 30 * DAY) },
-      { shop: SHOP, source: "discount", externalId: "gid://shopify/DiscountCodeNode/1", name: "Come back 10%", stage: 4, status: "EXPIRED", startsAt: new Date(NOW.getTime() - 60 * DAY), endsAt: new Date(NOW.getTime() - DAY) },
-      { shop: SHOP, source: "manual", name: "VIP evening", stage: 5, channel: "EVENT", startsAt: new Date(NOW.getTime() + 7 * DAY) },
-      { shop: "other.myshopify.com", source: "manual", name: "Someone else's", stage: 2, startsAt: new Date(NOW.getTime() - DAY) },
+      {
+        shop: SHOP,
+        source: "marketing_activity",
+        externalId: "gid://shopify/MarketingActivity/1",
+        name: "Search ads",
+        stage: 1,
+        stageOneKind: "get-found",
+        status: "ACTIVE",
+        tactic: "AD",
+        channel: "SEARCH",
+        startsAt: new Date(NOW.getTime() - 10 * DAY),
+      },
+      {
+        shop: SHOP,
+        source: "manual",
+        name: "Welcome series",
+        stage: 3,
+        channel: "EMAIL",
+        startsAt: new Date(NOW.getTime() - 30 * DAY),
+      },
+      {
+        shop: SHOP,
+        source: "discount",
+        externalId: "gid://shopify/DiscountCodeNode/1",
+        name: "Come back 10%",
+        stage: 4,
+        status: "EXPIRED",
+        startsAt: new Date(NOW.getTime() - 60 * DAY),
+        endsAt: new Date(NOW.getTime() - DAY),
+      },
+      {
+        shop: SHOP,
+        source: "manual",
+        name: "VIP evening",
+        stage: 5,
+        channel: "EVENT",
+        startsAt: new Date(NOW.getTime() + 7 * DAY),
+      },
+      {
+        shop: "other.myshopify.com",
+        source: "manual",
+        name: "Someone else's",
+        stage: 2,
+        startsAt: new Date(NOW.getTime() - DAY),
+      },
     ],
   });
 });
@@ -77,14 +136,20 @@ describe("the board model", () => {
   it("offers ideas for empty and weak stages only", async () => {
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
     expect(board.stages[1].ideas).toContain("idea.s2.signupOffer");
-    expect(board.stages[3].ideas).toEqual(expect.arrayContaining(["idea.s4.postPurchase", "idea.s4.surprise", "idea.s4.community", "idea.s4.winback"]));
+    expect(board.stages[3].ideas).toEqual(
+      expect.arrayContaining(["idea.s4.postPurchase", "idea.s4.surprise", "idea.s4.community", "idea.s4.winback"]),
+    );
     expect(board.stages[2].ideas).toEqual([]); // a campaign runs and 15% is typical for Stage 3
     expect(board.winbackTierDays).toEqual([90, 180, 360]); // the win-back idea names the shop's own tiers
   });
 
   it("names the weakest stage: Stage 4 at 12% (interval 10–14%, all below the 20% of the band), and that it is sure", async () => {
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
-    expect(board.weakest).toMatchObject({ assessment: { stage: 4, verdict: "weak", rate: 0.12 }, certainty: "clear", couldAlsoBe: [] });
+    expect(board.weakest).toMatchObject({
+      assessment: { stage: 4, verdict: "weak", rate: 0.12 },
+      certainty: "clear",
+      couldAlsoBe: [],
+    });
     expect(board.stages[3]).toMatchObject({ weak: true, weakest: true });
     expect(board.stages[2].assessment.verdict).toBe("typical");
   });
@@ -97,7 +162,10 @@ describe("the board model", () => {
     board = await loadBoard(t.db, SHOP, NOW, { conversions });
     expect(board.stages[0]).toMatchObject({ sourceCustomers: null, targetCustomers: 8000, visitorsFrom: "manual" });
     expect(board.stages[1]).toMatchObject({ sourceCustomers: 8000 });
-    expect(board.stages[1].conversion).toMatchObject({ estimate: { customers: 8000, converted: 40 }, unmeasured: null });
+    expect(board.stages[1].conversion).toMatchObject({
+      estimate: { customers: 8000, converted: 40 },
+      unmeasured: null,
+    });
     // 40 of 8,000 is 0.5%; Wilson's interval (0.37%, 0.68%) lies below the 1% weak line.
     expect(board.stages[1].assessment).toMatchObject({ rate: 0.005, verdict: "weak" });
     expect(board.stages[1].assessment.upper!).toBeCloseTo(0.00681, 4);
@@ -109,20 +177,39 @@ describe("the board model", () => {
 
   it("reports customers and average revenue per level for the two arrows", async () => {
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
-    expect(board.levels["first-time-buyer"]).toEqual({ customers: 300, netSpentMinor: "1500000", averageMinor: 5000, predictedAverageMinor: null });
+    expect(board.levels["first-time-buyer"]).toEqual({
+      customers: 300,
+      netSpentMinor: "1500000",
+      averageMinor: 5000,
+      predictedAverageMinor: null,
+    });
     expect(board.levels["regular-buyer"].averageMinor).toBe(50000);
     expect(board.levels.visitor.averageMinor).toBe(0);
   });
 
   it("adding a manual campaign to an empty stage removes its flag", async () => {
-    await createManualCampaign(t.db, SHOP, { name: "Post-purchase series", stage: 4, stageOneKind: null, channel: "EMAIL", startsAt: new Date(NOW.getTime() - DAY), endsAt: null }, NOW);
+    await createManualCampaign(
+      t.db,
+      SHOP,
+      {
+        name: "Post-purchase series",
+        stage: 4,
+        stageOneKind: null,
+        channel: "EMAIL",
+        startsAt: new Date(NOW.getTime() - DAY),
+        endsAt: null,
+      },
+      NOW,
+    );
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
     expect(board.emptyStages).toEqual([2, 5]);
     expect(board.stages[3].campaigns.map((c) => c.name)).toEqual(["Post-purchase series"]);
   });
 
   it("reads the import's progress from SyncRun", async () => {
-    await t.db.syncRun.create({ data: { shop: SHOP, kind: "backfill", phase: "orders", linesDone: 250, linesTotal: 1000 } });
+    await t.db.syncRun.create({
+      data: { shop: SHOP, kind: "backfill", phase: "orders", linesDone: 250, linesTotal: 1000 },
+    });
     const board = await loadBoard(t.db, SHOP, NOW, { conversions });
     expect(board.sync.current).toMatchObject({ phase: "orders", running: true, progress: 43 });
   });

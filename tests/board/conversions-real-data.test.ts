@@ -39,7 +39,10 @@ beforeAll(async () => {
   people = [...facts].map(([id, f]) => {
     const all = f.orders.map((o) => o.createdAt);
     // Qualifying, written out: not cancelled and worth something (the data has no test, voided or refunded orders).
-    const orders = f.orders.filter((o) => !o.cancelled && o.totalMinor > 0).map((o) => o.createdAt).sort((a, b) => a - b);
+    const orders = f.orders
+      .filter((o) => !o.cancelled && o.totalMinor > 0)
+      .map((o) => o.createdAt)
+      .sort((a, b) => a - b);
     return { gid: `gid://shopify/Customer/${id}`, orders, subscribedAt: subscription(Number(id), Math.min(...all)) };
   });
 }, 120_000);
@@ -61,7 +64,10 @@ function plainLifeTable(entries: Array<{ entry: number; event: number | null }>,
 
 /** Kaplan–Meier by brute force: for every day up to the horizon, who is at risk is counted from the individuals. */
 function plainEstimate(rows: LifeTableRow[], window: number) {
-  const individuals = rows.flatMap((r) => [...Array(r.events).fill({ day: r.day, event: true }), ...Array(r.censored).fill({ day: r.day, event: false })]) as Array<{
+  const individuals = rows.flatMap((r) => [
+    ...Array(r.events).fill({ day: r.day, event: true }),
+    ...Array(r.censored).fill({ day: r.day, event: false }),
+  ]) as Array<{
     day: number;
     event: boolean;
   }>;
@@ -79,7 +85,13 @@ function plainEstimate(rows: LifeTableRow[], window: number) {
     greenwood += events / (atRisk * (atRisk - events));
   }
   const se = Math.sqrt(greenwood) / Math.abs(Math.log(s));
-  return { horizon, rate: 1 - s, lower: 1 - s ** Math.exp(-1.959964 * se), upper: 1 - s ** Math.exp(1.959964 * se), customers: n };
+  return {
+    horizon,
+    rate: 1 - s,
+    lower: 1 - s ** Math.exp(-1.959964 * se),
+    upper: 1 - s ** Math.exp(1.959964 * se),
+    customers: n,
+  };
 }
 
 function plainEntrants(stage: 3 | 4 | 5) {

@@ -21,12 +21,24 @@ const NOW = new Date("2026-11-23T00:00:00Z");
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
-type OrderSeed = { days: number; cancelled?: boolean; test?: boolean; fullyRefunded?: boolean; voided?: boolean; deleted?: boolean; total?: number; refunded?: number };
+type OrderSeed = {
+  days: number;
+  cancelled?: boolean;
+  test?: boolean;
+  fullyRefunded?: boolean;
+  voided?: boolean;
+  deleted?: boolean;
+  total?: number;
+  refunded?: number;
+};
 
 describeEachDatabase("conversions", (database) => {
   let t: TestDb;
 
-  async function customer(key: string, options: { subscribedDaysAgo?: number; state?: string; orders?: OrderSeed[]; shop?: string } = {}) {
+  async function customer(
+    key: string,
+    options: { subscribedDaysAgo?: number; state?: string; orders?: OrderSeed[]; shop?: string } = {},
+  ) {
     const shop = options.shop ?? SHOP;
     const gid = `gid://shopify/Customer/${key}`;
     await t.db.customer.create({
@@ -66,7 +78,12 @@ describeEachDatabase("conversions", (database) => {
     await customer("c5", { orders: [{ days: 800 }, { days: 790 }] }); // first order too old
     await customer("c6", { orders: [{ days: 450, cancelled: true }, { days: 300 }] }); // first qualifying order is 300 days ago
     await customer("c7", { orders: [{ days: 700, fullyRefunded: true }, { days: 420 }, { days: 410 }, { days: 300 }] }); // converted, then regular
-    await customer("c8", { orders: [{ days: 480, test: true }, { days: 470, total: 1000, refunded: 1000 }] }); // nothing qualifies
+    await customer("c8", {
+      orders: [
+        { days: 480, test: true },
+        { days: 470, total: 1000, refunded: 1000 },
+      ],
+    }); // nothing qualifies
     await customer("c9", { orders: [{ days: 520, voided: true }, { days: -2 }] }); // voided, and an order after "now": neither counts
     // Stage 3 cohort: subscribed 90–455 days ago, no order before subscribing.
     await customer("e1", { subscribedDaysAgo: 200, orders: [{ days: 150 }] }); // ordered within 50 days: converted
@@ -128,7 +145,13 @@ describeEachDatabase("conversions", (database) => {
 
     it("Stage 4's estimate: Kaplan–Meier to the longest follow-up half of its 11 customers had (100 days)", async () => {
       const m = await measureConversions(t.db, SHOP, NOW);
-      expect(m[4]).toMatchObject({ stage: 4, windowDays: 365, unmeasured: null, cohortFrom: ago(730).toISOString(), cohortTo: NOW.toISOString() });
+      expect(m[4]).toMatchObject({
+        stage: 4,
+        windowDays: 365,
+        unmeasured: null,
+        cohortFrom: ago(730).toISOString(),
+        cohortTo: NOW.toISOString(),
+      });
       expect(m[4].estimate).toMatchObject({ customers: 11, converted: 3, horizonDays: 100, atRiskAtHorizon: 7 });
       // Day 10: 10 at risk (e9 left on day 5), 1 converts; day 100: 7 at risk, 2 convert.
       expect(m[4].estimate!.rate).toBeCloseTo(share([1, 10], [2, 7]), 12);
@@ -145,7 +168,10 @@ describeEachDatabase("conversions", (database) => {
     it("Stage 5 follows the shop's regular-buyer rule", async () => {
       // With two orders enough, c1, c4 and c7 were regular at their second order (within 365 days of the first):
       // converted on day 0; c2's two orders are 400 days apart, so it is not, and has been followed 100 days.
-      expect((await facts({ ...DEFAULT_LIFECYCLE_SETTINGS, regularMinOrders: 2 })).lifeTables[5]).toEqual([row(0, 3, 0), row(100, 0, 1)]);
+      expect((await facts({ ...DEFAULT_LIFECYCLE_SETTINGS, regularMinOrders: 2 })).lifeTables[5]).toEqual([
+        row(0, 3, 0),
+        row(100, 0, 1),
+      ]);
       // Three orders within 15 days: c7's three orders span 120 days, so nobody becomes regular.
       const narrow = await facts({ ...DEFAULT_LIFECYCLE_SETTINGS, regularWindowDays: 15 });
       expect(narrow.lifeTables[5]).toEqual([row(100, 0, 1), row(200, 0, 1), row(365, 0, 2)]);
@@ -205,7 +231,13 @@ describeEachDatabase("conversions", (database) => {
       expect(rows.every((r) => r.measuredAt.getTime() === NOW.getTime())).toBe(true);
       const measured = await measureShopConversions(t.db, SHOP, NOW);
       const stored = await readShopConversions(t.db, SHOP);
-      expect(stored).toEqual({ 2: measured[2], 3: measured[3], 4: measured[4], 5: measured[5], measuredAt: NOW.toISOString() });
+      expect(stored).toEqual({
+        2: measured[2],
+        3: measured[3],
+        4: measured[4],
+        5: measured[5],
+        measuredAt: NOW.toISOString(),
+      });
     });
 
     it("storing again replaces the rows (one per stage) and touches no other shop", async () => {
@@ -216,12 +248,22 @@ describeEachDatabase("conversions", (database) => {
       const rows = await t.db.stageConversion.findMany({ where: { shop: SHOP } });
       expect(rows).toHaveLength(4);
       // c10 converted 10 days after its first order: 12 first-time buyers, 4 converted within the 100-day horizon.
-      expect(rows.find((r) => r.stage === 4)).toMatchObject({ base: 12, converted: 4, horizonDays: 100, measuredAt: later });
+      expect(rows.find((r) => r.stage === 4)).toMatchObject({
+        base: 12,
+        converted: 4,
+        horizonDays: 100,
+        measuredAt: later,
+      });
       expect(await t.db.stageConversion.count({ where: { shop: OTHER } })).toBe(4);
     });
 
     /** A stored row as the daily job writes it: stages 3–5 with an estimate, Stage 2 with its new subscribers. */
-    const storedRow = (shop: string, stage: number, values: { base: number; converted: number; rate?: number }, measuredAt: Date) => ({
+    const storedRow = (
+      shop: string,
+      stage: number,
+      values: { base: number; converted: number; rate?: number },
+      measuredAt: Date,
+    ) => ({
       shop,
       stage,
       windowDays: stage === 2 ? 30 : stage === 3 ? 90 : 365,
@@ -229,16 +271,32 @@ describeEachDatabase("conversions", (database) => {
       converted: values.converted,
       ...(stage === 2 || values.base === 0
         ? {}
-        : { rate: values.rate ?? values.converted / values.base, rateLower: 0.01, rateUpper: 0.99, horizonDays: stage === 3 ? 90 : 365, atRiskAtHorizon: values.base }),
+        : {
+            rate: values.rate ?? values.converted / values.base,
+            rateLower: 0.01,
+            rateUpper: 0.99,
+            horizonDays: stage === 3 ? 90 : 365,
+            atRiskAtHorizon: values.base,
+          }),
       measuredAt,
     });
 
     it("the board shows the stored measures and does not measure again while they are fresh", async () => {
       const shop = "stored.myshopify.com";
-      await t.db.stageConversion.createMany({ data: [2, 3, 4, 5].map((stage) => storedRow(shop, stage, { base: 100, converted: 7 * stage }, ago(1))) });
+      await t.db.stageConversion.createMany({
+        data: [2, 3, 4, 5].map((stage) => storedRow(shop, stage, { base: 100, converted: 7 * stage }, ago(1))),
+      });
       // The shop has no orders at all: numbers other than the stored ones could only come from measuring.
       const board = await loadBoard(t.db, shop, NOW);
-      expect(board.stages.slice(2).map((s) => [s.conversion.estimate?.customers, s.conversion.estimate?.converted, s.conversion.estimate?.rate])).toEqual([
+      expect(
+        board.stages
+          .slice(2)
+          .map((s) => [
+            s.conversion.estimate?.customers,
+            s.conversion.estimate?.converted,
+            s.conversion.estimate?.rate,
+          ]),
+      ).toEqual([
         [100, 21, 0.21],
         [100, 28, 0.28],
         [100, 35, 0.35],
@@ -264,7 +322,12 @@ describeEachDatabase("conversions", (database) => {
       await clearShopConversions(t.db, shop);
       expect(await t.db.stageConversion.count({ where: { shop } })).toBe(0);
       // s2 converted on day 100 with 2 at risk; s3 has been followed the whole year: 50% within 365 days.
-      expect((await loadBoard(t.db, shop, NOW)).stages[3].conversion.estimate).toMatchObject({ customers: 2, converted: 1, rate: 0.5, horizonDays: 365 });
+      expect((await loadBoard(t.db, shop, NOW)).stages[3].conversion.estimate).toMatchObject({
+        customers: 2,
+        converted: 1,
+        rate: 0.5,
+        horizonDays: 365,
+      });
       expect(await t.db.stageConversion.count({ where: { shop } })).toBe(4);
     });
 
@@ -289,10 +352,17 @@ describeEachDatabase("conversions", (database) => {
       const shop = "large.myshopify.com";
       const totalCustomers = MEASURE_ON_REQUEST_MAX_CUSTOMERS + 1;
       const none = await storedConversions(t.db, shop, NOW, { totalCustomers });
-      expect([2, 3, 4, 5].map((s) => none[s as 2]?.unmeasured)).toEqual(["measuring", "measuring", "measuring", "measuring"]);
+      expect([2, 3, 4, 5].map((s) => none[s as 2]?.unmeasured)).toEqual([
+        "measuring",
+        "measuring",
+        "measuring",
+        "measuring",
+      ]);
       expect(none.measuredAt).toBeNull();
       expect(await t.db.stageConversion.count({ where: { shop } })).toBe(0);
-      await t.db.stageConversion.createMany({ data: [2, 3, 4, 5].map((stage) => storedRow(shop, stage, { base: 50, converted: 5 }, ago(10))) });
+      await t.db.stageConversion.createMany({
+        data: [2, 3, 4, 5].map((stage) => storedRow(shop, stage, { base: 50, converted: 5 }, ago(10))),
+      });
       const old = await storedConversions(t.db, shop, NOW, { totalCustomers });
       expect(old[4]).toMatchObject({ estimate: { customers: 50, converted: 5, rate: 0.1 }, unmeasured: null });
       expect(old.measuredAt).toBe(ago(10).toISOString());
@@ -300,10 +370,18 @@ describeEachDatabase("conversions", (database) => {
 
     it("the board of a large shop being measured says so on every measured stage", async () => {
       const shop = "large-board.myshopify.com";
-      await t.db.stageCount.create({ data: { shop, stage: "visitor", customers: MEASURE_ON_REQUEST_MAX_CUSTOMERS + 1, netSpentMinor: 0n } });
+      await t.db.stageCount.create({
+        data: { shop, stage: "visitor", customers: MEASURE_ON_REQUEST_MAX_CUSTOMERS + 1, netSpentMinor: 0n },
+      });
       await t.db.shop.create({ data: { domain: shop, monthlySessions: 10_000 } });
       const board = await loadBoard(t.db, shop, NOW);
-      expect(board.stages.map((s) => s.conversion.unmeasured)).toEqual([null, "measuring", "measuring", "measuring", "measuring"]);
+      expect(board.stages.map((s) => s.conversion.unmeasured)).toEqual([
+        null,
+        "measuring",
+        "measuring",
+        "measuring",
+        "measuring",
+      ]);
       expect(board.weakest).toBeNull();
       expect(board.conversionsMeasuredAt).toBeNull();
     });
@@ -311,9 +389,14 @@ describeEachDatabase("conversions", (database) => {
     it("a stored Stage 3–5 row with an empty cohort reads as 'no cohort'; Stage 2 takes the monthly sessions", async () => {
       const shop = "empty-cohort.myshopify.com";
       await t.db.shop.create({ data: { domain: shop, monthlySessions: 4000 } });
-      await t.db.stageConversion.createMany({ data: [2, 3, 4, 5].map((stage) => storedRow(shop, stage, { base: 0, converted: stage === 2 ? 80 : 0 }, NOW)) });
+      await t.db.stageConversion.createMany({
+        data: [2, 3, 4, 5].map((stage) => storedRow(shop, stage, { base: 0, converted: stage === 2 ? 80 : 0 }, NOW)),
+      });
       const board = await loadBoard(t.db, shop, NOW);
-      expect(board.stages[1].conversion).toMatchObject({ unmeasured: null, estimate: { customers: 4000, converted: 80 } });
+      expect(board.stages[1].conversion).toMatchObject({
+        unmeasured: null,
+        estimate: { customers: 4000, converted: 80 },
+      });
       expect(board.stages[1].assessment.rate).toBe(0.02);
       expect(board.stages.slice(2).map((s) => s.conversion.unmeasured)).toEqual(["noCohort", "noCohort", "noCohort"]);
     });

@@ -62,15 +62,30 @@ describe("the customers list", () => {
     expect(first.rows.every((r) => r.stage === "first-time-buyer")).toBe(true);
     expect(first.rows.map((r) => r.customerId)).not.toContain("1004"); // deleted
     expect(first.previousBefore).toBeNull();
-    const second = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: parseCursor(first.nextAfter), now: NOW, pageSize: 20 });
+    const second = await listCustomers(t.db, SHOP, {
+      stage: "first-time-buyer",
+      after: parseCursor(first.nextAfter),
+      now: NOW,
+      pageSize: 20,
+    });
     expect(second.rows[0].id).toBeGreaterThan(first.rows.at(-1)!.id);
     expect(second.previousBefore).toBe(`first-time-buyer:${second.rows[0].id}`);
-    const back = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", before: parseCursor(second.previousBefore), now: NOW, pageSize: 20 });
+    const back = await listCustomers(t.db, SHOP, {
+      stage: "first-time-buyer",
+      before: parseCursor(second.previousBefore),
+      now: NOW,
+      pageSize: 20,
+    });
     expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
     let page = second;
     const seen = new Set([...first.rows, ...second.rows].map((r) => r.id));
     while (page.nextAfter != null) {
-      page = await listCustomers(t.db, SHOP, { stage: "first-time-buyer", after: parseCursor(page.nextAfter), now: NOW, pageSize: 20 });
+      page = await listCustomers(t.db, SHOP, {
+        stage: "first-time-buyer",
+        after: parseCursor(page.nextAfter),
+        now: NOW,
+        pageSize: 20,
+      });
       page.rows.forEach((r) => seen.add(r.id));
     }
     expect(seen.size).toBe(64);
@@ -78,7 +93,14 @@ describe("the customers list", () => {
 
   it("shows the model's explanation, days since the last order and the Shopify customer id", async () => {
     const page = await listCustomers(t.db, SHOP, { stage: "lapsed", now: NOW });
-    expect(page.rows[0]).toMatchObject({ customerId: "1005", stage: "lapsed", winbackTier: 90, daysSinceLastOrder: 40, qualifyingOrders: 1, netSpentMinor: "123456" });
+    expect(page.rows[0]).toMatchObject({
+      customerId: "1005",
+      stage: "lapsed",
+      winbackTier: 90,
+      daysSinceLastOrder: 40,
+      qualifyingOrders: 1,
+      netSpentMinor: "123456",
+    });
     expect(page.rows[0].explanation).toEqual([
       { key: "orders", values: { count: 1, inWindow: 1, windowDays: 365 } },
       { key: "lastOrder", values: { days: 40.04 } },
@@ -98,11 +120,21 @@ describe("the customers list", () => {
     let page = await listCustomers(t.db, SHOP, { stage: "all", now: NOW, pageSize: 25 });
     ids.push(...page.rows.map((r) => r.id));
     while (page.nextAfter) {
-      page = await listCustomers(t.db, SHOP, { stage: "all", after: parseCursor(page.nextAfter), now: NOW, pageSize: 25 });
+      page = await listCustomers(t.db, SHOP, {
+        stage: "all",
+        after: parseCursor(page.nextAfter),
+        now: NOW,
+        pageSize: 25,
+      });
       ids.push(...page.rows.map((r) => r.id));
     }
     expect(ids).toEqual(all.rows.map((r) => r.id));
-    const back = await listCustomers(t.db, SHOP, { stage: "all", before: parseCursor(page.previousBefore), now: NOW, pageSize: 25 });
+    const back = await listCustomers(t.db, SHOP, {
+      stage: "all",
+      before: parseCursor(page.previousBefore),
+      now: NOW,
+      pageSize: 25,
+    });
     expect(back.rows.map((r) => r.id)).toEqual(ids.slice(100, 125));
   });
 
@@ -114,7 +146,10 @@ describe("the customers list", () => {
 
   it("exports every customer of the filter as CSV: the page's columns, prediction included, with a translated header", async () => {
     const csv = await readAll(customerCsvStream(t.db, SHOP, "lapsed", NOW, "nl"));
-    const lines = csv.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const lines = csv
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     expect(lines[0]).toBe(
       "Klant,Link naar Shopify-beheer,Fase,Terugwinstap,Waarom,Dagen sinds laatste bestelling,Laatste bestelling,Bestellingen,Netto besteed,Valuta,Verwachte waarde komende 12 maanden,Kans dat de klant nog koopt",
     );
@@ -133,9 +168,15 @@ describe("the customers list", () => {
 
   it("the CSV has every column of the page, under the page's own headings, in the page's order", async () => {
     for (const locale of ["en", "ja", "nl"] as const) {
-      const header = (await readAll(customerCsvStream(t.db, SHOP, "lapsed", NOW, locale))).replace(/^\uFEFF/, "").split("\r\n")[0].split(",");
+      const header = (await readAll(customerCsvStream(t.db, SHOP, "lapsed", NOW, locale)))
+        .replace(/^\uFEFF/, "")
+        .split("\r\n")[0]
+        .split(",");
       const positions = CUSTOMER_COLUMNS.map((c) => header.indexOf(translate(locale, c.title)));
-      expect(positions.every((p) => p >= 0), locale).toBe(true);
+      expect(
+        positions.every((p) => p >= 0),
+        locale,
+      ).toBe(true);
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     }
     expect(CUSTOMER_COLUMNS.map((c) => c.id)).toEqual(expect.arrayContaining(["predicted", "alive"]));

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatChange, formatDate, formatMoney, formatMonth, formatNumber, formatPercent } from "../../app/board/ui/format";
+import {
+  formatChange,
+  formatDate,
+  formatMoney,
+  formatMonth,
+  formatNumber,
+  formatPercent,
+} from "../../app/board/ui/format";
 import { translate } from "../../app/i18n/translate";
 
 // Expected strings are written out by hand from each language's conventions (CLDR as shipped with Node's ICU).
@@ -64,7 +71,9 @@ describe("counts go to messages as numbers", () => {
   it("a count passed already formatted is refused (it would pluralise as NaN), a number is pluralised", () => {
     expect(translate("en", "customers.total", { count: 1 })).toBe("1 customer");
     expect(translate("nl", "customers.total", { count: 4338 })).toBe("4.338 klanten");
-    expect(() => translate("en", "customers.total", { count: "4,338" })).toThrow(/customers\.total.*\{count\} as a number/);
+    expect(() => translate("en", "customers.total", { count: "4,338" })).toThrow(
+      /customers\.total.*\{count\} as a number/,
+    );
     // Japanese has no plural forms, but the same key needs a number there too.
     expect(() => translate("ja", "customers.total", { count: "4,338" })).toThrow(TypeError);
   });

@@ -55,32 +55,48 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
 
   it.each(["ja", "nl"] as const)("%s uses exactly the arguments of the English", (locale) => {
     const names = (k: MessageKey, l: Locale) => [...argumentsOf(parse(messages[l][k])).keys()].sort().join();
-    expect(keys.filter((k) => names(k, locale) !== names(k, "en")).map((k) => `${k}: ${names(k, locale)} ≠ ${names(k, "en")}`)).toEqual([]);
+    expect(
+      keys
+        .filter((k) => names(k, locale) !== names(k, "en"))
+        .map((k) => `${k}: ${names(k, locale)} ≠ ${names(k, "en")}`),
+    ).toEqual([]);
   });
 
   it.each(LOCALES)("every %s plural spells out each form the language has, and 'other'", (locale) => {
     const categories = new Intl.PluralRules(LOCALE_TAGS[locale]).resolvedOptions().pluralCategories;
     const incomplete = keys.filter((k) =>
-      pluralsOf(parse(messages[locale][k])).some((forms) => !forms.includes("other") || categories.some((c) => !forms.includes(c))),
+      pluralsOf(parse(messages[locale][k])).some(
+        (forms) => !forms.includes("other") || categories.some((c) => !forms.includes(c)),
+      ),
     );
     expect(incomplete).toEqual([]);
   });
 
   it.each(LOCALES)("every %s message formats without an error, plurals choosing by number", (locale) => {
     const errors: string[] = [];
-    const intl = createIntl({ locale: LOCALE_TAGS[locale], messages: messages[locale], timeZone: "UTC", onError: (e) => errors.push(e.message) });
+    const intl = createIntl({
+      locale: LOCALE_TAGS[locale],
+      messages: messages[locale],
+      timeZone: "UTC",
+      onError: (e) => errors.push(e.message),
+    });
     for (const k of keys) {
       const args = argumentsOf(parse(messages[locale][k]));
-      const values = Object.fromEntries([...args].map(([name, use]) => [name, use === "plain" ? `‹${name}›` : use === "plural" ? 2 : "other"]));
+      const values = Object.fromEntries(
+        [...args].map(([name, use]) => [name, use === "plain" ? `‹${name}›` : use === "plural" ? 2 : "other"]),
+      );
       const text = intl.formatMessage({ id: k }, values) as string;
-      for (const name of [...args].filter(([, use]) => use === "plain").map(([n]) => n)) if (!text.includes(`‹${name}›`)) errors.push(`${k}: {${name}} not shown`);
+      for (const name of [...args].filter(([, use]) => use === "plain").map(([n]) => n))
+        if (!text.includes(`‹${name}›`)) errors.push(`${k}: {${name}} not shown`);
     }
     expect(errors).toEqual([]);
   });
 
   it("Japanese strings are written in Japanese", () => {
     const japanese = /[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]/;
-    const latinOnly = keys.filter((k) => !japanese.test(literalText(parse(messages.ja[k]))) && !SAME_AS_ENGLISH.ja.includes(k));
+    const latinOnly = keys.filter(
+      (k) => !japanese.test(literalText(parse(messages.ja[k]))) && !SAME_AS_ENGLISH.ja.includes(k),
+    );
     // Only proper names and abbreviations may stay in Latin letters.
     expect(latinOnly.sort()).toEqual(["channel.SMS"]);
   });
@@ -104,11 +120,15 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
 
   it("every message key the app's pages use exists (string literals passed to t() or translate())", () => {
     const walk = (dir: string): string[] =>
-      fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? walk(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(ROOT, dir, e.name)] : [],
-      );
+      fs
+        .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+        .flatMap((e) =>
+          e.isDirectory() ? walk(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(ROOT, dir, e.name)] : [],
+        );
     const files = ["app"].flatMap(walk);
-    const used = files.flatMap((f) => [...fs.readFileSync(f, "utf8").matchAll(/(?:\bt\(|\btranslate\(\s*\w+,)\s*"([a-z][\w.-]+)"/g)].map((m) => m[1]));
+    const used = files.flatMap((f) =>
+      [...fs.readFileSync(f, "utf8").matchAll(/(?:\bt\(|\btranslate\(\s*\w+,)\s*"([a-z][\w.-]+)"/g)].map((m) => m[1]),
+    );
     expect(used.length).toBeGreaterThan(100);
     expect([...new Set(used)].filter((k) => !(k in messages.en))).toEqual([]);
   });
@@ -128,10 +148,12 @@ describe("every string the app shows exists in English, Japanese and Dutch", () 
 
 describe("one vocabulary: the glossary in app/i18n/README.md", () => {
   const glossary = readGlossary();
-  const words = Object.fromEntries(LOCALES.map((l) => [l, Object.fromEntries(keys.map((k) => [k, withoutProperNames(literalText(parse(messages[l][k])))]))])) as Record<
-    Locale,
-    Record<MessageKey, string>
-  >;
+  const words = Object.fromEntries(
+    LOCALES.map((l) => [
+      l,
+      Object.fromEntries(keys.map((k) => [k, withoutProperNames(literalText(parse(messages[l][k])))])),
+    ]),
+  ) as Record<Locale, Record<MessageKey, string>>;
 
   it("is read: every concept has English forms and a term in each language", () => {
     expect(glossary.length).toBeGreaterThanOrEqual(15);
@@ -140,7 +162,9 @@ describe("one vocabulary: the glossary in app/i18n/README.md", () => {
       expect(row.ja.length, row.concept).toBeGreaterThan(0);
       expect(row.nl.length, row.concept).toBeGreaterThan(0);
     }
-    expect(glossary.map((r) => r.concept)).toEqual(expect.arrayContaining(["stage (a move between levels; a customer's place)", "win-back", "campaign"]));
+    expect(glossary.map((r) => r.concept)).toEqual(
+      expect.arrayContaining(["stage (a move between levels; a customer's place)", "win-back", "campaign"]),
+    );
   });
 
   it.each(["ja", "nl"] as const)("%s uses the glossary's term wherever the English uses the concept", (locale) => {
@@ -157,7 +181,9 @@ describe("one vocabulary: the glossary in app/i18n/README.md", () => {
   it.each(["ja", "nl"] as const)("%s uses none of the variants the glossary rules out", (locale) => {
     const found = glossary.flatMap((row) =>
       (locale === "ja" ? row.notJa : row.notNl).flatMap((variant) =>
-        keys.filter((k) => wordPattern(variant).test(words[locale][k])).map((k) => `${row.concept} — "${variant}" in ${k}: ${messages[locale][k]}`),
+        keys
+          .filter((k) => wordPattern(variant).test(words[locale][k]))
+          .map((k) => `${row.concept} — "${variant}" in ${k}: ${messages[locale][k]}`),
       ),
     );
     expect(found).toEqual([]);

@@ -22,7 +22,11 @@ beforeAll(async () => {
   ds.addShop(SHOP);
   t = createTestDb();
   const token = ds.issueOfflineToken(SHOP);
-  client = new AdminClient({ shop: SHOP, endpoint: `${ds.origin}/admin/api/2026-10/graphql.json`, accessToken: async () => token });
+  client = new AdminClient({
+    shop: SHOP,
+    endpoint: `${ds.origin}/admin/api/2026-10/graphql.json`,
+    accessToken: async () => token,
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +49,9 @@ describe("importing campaigns from the Admin API (dev store, real 2026-10 schema
     expect(summary).toMatchObject({ marketingActivities: 1, discounts: 0 });
     board = await loadBoard(t.db, SHOP, new Date(), { conversions: noConversions });
     expect(board.emptyStages).not.toContain(3);
-    expect(board.stages[2].campaigns).toMatchObject([{ name: "Abandoned basket reminder", source: "marketing_activity", channel: "EMAIL" }]);
+    expect(board.stages[2].campaigns).toMatchObject([
+      { name: "Abandoned basket reminder", source: "marketing_activity", channel: "EMAIL" },
+    ]);
   });
 
   it("stores the schedule from the marketing event; a finished activity is not active", async () => {
@@ -61,7 +67,12 @@ describe("importing campaigns from the Admin API (dev store, real 2026-10 schema
     });
     await refresh();
     const row = await t.db.campaign.findFirst({ where: { shop: SHOP, name: "Spring loyalty push" } });
-    expect(row).toMatchObject({ stage: 5, status: "INACTIVE", startsAt: new Date("2026-03-02T00:00:00Z"), endsAt: new Date("2026-03-20T00:00:00Z") });
+    expect(row).toMatchObject({
+      stage: 5,
+      status: "INACTIVE",
+      startsAt: new Date("2026-03-02T00:00:00Z"),
+      endsAt: new Date("2026-03-20T00:00:00Z"),
+    });
     const board = await loadBoard(t.db, SHOP, new Date(), { conversions: noConversions });
     expect(board.stages[4].campaigns).toEqual([]);
   });
@@ -70,36 +81,77 @@ describe("importing campaigns from the Admin API (dev store, real 2026-10 schema
     const row = (await t.db.campaign.findFirst({ where: { shop: SHOP, name: "Abandoned basket reminder" } }))!;
     expect(await overrideCampaignStage(t.db, SHOP, row.id, 2, null)).toBe(true);
     await refresh();
-    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 2, stageOverridden: true });
+    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({
+      stage: 2,
+      stageOverridden: true,
+    });
     expect(await resetCampaignStage(t.db, SHOP, row.id)).toBe(true);
-    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 3, stageOverridden: false });
+    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({
+      stage: 3,
+      stageOverridden: false,
+    });
   });
 
   it("moving an activity to Stage 1 gives it a kind", async () => {
     const row = (await t.db.campaign.findFirst({ where: { shop: SHOP, name: "Abandoned basket reminder" } }))!;
     await overrideCampaignStage(t.db, SHOP, row.id, 1, "");
-    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 1, stageOneKind: "shine-a-light" });
+    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({
+      stage: 1,
+      stageOneKind: "shine-a-light",
+    });
     await overrideCampaignStage(t.db, SHOP, row.id, 1, "get-found");
-    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({ stage: 1, stageOneKind: "get-found" });
+    expect(await t.db.campaign.findUnique({ where: { id: row.id } })).toMatchObject({
+      stage: 1,
+      stageOneKind: "get-found",
+    });
     await resetCampaignStage(t.db, SHOP, row.id);
   });
 
   it("a discount for the app's lapsed segment is a Stage 4 campaign; one for everyone is not imported", async () => {
-    const segment = ds.addSegment(SHOP, { name: "Lifecycle: Lapsed", query: "customer_tags CONTAINS 'lifecycle:lapsed'" });
-    await t.db.shopSegment.create({ data: { shop: SHOP, stage: "lapsed", segmentGid: `gid://shopify/Segment/${segment.id}`, name: segment.name, query: segment.query } });
-    ds.addDiscount(SHOP, { title: "We miss you: 15% off", codes: ["MISSYOU"], percentage: 0.15, segments: [segment], startsAt: new Date(NOW.getTime() - DAY) });
+    const segment = ds.addSegment(SHOP, {
+      name: "Lifecycle: Lapsed",
+      query: "customer_tags CONTAINS 'lifecycle:lapsed'",
+    });
+    await t.db.shopSegment.create({
+      data: {
+        shop: SHOP,
+        stage: "lapsed",
+        segmentGid: `gid://shopify/Segment/${segment.id}`,
+        name: segment.name,
+        query: segment.query,
+      },
+    });
+    ds.addDiscount(SHOP, {
+      title: "We miss you: 15% off",
+      codes: ["MISSYOU"],
+      percentage: 0.15,
+      segments: [segment],
+      startsAt: new Date(NOW.getTime() - DAY),
+    });
     ds.addDiscount(SHOP, { title: "Everyone 5 off", amount: 5 });
     const summary = await refresh();
     expect(summary.discounts).toBe(1);
     const board = await loadBoard(t.db, SHOP, new Date(), { conversions: noConversions });
-    expect(board.stages[3].campaigns).toMatchObject([{ name: "We miss you: 15% off", source: "discount", channel: "DISCOUNT_CODE" }]);
+    expect(board.stages[3].campaigns).toMatchObject([
+      { name: "We miss you: 15% off", source: "discount", channel: "DISCOUNT_CODE" },
+    ]);
     expect(await t.db.campaign.count({ where: { shop: SHOP, name: "Everyone 5 off" } })).toBe(0);
   });
 
   it("a refresh twice changes nothing, and removes what Shopify no longer has", async () => {
-    const before = await t.db.campaign.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { id: true, stage: true, name: true } });
+    const before = await t.db.campaign.findMany({
+      where: { shop: SHOP },
+      orderBy: { id: "asc" },
+      select: { id: true, stage: true, name: true },
+    });
     await refresh();
-    expect(await t.db.campaign.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { id: true, stage: true, name: true } })).toEqual(before);
+    expect(
+      await t.db.campaign.findMany({
+        where: { shop: SHOP },
+        orderBy: { id: "asc" },
+        select: { id: true, stage: true, name: true },
+      }),
+    ).toEqual(before);
     const state = ds.shops.get(SHOP)!;
     const spring = [...state.marketingActivities.values()].find((a) => a.title === "Spring loyalty push")!;
     state.marketingActivities.delete(spring.id);
@@ -108,7 +160,9 @@ describe("importing campaigns from the Admin API (dev store, real 2026-10 schema
   });
 
   it("manual campaigns are never touched by a refresh", async () => {
-    await t.db.campaign.create({ data: { shop: SHOP, source: "manual", name: "Market stall", stage: 1, stageOneKind: "shine-a-light" } });
+    await t.db.campaign.create({
+      data: { shop: SHOP, source: "manual", name: "Market stall", stage: 1, stageOneKind: "shine-a-light" },
+    });
     await refresh();
     expect(await t.db.campaign.count({ where: { shop: SHOP, source: "manual" } })).toBe(1);
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseDay, parseManualCampaign } from "../../app/campaigns/manual";
 
-const valid = { name: "Leaflets at the market", stage: "1", stageOneKind: "shine-a-light", channel: "PRINT", startsOn: "2026-11-01", endsOn: "2026-11-30" };
+const valid = {
+  name: "Leaflets at the market",
+  stage: "1",
+  stageOneKind: "shine-a-light",
+  channel: "PRINT",
+  startsOn: "2026-11-01",
+  endsOn: "2026-11-30",
+};
 
 describe("manual campaigns (the paper sheet)", () => {
   it("accepts name, stage, Stage 1 kind, channel and days; the last day runs to its end", () => {
@@ -20,7 +27,10 @@ describe("manual campaigns (the paper sheet)", () => {
   });
 
   it("needs a kind for Stage 1 only; other stages drop it", () => {
-    expect(parseManualCampaign({ ...valid, stageOneKind: "" })).toEqual({ ok: false, errors: { stageOneKind: "campaigns.error.kindRequired" } });
+    expect(parseManualCampaign({ ...valid, stageOneKind: "" })).toEqual({
+      ok: false,
+      errors: { stageOneKind: "campaigns.error.kindRequired" },
+    });
     const stage3 = parseManualCampaign({ ...valid, stage: "3", stageOneKind: "" });
     expect(stage3.ok && stage3.value.stageOneKind).toBeNull();
   });
@@ -31,7 +41,9 @@ describe("manual campaigns (the paper sheet)", () => {
   });
 
   it("reports every problem at once, as message keys", () => {
-    expect(parseManualCampaign({ name: " ", stage: "6", channel: "CARRIER_PIGEON", startsOn: "2026-02-30", endsOn: "soon" })).toEqual({
+    expect(
+      parseManualCampaign({ name: " ", stage: "6", channel: "CARRIER_PIGEON", startsOn: "2026-02-30", endsOn: "soon" }),
+    ).toEqual({
       ok: false,
       errors: {
         name: "campaigns.error.nameRequired",
@@ -41,8 +53,14 @@ describe("manual campaigns (the paper sheet)", () => {
         endsOn: "campaigns.error.date",
       },
     });
-    expect(parseManualCampaign({ ...valid, endsOn: "2026-10-31" })).toEqual({ ok: false, errors: { endsOn: "campaigns.error.endBeforeStart" } });
-    expect(parseManualCampaign({ ...valid, startsOn: "" })).toEqual({ ok: false, errors: { startsOn: "campaigns.error.startRequired" } });
+    expect(parseManualCampaign({ ...valid, endsOn: "2026-10-31" })).toEqual({
+      ok: false,
+      errors: { endsOn: "campaigns.error.endBeforeStart" },
+    });
+    expect(parseManualCampaign({ ...valid, startsOn: "" })).toEqual({
+      ok: false,
+      errors: { startsOn: "campaigns.error.startRequired" },
+    });
   });
 
   it("parses only real calendar days", () => {

@@ -24,11 +24,25 @@ describe("the settings form", () => {
 
   it("reads lapse mode, win-back days, tag prefix and Flow switches", () => {
     const parsed = parseSettingsForm(
-      form({ lapseMode: "fixed", fixedLapseDays: "120", "winbackTierDays.0": "60", "winbackTierDays.1": "120", "winbackTierDays.2": "240", tagPrefix: "stage/", flowEnabled: "", flowOnBackfill: "" }),
+      form({
+        lapseMode: "fixed",
+        fixedLapseDays: "120",
+        "winbackTierDays.0": "60",
+        "winbackTierDays.1": "120",
+        "winbackTierDays.2": "240",
+        tagPrefix: "stage/",
+        flowEnabled: "",
+        flowOnBackfill: "",
+      }),
     );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.settings).toMatchObject({ lapseMode: "fixed", fixedLapseDays: 120, winbackTierDays: [60, 120, 240], tagPrefix: "stage/" });
+    expect(parsed.settings).toMatchObject({
+      lapseMode: "fixed",
+      fixedLapseDays: 120,
+      winbackTierDays: [60, 120, 240],
+      tagPrefix: "stage/",
+    });
     expect(parsed.flow).toEqual({ enabled: false, onBackfill: false });
   });
 
@@ -41,7 +55,16 @@ describe("the settings form", () => {
 
   it("puts each error on the field at fault, with the range in the form's units", () => {
     const parsed = parseSettingsForm(
-      form({ fixedLapseDays: "-3", regularMinOrders: "2.5", shopGapPercentile: "150", "winbackTierDays.1": "50", tagPrefix: "a,b", shopThresholdMinDays: "400", sessionsUnknown: "", monthlySessions: "many" }),
+      form({
+        fixedLapseDays: "-3",
+        regularMinOrders: "2.5",
+        shopGapPercentile: "150",
+        "winbackTierDays.1": "50",
+        tagPrefix: "a,b",
+        shopThresholdMinDays: "400",
+        sessionsUnknown: "",
+        monthlySessions: "many",
+      }),
     );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
@@ -80,26 +103,56 @@ describe("the settings form", () => {
 
   it("accepts both ends of every range, a decimal comma, and the percentile from 50 to 99", () => {
     const parsed = parseSettingsForm(
-      form({ fixedLapseDays: "3650", regularWindowDays: "1", shopGapPercentile: "99", customerGapMultiplier: "1,5", regularMinOrders: "100", "winbackTierDays.0": "1", "winbackTierDays.1": "2", "winbackTierDays.2": "3650" }),
+      form({
+        fixedLapseDays: "3650",
+        regularWindowDays: "1",
+        shopGapPercentile: "99",
+        customerGapMultiplier: "1,5",
+        regularMinOrders: "100",
+        "winbackTierDays.0": "1",
+        "winbackTierDays.1": "2",
+        "winbackTierDays.2": "3650",
+      }),
     );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.settings).toMatchObject({ fixedLapseDays: 3650, regularWindowDays: 1, shopGapPercentile: 0.99, customerGapMultiplier: 1.5, regularMinOrders: 100, winbackTierDays: [1, 2, 3650] });
+    expect(parsed.settings).toMatchObject({
+      fixedLapseDays: 3650,
+      regularWindowDays: 1,
+      shopGapPercentile: 0.99,
+      customerGapMultiplier: 1.5,
+      regularMinOrders: 100,
+      winbackTierDays: [1, 2, 3650],
+    });
     const low = parseSettingsForm(form({ shopGapPercentile: "50" }));
     expect(low.ok && low.settings.shopGapPercentile).toBe(0.5);
   });
 
   it("an unreadable tier is reported once and not compared with its neighbours", () => {
     const parsed = parseSettingsForm(form({ "winbackTierDays.0": "soon", "winbackTierDays.1": "10" }));
-    expect(parsed.ok ? [] : parsed.errors).toEqual([{ field: "winbackTierDays.0", message: { key: "settings.error.range", values: { min: 1, max: 3650 } } }]);
+    expect(parsed.ok ? [] : parsed.errors).toEqual([
+      { field: "winbackTierDays.0", message: { key: "settings.error.range", values: { min: 1, max: 3650 } } },
+    ]);
   });
 
   it("every message key the form can produce exists in all three languages", () => {
     const keys: string[] = [
-      "settings.error.range", "settings.error.wholeRange", "settings.error.percentRange", "settings.error.increasing", "settings.error.minMax",
-      "settings.error.lapseMode", "settings.error.prefixEmpty", "settings.error.prefixLong", "settings.error.prefixComma", "settings.error.prefixSpace",
-      "settings.error.prefixCharacters", "settings.error.notObject", "settings.error.unknownSetting", "settings.error.sessions",
+      "settings.error.range",
+      "settings.error.wholeRange",
+      "settings.error.percentRange",
+      "settings.error.increasing",
+      "settings.error.minMax",
+      "settings.error.lapseMode",
+      "settings.error.prefixEmpty",
+      "settings.error.prefixLong",
+      "settings.error.prefixComma",
+      "settings.error.prefixSpace",
+      "settings.error.prefixCharacters",
+      "settings.error.notObject",
+      "settings.error.unknownSetting",
+      "settings.error.sessions",
     ] satisfies SettingsErrorKey[];
-    for (const locale of ["en", "ja", "nl"] as const) for (const key of keys) expect(messages[locale][key as MessageKey], `${locale} ${key}`).toBeTruthy();
+    for (const locale of ["en", "ja", "nl"] as const)
+      for (const key of keys) expect(messages[locale][key as MessageKey], `${locale} ${key}`).toBeTruthy();
   });
 });

@@ -12,7 +12,13 @@ import { createTestDb, type TestDb } from "../support/test-db";
 const SHOP = "ranges.myshopify.com";
 const DAY = 86_400_000;
 const NOW = new Date("2026-11-23T12:00:00Z");
-const STORED = { lapseMode: "fixed", fixedLapseDays: 1e15, winbackTierDays: [90, 180, 200_000_000], regularWindowDays: 99_999_999, tagPrefix: "lifecycle:" };
+const STORED = {
+  lapseMode: "fixed",
+  fixedLapseDays: 1e15,
+  winbackTierDays: [90, 180, 200_000_000],
+  regularWindowDays: 99_999_999,
+  tagPrefix: "lifecycle:",
+};
 
 describe("settings stored out of range", () => {
   let t: TestDb;
@@ -26,7 +32,15 @@ describe("settings stored out of range", () => {
       const gid = `gid://shopify/Customer/${id}`;
       await t.db.customer.create({ data: { shop: SHOP, gid } });
       for (const [k, d] of daysAgo.entries()) {
-        await t.db.order.create({ data: { shop: SHOP, gid: `gid://shopify/Order/${id}${k}`, customerGid: gid, createdAt: new Date(NOW.getTime() - d * DAY), totalMinor: 1000n } });
+        await t.db.order.create({
+          data: {
+            shop: SHOP,
+            gid: `gid://shopify/Order/${id}${k}`,
+            customerGid: gid,
+            createdAt: new Date(NOW.getTime() - d * DAY),
+            totalMinor: 1000n,
+          },
+        });
       }
     }
   }, 120_000);
@@ -36,7 +50,13 @@ describe("settings stored out of range", () => {
 
   it("are read as the nearest allowed values, each change listed for the merchant", async () => {
     const ctx = await loadShopContext(t.db, SHOP);
-    expect(ctx.settings).toEqual({ ...DEFAULT_LIFECYCLE_SETTINGS, lapseMode: "fixed", fixedLapseDays: 3650, winbackTierDays: [90, 180, 3650], regularWindowDays: 3650 });
+    expect(ctx.settings).toEqual({
+      ...DEFAULT_LIFECYCLE_SETTINGS,
+      lapseMode: "fixed",
+      fixedLapseDays: 3650,
+      winbackTierDays: [90, 180, 3650],
+      regularWindowDays: 3650,
+    });
     expect(ctx.settingsAdjustments).toEqual([
       { field: "fixedLapseDays", stored: "1000000000000000", used: "3650" },
       { field: "regularWindowDays", stored: "99999999", used: "3650" },
@@ -46,7 +66,11 @@ describe("settings stored out of range", () => {
 
   it("a whole-shop pass with them finishes, each next transition where the adjusted settings put it", async () => {
     await reconcileShop({ db: t.db, shop: SHOP, now: NOW, cause: "settings", shopify: null });
-    const rows = await t.db.customer.findMany({ where: { shop: SHOP }, orderBy: { gid: "asc" }, select: { gid: true, stage: true, winbackTier: true, nextTransitionAt: true } });
+    const rows = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      orderBy: { gid: "asc" },
+      select: { gid: true, stage: true, winbackTier: true, nextTransitionAt: true },
+    });
     // Worked by hand with a fixed lapse of 3,650 days and a 3,650-day regular window:
     // 1: one order 400 days ago → first-time buyer; it leaves the window and lapses at the same instant, +3,650 days.
     // 2: orders 20 and 10 days ago → repeat buyer; the older one leaves the window at 20 days ago + 3,650 days.
@@ -62,7 +86,9 @@ describe("settings stored out of range", () => {
   it("nothing out of range can be stored again: the store refuses it and keeps what it had", async () => {
     const before = await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP }, select: { settings: true } });
     const bad = { ...DEFAULT_LIFECYCLE_SETTINGS, fixedLapseDays: 1e15 };
-    await expect(saveShopSettings(t.db, SHOP, bad, { enabled: true, onBackfill: false })).rejects.toBeInstanceOf(InvalidSettingsError);
+    await expect(saveShopSettings(t.db, SHOP, bad, { enabled: true, onBackfill: false })).rejects.toBeInstanceOf(
+      InvalidSettingsError,
+    );
     expect(await t.db.shop.findUniqueOrThrow({ where: { domain: SHOP }, select: { settings: true } })).toEqual(before);
     // Saving the adjusted values (what the settings page does) clears the notice.
     const ctx = await loadShopContext(t.db, SHOP);

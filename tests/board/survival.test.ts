@@ -2,7 +2,15 @@
  * The estimators behind the board's intervals, against values worked by hand and published ones.
  */
 import { describe, expect, it } from "vitest";
-import { countRatio, estimateHorizon, kaplanMeier, kaplanMeierAt, MIN_AT_RISK_AT_HORIZON, proportion, type LifeTableRow } from "../../app/board/survival";
+import {
+  countRatio,
+  estimateHorizon,
+  kaplanMeier,
+  kaplanMeierAt,
+  MIN_AT_RISK_AT_HORIZON,
+  proportion,
+  type LifeTableRow,
+} from "../../app/board/survival";
 
 /**
  * Freireich et al. (1963), the 6-MP arm of the leukaemia remission trial: weeks in remission, "+" censored. The
@@ -32,10 +40,38 @@ const HAND_WORKED = [
   { t: 6, n: 21, d: 3, s: 18 / 21, sum: 3 / (21 * 18), publishedSe: 0.076 },
   { t: 7, n: 17, d: 1, s: (18 / 21) * (16 / 17), sum: 3 / (21 * 18) + 1 / (17 * 16), publishedSe: 0.087 },
   { t: 10, n: 15, d: 1, s: (18 / 21) * (16 / 17) * (14 / 15), sum: 3 / 378 + 1 / 272 + 1 / 210, publishedSe: 0.096 },
-  { t: 13, n: 12, d: 1, s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12), sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132, publishedSe: 0.107 },
-  { t: 16, n: 11, d: 1, s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12) * (10 / 11), sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132 + 1 / 110, publishedSe: 0.114 },
-  { t: 22, n: 7, d: 1, s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12) * (10 / 11) * (6 / 7), sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132 + 1 / 110 + 1 / 42, publishedSe: 0.128 },
-  { t: 23, n: 6, d: 1, s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12) * (10 / 11) * (6 / 7) * (5 / 6), sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132 + 1 / 110 + 1 / 42 + 1 / 30, publishedSe: 0.135 },
+  {
+    t: 13,
+    n: 12,
+    d: 1,
+    s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12),
+    sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132,
+    publishedSe: 0.107,
+  },
+  {
+    t: 16,
+    n: 11,
+    d: 1,
+    s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12) * (10 / 11),
+    sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132 + 1 / 110,
+    publishedSe: 0.114,
+  },
+  {
+    t: 22,
+    n: 7,
+    d: 1,
+    s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12) * (10 / 11) * (6 / 7),
+    sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132 + 1 / 110 + 1 / 42,
+    publishedSe: 0.128,
+  },
+  {
+    t: 23,
+    n: 6,
+    d: 1,
+    s: (18 / 21) * (16 / 17) * (14 / 15) * (11 / 12) * (10 / 11) * (6 / 7) * (5 / 6),
+    sum: 3 / 378 + 1 / 272 + 1 / 210 + 1 / 132 + 1 / 110 + 1 / 42 + 1 / 30,
+    publishedSe: 0.135,
+  },
 ];
 
 describe("Kaplan–Meier with Greenwood's variance", () => {
@@ -102,8 +138,21 @@ describe("Kaplan–Meier with Greenwood's variance", () => {
 
   it("nobody converted: 0% with the exact binomial bound for the customers followed the whole horizon", () => {
     // 40 followed 90 days, 10 for less: 0 of 40 → upper 1 − 0.025^(1/40) (Clopper–Pearson one-sided 97.5%).
-    const estimate = kaplanMeier([{ day: 30, events: 0, censored: 10 }, { day: 90, events: 0, censored: 40 }], 90)!;
-    expect(estimate).toMatchObject({ rate: 0, lower: 0, converted: 0, customers: 50, horizonDays: 90, atRiskAtHorizon: 40 });
+    const estimate = kaplanMeier(
+      [
+        { day: 30, events: 0, censored: 10 },
+        { day: 90, events: 0, censored: 40 },
+      ],
+      90,
+    )!;
+    expect(estimate).toMatchObject({
+      rate: 0,
+      lower: 0,
+      converted: 0,
+      customers: 50,
+      horizonDays: 90,
+      atRiskAtHorizon: 40,
+    });
     expect(estimate.upper).toBeCloseTo(0.0881, 4);
   });
 

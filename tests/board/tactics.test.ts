@@ -2,13 +2,22 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { defaultStageForTactic, MARKETING_TACTICS, stageForActivity, TACTIC_STAGE, UNKNOWN_TACTIC_STAGE } from "../../app/domain/tactics";
+import {
+  defaultStageForTactic,
+  MARKETING_TACTICS,
+  stageForActivity,
+  TACTIC_STAGE,
+  UNKNOWN_TACTIC_STAGE,
+} from "../../app/domain/tactics";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const schema = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, "tests/fixtures/shopify/admin_2026-10.json.gz"))).toString()) as {
+const schema = JSON.parse(
+  zlib.gunzipSync(fs.readFileSync(path.join(ROOT, "tests/fixtures/shopify/admin_2026-10.json.gz"))).toString(),
+) as {
   data: { __schema: { types: Array<{ name: string; enumValues?: Array<{ name: string }> | null }> } };
 };
-const enumValues = (name: string) => schema.data.__schema.types.find((t) => t.name === name)!.enumValues!.map((v) => v.name);
+const enumValues = (name: string) =>
+  schema.data.__schema.types.find((t) => t.name === name)!.enumValues!.map((v) => v.name);
 
 describe("tactic → stage default table", () => {
   it("covers exactly the MarketingTactic values of the 2026-10 schema", () => {
@@ -41,7 +50,11 @@ describe("tactic → stage default table", () => {
 
 describe("per-activity overrides", () => {
   it("a new activity gets the table's stage, not overridden", () => {
-    expect(stageForActivity("LOYALTY", "EMAIL", null)).toEqual({ stage: 5, stageOneKind: null, stageOverridden: false });
+    expect(stageForActivity("LOYALTY", "EMAIL", null)).toEqual({
+      stage: 5,
+      stageOneKind: null,
+      stageOverridden: false,
+    });
   });
 
   it("a refresh keeps the merchant's stage for an overridden activity", () => {
@@ -50,7 +63,9 @@ describe("per-activity overrides", () => {
       stageOneKind: null,
       stageOverridden: true,
     });
-    expect(stageForActivity("LOYALTY", "EMAIL", { stage: 1, stageOneKind: "get-found", stageOverridden: true })).toEqual({
+    expect(
+      stageForActivity("LOYALTY", "EMAIL", { stage: 1, stageOneKind: "get-found", stageOverridden: true }),
+    ).toEqual({
       stage: 1,
       stageOneKind: "get-found",
       stageOverridden: true,
@@ -58,6 +73,8 @@ describe("per-activity overrides", () => {
   });
 
   it("a refresh re-applies the table to an activity that was not overridden (its tactic may have changed)", () => {
-    expect(stageForActivity("TRANSACTIONAL", "EMAIL", { stage: 3, stageOneKind: null, stageOverridden: false }).stage).toBe(4);
+    expect(
+      stageForActivity("TRANSACTIONAL", "EMAIL", { stage: 3, stageOneKind: null, stageOverridden: false }).stage,
+    ).toBe(4);
   });
 });

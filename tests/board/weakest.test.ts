@@ -1,13 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { assessStage, bandPosition, emptyMeasure, REFERENCE_BANDS, verdictFor, weakestStage, type ConversionMeasure } from "../../app/board/conversion";
+import {
+  assessStage,
+  bandPosition,
+  emptyMeasure,
+  REFERENCE_BANDS,
+  verdictFor,
+  weakestStage,
+  type ConversionMeasure,
+} from "../../app/board/conversion";
 import type { StageNumber } from "../../app/domain/stages";
 
 /** A measure with an estimate given by hand: rate and its 95% interval, over the whole window unless `horizon`. */
-const measure = (stage: StageNumber, rate: number, lower: number, upper: number, horizon?: number): ConversionMeasure => {
+const measure = (
+  stage: StageNumber,
+  rate: number,
+  lower: number,
+  upper: number,
+  horizon?: number,
+): ConversionMeasure => {
   const m = emptyMeasure(stage, null);
   return {
     ...m,
-    estimate: { rate, lower, upper, customers: 1000, converted: Math.round(rate * 1000), horizonDays: horizon ?? m.windowDays, atRiskAtHorizon: 500 },
+    estimate: {
+      rate,
+      lower,
+      upper,
+      customers: 1000,
+      converted: Math.round(rate * 1000),
+      horizonDays: horizon ?? m.windowDays,
+      atRiskAtHorizon: 500,
+    },
   };
 };
 
@@ -50,7 +72,11 @@ describe("the weakest stage", () => {
   it("names the stage surely lowest in its band, 'clear' when no other interval reaches as low", () => {
     // Positions: Stage 2 at 0.5% [0.4, 0.6] → −0.25 [−0.3, −0.2]; Stage 4 at 15% [12, 18] → −0.33 [−0.53, −0.13];
     // Stage 5 at 50% [45, 55] → 0.5 [0.25, 0.75].
-    const call = weakestStage([measure(2, 0.005, 0.004, 0.006), measure(4, 0.15, 0.12, 0.18), measure(5, 0.5, 0.45, 0.55)])!;
+    const call = weakestStage([
+      measure(2, 0.005, 0.004, 0.006),
+      measure(4, 0.15, 0.12, 0.18),
+      measure(5, 0.5, 0.45, 0.55),
+    ])!;
     // Stage 2's best case (−0.2) is below Stage 4's (−0.13): Stage 2 is the one surely lowest; Stage 4 overlaps it.
     expect(call.assessment.stage).toBe(2);
     expect(call.certainty).toBe("likely");
@@ -75,6 +101,8 @@ describe("the weakest stage", () => {
 
   it("ties go to the lower estimate, then the earlier stage; nothing measured, no call", () => {
     expect(weakestStage([measure(5, 0.5, 0.45, 0.55), measure(4, 0.275, 0.2375, 0.3125)])!.assessment.stage).toBe(4);
-    expect(weakestStage([emptyMeasure(1, "sessionsUnknown"), emptyMeasure(2, "sessionsUnknown"), emptyMeasure(3)])).toBeNull();
+    expect(
+      weakestStage([emptyMeasure(1, "sessionsUnknown"), emptyMeasure(2, "sessionsUnknown"), emptyMeasure(3)]),
+    ).toBeNull();
   });
 });

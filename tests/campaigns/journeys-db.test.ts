@@ -1,12 +1,25 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { journeyFromGraphql } from "../../app/ingest/journey";
-import { FIRST_JOURNEY_DELAY_MS, MAX_JOURNEY_ATTEMPTS, awaitJourney, storeJourneys } from "../../app/models/journey.server";
+import {
+  FIRST_JOURNEY_DELAY_MS,
+  MAX_JOURNEY_ATTEMPTS,
+  awaitJourney,
+  storeJourneys,
+} from "../../app/models/journey.server";
 import { readDueJourneys } from "../../app/campaigns/journeys.server";
 import { rebuildFoundCampaigns } from "../../app/campaigns/found.server";
 import { upsertOrders } from "../../app/models/facts.server";
 import { ensureShop } from "../../app/models/shop.server";
-import { activeCampaignsByStage, confirmFoundCampaign, listCampaigns, overrideCampaignStage, resetCampaignStage, saveCampaignActiveDays, setFoundCampaignHidden } from "../../app/models/campaign.server";
+import {
+  activeCampaignsByStage,
+  confirmFoundCampaign,
+  listCampaigns,
+  overrideCampaignStage,
+  resetCampaignStage,
+  saveCampaignActiveDays,
+  setFoundCampaignHidden,
+} from "../../app/models/campaign.server";
 import type { OrderRow } from "../../app/ingest/facts";
 import type { GraphqlRequester } from "../../app/shopify/requester.server";
 
@@ -39,7 +52,9 @@ const visit = (campaign: string | null, simulated = false) => ({
 const node = (id: number, index: number | null, campaign: string | null, codes: string[] = [], ready = true) => ({
   id: `gid://shopify/Order/${id}`,
   discountCodes: codes,
-  customerJourneySummary: ready ? { ready: true, customerOrderIndex: index, firstVisit: visit(campaign), lastVisit: visit(campaign) } : { ready: false, customerOrderIndex: null, firstVisit: null, lastVisit: null },
+  customerJourneySummary: ready
+    ? { ready: true, customerOrderIndex: index, firstVisit: visit(campaign), lastVisit: visit(campaign) }
+    : { ready: false, customerOrderIndex: null, firstVisit: null, lastVisit: null },
 });
 
 describeEachDatabase("journeys and campaigns found in orders", (database) => {
@@ -60,7 +75,16 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
         ready: true,
         customerOrderIndex: 1,
         firstVisit: { ...visit("spring", true) },
-        lastVisit: { ...visit("spring-2", true), marketingEvent: { id: "gid://shopify/MarketingEvent/7", type: "NEWSLETTER", marketingChannelType: "EMAIL", utmCampaign: null, description: "Spring mail" } },
+        lastVisit: {
+          ...visit("spring-2", true),
+          marketingEvent: {
+            id: "gid://shopify/MarketingEvent/7",
+            type: "NEWSLETTER",
+            marketingChannelType: "EMAIL",
+            utmCampaign: null,
+            description: "Spring mail",
+          },
+        },
       },
     });
     expect(row).toEqual({
@@ -78,7 +102,14 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
   });
 
   it("stores journeys naming a campaign and pending ones; a read journey naming nothing leaves no row", async () => {
-    await storeJourneys(t.db, SHOP, [node(101, 1, "spring"), node(102, 1, null), node(103, null, null, [], false), node(104, 2, null, ["SAVE5"])].map(journeyFromGraphql), ago(0));
+    await storeJourneys(
+      t.db,
+      SHOP,
+      [node(101, 1, "spring"), node(102, 1, null), node(103, null, null, [], false), node(104, 2, null, ["SAVE5"])].map(
+        journeyFromGraphql,
+      ),
+      ago(0),
+    );
     const rows = await t.db.orderJourney.findMany({ where: { shop: SHOP }, orderBy: { orderGid: "asc" } });
     expect(rows.map((r) => [r.orderGid.split("/").pop(), r.state, r.lastUtmCampaign, r.discountCodes])).toEqual([
       ["101", "ready", "spring", null],
@@ -88,7 +119,9 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
     expect(rows[1].nextAttemptAt?.getTime()).toBe(NOW.getTime() + FIRST_JOURNEY_DELAY_MS);
     // A pending journey never replaces a read one.
     await storeJourneys(t.db, SHOP, [journeyFromGraphql(node(101, null, null, [], false))], NOW);
-    expect((await t.db.orderJourney.findFirst({ where: { shop: SHOP, orderGid: "gid://shopify/Order/101" } }))?.state).toBe("ready");
+    expect(
+      (await t.db.orderJourney.findFirst({ where: { shop: SHOP, orderGid: "gid://shopify/Order/101" } }))?.state,
+    ).toBe("ready");
     await t.db.orderJourney.deleteMany({ where: { shop: SHOP } });
   });
 
@@ -103,7 +136,11 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
         const ids = variables!.ids as string[];
         asked.push(ids);
         // 201 becomes ready on the second read; 202 never does; 203 was deleted from Shopify.
-        const nodes = ids.map((id) => (id.endsWith("/203") ? null : node(Number(id.split("/").pop()), 1, "late", [], id.endsWith("/201") && readyNow)));
+        const nodes = ids.map((id) =>
+          id.endsWith("/203")
+            ? null
+            : node(Number(id.split("/").pop()), 1, "late", [], id.endsWith("/201") && readyNow),
+        );
         return { data: { nodes } as T };
       },
     };
@@ -134,13 +171,32 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
   it("found campaigns are stored with figures per stage, active for 30 days after their last order; merchant decisions stay", async () => {
     // Customer 1: first order 200 days ago (spring), second 10 days ago (spring, code BACK).
     // Customer 2: first order 40 days ago (autumn). Guest: first order 5 days ago (spring).
-    await upsertOrders(t.db, SHOP, [orderRow(1, "1", ago(200), 1000), orderRow(2, "1", ago(10), 2500), orderRow(3, "2", ago(40), 800), orderRow(4, null, ago(5), 300)]);
-    await storeJourneys(t.db, SHOP, [node(1, 1, "spring"), node(2, 2, "spring", ["BACK"]), node(3, 1, "autumn"), node(4, 1, "spring")].map(journeyFromGraphql), NOW);
+    await upsertOrders(t.db, SHOP, [
+      orderRow(1, "1", ago(200), 1000),
+      orderRow(2, "1", ago(10), 2500),
+      orderRow(3, "2", ago(40), 800),
+      orderRow(4, null, ago(5), 300),
+    ]);
+    await storeJourneys(
+      t.db,
+      SHOP,
+      [node(1, 1, "spring"), node(2, 2, "spring", ["BACK"]), node(3, 1, "autumn"), node(4, 1, "spring")].map(
+        journeyFromGraphql,
+      ),
+      NOW,
+    );
     await rebuildFoundCampaigns(t.db, SHOP, NOW);
     const list = await listCampaigns(t.db, SHOP, NOW);
     const byName = Object.fromEntries(list.map((c) => [c.name, c]));
     // Customer 1's gap of 190 days is past the default small-shop lapse of 90 days: a win-back (Stage 4).
-    expect(byName.spring).toMatchObject({ source: "found_campaign", stage: 3, orders: 3, revenueMinor: "3800", state: "active", foundStage: 3 });
+    expect(byName.spring).toMatchObject({
+      source: "found_campaign",
+      stage: 3,
+      orders: 3,
+      revenueMinor: "3800",
+      state: "active",
+      foundStage: 3,
+    });
     expect(byName.spring.perStage).toEqual([
       { stage: 3, orders: 2, revenueMinor: "1300", winbackOrders: 0 },
       { stage: 4, orders: 1, revenueMinor: "2500", winbackOrders: 1 },
@@ -152,7 +208,12 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
 
     await saveCampaignActiveDays(t.db, SHOP, 60);
     active = await activeCampaignsByStage(t.db, SHOP, NOW);
-    expect(active.get(3)!.map((c) => c.name).sort()).toEqual(["autumn", "spring"]);
+    expect(
+      active
+        .get(3)!
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["autumn", "spring"]);
 
     expect(await overrideCampaignStage(t.db, SHOP, byName.spring.id, 4, null)).toBe(true);
     expect(await setFoundCampaignHidden(t.db, SHOP, byName.autumn.id, true)).toBe(true);
@@ -165,7 +226,10 @@ describeEachDatabase("journeys and campaigns found in orders", (database) => {
     active = await activeCampaignsByStage(t.db, SHOP, NOW);
     expect(active.get(3)!.map((c) => c.name)).toEqual([]); // spring moved, autumn hidden
     expect(await resetCampaignStage(t.db, SHOP, byName.spring.id)).toBe(true);
-    expect((await listCampaigns(t.db, SHOP, NOW)).find((c) => c.name === "spring")).toMatchObject({ stage: 3, stageOverridden: false });
+    expect((await listCampaigns(t.db, SHOP, NOW)).find((c) => c.name === "spring")).toMatchObject({
+      stage: 3,
+      stageOverridden: false,
+    });
 
     // Once its orders are gone, a found campaign nobody decided about goes; a confirmed one stays, with no orders.
     await t.db.orderJourney.deleteMany({ where: { shop: SHOP } });

@@ -19,7 +19,12 @@ describe("the CLV arrow's figures per level", () => {
     const levels = { "first-time-buyer": { customers: 4, predictedMinor: 8000 } };
     for (const prediction of [null, { status: "insufficient" as const, levels }]) {
       const figures = levelFigures(counts, prediction);
-      expect(figures["first-time-buyer"]).toEqual({ customers: 4, netSpentMinor: "20000", averageMinor: 5000, predictedAverageMinor: null });
+      expect(figures["first-time-buyer"]).toEqual({
+        customers: 4,
+        netSpentMinor: "20000",
+        averageMinor: 5000,
+        predictedAverageMinor: null,
+      });
       expect(Object.values(figures).every((f) => f.predictedAverageMinor == null)).toBe(true);
     }
   });
@@ -27,7 +32,10 @@ describe("the CLV arrow's figures per level", () => {
   it("with an ok fit, the predicted average per buyer with a prediction beside the historical average; none for levels without buyers", () => {
     const figures = levelFigures(counts, {
       status: "ok",
-      levels: { "first-time-buyer": { customers: 4, predictedMinor: 8000 }, "repeat-buyer": { customers: 2, predictedMinor: 9000 } },
+      levels: {
+        "first-time-buyer": { customers: 4, predictedMinor: 8000 },
+        "repeat-buyer": { customers: 2, predictedMinor: 9000 },
+      },
     });
     expect(figures["first-time-buyer"]).toMatchObject({ averageMinor: 5000, predictedAverageMinor: 2000 });
     expect(figures["repeat-buyer"]).toMatchObject({ averageMinor: 15000, predictedAverageMinor: 4500 });
@@ -44,7 +52,9 @@ describeEachDatabase("the board's CLV arrow", (database) => {
     await t.db.shop.create({ data: { domain: SHOP } });
     await seedCdnowShop(t.db, SHOP);
     const stages = await t.db.customer.groupBy({ by: ["stage"], where: { shop: SHOP }, _count: { _all: true } });
-    await t.db.stageCount.createMany({ data: stages.map((s) => ({ shop: SHOP, stage: s.stage!, customers: s._count._all, netSpentMinor: 0n })) });
+    await t.db.stageCount.createMany({
+      data: stages.map((s) => ({ shop: SHOP, stage: s.stage!, customers: s._count._all, netSpentMinor: 0n })),
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -59,11 +69,20 @@ describeEachDatabase("the board's CLV arrow", (database) => {
   it("after an ok fit: each buying level's average predicted 12-month value, from the stored customers' own numbers", async () => {
     await refitShopPredictions(t.db, SHOP, CDNOW_NOW);
     const board = await loadBoard(t.db, SHOP, CDNOW_NOW, { conversions });
-    expect(board.prediction).toMatchObject({ status: "ok", code: null, reason: null, buyers: 2349, fittedAt: CDNOW_NOW.toISOString() });
+    expect(board.prediction).toMatchObject({
+      status: "ok",
+      code: null,
+      reason: null,
+      buyers: 2349,
+      fittedAt: CDNOW_NOW.toISOString(),
+    });
     const arrow: ArrowPrediction | null = board.prediction;
     expect(arrow?.status).toBe("ok");
     for (const level of ["first-time-buyer", "repeat-buyer", "regular-buyer"] as const) {
-      const agg = await t.db.customer.aggregate({ where: { shop: SHOP, stage: level, predictedValueMinor: { not: null } }, _avg: { predictedValueMinor: true } });
+      const agg = await t.db.customer.aggregate({
+        where: { shop: SHOP, stage: level, predictedValueMinor: { not: null } },
+        _avg: { predictedValueMinor: true },
+      });
       expect(board.levels[level].predictedAverageMinor).toBeCloseTo(Number(agg._avg.predictedValueMinor), 6);
     }
     // Each level up is worth more, predicted as well as historically.

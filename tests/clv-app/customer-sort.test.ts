@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase, type TestDb } from "../support/databases";
-import { listCustomers, parseCursorFor, parseCustomerSort, parseValueCursor, type CustomerSort, type StageFilter } from "../../app/models/customer-list.server";
+import {
+  listCustomers,
+  parseCursorFor,
+  parseCustomerSort,
+  parseValueCursor,
+  type CustomerSort,
+  type StageFilter,
+} from "../../app/models/customer-list.server";
 
 const SHOP = "sorted.myshopify.com";
 const OTHER = "elsewhere.myshopify.com";
@@ -34,9 +41,18 @@ describeEachDatabase("the customers page sorted by predicted value", (database) 
         },
       });
     }
-    await t.db.customer.create({ data: { shop: OTHER, gid: "gid://shopify/Customer/1", stage: "repeat-buyer", predictedValueMinor: 99_999_999n } });
-    await t.db.stageCount.createMany({ data: STAGES.map((stage) => ({ shop: SHOP, stage, customers: 46, netSpentMinor: 0n })) });
-    seeded = (await t.db.customer.findMany({ where: { shop: SHOP, deletedAt: null }, select: { id: true, stage: true, predictedValueMinor: true } })).map((c) => ({
+    await t.db.customer.create({
+      data: { shop: OTHER, gid: "gid://shopify/Customer/1", stage: "repeat-buyer", predictedValueMinor: 99_999_999n },
+    });
+    await t.db.stageCount.createMany({
+      data: STAGES.map((stage) => ({ shop: SHOP, stage, customers: 46, netSpentMinor: 0n })),
+    });
+    seeded = (
+      await t.db.customer.findMany({
+        where: { shop: SHOP, deletedAt: null },
+        select: { id: true, stage: true, predictedValueMinor: true },
+      })
+    ).map((c) => ({
       id: c.id,
       stage: c.stage!,
       value: c.predictedValueMinor,
@@ -51,7 +67,9 @@ describeEachDatabase("the customers page sorted by predicted value", (database) 
     const sign = sort === "value-desc" ? -1 : 1;
     const cmp = (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1);
     const rows = seeded.filter((c) => stage === "all" || c.stage === stage);
-    const predicted = rows.filter((c) => c.value != null).sort((a, b) => sign * (cmp(a.value!, b.value!) || a.id - b.id));
+    const predicted = rows
+      .filter((c) => c.value != null)
+      .sort((a, b) => sign * (cmp(a.value!, b.value!) || a.id - b.id));
     const rest = rows.filter((c) => c.value == null).sort((a, b) => sign * (a.id - b.id));
     return [...predicted, ...rest].map((c) => c.id);
   }
@@ -59,7 +77,15 @@ describeEachDatabase("the customers page sorted by predicted value", (database) 
   async function walk(sort: Exclude<CustomerSort, "stage">, stage: StageFilter, pageSize: number) {
     const pages = [await listCustomers(t.db, SHOP, { stage, sort, now: NOW, pageSize })];
     while (pages.at(-1)!.nextAfter) {
-      pages.push(await listCustomers(t.db, SHOP, { stage, sort, now: NOW, pageSize, after: parseCursorFor(sort, pages.at(-1)!.nextAfter) }));
+      pages.push(
+        await listCustomers(t.db, SHOP, {
+          stage,
+          sort,
+          now: NOW,
+          pageSize,
+          after: parseCursorFor(sort, pages.at(-1)!.nextAfter),
+        }),
+      );
     }
     return pages;
   }
@@ -69,24 +95,35 @@ describeEachDatabase("the customers page sorted by predicted value", (database) 
     ["value-asc", "all"],
     ["value-desc", "repeat-buyer"],
     ["value-asc", "lapsed"],
-  ] as const)("%s, %s: page after page in order, customers without a prediction last, ties by id, then back page by page", async (sort, stage) => {
-    const pages = await walk(sort, stage, 17);
-    const ids = pages.flatMap((p) => p.rows.map((r) => r.id));
-    expect(ids).toEqual(expectedOrder(sort, stage));
-    expect(pages[0].previousBefore).toBeNull();
-    expect(pages[0].total).toBe(stage === "all" ? 138 : 46);
-    // Backwards from the last page reproduces every earlier page.
-    let page = pages.at(-1)!;
-    for (let i = pages.length - 2; i >= 0; i--) {
-      page = await listCustomers(t.db, SHOP, { stage, sort, now: NOW, pageSize: 17, before: parseCursorFor(sort, page.previousBefore) });
-      expect(page.rows.map((r) => r.id)).toEqual(pages[i].rows.map((r) => r.id));
-    }
-    expect(page.previousBefore).toBeNull();
-  });
+  ] as const)(
+    "%s, %s: page after page in order, customers without a prediction last, ties by id, then back page by page",
+    async (sort, stage) => {
+      const pages = await walk(sort, stage, 17);
+      const ids = pages.flatMap((p) => p.rows.map((r) => r.id));
+      expect(ids).toEqual(expectedOrder(sort, stage));
+      expect(pages[0].previousBefore).toBeNull();
+      expect(pages[0].total).toBe(stage === "all" ? 138 : 46);
+      // Backwards from the last page reproduces every earlier page.
+      let page = pages.at(-1)!;
+      for (let i = pages.length - 2; i >= 0; i--) {
+        page = await listCustomers(t.db, SHOP, {
+          stage,
+          sort,
+          now: NOW,
+          pageSize: 17,
+          before: parseCursorFor(sort, page.previousBefore),
+        });
+        expect(page.rows.map((r) => r.id)).toEqual(pages[i].rows.map((r) => r.id));
+      }
+      expect(page.previousBefore).toBeNull();
+    },
+  );
 
   it("rows carry the predicted value and P(alive); another shop's and deleted customers never appear", async () => {
     const [first] = (await listCustomers(t.db, SHOP, { stage: "all", sort: "value-desc", now: NOW, pageSize: 1 })).rows;
-    const top = seeded.filter((c) => c.value != null).sort((a, b) => (a.value === b.value ? b.id - a.id : a.value! > b.value! ? -1 : 1))[0];
+    const top = seeded
+      .filter((c) => c.value != null)
+      .sort((a, b) => (a.value === b.value ? b.id - a.id : a.value! > b.value! ? -1 : 1))[0];
     expect(first).toMatchObject({ id: top.id, predictedValueMinor: String(top.value) });
     expect(first.probabilityAlive).toBeGreaterThan(0);
     const everyone = (await walk("value-desc", "all", 200)).flatMap((p) => p.rows);
@@ -115,18 +152,27 @@ describeEachDatabase("the customers page sorted by predicted value", (database) 
        AND "predictedValueMinor" <= 5000 AND ("predictedValueMinor" < 5000 OR "id" < 70)
        ORDER BY "predictedValueMinor" DESC, "id" DESC LIMIT 51`;
     if (database.kind === "sqlite") {
-      const plan = async (sql: string) => (await t.db.$queryRawUnsafe<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql}`)).map((r) => r.detail).join("\n");
+      const plan = async (sql: string) =>
+        (await t.db.$queryRawUnsafe<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql}`))
+          .map((r) => r.detail)
+          .join("\n");
       const all = await plan(q(null));
-      expect(all).toMatch(/USING INDEX Customer_shop_predictedValueMinor_id_idx \(shop=\? AND predictedValueMinor<\?\)/);
+      expect(all).toMatch(
+        /USING INDEX Customer_shop_predictedValueMinor_id_idx \(shop=\? AND predictedValueMinor<\?\)/,
+      );
       expect(all).not.toMatch(/TEMP B-TREE/);
       const oneStage = await plan(q("lapsed"));
-      expect(oneStage).toMatch(/USING INDEX Customer_shop_stage_predictedValueMinor_id_idx \(shop=\? AND stage=\? AND predictedValueMinor<\?\)/);
+      expect(oneStage).toMatch(
+        /USING INDEX Customer_shop_stage_predictedValueMinor_id_idx \(shop=\? AND stage=\? AND predictedValueMinor<\?\)/,
+      );
       expect(oneStage).not.toMatch(/TEMP B-TREE/);
     } else {
       const plan = async (sql: string) =>
         t.db.$transaction(async (tx) => {
           await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
-          return (await tx.$queryRawUnsafe<Array<{ "QUERY PLAN": string }>>(`EXPLAIN ${sql}`)).map((r) => r["QUERY PLAN"]).join("\n");
+          return (await tx.$queryRawUnsafe<Array<{ "QUERY PLAN": string }>>(`EXPLAIN ${sql}`))
+            .map((r) => r["QUERY PLAN"])
+            .join("\n");
         });
       const all = await plan(q(null));
       expect(all).toMatch(/Index Scan Backward using "Customer_shop_predictedValueMinor_id_idx"/);

@@ -27,22 +27,35 @@ describe("the customer-value refit in the sync (dev store, CDNOW customers)", ()
 
   /** Dev-store customers carrying the high-value tag, as gids. */
   const taggedInShopify = () =>
-    [...devStore.shops.get(SHOP)!.customers.values()].filter((c) => c.tags.includes(HIGH_VALUE)).map((c) => `gid://shopify/Customer/${c.id}`).sort();
+    [...devStore.shops.get(SHOP)!.customers.values()]
+      .filter((c) => c.tags.includes(HIGH_VALUE))
+      .map((c) => `gid://shopify/Customer/${c.id}`)
+      .sort();
   const decileInDb = async () =>
-    (await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } })).map((c) => c.gid).sort();
+    (await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } }))
+      .map((c) => c.gid)
+      .sort();
   /** Runs the queued re-classification jobs the way the worker would. */
   const runQueuedReclassify = async (now: Date) => {
     const jobs = await t.db.job.findMany({ where: { shop: SHOP, name: "reclassify", doneAt: null } });
     const handlers = jobHandlers({ clientFor: () => client });
     for (const job of jobs) {
-      await handlers.reclassify({ db: t.db, now: () => now }, { shop: SHOP, data: JSON.parse(job.data) as Record<string, unknown> });
+      await handlers.reclassify(
+        { db: t.db, now: () => now },
+        { shop: SHOP, data: JSON.parse(job.data) as Record<string, unknown> },
+      );
       await t.db.job.update({ where: { id: job.id }, data: { doneAt: now } });
     }
     return jobs.length;
   };
   const settingsWith = async (highValueTag: boolean) => {
     const ctx = await loadShopContext(t.db, SHOP);
-    return { settings: ctx.settings, flow: { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill }, monthlySessions: null, highValueTag };
+    return {
+      settings: ctx.settings,
+      flow: { enabled: ctx.flowEnabled, onBackfill: ctx.flowOnBackfill },
+      monthlySessions: null,
+      highValueTag,
+    };
   };
 
   beforeAll(async () => {
@@ -59,7 +72,14 @@ describe("the customer-value refit in the sync (dev store, CDNOW customers)", ()
       }
       devStore.createOrder(SHOP, { customerId: id, createdAt: at, total: line.dollars, currency: "USD" });
     }
-    await runBackfill({ db: t.db, shop: SHOP, client, writer: shopifyWriter(t.db, SHOP, client), now: () => CDNOW_NOW, pollIntervalMs: 5 });
+    await runBackfill({
+      db: t.db,
+      shop: SHOP,
+      client,
+      writer: shopifyWriter(t.db, SHOP, client),
+      now: () => CDNOW_NOW,
+      pollIntervalMs: 5,
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -92,7 +112,8 @@ describe("the customer-value refit in the sync (dev store, CDNOW customers)", ()
     const summary = await runDailyEvaluation(t.db, SHOP, later, shopifyWriter(t.db, SHOP, client));
     expect(summary.prediction?.status).toBe("ok");
     const after = await decileInDb();
-    const moved = after.filter((gid) => !before.includes(gid)).length + before.filter((gid) => !after.includes(gid)).length;
+    const moved =
+      after.filter((gid) => !before.includes(gid)).length + before.filter((gid) => !after.includes(gid)).length;
     expect(moved).toBeGreaterThan(0);
     expect(summary.prediction?.retagged).toBe(moved);
     expect(taggedInShopify()).toEqual(after);
@@ -106,6 +127,13 @@ describe("the customer-value refit in the sync (dev store, CDNOW customers)", ()
     expect(await runQueuedReclassify(later)).toBe(1);
     expect(taggedInShopify()).toEqual([]);
     const customers = [...devStore.shops.get(SHOP)!.customers.values()];
-    expect(customers.every((c) => c.tags.filter((tag) => /^lifecycle:(visitor|enquirer|first-time-buyer|repeat-buyer|regular-buyer|lapsed|returned)$/.test(tag)).length === 1)).toBe(true);
+    expect(
+      customers.every(
+        (c) =>
+          c.tags.filter((tag) =>
+            /^lifecycle:(visitor|enquirer|first-time-buyer|repeat-buyer|regular-buyer|lapsed|returned)$/.test(tag),
+          ).length === 1,
+      ),
+    ).toBe(true);
   });
 });

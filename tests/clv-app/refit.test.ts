@@ -20,7 +20,9 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     await t.db.shop.createMany({ data: [{ domain: SHOP }, { domain: OTHER }, { domain: SMALL }, { domain: SHORT }] });
     orders = await seedCdnowShop(t.db, SHOP);
     // Another shop's customers, with stale numbers that no refit of SHOP may touch.
-    await t.db.customer.create({ data: { shop: OTHER, gid: customerGid(4), predictedValueMinor: 777n, probabilityAlive: 0.5, highValue: true } });
+    await t.db.customer.create({
+      data: { shop: OTHER, gid: customerGid(4), predictedValueMinor: 777n, probabilityAlive: 0.5, highValue: true },
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -36,17 +38,34 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     const fit = assessFitability(rows);
     if (!fit.ok) throw new Error(fit.reason);
 
-    expect(summary).toMatchObject({ status: "ok", code: null, buyers: rows.length, repeatBuyers: rows.filter((r) => r.x > 0).length, historyDays: 272 });
+    expect(summary).toMatchObject({
+      status: "ok",
+      code: null,
+      buyers: rows.length,
+      repeatBuyers: rows.filter((r) => r.x > 0).length,
+      historyDays: 272,
+    });
     expect(summary.predicted).toBe(rows.length);
     expect(summary.unpredictable).toBe(0);
 
     const stored = await readShopPrediction(t.db, SHOP);
-    expect(stored).toMatchObject({ status: "ok", code: null, reason: null, buyers: 2349, fittedAt: CDNOW_NOW.toISOString() });
+    expect(stored).toMatchObject({
+      status: "ok",
+      code: null,
+      reason: null,
+      buyers: 2349,
+      fittedAt: CDNOW_NOW.toISOString(),
+    });
     const params = JSON.parse((await t.db.shopPrediction.findUniqueOrThrow({ where: { shop: SHOP } })).params);
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(params.mbgnbd.params[k]).toBeCloseTo(fit.mbgnbd.params[k], 6);
-    for (const k of ["p", "q", "v"] as const) expect(params.gammaGamma.params[k] / fit.gammaGamma.params[k]).toBeCloseTo(1, 6);
+    for (const k of ["r", "alpha", "a", "b"] as const)
+      expect(params.mbgnbd.params[k]).toBeCloseTo(fit.mbgnbd.params[k], 6);
+    for (const k of ["p", "q", "v"] as const)
+      expect(params.gammaGamma.params[k] / fit.gammaGamma.params[k]).toBeCloseTo(1, 6);
 
-    const customers = await t.db.customer.findMany({ where: { shop: SHOP }, select: { gid: true, predictedValueMinor: true, probabilityAlive: true } });
+    const customers = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      select: { gid: true, predictedValueMinor: true, probabilityAlive: true },
+    });
     const byGid = new Map(customers.map((c) => [c.gid, c]));
     let compared = 0;
     for (const row of rows) {
@@ -74,9 +93,14 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     const days = new Map<string, Set<number>>();
     for (const o of orders) {
       if (o.createdAt > CDNOW_NOW.getTime() || o.totalMinor <= 0) continue;
-      (days.get(o.customerGid) ?? days.set(o.customerGid, new Set()).get(o.customerGid)!).add(Math.floor(o.createdAt / DAY));
+      (days.get(o.customerGid) ?? days.set(o.customerGid, new Set()).get(o.customerGid)!).add(
+        Math.floor(o.createdAt / DAY),
+      );
     }
-    const stored = await t.db.customer.findMany({ where: { shop: SHOP }, select: { gid: true, predictedValueMinor: true, probabilityAlive: true } });
+    const stored = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      select: { gid: true, predictedValueMinor: true, probabilityAlive: true },
+    });
     // Per age (days since the only purchase): the stored numbers, which must be one per age.
     const byAge = new Map<number, { alive: Set<number>; value: Set<bigint> }>();
     for (const c of stored) {
@@ -104,37 +128,83 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
   });
 
   it("a second run on the same data writes no customer row and leaves the numbers as they were", async () => {
-    const before = await t.db.customer.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { predictedValueMinor: true, probabilityAlive: true, highValue: true } });
+    const before = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      orderBy: { id: "asc" },
+      select: { predictedValueMinor: true, probabilityAlive: true, highValue: true },
+    });
     const again = await refitShopPredictions(t.db, SHOP, CDNOW_NOW);
     expect(again.written).toBe(0);
-    const after = await t.db.customer.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { predictedValueMinor: true, probabilityAlive: true, highValue: true } });
+    const after = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      orderBy: { id: "asc" },
+      select: { predictedValueMinor: true, probabilityAlive: true, highValue: true },
+    });
     expect(after).toEqual(before);
   }, 120_000);
 
   it("never touches another shop's customers", async () => {
-    expect(await t.db.customer.findFirst({ where: { shop: OTHER } })).toMatchObject({ predictedValueMinor: 777n, probabilityAlive: 0.5, highValue: true });
+    expect(await t.db.customer.findFirst({ where: { shop: OTHER } })).toMatchObject({
+      predictedValueMinor: 777n,
+      probabilityAlive: 0.5,
+      highValue: true,
+    });
   });
 
   it("a small shop gets 'insufficient' with the reason in words, and no numbers", async () => {
     const now = new Date("2026-11-23T12:00:00Z");
     const small: SeededOrder[] = [];
     for (let i = 0; i < 60; i++) {
-      for (let k = 0; k <= i % 4; k++) small.push({ customerGid: customerGid(`s${i}`), createdAt: now.getTime() - (400 - 30 * k - i) * DAY, totalMinor: 2500 + 100 * i });
+      for (let k = 0; k <= i % 4; k++)
+        small.push({
+          customerGid: customerGid(`s${i}`),
+          createdAt: now.getTime() - (400 - 30 * k - i) * DAY,
+          totalMinor: 2500 + 100 * i,
+        });
     }
-    await seedCustomers(t.db, SMALL, Array.from({ length: 60 }, (_, i) => ({ gid: customerGid(`s${i}`), stage: "first-time-buyer" })));
+    await seedCustomers(
+      t.db,
+      SMALL,
+      Array.from({ length: 60 }, (_, i) => ({ gid: customerGid(`s${i}`), stage: "first-time-buyer" })),
+    );
     await seedOrders(t.db, SMALL, small);
     const summary = await refitShopPredictions(t.db, SMALL, now);
-    expect(summary).toMatchObject({ status: "insufficient", code: "too-few-buyers", buyers: 60, predicted: 0, highValue: 0, retagGids: [] });
+    expect(summary).toMatchObject({
+      status: "insufficient",
+      code: "too-few-buyers",
+      buyers: 60,
+      predicted: 0,
+      highValue: 0,
+      retagGids: [],
+    });
     expect(summary.reason).toBe("only 60 customers with a purchase; at least 500 are needed");
-    expect(await readShopPrediction(t.db, SMALL)).toMatchObject({ status: "insufficient", code: "too-few-buyers", buyers: 60, levels: {} });
-    const numbers = await t.db.customer.count({ where: { shop: SMALL, OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }] } });
+    expect(await readShopPrediction(t.db, SMALL)).toMatchObject({
+      status: "insufficient",
+      code: "too-few-buyers",
+      buyers: 60,
+      levels: {},
+    });
+    const numbers = await t.db.customer.count({
+      where: {
+        shop: SMALL,
+        OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }],
+      },
+    });
     expect(numbers).toBe(0);
   });
 
   it("a shop with 600 buyers over 100 days is told its history is too short", async () => {
     const now = new Date("2026-11-23T12:00:00Z");
-    const recent: SeededOrder[] = Array.from({ length: 600 }, (_, i) => ({ customerGid: customerGid(`r${i}`), createdAt: now.getTime() - (i % 100) * DAY, totalMinor: 1000 }));
-    await seedCustomers(t.db, SHORT, recent.map((o) => ({ gid: o.customerGid, stage: "first-time-buyer" })));
+    const recent: SeededOrder[] = Array.from({ length: 600 }, (_, i) => ({
+      customerGid: customerGid(`r${i}`),
+      createdAt: now.getTime() - (i % 100) * DAY,
+      totalMinor: 1000,
+    }));
+    await seedCustomers(
+      t.db,
+      SHORT,
+      recent.map((o) => ({ gid: o.customerGid, stage: "first-time-buyer" })),
+    );
     await seedOrders(t.db, SHORT, recent);
     const summary = await refitShopPredictions(t.db, SHORT, now);
     expect(summary).toMatchObject({ status: "insufficient", code: "history-too-short", buyers: 600, historyDays: 99 });
@@ -145,7 +215,14 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     const strict = await refitShopPredictions(t.db, SHOP, CDNOW_NOW, { fitability: { minBuyers: 5000 } });
     expect(strict).toMatchObject({ status: "insufficient", code: "too-few-buyers" });
     expect(strict.written).toBeGreaterThanOrEqual(2349);
-    expect(await t.db.customer.count({ where: { shop: SHOP, OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }] } })).toBe(0);
+    expect(
+      await t.db.customer.count({
+        where: {
+          shop: SHOP,
+          OR: [{ predictedValueMinor: { not: null } }, { probabilityAlive: { not: null } }, { highValue: true }],
+        },
+      }),
+    ).toBe(0);
     expect(await readShopPrediction(t.db, SHOP)).toMatchObject({ status: "insufficient", gate: { minBuyers: 5000 } });
     const back = await refitShopPredictions(t.db, SHOP, CDNOW_NOW);
     expect(back).toMatchObject({ status: "ok", predicted: 2349, written: 2349 });

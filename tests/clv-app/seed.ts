@@ -40,16 +40,25 @@ export async function seedCdnowShop(db: Db, shop: string): Promise<SeededOrder[]
     shop,
     gids.map((gid) => {
       const n = days.get(gid)?.size ?? 0;
-      return { gid, stage: n === 0 ? "visitor" : n === 1 ? "first-time-buyer" : n === 2 ? "repeat-buyer" : "regular-buyer" };
+      return {
+        gid,
+        stage: n === 0 ? "visitor" : n === 1 ? "first-time-buyer" : n === 2 ? "repeat-buyer" : "regular-buyer",
+      };
     }),
   );
   await seedOrders(db, shop, orders);
   return orders;
 }
 
-export async function seedCustomers(db: Db, shop: string, customers: ReadonlyArray<{ gid: string; stage: string | null }>): Promise<void> {
+export async function seedCustomers(
+  db: Db,
+  shop: string,
+  customers: ReadonlyArray<{ gid: string; stage: string | null }>,
+): Promise<void> {
   for (let i = 0; i < customers.length; i += 1000) {
-    await db.customer.createMany({ data: customers.slice(i, i + 1000).map((c) => ({ shop, gid: c.gid, stage: c.stage })) });
+    await db.customer.createMany({
+      data: customers.slice(i, i + 1000).map((c) => ({ shop, gid: c.gid, stage: c.stage })),
+    });
   }
 }
 

@@ -29,7 +29,10 @@ describe("the top decile by predicted value", () => {
     const prefix = "lifecycle:";
     const customer = { stage: "repeat-buyer" as const, winbackTier: null };
     expect(appTagsFor(customer, prefix)).toEqual(["lifecycle:repeat-buyer"]);
-    expect(appTagsFor(customer, prefix, { highValue: true })).toEqual(["lifecycle:repeat-buyer", "lifecycle:high-value"]);
+    expect(appTagsFor(customer, prefix, { highValue: true })).toEqual([
+      "lifecycle:repeat-buyer",
+      "lifecycle:high-value",
+    ]);
     const current = ["vip", "lifecycle:repeat-buyer"];
     const into = planTagChange(current, appTagsFor(customer, prefix, { highValue: true }), prefix);
     expect(into).toEqual({ add: ["lifecycle:high-value"], remove: [], overLimit: false });
@@ -57,25 +60,51 @@ describeEachDatabase("the high-value tag after a refit", (database) => {
     expect(summary).toMatchObject({ status: "ok", predicted: 2349, highValue: 235, retagGids: [] });
     const decile = await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } });
     expect(decile).toHaveLength(235);
-    expect(await highValueGids(t.db, SHOP, decile.map((c) => c.gid))).toEqual(new Set());
+    expect(
+      await highValueGids(
+        t.db,
+        SHOP,
+        decile.map((c) => c.gid),
+      ),
+    ).toEqual(new Set());
   }, 120_000);
 
   it("marks exactly the first tenth of the customers page sorted by predicted value", async () => {
     const page = await listCustomers(t.db, SHOP, { stage: "all", sort: "value-desc", now: CDNOW_NOW, pageSize: 300 });
-    const flags = await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { id: true, predictedValueMinor: true } });
+    const flags = await t.db.customer.findMany({
+      where: { shop: SHOP, highValue: true },
+      select: { id: true, predictedValueMinor: true },
+    });
     expect(new Set(flags.map((f) => f.id))).toEqual(new Set(page.rows.slice(0, 235).map((r) => r.id)));
-    const lowestTagged = flags.reduce((m, f) => (f.predictedValueMinor! < m ? f.predictedValueMinor! : m), flags[0].predictedValueMinor!);
+    const lowestTagged = flags.reduce(
+      (m, f) => (f.predictedValueMinor! < m ? f.predictedValueMinor! : m),
+      flags[0].predictedValueMinor!,
+    );
     const highestUntagged = BigInt(page.rows[235].predictedValueMinor!);
     expect(lowestTagged >= highestUntagged).toBe(true);
-    expect(parseValueCursor(page.nextAfter)).toMatchObject({ value: BigInt(page.rows[299].predictedValueMinor!), id: page.rows[299].id });
+    expect(parseValueCursor(page.nextAfter)).toMatchObject({
+      value: BigInt(page.rows[299].predictedValueMinor!),
+      id: page.rows[299].id,
+    });
   });
 
   it("turned on, it names the decile for reconcile; a refit then retags only the customers who entered or left it", async () => {
-    const decile = (await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } })).map((c) => c.gid);
+    const decile = (
+      await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } })
+    ).map((c) => c.gid);
     expect(new Set(await saveHighValueTag(t.db, SHOP, true))).toEqual(new Set(decile));
     expect(await saveHighValueTag(t.db, SHOP, true)).toEqual([]);
-    const some = await t.db.customer.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, take: 400, select: { gid: true, highValue: true } });
-    const tagged = await highValueGids(t.db, SHOP, some.map((c) => c.gid));
+    const some = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      orderBy: { id: "asc" },
+      take: 400,
+      select: { gid: true, highValue: true },
+    });
+    const tagged = await highValueGids(
+      t.db,
+      SHOP,
+      some.map((c) => c.gid),
+    );
     expect(tagged).toEqual(new Set(some.filter((c) => c.highValue).map((c) => c.gid)));
 
     // Same data: nothing moves.
@@ -83,7 +112,9 @@ describeEachDatabase("the high-value tag after a refit", (database) => {
     // Ninety days later, with no new orders, the ranking changes for some customers only.
     const later = new Date(CDNOW_NOW.getTime() + 90 * 86_400_000);
     const moved = await refitShopPredictions(t.db, SHOP, later);
-    const now = (await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } })).map((c) => c.gid);
+    const now = (await t.db.customer.findMany({ where: { shop: SHOP, highValue: true }, select: { gid: true } })).map(
+      (c) => c.gid,
+    );
     const expected = [...decile.filter((g) => !now.includes(g)), ...now.filter((g) => !decile.includes(g))];
     expect(new Set(moved.retagGids)).toEqual(new Set(expected));
     expect(moved.retagGids.length).toBeLessThan(235);

@@ -74,7 +74,7 @@ describe("BG/NBD log-likelihood", () => {
     const { r, alpha, a, b } = p;
     const lbeta = (u: number, v: number) => lgamma(u) + lgamma(v) - lgamma(u + v);
     const common = Math.exp(lgamma(r + x) - lgamma(r) + r * Math.log(alpha));
-    const t1 = Math.exp(lbeta(a, b + x) - lbeta(a, b)) * common / Math.pow(alpha + T, r + x);
+    const t1 = (Math.exp(lbeta(a, b + x) - lbeta(a, b)) * common) / Math.pow(alpha + T, r + x);
     const t2 = x > 0 ? (Math.exp(lbeta(a + 1, b + x - 1) - lbeta(a, b)) * common) / Math.pow(alpha + tx, r + x) : 0;
     return Math.log(t1 + t2);
   };

@@ -7,14 +7,22 @@ export const SUMMARY_CSV = `${CDNOW_DIR}cdnow_customers_summary.csv`;
 export const SUMMARY_WITH_TX_CSV = `${CDNOW_DIR}cdnow_customers_summary_with_transactions.csv`;
 
 function rows(file: string): string[][] {
-  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = fs
+    .readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   return lines.slice(1).map((l) => l.split(","));
 }
 
 /** cdnow_customers_summary.csv: ID, frequency, recency, T (weeks). */
 export function loadCdnowSummary() {
   const r = rows(SUMMARY_CSV);
-  return { id: r.map((f) => f[0]), x: r.map((f) => Number(f[1])), tx: r.map((f) => Number(f[2])), T: r.map((f) => Number(f[3])) };
+  return {
+    id: r.map((f) => f[0]),
+    x: r.map((f) => Number(f[1])),
+    tx: r.map((f) => Number(f[2])),
+    T: r.map((f) => Number(f[3])),
+  };
 }
 
 /** cdnow_customers_summary_with_transactions.csv: ID, x, t_x, T, zbar. */
@@ -45,7 +53,10 @@ export interface CdnowTransaction {
 
 /** CDNOW_master.txt: customer_id date cds dollars (header line first). */
 export function loadCdnowMaster(): CdnowTransaction[] {
-  const lines = fs.readFileSync(`${CDNOW_DIR}CDNOW_master.txt`, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = fs
+    .readFileSync(`${CDNOW_DIR}CDNOW_master.txt`, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   return lines
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => /^\d+$/.test(f[0]))
@@ -54,7 +65,10 @@ export function loadCdnowMaster(): CdnowTransaction[] {
 
 /** CDNOW_sample.txt: master_id sample_id date cds dollars (no header). */
 export function loadCdnowSample(): CdnowTransaction[] {
-  const lines = fs.readFileSync(`${CDNOW_DIR}CDNOW_sample.txt`, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = fs
+    .readFileSync(`${CDNOW_DIR}CDNOW_sample.txt`, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   return lines
     .map((l) => l.trim().split(/\s+/))
     .map((f) => ({ masterId: f[0], sampleId: f[1], date: f[2], cds: Number(f[3]), dollars: Number(f[4]) }));

@@ -3,7 +3,12 @@ import { assessFitability, simulateCustomers, type CustomerSummary } from "../..
 import { loadCdnowSummaryWithSpend } from "./cdnow";
 
 const cdnow = loadCdnowSummaryWithSpend();
-const cdnowRows: CustomerSummary[] = cdnow.x.map((x, i) => ({ x, tx: cdnow.tx[i], T: cdnow.T[i], zbar: cdnow.zbar[i] }));
+const cdnowRows: CustomerSummary[] = cdnow.x.map((x, i) => ({
+  x,
+  tx: cdnow.tx[i],
+  T: cdnow.T[i],
+  zbar: cdnow.zbar[i],
+}));
 
 function expectNoNumbers(result: ReturnType<typeof assessFitability>) {
   expect(result.ok).toBe(false);

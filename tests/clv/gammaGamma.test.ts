@@ -54,7 +54,11 @@ describe("Gamma-Gamma likelihood and expected spend", () => {
       const lb = (a: number, b: number) => lgamma(a) + lgamma(b) - lgamma(a + b);
       // zbar | ν ~ Gamma(px, xν), ν ~ Gamma(q, v): compound = scaled beta-prime
       return (
-        -lb(p * x, q) + q * Math.log(v) + (p * x - 1) * Math.log(z) + p * x * Math.log(x) - (p * x + q) * Math.log(v + x * z)
+        -lb(p * x, q) +
+        q * Math.log(v) +
+        (p * x - 1) * Math.log(z) +
+        p * x * Math.log(x) -
+        (p * x + q) * Math.log(v + x * z)
       );
     };
     for (const [x, z] of [

@@ -9,7 +9,7 @@ describe("lgamma", () => {
     expect(Math.abs(lgamma(2))).toBeLessThan(1e-14);
     expect(Math.abs(lgamma(0.5) - 0.5 * Math.log(Math.PI))).toBeLessThan(1e-14);
     expect(Math.abs(lgamma(10) - Math.log(362880))).toBeLessThan(1e-13);
-    expect(rel(lgamma(100), 359.13420536957540)).toBeLessThan(1e-15);
+    expect(rel(lgamma(100), 359.1342053695754)).toBeLessThan(1e-15);
     expect(rel(lgamma(1e-8), 18.420680738180209)).toBeLessThan(1e-14);
     expect(Math.abs(lgamma(-0.5) - Math.log(2 * Math.sqrt(Math.PI)))).toBeLessThan(1e-14);
   });

@@ -32,7 +32,10 @@ const fit = fitMbgNbd(data);
 /** ln Γ(x), Lanczos (g = 7, 9 terms), reflection below 1/2. */
 function lnGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   const z = x - 1;
   let sum = c[0];
   for (let i = 1; i < 9; i++) sum += c[i] / (z + i);
@@ -104,15 +107,23 @@ describe("MBG/NBD fit on the CDNOW sample", () => {
   });
 
   it("reproduces the published estimates (r 0.525, α 6.183, a 0.891, b 1.614) to 1e-3", () => {
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(fit.params[k] - PUBLISHED_MBGNBD[k]), k).toBeLessThan(1e-3);
+    for (const k of ["r", "alpha", "a", "b"] as const)
+      expect(Math.abs(fit.params[k] - PUBLISHED_MBGNBD[k]), k).toBeLessThan(1e-3);
   });
 
   it("its log-likelihood is the plain direct evaluation's, there and elsewhere", () => {
-    expect(Math.abs(fit.logLikelihood - plainLogLikelihood(fit.params))).toBeLessThan(1e-7 * Math.abs(fit.logLikelihood));
+    expect(Math.abs(fit.logLikelihood - plainLogLikelihood(fit.params))).toBeLessThan(
+      1e-7 * Math.abs(fit.logLikelihood),
+    );
     for (const p of [PUBLISHED_BGNBD, { r: 1, alpha: 1, a: 1, b: 1 }, { r: 2.5, alpha: 30, a: 0.2, b: 7 }]) {
-      expect(Math.abs(mbgnbdLogLikelihood(p, data) - plainLogLikelihood(p))).toBeLessThan(1e-7 * Math.abs(plainLogLikelihood(p)));
+      expect(Math.abs(mbgnbdLogLikelihood(p, data) - plainLogLikelihood(p))).toBeLessThan(
+        1e-7 * Math.abs(plainLogLikelihood(p)),
+      );
     }
-    expect(mbgnbdIndividualLogLikelihood(fit.params, 2, 30.43, 38.86)).toBeCloseTo(Math.log(Object.values(plainTerms(fit.params, 2, 30.43, 38.86)).reduce((s, v) => s + v)), 10);
+    expect(mbgnbdIndividualLogLikelihood(fit.params, 2, 30.43, 38.86)).toBeCloseTo(
+      Math.log(Object.values(plainTerms(fit.params, 2, 30.43, 38.86)).reduce((s, v) => s + v)),
+      10,
+    );
   });
 
   it("is the maximum: no point of a 5⁴ grid around it (±1%, ±5% per parameter) has a higher plain likelihood", () => {
@@ -124,7 +135,12 @@ describe("MBG/NBD fit on the CDNOW sample", () => {
       for (const fa of factors)
         for (const fA of factors)
           for (const fb of factors) {
-            const p = { r: fit.params.r * fr, alpha: fit.params.alpha * fa, a: fit.params.a * fA, b: fit.params.b * fb };
+            const p = {
+              r: fit.params.r * fr,
+              alpha: fit.params.alpha * fa,
+              a: fit.params.a * fA,
+              b: fit.params.b * fb,
+            };
             if (plainLogLikelihood(p) > best + 1e-9) higher++;
             evaluated++;
           }
@@ -145,7 +161,13 @@ describe("MBG/NBD predictions", () => {
   const p = fit.params;
 
   it("P(alive) is the share of the 'alive' term of the likelihood, for one-order and repeat customers", () => {
-    for (const [x, tx, T] of [[0, 0, 1], [0, 0, 38.86], [2, 30.43, 38.86], [1, 1.71, 38.86], [10, 35, 39]] as const) {
+    for (const [x, tx, T] of [
+      [0, 0, 1],
+      [0, 0, 38.86],
+      [2, 30.43, 38.86],
+      [1, 1.71, 38.86],
+      [10, 35, 39],
+    ] as const) {
       const { alive, dead } = plainTerms(p, x, tx, T);
       expect(mbgnbdProbabilityAlive(p, x, tx, T)).toBeCloseTo(alive / (alive + dead), 12);
     }
@@ -205,7 +227,8 @@ describe("MBG/NBD predictions", () => {
     const sim = simulateCustomers(30_000, truth, { p: 6, q: 4, v: 15 }, { seed: 7, model: "mbgnbd", cohortDays: 730 });
     const recovered = fitMbgNbd(sim);
     expect(recovered.converged).toBe(true);
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(recovered.params[k] / truth[k] - 1), k).toBeLessThan(0.2);
+    for (const k of ["r", "alpha", "a", "b"] as const)
+      expect(Math.abs(recovered.params[k] / truth[k] - 1), k).toBeLessThan(0.2);
   });
 
   it("refuses invalid input instead of answering", () => {

@@ -6,7 +6,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { predictCli } from "../../app/cli/predict";
 import { buildSummary, fitGammaGamma } from "../../app/lifecycle/clv/index";
-import { CDNOW_CALIBRATION_END, cdnowDate, loadCdnowMaster, loadCdnowSample, PUBLISHED_BGNBD, SUMMARY_CSV, SUMMARY_WITH_TX_CSV } from "./cdnow";
+import {
+  CDNOW_CALIBRATION_END,
+  cdnowDate,
+  loadCdnowMaster,
+  loadCdnowSample,
+  PUBLISHED_BGNBD,
+  SUMMARY_CSV,
+  SUMMARY_WITH_TX_CSV,
+} from "./cdnow";
 
 /** MBG/NBD on the CDNOW summary as BTYDplus estimates it (and lifetimes' ModifiedBetaGeoFitter test reproduces). */
 const PUBLISHED_MBGNBD = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -37,9 +45,11 @@ describe("npm run predict -- --summary", () => {
     expect(Object.keys(out)).toEqual(["bgnbd", "mbgnbd"]);
     expect(Object.keys(out.bgnbd)).toEqual(["r", "alpha", "a", "b", "logLikelihood"]);
     expect(Object.keys(out.mbgnbd)).toEqual(["r", "alpha", "a", "b", "logLikelihood"]);
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(out.bgnbd[k] - PUBLISHED_BGNBD[k])).toBeLessThan(1e-3);
+    for (const k of ["r", "alpha", "a", "b"] as const)
+      expect(Math.abs(out.bgnbd[k] - PUBLISHED_BGNBD[k])).toBeLessThan(1e-3);
     expect(Math.abs(out.bgnbd.logLikelihood + 9582.43)).toBeLessThan(0.005);
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(out.mbgnbd[k] - PUBLISHED_MBGNBD[k])).toBeLessThan(1e-3);
+    for (const k of ["r", "alpha", "a", "b"] as const)
+      expect(Math.abs(out.mbgnbd[k] - PUBLISHED_MBGNBD[k])).toBeLessThan(1e-3);
     // MBG/NBD has the same four parameters and fits CDNOW a little better.
     expect(out.mbgnbd.logLikelihood).toBeGreaterThan(out.bgnbd.logLikelihood);
   });
@@ -57,10 +67,16 @@ describe("npm run predict -- --summary", () => {
 
   it("reports bad input with file, line, column and reason, exit code 2, nothing on stdout", async () => {
     const cases: [string, RegExp][] = [
-      ["ID,frequency,recency,T\n1,2,30.43,38.86\n2,two,1,38.86\n", /line 3, column 2 \(frequency\): expected a number, got "two"/],
+      [
+        "ID,frequency,recency,T\n1,2,30.43,38.86\n2,two,1,38.86\n",
+        /line 3, column 2 \(frequency\): expected a number, got "two"/,
+      ],
       ["ID,frequency,recency,T\n1,2,40,38.86\n", /line 2, column 3 \(recency\): recency 40 exceeds T 38.86/],
       ["ID,frequency,recency,T\n1,1.5,3,38.86\n", /line 2, column 2 \(frequency\): .*whole number/],
-      ["ID,frequency,recency,T\n1,0,0,38\n1,0,0,38\n", /line 3, column 1 \(ID\): customer 1 already appeared on line 2/],
+      [
+        "ID,frequency,recency,T\n1,0,0,38\n1,0,0,38\n",
+        /line 3, column 1 \(ID\): customer 1 already appeared on line 2/,
+      ],
       ["ID,frequency,T\n1,2,38\n", /line 1: .*missing recency/],
       ["ID,x,t_x,T,zbar\n1,2,30,38,cheap\n", /line 2, column 5 \(zbar\): expected a number, got "cheap"/],
       ["ID,frequency,recency,T\n1,2,30\n", /line 2: expected 4 fields/],
@@ -90,13 +106,24 @@ describe("npm run predict -- --summary on the CDNOW master file (23,570 customer
     CDNOW_CALIBRATION_END,
   );
   const csv = (keep: (r: (typeof rows)[number]) => boolean) =>
-    `ID,x,t_x,T,zbar\n${rows.filter(keep).map((r) => `${r.customerId},${r.x},${r.tx},${r.T},${r.zbar}`).join("\n")}\n`;
+    `ID,x,t_x,T,zbar\n${rows
+      .filter(keep)
+      .map((r) => `${r.customerId},${r.x},${r.tx},${r.T},${r.zbar}`)
+      .join("\n")}\n`;
 
   it("leaves the non-positive zbar row out of Gamma-Gamma with a count on stderr, instead of failing the run", async () => {
     expect(rows.filter((r) => r.x > 0 && !(r.zbar > 0)).map((r) => r.customerId)).toEqual(["10244"]);
-    const all = await run("--summary", write("master.csv", csv(() => true)));
+    const all = await run(
+      "--summary",
+      write(
+        "master.csv",
+        csv(() => true),
+      ),
+    );
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stderr).toMatch(/predict: 1 repeat buyer with a zbar of 0 or less left out of the spend model \(Gamma-Gamma\)/);
+    expect(all.stderr).toMatch(
+      /predict: 1 repeat buyer with a zbar of 0 or less left out of the spend model \(Gamma-Gamma\)/,
+    );
     expect(all.stderr).toMatch(/Gamma-Gamma: converged .* 9450 customers/);
     expect(all.stderr).toMatch(/MBG\/NBD: converged .* 23570 customers/);
     // The spend model is the one of the other 9,450 repeat buyers, fitted directly.
@@ -130,7 +157,12 @@ describe("npm run predict -- --orders --calibration-end", () => {
   const ordersFile = write("orders.csv", ordersCsv("0.01"));
 
   it("counts only qualifying orders: the 8 free CDNOW orders leave 2,349 customers", async () => {
-    const { code, stderr } = await run("--orders", write("orders-free.csv", ordersCsv("0.00")), "--calibration-end", "1997-09-30");
+    const { code, stderr } = await run(
+      "--orders",
+      write("orders-free.csv", ordersCsv("0.00")),
+      "--calibration-end",
+      "1997-09-30",
+    );
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/2349 customers from 6911 qualifying of 6923 orders/);
   });
@@ -139,7 +171,8 @@ describe("npm run predict -- --orders --calibration-end", () => {
     const { code, stdout, stderr } = await run("--orders", ordersFile, "--calibration-end", "1997-09-30");
     expect(code, stderr).toBe(0);
     const out = JSON.parse(stdout);
-    for (const k of ["r", "alpha", "a", "b"] as const) expect(Math.abs(out.bgnbd[k] - PUBLISHED_BGNBD[k])).toBeLessThan(1e-3);
+    for (const k of ["r", "alpha", "a", "b"] as const)
+      expect(Math.abs(out.bgnbd[k] - PUBLISHED_BGNBD[k])).toBeLessThan(1e-3);
     expect(Math.abs(out.gammaGamma.p - 6.25)).toBeLessThan(0.005);
     expect(Math.abs(out.gammaGamma.q - 3.74)).toBeLessThan(0.005);
     expect(Math.abs(out.gammaGamma.v - 15.44)).toBeLessThan(0.005);
@@ -148,10 +181,22 @@ describe("npm run predict -- --orders --calibration-end", () => {
 
   it("reports a bad order line with its line number, exit code 2", async () => {
     const bad = [
-      ["customer_id,order_id,created_at,total\n1,a,2024-01-01T10:00:00,10\n", /line 2, column 3 \(created_at\): .*time zone/],
-      ["customer_id,order_id,created_at,total\n1,a,2024-01-01T10:00:00Z,10\n2,a,2024-01-02T10:00:00Z,5\n", /line 3, column 2 \(order_id\): order a already appeared on line 2/],
-      ["customer_id,order_id,created_at,total,cancelled\n1,a,2024-01-01T10:00:00Z,10,maybe\n", /line 2, column 5 \(cancelled\)/],
-      ["customer_id,order_id,created_at,total\n1,a,2024-01-01T10:00:00Z,1O.00\n", /line 2, column 4 \(total\): expected a decimal amount/],
+      [
+        "customer_id,order_id,created_at,total\n1,a,2024-01-01T10:00:00,10\n",
+        /line 2, column 3 \(created_at\): .*time zone/,
+      ],
+      [
+        "customer_id,order_id,created_at,total\n1,a,2024-01-01T10:00:00Z,10\n2,a,2024-01-02T10:00:00Z,5\n",
+        /line 3, column 2 \(order_id\): order a already appeared on line 2/,
+      ],
+      [
+        "customer_id,order_id,created_at,total,cancelled\n1,a,2024-01-01T10:00:00Z,10,maybe\n",
+        /line 2, column 5 \(cancelled\)/,
+      ],
+      [
+        "customer_id,order_id,created_at,total\n1,a,2024-01-01T10:00:00Z,1O.00\n",
+        /line 2, column 4 \(total\): expected a decimal amount/,
+      ],
       ["customer,order_id,created_at,total\n", /line 1: .*missing customer_id/],
     ] as const;
     for (const [i, [text, message]] of bad.entries()) {
@@ -172,7 +217,10 @@ describe("npm run predict -- --orders --calibration-end", () => {
   it("runs as a real process: JSON on stdout, exit 0; bad input exit 2", () => {
     const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
     const cli = path.join(ROOT, "app", "cli", "predict.ts");
-    const stdout = execFileSync(tsx, [cli, "--summary", SUMMARY_CSV], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] }).toString();
+    const stdout = execFileSync(tsx, [cli, "--summary", SUMMARY_CSV], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString();
     expect(JSON.parse(stdout).bgnbd.r).toBeCloseTo(0.2426, 3);
     const bad = write("bad-process.csv", "ID,frequency,recency,T\n1,x,0,1\n");
     let status = 0;

@@ -24,7 +24,7 @@ describe("simulation from the published CDNOW parameters", () => {
     expect(fit.params.alpha / PUBLISHED_BGNBD.alpha).toBeGreaterThan(0.85);
     expect(fit.params.alpha / PUBLISHED_BGNBD.alpha).toBeLessThan(1.15);
     // mean purchase rate r/α is well identified
-    expect((fit.params.r / fit.params.alpha) / (PUBLISHED_BGNBD.r / PUBLISHED_BGNBD.alpha)).toBeCloseTo(1, 1);
+    expect(fit.params.r / fit.params.alpha / (PUBLISHED_BGNBD.r / PUBLISHED_BGNBD.alpha)).toBeCloseTo(1, 1);
     const gg = fitGammaGamma(sim);
     expect(gg.converged).toBe(true);
     // mean spend pv/(q−1) is well identified even where p, q, v individually are not

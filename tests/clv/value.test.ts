@@ -63,7 +63,11 @@ describe("predicted 12-month value", () => {
   });
   it("the horizon is bounded: at most ten years (the discounted sum has one term per month)", () => {
     expect(MAX_HORIZON_WEEKS).toBeCloseTo(521.8, 10);
-    expect(() => predictCustomerValue(MBGNBD, gg, customer, { horizonWeeks: 1e9, monthlyDiscountRate: 0.01 })).toThrow(/horizonWeeks/);
-    expect(predictCustomerValue(MBGNBD, gg, customer, { horizonWeeks: MAX_HORIZON_WEEKS, monthlyDiscountRate: 0.01 }).value).toBeGreaterThan(0);
+    expect(() => predictCustomerValue(MBGNBD, gg, customer, { horizonWeeks: 1e9, monthlyDiscountRate: 0.01 })).toThrow(
+      /horizonWeeks/,
+    );
+    expect(
+      predictCustomerValue(MBGNBD, gg, customer, { horizonWeeks: MAX_HORIZON_WEEKS, monthlyDiscountRate: 0.01 }).value,
+    ).toBeGreaterThan(0);
   });
 });

@@ -69,7 +69,10 @@ export async function buildApp(log: (line: string) => void): Promise<void> {
   const newestSource = newestMtime(path.join(ROOT, "app"));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newestSource) return;
   log("Building the app (remix vite:build)...");
-  await run(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: ROOT, env: childEnv({ NODE_ENV: "production" }) });
+  await run(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+    cwd: ROOT,
+    env: childEnv({ NODE_ENV: "production" }),
+  });
 }
 
 function newestMtime(dir: string): number {
@@ -87,7 +90,11 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
     child.stderr!.on("data", (chunk) => (output += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${code}):\n${output.slice(-4000)}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(" ")} failed (${code}):\n${output.slice(-4000)}`)),
+    );
   });
 }
 
@@ -137,19 +144,42 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  app.stdout!.on("data", (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => log(`[app] ${line}`)));
-  app.stderr!.on("data", (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach((line) => log(`[app] ${line}`)));
+  app.stdout!.on("data", (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .forEach((line) => log(`[app] ${line}`)),
+  );
+  app.stderr!.on("data", (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .forEach((line) => log(`[app] ${line}`)),
+  );
   await waitForHttp(appUrl, 60_000);
 
   const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseFile, timeout: 10_000 }) });
   const adminUrl = async (urlOptions: { locale?: string; path?: string } = {}) =>
     (
-      await embeddedAppUrl({ appUrl, shop: DEMO_SHOP, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, locale: urlOptions.locale, ttlSeconds: 12 * 3600 })
-    ).replace("/app?", (urlOptions.path ?? "/app").includes("?") ? `${urlOptions.path}&` : `${urlOptions.path ?? "/app"}?`);
+      await embeddedAppUrl({
+        appUrl,
+        shop: DEMO_SHOP,
+        apiKey: DEMO_API_KEY,
+        apiSecret: DEMO_API_SECRET,
+        locale: urlOptions.locale,
+        ttlSeconds: 12 * 3600,
+      })
+    ).replace(
+      "/app?",
+      (urlOptions.path ?? "/app").includes("?") ? `${urlOptions.path}&` : `${urlOptions.path ?? "/app"}?`,
+    );
 
   // Installing: the first admin load performs the token exchange and the afterAuth hook queues the import.
   const install = await fetch(await adminUrl(), { headers: { "User-Agent": CHROME_UA } });
-  if (install.status !== 200) throw new Error(`Opening the app as admin failed: HTTP ${install.status} ${await install.text()}`);
+  if (install.status !== 200)
+    throw new Error(`Opening the app as admin failed: HTTP ${install.status} ${await install.text()}`);
   log("App installed on the dev store (token exchange done, offline session stored).");
 
   return {
@@ -161,7 +191,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     async waitForImport(onProgress) {
       let last = "";
       for (;;) {
-        const run = await db.syncRun.findFirst({ where: { shop: DEMO_SHOP, kind: "backfill" }, orderBy: { id: "desc" } });
+        const run = await db.syncRun.findFirst({
+          where: { shop: DEMO_SHOP, kind: "backfill" },
+          orderBy: { id: "desc" },
+        });
         if (run) {
           const line =
             run.phase === "classify"

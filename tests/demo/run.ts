@@ -17,7 +17,10 @@ const counts = await demo.db.stageCount.findMany({ where: { shop: DEMO_SHOP }, o
 const total = counts.reduce((sum, c) => sum + c.customers, 0);
 const flows = await demo.db.stageChange.count({ where: { shop: DEMO_SHOP } });
 console.log(`\nImported and classified ${total} customers in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-for (const c of counts) console.log(`  ${c.stage.padEnd(18)} ${String(c.customers).padStart(6)}  (${((100 * c.customers) / total).toFixed(1)}%)`);
+for (const c of counts)
+  console.log(
+    `  ${c.stage.padEnd(18)} ${String(c.customers).padStart(6)}  (${((100 * c.customers) / total).toFixed(1)}%)`,
+  );
 console.log(`  stage changes recorded: ${flows}`);
 console.log(`\nOpen the app as Shopify admin would (valid for 12 hours):\n\n  ${await demo.adminUrl()}\n`);
 console.log(`Japanese: ${await demo.adminUrl({ locale: "ja" })}`);

@@ -82,7 +82,10 @@ export interface AccessInput {
   protectedCustomerData?: ProtectedDataLevel | ProtectedField[];
 }
 
-export function installAccess(scopes: string | string[], protectedCustomerData: ProtectedDataLevel | ProtectedField[] = 2): InstallAccess {
+export function installAccess(
+  scopes: string | string[],
+  protectedCustomerData: ProtectedDataLevel | ProtectedField[] = 2,
+): InstallAccess {
   const fields: ProtectedField[] = Array.isArray(protectedCustomerData)
     ? protectedCustomerData
     : protectedCustomerData === 2
@@ -90,7 +93,12 @@ export function installAccess(scopes: string | string[], protectedCustomerData: 
       : [];
   for (const f of fields) if (!PROTECTED_FIELDS.includes(f)) throw new Error(`devstore: unknown protected field ${f}`);
   const level: ProtectedDataLevel = Array.isArray(protectedCustomerData) ? 2 : protectedCustomerData;
-  return { scopes: new AuthScopes(scopes), protectedLevel: level, protectedFields: new Set(fields), checked: new Map() };
+  return {
+    scopes: new AuthScopes(scopes),
+    protectedLevel: level,
+    protectedFields: new Set(fields),
+    checked: new Map(),
+  };
 }
 
 /** The granted scopes as Shopify lists them (the token exchange's `scope`, currentAppInstallation.accessScopes). */
@@ -208,7 +216,9 @@ function buildAccessRules(json: AdminSchemaJson): AccessRules {
   const rawTypes = json.data.__schema.types as unknown as RawType[];
   const byName = new Map(rawTypes.map((t) => [t.name, t]));
   const bothOperations = (text: string | null | undefined) =>
-    text ? { query: parseRequiredAccess(text, "query"), mutation: parseRequiredAccess(text, "mutation") } : { query: null, mutation: null };
+    text
+      ? { query: parseRequiredAccess(text, "query"), mutation: parseRequiredAccess(text, "mutation") }
+      : { query: null, mutation: null };
 
   const types = new Map<string, { query: Requirement | null; mutation: Requirement | null }>();
   for (const t of rawTypes) {
@@ -237,11 +247,20 @@ function buildAccessRules(json: AdminSchemaJson): AccessRules {
         field: bothOperations(f.requiredAccess),
         type: types.get(target.name) ?? { query: null, mutation: null },
         protectedType: PROTECTED_TYPES.has(target.name) ? target.name : null,
-        protectedContent: f.isProtected && PROTECTED_FIELDS.includes(f.protectedContent as ProtectedField) ? (f.protectedContent as ProtectedField) : null,
+        protectedContent:
+          f.isProtected && PROTECTED_FIELDS.includes(f.protectedContent as ProtectedField)
+            ? (f.protectedContent as ProtectedField)
+            : null,
         abstract,
       };
       const asksSomething =
-        access.field.query || access.field.mutation || access.type.query || access.type.mutation || access.protectedType || access.protectedContent || abstract;
+        access.field.query ||
+        access.field.mutation ||
+        access.type.query ||
+        access.type.mutation ||
+        access.protectedType ||
+        access.protectedContent ||
+        abstract;
       if (asksSomething) fields.set(`${t.name}.${f.name}`, access);
     }
   }
@@ -272,18 +291,28 @@ export function accessDenied(fieldName: string, requirement: Requirement): Graph
 }
 
 function notApprovedObject(typeName: string): GraphQLError {
-  return new GraphQLError(`This app is not approved to access the ${typeName} object. See ${PROTECTED_DATA_DOCS} for more details.`, {
-    extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
-  });
+  return new GraphQLError(
+    `This app is not approved to access the ${typeName} object. See ${PROTECTED_DATA_DOCS} for more details.`,
+    {
+      extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
+    },
+  );
 }
 
 function notApprovedField(fieldName: string): GraphQLError {
-  return new GraphQLError(`This app is not approved to use the ${fieldName} field. See ${PROTECTED_DATA_DOCS} for more details.`, {
-    extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
-  });
+  return new GraphQLError(
+    `This app is not approved to use the ${fieldName} field. See ${PROTECTED_DATA_DOCS} for more details.`,
+    {
+      extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
+    },
+  );
 }
 
-function requirementError(access: InstallAccess, fieldName: string, requirement: Requirement | null): GraphQLError | null {
+function requirementError(
+  access: InstallAccess,
+  fieldName: string,
+  requirement: Requirement | null,
+): GraphQLError | null {
   if (!requirement) return null;
   if (!scopesMet(access, requirement)) return accessDenied(fieldName, requirement);
   if (requirement.level2 && !hasAllProtectedFields(access)) return accessDenied(fieldName, requirement);
@@ -291,8 +320,15 @@ function requirementError(access: InstallAccess, fieldName: string, requirement:
 }
 
 /** The error Shopify gives before resolving `fieldName`, or null when the installation may read it. */
-export function fieldAccessError(access: InstallAccess, fieldName: string, rule: FieldAccess, operation: "query" | "mutation"): GraphQLError | null {
-  const own = requirementError(access, fieldName, rule.field[operation]) ?? requirementError(access, fieldName, rule.type[operation]);
+export function fieldAccessError(
+  access: InstallAccess,
+  fieldName: string,
+  rule: FieldAccess,
+  operation: "query" | "mutation",
+): GraphQLError | null {
+  const own =
+    requirementError(access, fieldName, rule.field[operation]) ??
+    requirementError(access, fieldName, rule.type[operation]);
   if (own) return own;
   if (rule.protectedType && access.protectedLevel < 1) return notApprovedObject(rule.protectedType);
   if (rule.protectedContent && !access.protectedFields.has(rule.protectedContent)) return notApprovedField(fieldName);
@@ -320,7 +356,8 @@ export function topicWithheld(rules: AccessRules, access: InstallAccess, topic: 
   const anyOf = rules.topics.get(topic) ?? [];
   if (anyOf.length > 0 && !anyOf.some((scope) => hasScope(access, scope))) return `needs one of ${anyOf.join(", ")}`;
   const resource = topic.split(/[/.]/)[0];
-  if (access.protectedLevel < 1 && PROTECTED_TOPIC_RESOURCES.includes(resource)) return "needs protected customer data access";
+  if (access.protectedLevel < 1 && PROTECTED_TOPIC_RESOURCES.includes(resource))
+    return "needs protected customer data access";
   return null;
 }
 

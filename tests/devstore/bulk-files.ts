@@ -42,7 +42,9 @@ export class BulkResultFiles {
       },
       async finish() {
         await opened;
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
         if (lines > 0) return { path: file, lines, bytes };
         fs.rmSync(file, { force: true });
         return null;

@@ -10,7 +10,10 @@ const gql = (q: string, v?: Record<string, unknown>) => adminGraphql(ds.origin, 
 async function waitFor(id: string, statuses = ["COMPLETED", "FAILED", "CANCELED"]) {
   const seen: string[] = [];
   for (let i = 0; i < 200; i++) {
-    const r = await gql(`query($id: ID!) { bulkOperation(id: $id) { id status type objectCount rootObjectCount fileSize url errorCode completedAt } }`, { id });
+    const r = await gql(
+      `query($id: ID!) { bulkOperation(id: $id) { id status type objectCount rootObjectCount fileSize url errorCode completedAt } }`,
+      { id },
+    );
     const op = r.data.bulkOperation;
     if (seen[seen.length - 1] !== op.status) seen.push(op.status);
     if (statuses.includes(op.status)) return { op, seen };
@@ -57,10 +60,18 @@ describe("bulk queries", () => {
     expect(op.rootObjectCount).toBe("3");
     const text = await (await fetch(op.url)).text();
     expect(Number(op.fileSize)).toBe(Buffer.byteLength(text));
-    const lines = text.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const [a, a1, a2, b, b1, c] = lines;
     expect(a).toEqual({ id: a.id, email: "a@example.com", amountSpent: { amount: "21.00" } });
-    expect(a1).toEqual({ id: a1.id, name: "#1001", totalPriceSet: { shopMoney: { amount: "10.00" } }, __parentId: a.id });
+    expect(a1).toEqual({
+      id: a1.id,
+      name: "#1001",
+      totalPriceSet: { shopMoney: { amount: "10.00" } },
+      __parentId: a.id,
+    });
     expect(a2).toMatchObject({ name: "#1002", __parentId: a.id });
     expect(b.email).toBe("b@example.com");
     expect(b1).toMatchObject({ name: "#1003", __parentId: b.id });
@@ -71,7 +82,12 @@ describe("bulk queries", () => {
     expect(current.data.currentBulkOperation).toMatchObject({ id: created.id, status: "COMPLETED" });
     await ds.webhooks.drain();
     const finish = ds.webhooks.recorded().find((d) => d.topic === "bulk_operations/finish");
-    expect(JSON.parse(finish!.body)).toMatchObject({ admin_graphql_api_id: created.id, status: "completed", type: "query", error_code: null });
+    expect(JSON.parse(finish!.body)).toMatchObject({
+      admin_graphql_api_id: created.id,
+      status: "completed",
+      type: "query",
+      error_code: null,
+    });
   });
 
   it("validates the query as Shopify documents (a connection, ids of nested parents)", async () => {
@@ -87,9 +103,14 @@ describe("bulk queries", () => {
   });
 
   it("a cancelled bulk operation ends CANCELED", async () => {
-    const run = await gql(`mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`);
+    const run = await gql(
+      `mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`,
+    );
     const id = run.data.bulkOperationRunQuery.bulkOperation.id;
-    const cancel = await gql(`mutation($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { status } userErrors { message } } }`, { id });
+    const cancel = await gql(
+      `mutation($id: ID!) { bulkOperationCancel(id: $id) { bulkOperation { status } userErrors { message } } }`,
+      { id },
+    );
     expect(cancel.data.bulkOperationCancel).toEqual({ bulkOperation: { status: "CANCELING" }, userErrors: [] });
     const { op } = await waitFor(id);
     expect(op.status).toBe("CANCELED");
@@ -98,7 +119,8 @@ describe("bulk queries", () => {
 
 describe("bulk mutations via staged uploads", () => {
   it("stagedUploadsCreate → multipart POST → bulkOperationRunMutation runs the mutation per JSONL line", async () => {
-    const staged = await gql(`mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: "tags.jsonl", mimeType: "text/jsonl", httpMethod: POST }]) {
+    const staged =
+      await gql(`mutation { stagedUploadsCreate(input: [{ resource: BULK_MUTATION_VARIABLES, filename: "tags.jsonl", mimeType: "text/jsonl", httpMethod: POST }]) {
       stagedTargets { url resourceUrl parameters { name value } } userErrors { field message } } }`);
     expect(staged.data.stagedUploadsCreate.userErrors).toEqual([]);
     const target = staged.data.stagedUploadsCreate.stagedTargets[0];
@@ -116,13 +138,21 @@ describe("bulk mutations via staged uploads", () => {
 
     const run = await gql(
       `mutation($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id status type } userErrors { field message code } } }`,
-      { m: `mutation call($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { message } } }`, p: key },
+      {
+        m: `mutation call($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { message } } }`,
+        p: key,
+      },
     );
     expect(run.data.bulkOperationRunMutation.userErrors).toEqual([]);
     const { op } = await waitFor(run.data.bulkOperationRunMutation.bulkOperation.id);
     expect(op).toMatchObject({ status: "COMPLETED", type: "MUTATION", objectCount: "3" });
-    const lines = (await (await fetch(op.url)).text()).trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines).toEqual(ids.map((id: string, i: number) => ({ data: { tagsAdd: { node: { id }, userErrors: [] } }, __lineNumber: i })));
+    const lines = (await (await fetch(op.url)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual(
+      ids.map((id: string, i: number) => ({ data: { tagsAdd: { node: { id }, userErrors: [] } }, __lineNumber: i })),
+    );
     const after = await gql(`{ customers(first: 3) { nodes { tags } } }`);
     expect(after.data.customers.nodes.map((n: any) => n.tags.at(-1))).toEqual(["bulk-0", "bulk-1", "bulk-2"]);
   });
@@ -150,13 +180,19 @@ describe("bulk queries over a store too big for one page", () => {
       const id = run.data.bulkOperationRunQuery.bulkOperation.id;
       const counts: number[] = [];
       for (;;) {
-        const r = await adminGraphql(store.origin, storeToken, `query($id: ID!) { bulkOperation(id: $id) { status objectCount rootObjectCount url fileSize } }`, { id });
+        const r = await adminGraphql(
+          store.origin,
+          storeToken,
+          `query($id: ID!) { bulkOperation(id: $id) { status objectCount rootObjectCount url fileSize } }`,
+          { id },
+        );
         const op = r.data.bulkOperation;
         counts.push(Number(op.objectCount));
         if (op.status === "COMPLETED") {
           const text = await (await fetch(op.url)).text();
           const state = store.shops.get(shop)!;
-          const expectedLines = state.customers.size + [...state.orders.values()].filter((o) => o.customerId !== null).length;
+          const expectedLines =
+            state.customers.size + [...state.orders.values()].filter((o) => o.customerId !== null).length;
           const pages = [...state.bulkOps.values()].find((b) => `gid://shopify/BulkOperation/${b.id}` === id)!.pages;
           return { op, text, counts, expectedLines, pages };
         }

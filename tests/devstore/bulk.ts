@@ -49,7 +49,12 @@ export function checkBulkQuery(schema: GraphQLSchema, query: string): BulkQueryC
   let connections = 0;
   let maxDepth = 0;
   let problem: string | undefined;
-  const walk = (sets: SelectionSetNode[], type: GraphQLCompositeType, depth: number, parentSelectsId: boolean | null) => {
+  const walk = (
+    sets: SelectionSetNode[],
+    type: GraphQLCompositeType,
+    depth: number,
+    parentSelectsId: boolean | null,
+  ) => {
     for (const [, nodes] of collectFieldsFor(schema, doc, sets, type)) {
       const name = nodes[0].name.value;
       if (name.startsWith("__") || !("getFields" in type)) continue;
@@ -64,14 +69,19 @@ export function checkBulkQuery(schema: GraphQLSchema, query: string): BulkQueryC
         if (d > 1 && parentSelectsId === false && !problem)
           problem = `The parent 'node' field for a nested connection must select the 'id' field without an alias and must be of 'ID' return type. Connection field: '${name}'`;
         const inner = collectFieldsFor(schema, doc, subSets(nodes), named);
-        const edgeType = named.getFields().edges ? (getNamedType(named.getFields().edges.type) as GraphQLObjectType) : undefined;
-        const nodeType = getNamedType((named.getFields().nodes ?? edgeType?.getFields().node)!.type) as GraphQLCompositeType;
+        const edgeType = named.getFields().edges
+          ? (getNamedType(named.getFields().edges.type) as GraphQLObjectType)
+          : undefined;
+        const nodeType = getNamedType(
+          (named.getFields().nodes ?? edgeType?.getFields().node)!.type,
+        ) as GraphQLCompositeType;
         for (const [, f] of inner) {
           const n = f[0].name.value;
           let nodeSets: SelectionSetNode[] = [];
           if (n === "nodes") nodeSets = subSets(f);
           else if (n === "edges" && edgeType) {
-            for (const [, ef] of collectFieldsFor(schema, doc, subSets(f), edgeType)) if (ef[0].name.value === "node") nodeSets.push(...subSets(ef));
+            for (const [, ef] of collectFieldsFor(schema, doc, subSets(f), edgeType))
+              if (ef[0].name.value === "node") nodeSets.push(...subSets(ef));
           } else continue;
           const selectsId = [...collectFieldsFor(schema, doc, nodeSets, nodeType)].some(
             ([key, fs]) => key === "id" && fs[0].name.value === "id",
@@ -112,9 +122,14 @@ export function flattenBulkResult(schema: GraphQLSchema, doc: DocumentNode, data
     void key;
     for (const [k, f] of fields) {
       const n = f[0].name.value;
-      if (n === "nodes" && Array.isArray(conn[k])) return { list: conn[k] as Array<Record<string, unknown>>, via: "nodes" as const, field: f };
+      if (n === "nodes" && Array.isArray(conn[k]))
+        return { list: conn[k] as Array<Record<string, unknown>>, via: "nodes" as const, field: f };
       if (n === "edges" && Array.isArray(conn[k])) {
-        return { list: (conn[k] as Array<Record<string, unknown>>).map((e) => e?.node as Record<string, unknown>), via: "edges" as const, field: f };
+        return {
+          list: (conn[k] as Array<Record<string, unknown>>).map((e) => e?.node as Record<string, unknown>),
+          via: "edges" as const,
+          field: f,
+        };
       }
     }
     return { list: [] as Array<Record<string, unknown>>, via: "nodes" as const, field: [] as FieldNode[] };
@@ -122,12 +137,15 @@ export function flattenBulkResult(schema: GraphQLSchema, doc: DocumentNode, data
 
   const nodeSelection = (conn: GraphQLObjectType, connFields: Map<string, FieldNode[]>): SelectionSetNode[] => {
     const out: SelectionSetNode[] = [];
-    const edgeType = conn.getFields().edges ? (getNamedType(conn.getFields().edges.type) as GraphQLObjectType) : undefined;
+    const edgeType = conn.getFields().edges
+      ? (getNamedType(conn.getFields().edges.type) as GraphQLObjectType)
+      : undefined;
     for (const [, f] of connFields) {
       const n = f[0].name.value;
       if (n === "nodes") out.push(...subSets(f));
       else if (n === "edges" && edgeType) {
-        for (const [, ef] of collectFieldsFor(schema, doc, subSets(f), edgeType)) if (ef[0].name.value === "node") out.push(...subSets(ef));
+        for (const [, ef] of collectFieldsFor(schema, doc, subSets(f), edgeType))
+          if (ef[0].name.value === "node") out.push(...subSets(ef));
       }
     }
     return out;
@@ -156,7 +174,10 @@ export function flattenBulkResult(schema: GraphQLSchema, doc: DocumentNode, data
         delete obj[key];
         const connFields = collectFieldsFor(schema, doc, subSets(nodes), named);
         const { list } = connectionNodes(value as Record<string, unknown>, key, connFields);
-        const nodeType = getNamedType((named.getFields().nodes ?? (getNamedType(named.getFields().edges.type) as GraphQLObjectType).getFields().node)!.type) as GraphQLCompositeType;
+        const nodeType = getNamedType(
+          (named.getFields().nodes ??
+            (getNamedType(named.getFields().edges.type) as GraphQLObjectType).getFields().node)!.type,
+        ) as GraphQLCompositeType;
         const nSets = nodeSelection(named, connFields);
         for (const node of list) if (node) emitNode(node, nodeType, nSets, parentId, out);
         continue;
@@ -164,7 +185,8 @@ export function flattenBulkResult(schema: GraphQLSchema, doc: DocumentNode, data
       const t = isNonNullType(def.type) ? def.type.ofType : def.type;
       if (isListType(t)) {
         for (const item of value as unknown[])
-          if (item && typeof item === "object") processObject(item as Record<string, unknown>, named, subSets(nodes), parentId, out);
+          if (item && typeof item === "object")
+            processObject(item as Record<string, unknown>, named, subSets(nodes), parentId, out);
       } else processObject(value as Record<string, unknown>, named, subSets(nodes), parentId, out);
     }
     delete obj[TYPENAME_ALIAS];
@@ -204,9 +226,11 @@ export function checkBulkMutation(schema: GraphQLSchema, mutation: string): Bulk
     return { error: `Failed to parse the mutation - ${(e as Error).message}` };
   }
   const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (ops.length !== 1 || ops[0].operation !== "mutation") return { error: "Invalid mutation: a single mutation operation is required." };
+  if (ops.length !== 1 || ops[0].operation !== "mutation")
+    return { error: "Invalid mutation: a single mutation operation is required." };
   const roots = ops[0].selectionSet.selections.filter((s) => s.kind === Kind.FIELD);
-  if (roots.length !== 1) return { error: "Invalid mutation: bulk mutations must contain exactly one top-level field." };
+  if (roots.length !== 1)
+    return { error: "Invalid mutation: bulk mutations must contain exactly one top-level field." };
   const name = (roots[0] as FieldNode).name.value;
   if (name.startsWith("bulkOperation") || name === "stagedUploadsCreate")
     return { error: `Invalid mutation: ${name} is not supported in bulk mutations.` };

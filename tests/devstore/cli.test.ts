@@ -9,7 +9,19 @@ describe("cli", () => {
   it("prints one JSON line when ready, serves GraphQL, and stops cleanly on SIGTERM", async () => {
     const child = spawn(
       path.join(REPO_ROOT, "node_modules/.bin/tsx"),
-      ["tests/devstore/cli.ts", "--port", "0", "--api-key", "K", "--api-secret", "S", "--seed", "generated:20:50", "--shop", "cli-test.myshopify.com"],
+      [
+        "tests/devstore/cli.ts",
+        "--port",
+        "0",
+        "--api-key",
+        "K",
+        "--api-secret",
+        "S",
+        "--seed",
+        "generated:20:50",
+        "--shop",
+        "cli-test.myshopify.com",
+      ],
       { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     try {

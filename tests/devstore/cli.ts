@@ -43,7 +43,8 @@ function protectedCustomerData(value: string | undefined): ProtectedDataLevel | 
   if (value === undefined) return undefined;
   if (value === "0" || value === "1" || value === "2") return Number(value) as ProtectedDataLevel;
   const fields = value.split(",").map((f) => f.trim());
-  for (const f of fields) if (!(PROTECTED_FIELDS as readonly string[]).includes(f)) throw new Error(`bad --protected-customer-data ${value}`);
+  for (const f of fields)
+    if (!(PROTECTED_FIELDS as readonly string[]).includes(f)) throw new Error(`bad --protected-customer-data ${value}`);
   return fields as ProtectedField[];
 }
 
@@ -72,7 +73,8 @@ async function main() {
   let seed: unknown = null;
   const kind = args.seed ?? "none";
   if (kind === "online-retail") {
-    const shiftTo = args["shift-to"] === undefined ? undefined : args["shift-to"] === "now" ? new Date() : new Date(args["shift-to"]);
+    const shiftTo =
+      args["shift-to"] === undefined ? undefined : args["shift-to"] === "now" ? new Date() : new Date(args["shift-to"]);
     if (shiftTo && Number.isNaN(shiftTo.getTime())) throw new Error(`bad --shift-to ${args["shift-to"]}`);
     seed = await ds.seedOnlineRetail(shop, { shiftTo });
   } else if (kind.startsWith("generated")) {

@@ -15,21 +15,27 @@ describe("calculateQueryCost matches Shopify's documented examples", () => {
 
   it("a mutation costs 10, its payload objects included (shopify.dev web pixel tutorial: webPixelCreate → 10)", () => {
     expect(
-      cost(`mutation { webPixelCreate(webPixel: { settings: "{\\"accountID\\":\\"123\\"}" }) { userErrors { code field message } webPixel { settings id } } }`),
+      cost(
+        `mutation { webPixelCreate(webPixel: { settings: "{\\"accountID\\":\\"123\\"}" }) { userErrors { code field message } webPixel { settings id } } }`,
+      ),
     ).toBe(10);
   });
 
   it("a connection costs 2 plus first × the cost of one node ('two points plus the number of returned objects')", () => {
     expect(cost(`{ orders(first: 5) { edges { node { name } } } }`)).toBe(7);
     expect(cost(`{ products(first: 250) { edges { node { id } } } }`)).toBe(252);
-    expect(cost(`query($n: Int) { customers(first: $n) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { n: 100 })).toBe(102);
+    expect(
+      cost(`query($n: Int) { customers(first: $n) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { n: 100 }),
+    ).toBe(102);
     expect(cost(`{ customers(last: 3) { edges { cursor node { id } } } }`)).toBe(5);
   });
 
   it("nested objects and connections multiply through their parent connection", () => {
     // 2 + 10 × (customer 1 + amountSpent 1 + orders (2 + 5 × (order 1 + totalPriceSet 1 + shopMoney 1)))
     expect(
-      cost(`{ customers(first: 10) { nodes { id amountSpent { amount } orders(first: 5) { nodes { id totalPriceSet { shopMoney { amount } } } } } } }`),
+      cost(
+        `{ customers(first: 10) { nodes { id amountSpent { amount } orders(first: 5) { nodes { id totalPriceSet { shopMoney { amount } } } } } } }`,
+      ),
     ).toBe(2 + 10 * (1 + 1 + (2 + 5 * 3)));
   });
 
@@ -40,7 +46,9 @@ describe("calculateQueryCost matches Shopify's documented examples", () => {
   });
 
   it("@skip / @include are honoured", () => {
-    expect(cost(`query($s: Boolean!) { shop { id } customers(first: 10) @skip(if: $s) { nodes { id } } }`, { s: true })).toBe(1);
+    expect(
+      cost(`query($s: Boolean!) { shop { id } customers(first: 10) @skip(if: $s) { nodes { id } } }`, { s: true }),
+    ).toBe(1);
   });
 });
 
@@ -51,9 +59,16 @@ describe("requests are costed, throttled and refunded like Shopify", () => {
   let now = Date.UTC(2025, 0, 1);
 
   beforeAll(async () => {
-    ds = await startDevStore({ apiKey: "k", apiSecret: "s", clock: () => now, bucket: { maximumAvailable: 100, restoreRate: 10 } });
+    ds = await startDevStore({
+      apiKey: "k",
+      apiSecret: "s",
+      clock: () => now,
+      bucket: { maximumAvailable: 100, restoreRate: 10 },
+    });
     ds.addShop(SHOP);
-    ds.seedFromRows(SHOP, { customers: Array.from({ length: 30 }, (_, i) => ({ email: `p${i}@example.com`, createdAt: now - 1000 })) });
+    ds.seedFromRows(SHOP, {
+      customers: Array.from({ length: 30 }, (_, i) => ({ email: `p${i}@example.com`, createdAt: now - 1000 })),
+    });
     token = ds.issueOfflineToken(SHOP);
   });
   afterAll(async () => {
@@ -72,7 +87,12 @@ describe("requests are costed, throttled and refunded like Shopify", () => {
     expect(available).toEqual([78, 56, 34, 12]);
     expect(throttled.status).toBe(200);
     expect(throttled.body).toEqual({
-      errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+      errors: [
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" },
+        },
+      ],
       extensions: {
         cost: {
           requestedQueryCost: 22,
@@ -107,7 +127,11 @@ describe("requests are costed, throttled and refunded like Shopify", () => {
 
   it("a query over 1000 points is refused before it runs (MAX_COST_EXCEEDED)", async () => {
     ds.setBucket(SHOP, { maximumAvailable: 2000, currentlyAvailable: 2000 });
-    const r = await adminGraphql(ds.origin, token, `{ customers(first: 250) { nodes { id orders(first: 10) { nodes { id } } } } }`);
+    const r = await adminGraphql(
+      ds.origin,
+      token,
+      `{ customers(first: 250) { nodes { id orders(first: 10) { nodes { id } } } } }`,
+    );
     expect(r.data).toBeUndefined();
     expect(r.errors[0].extensions).toEqual({
       code: "MAX_COST_EXCEEDED",
@@ -115,7 +139,9 @@ describe("requests are costed, throttled and refunded like Shopify", () => {
       maxCost: 1000,
       documentation: "https://shopify.dev/api/usage/rate-limits",
     });
-    expect(r.errors[0].message).toMatch(/^Query cost is 3252, which exceeds the single query max cost limit \(1000\)\./);
+    expect(r.errors[0].message).toMatch(
+      /^Query cost is 3252, which exceeds the single query max cost limit \(1000\)\./,
+    );
     expect(r.extensions.cost.actualQueryCost).toBeNull();
     expect(r.extensions.cost.throttleStatus.currentlyAvailable).toBe(2000);
   });
@@ -123,6 +149,10 @@ describe("requests are costed, throttled and refunded like Shopify", () => {
   it("the bucket can be changed per shop at runtime", async () => {
     ds.setBucket(SHOP, { maximumAvailable: 1000, restoreRate: 50, currentlyAvailable: 1000 });
     const r = await adminGraphql(ds.origin, token, `{ shop { id } }`);
-    expect(r.extensions.cost.throttleStatus).toEqual({ maximumAvailable: 1000, currentlyAvailable: 999, restoreRate: 50 });
+    expect(r.extensions.cost.throttleStatus).toEqual({
+      maximumAvailable: 1000,
+      currentlyAvailable: 999,
+      restoreRate: 50,
+    });
   });
 });

@@ -119,7 +119,9 @@ function collect(
 
 function hasTypedFragments(ctx: Ctx, sets: readonly SelectionSetNode[]): boolean {
   return sets.some((s) =>
-    s.selections.some((sel) => sel.kind === Kind.FRAGMENT_SPREAD || (sel.kind === Kind.INLINE_FRAGMENT && sel.typeCondition)),
+    s.selections.some(
+      (sel) => sel.kind === Kind.FRAGMENT_SPREAD || (sel.kind === Kind.INLINE_FRAGMENT && sel.typeCondition),
+    ),
   );
 }
 
@@ -148,7 +150,13 @@ function selectionCost(
     if (value === null || typeof value !== "object") return 0;
     const tn = (value as Record<string, unknown>)[TYPENAME_ALIAS];
     const runtime = (typeof tn === "string" ? ctx.schema.getType(tn) : undefined) ?? type;
-    return fieldsCost(ctx, collect(ctx, sets, runtime as GraphQLCompositeType), runtime as GraphQLCompositeType, value as Record<string, unknown>, mode);
+    return fieldsCost(
+      ctx,
+      collect(ctx, sets, runtime as GraphQLCompositeType),
+      runtime as GraphQLCompositeType,
+      value as Record<string, unknown>,
+      mode,
+    );
   }
   if (isAbstractType(type) && hasTypedFragments(ctx, sets)) {
     let max = 0;
@@ -217,7 +225,9 @@ function connectionCost(
 ): number {
   const inner = collect(ctx, sets, conn);
   const nodeMode: Mode = { objectsFree: false };
-  const edgeType = conn.getFields().edges ? (getNamedType(conn.getFields().edges.type) as GraphQLObjectType) : undefined;
+  const edgeType = conn.getFields().edges
+    ? (getNamedType(conn.getFields().edges.type) as GraphQLObjectType)
+    : undefined;
   const nodesField = conn.getFields().nodes;
   const nodeType = nodesField
     ? (getNamedType(nodesField.type) as GraphQLCompositeType)
@@ -248,7 +258,8 @@ function connectionCost(
     for (const e of edgeKeys)
       for (const s of e.nodeSets.values())
         nodeCost = Math.max(nodeCost, 1 + selectionCost(ctx, s, nodeType, undefined, nodeMode));
-    for (const nk of nodesKeys) nodeCost = Math.max(nodeCost, 1 + selectionCost(ctx, nk.sets, nodeType, undefined, nodeMode));
+    for (const nk of nodesKeys)
+      nodeCost = Math.max(nodeCost, 1 + selectionCost(ctx, nk.sets, nodeType, undefined, nodeMode));
     return 2 + size * nodeCost;
   }
   const obj = value as Record<string, unknown>;
@@ -269,13 +280,18 @@ function connectionCost(
   for (const nk of nodesKeys) {
     const list = (obj[nk.key] as unknown[] | null) ?? [];
     let sum = 0;
-    for (const node of list) if (node !== null && node !== undefined) sum += 1 + selectionCost(ctx, nk.sets, nodeType, node, nodeMode);
+    for (const node of list)
+      if (node !== null && node !== undefined) sum += 1 + selectionCost(ctx, nk.sets, nodeType, node, nodeMode);
     best = Math.max(best, sum);
   }
   return 2 + best;
 }
 
-function safeArgs(def: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+function safeArgs(
+  def: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
   try {
     return getArgumentValues(def, node, variables);
   } catch {
@@ -310,9 +326,15 @@ function operationCost(ctx: Ctx, op: OperationDefinitionNode, data: Record<strin
   const root = ctx.schema.getRootType(op.operation);
   if (!root) return 0;
   if (op.operation !== "mutation") {
-    return selectionCost(ctx, [op.selectionSet], root, data === undefined ? undefined : { ...data, [TYPENAME_ALIAS]: root.name }, {
-      objectsFree: false,
-    });
+    return selectionCost(
+      ctx,
+      [op.selectionSet],
+      root,
+      data === undefined ? undefined : { ...data, [TYPENAME_ALIAS]: root.name },
+      {
+        objectsFree: false,
+      },
+    );
   }
   let total = 0;
   for (const [key, nodes] of collect(ctx, [op.selectionSet], root)) {

@@ -3,7 +3,15 @@
  * requested cost (MAX_COST_EXCEEDED over 1000) → leaky bucket (THROTTLED) → execute →
  * actual cost, refund of requested − actual → response with `extensions.cost`.
  */
-import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import {
+  execute,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from "graphql";
 import {
   calculateActualCost,
   calculateQueryCost,
@@ -90,7 +98,10 @@ export async function runGraphQLRequest(
       throttled: false,
     };
   }
-  const variables = (body.variables && typeof body.variables === "object" ? body.variables : {}) as Record<string, unknown>;
+  const variables = (body.variables && typeof body.variables === "object" ? body.variables : {}) as Record<
+    string,
+    unknown
+  >;
   const operationName = typeof body.operationName === "string" ? body.operationName : undefined;
 
   const parsed = parseAndValidate(schema, body.query);
@@ -111,7 +122,10 @@ export async function runGraphQLRequest(
   if (tooLarge.length) {
     return {
       status: 200,
-      body: { errors: tooLarge.map((e) => e.toJSON()), extensions: { cost: { requestedQueryCost: 0, actualQueryCost: 0, throttleStatus: throttleStatus(bucket) } } },
+      body: {
+        errors: tooLarge.map((e) => e.toJSON()),
+        extensions: { cost: { requestedQueryCost: 0, actualQueryCost: 0, throttleStatus: throttleStatus(bucket) } },
+      },
       requestedQueryCost: 0,
       actualQueryCost: 0,
       throttled: false,
@@ -132,10 +146,17 @@ export async function runGraphQLRequest(
               "cost of a query is calculated.\n\n" +
               "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n" +
               "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n",
-            extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_QUERY_COST, documentation: THROTTLE_DOCS },
+            extensions: {
+              code: "MAX_COST_EXCEEDED",
+              cost: requested,
+              maxCost: MAX_QUERY_COST,
+              documentation: THROTTLE_DOCS,
+            },
           },
         ],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(bucket) } },
+        extensions: {
+          cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(bucket) },
+        },
       },
       requestedQueryCost: requested,
       actualQueryCost: null,
@@ -149,7 +170,9 @@ export async function runGraphQLRequest(
       status: 200,
       body: {
         errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: THROTTLE_DOCS } }],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(bucket) } },
+        extensions: {
+          cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(bucket) },
+        },
       },
       requestedQueryCost: requested,
       actualQueryCost: null,
@@ -169,7 +192,10 @@ export async function runGraphQLRequest(
 
   // the actual cost walks what was returned (nothing ran when there is no data)
   const actual = result.data
-    ? Math.min(requested, calculateActualCost(schema, doc, variables, result.data as Record<string, unknown>, operationName))
+    ? Math.min(
+        requested,
+        calculateActualCost(schema, doc, variables, result.data as Record<string, unknown>, operationName),
+      )
     : 0;
   refill(bucket, store.now());
   bucket.available = Math.min(bucket.maximumAvailable, bucket.available + (requested - actual));

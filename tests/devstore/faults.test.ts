@@ -36,7 +36,13 @@ describe("faults", () => {
     ds.faults.set({ timeoutRate: 1 });
     const ctl = new AbortController();
     const pending = adminGraphql(ds.origin, token, `{ shop { id } }`, undefined, { signal: ctl.signal });
-    const outcome = Promise.race([pending.then(() => "answered", () => "aborted"), new Promise((r) => setTimeout(() => r("still waiting"), 200))]);
+    const outcome = Promise.race([
+      pending.then(
+        () => "answered",
+        () => "aborted",
+      ),
+      new Promise((r) => setTimeout(() => r("still waiting"), 200)),
+    ]);
     expect(await outcome).toBe("still waiting");
     ctl.abort();
     await expect(pending).rejects.toThrow();

@@ -18,7 +18,13 @@ import toml from "toml";
 export const FLOW_PAYLOAD_LIMIT_BYTES = 50_000;
 
 const TRIGGER_FIELD_TYPES = new Set(["boolean", "email", "single_line_text_field", "url", "number_decimal"]);
-const TRIGGER_REFERENCES = new Set(["customer_reference", "order_reference", "product_reference", "company_reference", "company_contact_reference"]);
+const TRIGGER_REFERENCES = new Set([
+  "customer_reference",
+  "order_reference",
+  "product_reference",
+  "company_reference",
+  "company_contact_reference",
+]);
 
 export interface FlowTriggerField {
   /** The payload key: the toml's `key`, or `<type>_id` for a commerce object reference. */
@@ -34,8 +40,10 @@ export interface FlowTriggerDefinition {
 function triggerField(raw: Record<string, unknown>, source: string): FlowTriggerField {
   const type = String(raw.type ?? "");
   if (TRIGGER_REFERENCES.has(type)) return { key: `${type.replace(/_reference$/, "")}_id`, type };
-  if (!TRIGGER_FIELD_TYPES.has(type) && !type.startsWith("schema.")) throw new Error(`${source}: Field type ${type} is not supported on Flow Triggers`);
-  if (typeof raw.key !== "string") throw new Error(`${source}: key property must be specified for non-commerce object fields`);
+  if (!TRIGGER_FIELD_TYPES.has(type) && !type.startsWith("schema."))
+    throw new Error(`${source}: Field type ${type} is not supported on Flow Triggers`);
+  if (typeof raw.key !== "string")
+    throw new Error(`${source}: key property must be specified for non-commerce object fields`);
   return { key: raw.key, type };
 }
 
@@ -46,7 +54,10 @@ export function loadFlowTriggers(extensionsDir: string): Map<string, FlowTrigger
   for (const entry of readdirSync(extensionsDir, { withFileTypes: true })) {
     const file = path.join(extensionsDir, entry.name, "shopify.extension.toml");
     if (!entry.isDirectory() || !existsSync(file)) continue;
-    const doc = toml.parse(readFileSync(file, "utf8")) as { extensions?: Array<Record<string, unknown>>; settings?: { fields?: Array<Record<string, unknown>> } };
+    const doc = toml.parse(readFileSync(file, "utf8")) as {
+      extensions?: Array<Record<string, unknown>>;
+      settings?: { fields?: Array<Record<string, unknown>> };
+    };
     for (const extension of doc.extensions ?? []) {
       if (extension.type !== "flow_trigger") continue;
       const handle = String(extension.handle ?? "");
@@ -59,7 +70,11 @@ export function loadFlowTriggers(extensionsDir: string): Map<string, FlowTrigger
 function valueProblem(field: FlowTriggerField, value: unknown): string | null {
   const expect = (ok: boolean, what: string) => (ok ? null : `Property '${field.key}' must be ${what}`);
   if (TRIGGER_REFERENCES.has(field.type)) {
-    return expect((typeof value === "number" && Number.isSafeInteger(value) && value > 0) || (typeof value === "string" && /^\d+$/.test(value)), "a numeric ID");
+    return expect(
+      (typeof value === "number" && Number.isSafeInteger(value) && value > 0) ||
+        (typeof value === "string" && /^\d+$/.test(value)),
+      "a numeric ID",
+    );
   }
   switch (field.type) {
     case "boolean":
@@ -78,11 +93,17 @@ function valueProblem(field: FlowTriggerField, value: unknown): string | null {
 }
 
 /** Shopify's messages for a payload the trigger does not accept; empty when it is accepted. */
-export function triggerPayloadProblems(trigger: FlowTriggerDefinition | undefined, handle: string, payload: unknown): string[] {
+export function triggerPayloadProblems(
+  trigger: FlowTriggerDefinition | undefined,
+  handle: string,
+  payload: unknown,
+): string[] {
   if (!trigger) return [`Invalid handle '${handle}'`];
   const size = Buffer.byteLength(JSON.stringify(payload ?? null));
-  if (size >= FLOW_PAYLOAD_LIMIT_BYTES) return [`Properties size exceeds the limit of ${FLOW_PAYLOAD_LIMIT_BYTES} bytes`];
-  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return ["Properties must be an object"];
+  if (size >= FLOW_PAYLOAD_LIMIT_BYTES)
+    return [`Properties size exceeds the limit of ${FLOW_PAYLOAD_LIMIT_BYTES} bytes`];
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload))
+    return ["Properties must be an object"];
   const given = payload as Record<string, unknown>;
   const keys = new Set(trigger.fields.map((f) => f.key));
   const problems: string[] = [];

@@ -43,7 +43,10 @@ describe("validation and errors", () => {
     expect(r.status).toBe(200);
     expect(r.data).toBeUndefined();
     expect(r.errors).toEqual([
-      { message: 'Cannot query field "emial" on type "Customer". Did you mean "email"?', locations: [{ line: 1, column: 36 }] },
+      {
+        message: 'Cannot query field "emial" on type "Customer". Did you mean "email"?',
+        locations: [{ line: 1, column: 36 }],
+      },
     ]);
   });
 
@@ -51,7 +54,9 @@ describe("validation and errors", () => {
     for (const t of [null, "shpat_nope"]) {
       const r = await adminGraphql(ds.origin, t, `{ shop { id } }`);
       expect(r.status).toBe(401);
-      expect(r.body).toEqual({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+      expect(r.body).toEqual({
+        errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+      });
     }
   });
 
@@ -76,7 +81,12 @@ describe("validation and errors", () => {
 describe("shop, customers and orders", () => {
   it("shop fields", async () => {
     const r = await gql(`{ shop { id name myshopifyDomain currencyCode ianaTimezone email } }`);
-    expect(r.data.shop).toMatchObject({ myshopifyDomain: SHOP, currencyCode: "EUR", ianaTimezone: "Europe/Berlin", email: `owner@${SHOP}` });
+    expect(r.data.shop).toMatchObject({
+      myshopifyDomain: SHOP,
+      currencyCode: "EUR",
+      ianaTimezone: "Europe/Berlin",
+      email: `owner@${SHOP}`,
+    });
     expect(r.data.shop.id).toMatch(/^gid:\/\/shopify\/Shop\/\d+$/);
   });
 
@@ -84,7 +94,10 @@ describe("shop, customers and orders", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const r: any = await gql(`query($after: String) { customers(first: 5, after: $after) { edges { cursor node { id email } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }`, { after });
+      const r: any = await gql(
+        `query($after: String) { customers(first: 5, after: $after) { edges { cursor node { id email } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }`,
+        { after },
+      );
       const c = r.data.customers;
       seen.push(...c.edges.map((e: any) => e.node.email));
       if (!c.pageInfo.hasNextPage) break;
@@ -92,7 +105,11 @@ describe("shop, customers and orders", () => {
     }
     expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}@example.com`));
     const back = await gql(`{ customers(last: 3) { nodes { email } pageInfo { hasPreviousPage hasNextPage } } }`);
-    expect(back.data.customers.nodes.map((n: any) => n.email)).toEqual(["c9@example.com", "c10@example.com", "c11@example.com"]);
+    expect(back.data.customers.nodes.map((n: any) => n.email)).toEqual([
+      "c9@example.com",
+      "c10@example.com",
+      "c11@example.com",
+    ]);
     expect(back.data.customers.pageInfo).toEqual({ hasPreviousPage: true, hasNextPage: false });
     const rev = await gql(`{ customers(first: 2, sortKey: CREATED_AT, reverse: true) { nodes { email } } }`);
     expect(rev.data.customers.nodes.map((n: any) => n.email)).toEqual(["c11@example.com", "c10@example.com"]);
@@ -115,7 +132,12 @@ describe("shop, customers and orders", () => {
     expect(await emails("tag:VIP")).toEqual(["c0@example.com", "c1@example.com", "c2@example.com"]);
     expect(await emails("tag:vip AND created_at:<'2024-01-02T00:00:00Z'")).toEqual(["c0@example.com"]);
     expect(await emails('email:"c4@example.com"')).toEqual(["c4@example.com"]);
-    expect(await emails("tag:vip OR email:c9@example.com")).toEqual(["c0@example.com", "c1@example.com", "c2@example.com", "c9@example.com"]);
+    expect(await emails("tag:vip OR email:c9@example.com")).toEqual([
+      "c0@example.com",
+      "c1@example.com",
+      "c2@example.com",
+      "c9@example.com",
+    ]);
     expect(await emails("-tag:vip created_at:<2024-01-06")).toEqual(["c3@example.com", "c4@example.com"]);
     const first = await gql(`{ customers(first: 1) { nodes { id } } }`);
     const id = Number(first.data.customers.nodes[0].id.split("/").pop());
@@ -123,7 +145,9 @@ describe("shop, customers and orders", () => {
     // unknown fields are ignored, and reported like Shopify's extensions.search
     const r = await gql(`{ customers(first: 50, query: "favourite_colour:blue tag:vip") { nodes { email } } }`);
     expect(r.data.customers.nodes).toHaveLength(3);
-    expect(r.extensions.search[0].warnings).toEqual([{ field: "favourite_colour", message: "Invalid search field for this query." }]);
+    expect(r.extensions.search[0].warnings).toEqual([
+      { field: "favourite_colour", message: "Invalid search field for this query." },
+    ]);
   });
 
   it("customer fields: counts, money, consent, address, orders and lastOrder", async () => {
@@ -142,7 +166,11 @@ describe("shop, customers and orders", () => {
       tags: ["vip", "Wholesale"],
       numberOfOrders: "2",
       amountSpent: { amount: "30.50", currencyCode: "EUR" },
-      emailMarketingConsent: { marketingState: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN", consentUpdatedAt: "2024-01-01T10:00:00Z" },
+      emailMarketingConsent: {
+        marketingState: "SUBSCRIBED",
+        marketingOptInLevel: "SINGLE_OPT_IN",
+        consentUpdatedAt: "2024-01-01T10:00:00Z",
+      },
       defaultAddress: { countryCodeV2: "DE", country: "Germany" },
       createdAt: "2024-01-01T10:00:00Z",
       updatedAt: "2024-03-05T00:00:00Z",
@@ -157,7 +185,8 @@ describe("shop, customers and orders", () => {
   });
 
   it("orders: filters, cancelled and refunded amounts, guest orders", async () => {
-    const r = await gql(`{ orders(first: 10, sortKey: CREATED_AT) { nodes { name cancelledAt cancelReason displayFinancialStatus test
+    const r =
+      await gql(`{ orders(first: 10, sortKey: CREATED_AT) { nodes { name cancelledAt cancelReason displayFinancialStatus test
       totalPriceSet { shopMoney { amount } } currentTotalPriceSet { shopMoney { amount } } totalRefundedSet { shopMoney { amount currencyCode } } customer { id } } } }`);
     const byName = Object.fromEntries(r.data.orders.nodes.map((n: any) => [n.name, n]));
     // order numbers follow createdAt: #1001 c0, #1002 c1 (cancelled), #1003 guest, #1004 c0
@@ -181,17 +210,24 @@ describe("shop, customers and orders", () => {
 
 describe("tags", () => {
   const customerId = async (email: string) =>
-    (await gql(`query($q: String) { customers(first: 1, query: $q) { nodes { id } } }`, { q: `email:${email}` })).data.customers.nodes[0].id;
+    (await gql(`query($q: String) { customers(first: 1, query: $q) { nodes { id } } }`, { q: `email:${email}` })).data
+      .customers.nodes[0].id;
 
   it("tagsAdd / tagsRemove leave other tags alone and compare case-insensitively", async () => {
     const id = await customerId("c1@example.com");
-    const add = await gql(`mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id ... on Customer { tags } } userErrors { field message } } }`, {
-      id,
-      tags: ["lifecycle:active", "VIP", "a, b"],
-    });
+    const add = await gql(
+      `mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id ... on Customer { tags } } userErrors { field message } } }`,
+      {
+        id,
+        tags: ["lifecycle:active", "VIP", "a, b"],
+      },
+    );
     expect(add.data.tagsAdd.userErrors).toEqual([]);
     expect(add.data.tagsAdd.node).toEqual({ id, tags: ["vip", "Wholesale", "lifecycle:active", "a", "b"] });
-    const rm = await gql(`mutation($id: ID!) { tagsRemove(id: $id, tags: ["LIFECYCLE:ACTIVE", "a", "not-there"]) { node { ... on Customer { tags } } userErrors { message } } }`, { id });
+    const rm = await gql(
+      `mutation($id: ID!) { tagsRemove(id: $id, tags: ["LIFECYCLE:ACTIVE", "a", "not-there"]) { node { ... on Customer { tags } } userErrors { message } } }`,
+      { id },
+    );
     expect(rm.data.tagsRemove.node.tags).toEqual(["vip", "Wholesale", "b"]);
     expect(add.extensions.cost.requestedQueryCost).toBe(10);
   });
@@ -199,7 +235,10 @@ describe("tags", () => {
   it("a customer holds at most 250 tags: going past it is a userError and changes nothing", async () => {
     const id = await customerId("c5@example.com");
     const add = (tags: string[]) =>
-      gql(`mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } } }`, { id, tags });
+      gql(
+        `mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } } }`,
+        { id, tags },
+      );
     const first = Array.from({ length: 200 }, (_, i) => `t${i}`);
     expect((await add(first)).data.tagsAdd.userErrors).toEqual([]);
     const r = await add(Array.from({ length: 51 }, (_, i) => `u${i}`));
@@ -230,11 +269,17 @@ describe("tags", () => {
 describe("segments, discounts, marketing, flow", () => {
   it("segmentCreate enforces unique names; segments and segment(id) read them back", async () => {
     const create = (name: string) =>
-      gql(`mutation($n: String!) { segmentCreate(name: $n, query: "number_of_orders >= 2") { segment { id name query } userErrors { field message } } }`, { n: name });
+      gql(
+        `mutation($n: String!) { segmentCreate(name: $n, query: "number_of_orders >= 2") { segment { id name query } userErrors { field message } } }`,
+        { n: name },
+      );
     const a = await create("Lapsed VIPs");
     expect(a.data.segmentCreate.userErrors).toEqual([]);
     const dup = await create("lapsed vips");
-    expect(dup.data.segmentCreate).toEqual({ segment: null, userErrors: [{ field: ["name"], message: "Name has already been taken" }] });
+    expect(dup.data.segmentCreate).toEqual({
+      segment: null,
+      userErrors: [{ field: ["name"], message: "Name has already been taken" }],
+    });
     const list = await gql(`{ segments(first: 10) { nodes { id name query } } }`);
     expect(list.data.segments.nodes).toContainEqual(a.data.segmentCreate.segment);
     const one = await gql(`query($id: ID!) { segment(id: $id) { name } }`, { id: a.data.segmentCreate.segment.id });
@@ -260,7 +305,11 @@ describe("segments, discounts, marketing, flow", () => {
       context: { __typename: "DiscountCustomerSegments", segments: [{ name: "At risk" }] },
       customerGets: { value: { percentage: 0.15 } },
     });
-    expect(auto.discount).toEqual({ __typename: "DiscountAutomaticBasic", title: "Everyone 5 off", context: { __typename: "DiscountBuyerSelectionAll" } });
+    expect(auto.discount).toEqual({
+      __typename: "DiscountAutomaticBasic",
+      title: "Everyone 5 off",
+      context: { __typename: "DiscountBuyerSelectionAll" },
+    });
     const filtered = await gql(`{ discountNodes(first: 10, query: "title:come") { nodes { id } } }`);
     expect(filtered.data.discountNodes.nodes).toHaveLength(1);
   });
@@ -275,7 +324,8 @@ describe("segments, discounts, marketing, flow", () => {
       scheduledToEndAt: "2024-11-30T09:00:00Z",
       utm: { campaign: "winter", source: "newsletter", medium: "email" },
     });
-    const r = await gql(`{ marketingActivities(first: 5) { nodes { id title status tactic marketingChannelType createdAt updatedAt
+    const r =
+      await gql(`{ marketingActivities(first: 5) { nodes { id title status tactic marketingChannelType createdAt updatedAt
       utmParameters { campaign source medium } marketingEvent { startedAt scheduledToEndAt endedAt } } } }`);
     expect(r.data.marketingActivities.nodes).toEqual([
       {
@@ -293,8 +343,17 @@ describe("segments, discounts, marketing, flow", () => {
   });
 
   it("flowTriggerReceive records a payload the app's trigger accepts", async () => {
-    const p = { customer_id: 1, "Previous stage": "repeat-buyer", "New stage": "lapsed", "Winback tier": "90", "Days since last order": 97.5 };
-    const ok = await gql(`mutation($p: JSON) { flowTriggerReceive(handle: "lifecycle-stage-changed", payload: $p) { userErrors { field message } } }`, { p });
+    const p = {
+      customer_id: 1,
+      "Previous stage": "repeat-buyer",
+      "New stage": "lapsed",
+      "Winback tier": "90",
+      "Days since last order": 97.5,
+    };
+    const ok = await gql(
+      `mutation($p: JSON) { flowTriggerReceive(handle: "lifecycle-stage-changed", payload: $p) { userErrors { field message } } }`,
+      { p },
+    );
     expect(ok.data.flowTriggerReceive.userErrors).toEqual([]);
     expect(ds.flowTriggers.at(-1)).toMatchObject({ shop: SHOP, handle: "lifecycle-stage-changed", payload: p });
   });

@@ -12,11 +12,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from "graphql";
-import {
-  compileSearch,
-  type SearchSpec,
-  type SearchWarning,
-} from "./search";
+import { compileSearch, type SearchSpec, type SearchWarning } from "./search";
 import {
   customerAggregates,
   splitTags,
@@ -30,7 +26,14 @@ import {
 } from "./state";
 import { formatMinor, gid, iso, parseGid, tzOffsetMinutes } from "./util";
 import { shopifyqlQueryField } from "./shopifyql";
-import { accessRules, fieldAccessError, grantedScopes, hasScope, resolvedObjectError, type FieldAccess } from "./access";
+import {
+  accessRules,
+  fieldAccessError,
+  grantedScopes,
+  hasScope,
+  resolvedObjectError,
+  type FieldAccess,
+} from "./access";
 import { loadAdminSchemaJson } from "./schema";
 import { triggerPayloadProblems, type FlowTriggerDefinition } from "./flow";
 import { journeySummaryView, simulatedDiscountCodes } from "./seed/journeys";
@@ -281,8 +284,7 @@ function customerSpec(shop: ShopState): SearchSpec<CustomerRec> {
       country: {
         kind: "string",
         get: (c) => c.country,
-        match: (c, _op, v) =>
-          [c.country, c.countryCode].some((x) => x !== null && x.toLowerCase() === v.toLowerCase()),
+        match: (c, _op, v) => [c.country, c.countryCode].some((x) => x !== null && x.toLowerCase() === v.toLowerCase()),
       },
       orders_count: { kind: "number", get: (c) => agg(c).numberOfOrders },
       number_of_orders: { kind: "number", get: (c) => agg(c).numberOfOrders },
@@ -311,7 +313,8 @@ function orderSpec(shop: ShopState): SearchSpec<OrderRec> {
       name: {
         kind: "string",
         get: (o) => o.name,
-        match: (o, _op, v) => o.name.toLowerCase() === v.toLowerCase() || o.name.toLowerCase() === `#${v.toLowerCase()}`,
+        match: (o, _op, v) =>
+          o.name.toLowerCase() === v.toLowerCase() || o.name.toLowerCase() === `#${v.toLowerCase()}`,
       },
       created_at: { kind: "date", get: (o) => o.createdAt },
       updated_at: { kind: "date", get: (o) => o.updatedAt },
@@ -347,7 +350,13 @@ function displayName(c: CustomerRec): string {
   return full || c.email || c.phone || "";
 }
 
-function addressView(c: { id: number; country: string | null; countryCode: string | null; firstName?: string | null; lastName?: string | null }): View | null {
+function addressView(c: {
+  id: number;
+  country: string | null;
+  countryCode: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}): View | null {
   if (!c.country && !c.countryCode) return null;
   const name = [c.firstName, c.lastName].filter(Boolean).join(" ") || null;
   return {
@@ -516,7 +525,8 @@ export function orderView(ctx: ExecCtx, o: OrderRec): View {
     currencyCode: cur,
     presentmentCurrencyCode: cur,
     displayFinancialStatus: o.financialStatus,
-    fullyPaid: o.financialStatus === "PAID" || o.financialStatus === "REFUNDED" || o.financialStatus === "PARTIALLY_REFUNDED",
+    fullyPaid:
+      o.financialStatus === "PAID" || o.financialStatus === "REFUNDED" || o.financialStatus === "PARTIALLY_REFUNDED",
     unpaid: o.financialStatus === "PENDING",
     refundable: net > 0 && o.cancelledAt === null,
     customerAcceptsMarketing: () => {
@@ -549,26 +559,33 @@ export function orderView(ctx: ExecCtx, o: OrderRec): View {
     customer,
     lineItems: (args: Record<string, any>, cx: ExecCtx, info: GraphQLResolveInfo) => {
       const lines = o.lines.map((l, i) => ({ ...l, id: o.id * 1000 + i }));
-      return connection(cx, info, args, lines, (l) => l.id, (l) => ({
-        __typename: "LineItem",
-        id: gid("LineItem", l.id),
-        title: l.title,
-        name: l.title,
-        sku: l.sku,
-        quantity: l.quantity,
-        currentQuantity: o.cancelledAt === null ? l.quantity : 0,
-        originalUnitPriceSet: moneyBag(l.priceMinor, cur),
-        originalTotalSet: moneyBag(l.priceMinor * l.quantity, cur),
-        discountedTotalSet: () => moneyBag(l.priceMinor * l.quantity, cur),
-        totalDiscountSet: moneyBag(0, cur),
-        variantTitle: null,
-        vendor: null,
-        variant: null,
-        product: null,
-        taxable: true,
-        requiresShipping: true,
-        isGiftCard: false,
-      }));
+      return connection(
+        cx,
+        info,
+        args,
+        lines,
+        (l) => l.id,
+        (l) => ({
+          __typename: "LineItem",
+          id: gid("LineItem", l.id),
+          title: l.title,
+          name: l.title,
+          sku: l.sku,
+          quantity: l.quantity,
+          currentQuantity: o.cancelledAt === null ? l.quantity : 0,
+          originalUnitPriceSet: moneyBag(l.priceMinor, cur),
+          originalTotalSet: moneyBag(l.priceMinor * l.quantity, cur),
+          discountedTotalSet: () => moneyBag(l.priceMinor * l.quantity, cur),
+          totalDiscountSet: moneyBag(0, cur),
+          variantTitle: null,
+          vendor: null,
+          variant: null,
+          product: null,
+          taxable: true,
+          requiresShipping: true,
+          isGiftCard: false,
+        }),
+      );
     },
   };
 }
@@ -591,7 +608,13 @@ function shopView(ctx: ExecCtx): View {
     createdAt: iso(s.createdAt),
     shopOwnerName: "Dev Store Owner",
     weightUnit: "KILOGRAMS",
-    primaryDomain: { __typename: "Domain", id: gid("Domain", s.id), host: s.domain, url: `https://${s.domain}`, sslEnabled: true },
+    primaryDomain: {
+      __typename: "Domain",
+      id: gid("Domain", s.id),
+      host: s.domain,
+      url: `https://${s.domain}`,
+      sslEnabled: true,
+    },
   };
 }
 
@@ -710,9 +733,15 @@ function appView(ctx: ExecCtx): View {
 function discountView(ctx: ExecCtx, d: DiscountRec): View {
   const shop = ctx.shop;
   const segments = () =>
-    (d.segmentIds ?? []).map((id) => shop.segments.get(id)).filter((s): s is SegmentRec => Boolean(s)).map(segmentView);
+    (d.segmentIds ?? [])
+      .map((id) => shop.segments.get(id))
+      .filter((s): s is SegmentRec => Boolean(s))
+      .map(segmentView);
   const customers = () =>
-    (d.customerIds ?? []).map((id) => shop.customers.get(id)).filter((c): c is CustomerRec => Boolean(c)).map((c) => customerView(ctx, c));
+    (d.customerIds ?? [])
+      .map((id) => shop.customers.get(id))
+      .filter((c): c is CustomerRec => Boolean(c))
+      .map((c) => customerView(ctx, c));
   const context = () =>
     d.segmentIds
       ? { __typename: "DiscountCustomerSegments", segments: segments() }
@@ -728,7 +757,11 @@ function discountView(ctx: ExecCtx, d: DiscountRec): View {
   const value =
     d.percentage !== null
       ? { __typename: "DiscountPercentage", percentage: d.percentage }
-      : { __typename: "DiscountAmount", amount: money(d.amountMinor ?? 0, shop.currencyCode), appliesOnEachItem: false };
+      : {
+          __typename: "DiscountAmount",
+          amount: money(d.amountMinor ?? 0, shop.currencyCode),
+          appliesOnEachItem: false,
+        };
   const base: View = {
     title: d.title,
     status: d.status,
@@ -743,7 +776,12 @@ function discountView(ctx: ExecCtx, d: DiscountRec): View {
     usageCount: d.asyncUsageCount,
     discountClasses: ["ORDER"],
     discountClass: "ORDER",
-    combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false, productDiscountsWithTagsOnSameCartLine: null },
+    combinesWith: {
+      orderDiscounts: false,
+      productDiscounts: false,
+      shippingDiscounts: false,
+      productDiscountsWithTagsOnSameCartLine: null,
+    },
     context,
     minimumRequirement: null,
     customerGets: {
@@ -773,7 +811,13 @@ function discountView(ctx: ExecCtx, d: DiscountRec): View {
           args,
           d.codes.map((code, i) => ({ id: d.id * 100 + i, code })),
           (x) => x.id,
-          (x) => ({ __typename: "DiscountRedeemCode", id: gid("DiscountRedeemCode", x.id), code: x.code, asyncUsageCount: 0, createdBy: null }),
+          (x) => ({
+            __typename: "DiscountRedeemCode",
+            id: gid("DiscountRedeemCode", x.id),
+            code: x.code,
+            asyncUsageCount: 0,
+            createdBy: null,
+          }),
         ),
     };
   }
@@ -792,7 +836,11 @@ function appInstallationView(ctx: ExecCtx): View {
   return {
     __typename: "AppInstallation",
     id: gid("AppInstallation", ctx.shop.id),
-    accessScopes: grantedScopes(ctx.shop.access).map((handle) => ({ __typename: "AccessScope", handle, description: handle })),
+    accessScopes: grantedScopes(ctx.shop.access).map((handle) => ({
+      __typename: "AccessScope",
+      handle,
+      description: handle,
+    })),
     activeSubscriptions: [],
     launchUrl: `https://${ctx.shop.domain}/admin/apps/${ctx.store.apiKey}`,
     uninstallUrl: null,
@@ -927,7 +975,11 @@ const queryRoot: Root = {
     const rawRemote = args.remoteIds as string[] | null | undefined;
     const remote = rawRemote?.length ? rawRemote : null;
     const list = [...ctx.shop.marketingActivities.values()].filter(
-      (a) => ownActivity(ctx, a) && pred(a) && (!ids || ids.includes(a.id)) && (!remote || (a.remoteId !== null && remote.includes(a.remoteId))),
+      (a) =>
+        ownActivity(ctx, a) &&
+        pred(a) &&
+        (!ids || ids.includes(a.id)) &&
+        (!remote || (a.remoteId !== null && remote.includes(a.remoteId))),
     );
     const key =
       args.sortKey === "CREATED_AT"
@@ -984,7 +1036,15 @@ const queryRoot: Root = {
   segmentsCount: (args, ctx) => count(ctx.shop.segments.size, args.limit),
   // App-specific subscriptions (shopify.app.toml) are not returned by this query on Shopify;
   // the dev store has no shop-specific (API-created) subscriptions.
-  webhookSubscriptions: (args, ctx, info) => connection(ctx, info, args, [] as Array<{ id: number }>, (x) => x.id, () => ({})),
+  webhookSubscriptions: (args, ctx, info) =>
+    connection(
+      ctx,
+      info,
+      args,
+      [] as Array<{ id: number }>,
+      (x) => x.id,
+      () => ({}),
+    ),
   currentAppInstallation: (_a, ctx) => appInstallationView(ctx),
 };
 
@@ -1028,7 +1088,10 @@ function discountSortValue(sortKey: string | null | undefined): (d: DiscountRec)
 
 // ---------------------------------------------------------------- mutations
 
-function tagTarget(ctx: ExecCtx, id: string): { kind: "customer"; rec: CustomerRec } | { kind: "order"; rec: OrderRec } | null {
+function tagTarget(
+  ctx: ExecCtx,
+  id: string,
+): { kind: "customer"; rec: CustomerRec } | { kind: "order"; rec: OrderRec } | null {
   const g = parseGid(id);
   if (!g) return null;
   if (g.type === "Customer") {
@@ -1103,7 +1166,10 @@ const mutationRoot: Root = {
   bulkOperationCancel: (args, ctx) => {
     const g = parseGid(args.id);
     const r = ctx.store.cancelBulk(ctx.shop, g && g.type === "BulkOperation" ? g.id : -1);
-    return { bulkOperation: r.op ? bulkOpView(r.op) : null, userErrors: r.userErrors.map((e) => ({ field: e.field, message: e.message })) };
+    return {
+      bulkOperation: r.op ? bulkOpView(r.op) : null,
+      userErrors: r.userErrors.map((e) => ({ field: e.field, message: e.message })),
+    };
   },
   stagedUploadsCreate: (args, ctx) => {
     const inputs = args.input as StagedUploadInputArg[];
@@ -1111,7 +1177,10 @@ const mutationRoot: Root = {
     const targets: StagedTarget[] = [];
     inputs.forEach((input, i) => {
       if (input.resource !== "BULK_MUTATION_VARIABLES") {
-        userErrors.push({ field: ["input", String(i), "resource"], message: `devstore: staged uploads for ${input.resource} are not implemented` });
+        userErrors.push({
+          field: ["input", String(i), "resource"],
+          message: `devstore: staged uploads for ${input.resource} are not implemented`,
+        });
         return;
       }
       targets.push(ctx.store.createStagedUpload(ctx.shop, input));
@@ -1171,11 +1240,16 @@ const mutationRoot: Root = {
         return { userErrors: [{ field: ["body"], message: "Errors parsing body: invalid JSON" }] };
       }
     }
-    if (!args.handle && args.body == null) return { userErrors: [{ field: ["handle"], message: "Handle can't be blank" }] };
+    if (!args.handle && args.body == null)
+      return { userErrors: [{ field: ["handle"], message: "Handle can't be blank" }] };
     const handle = String(args.handle ?? "");
     const problems = triggerPayloadProblems(ctx.store.flowTrigger(handle), handle, payload);
     if (problems.length > 0) {
-      return { userErrors: [{ field: ["body"], message: `Errors validating schema:\n${problems.map((p) => `  ${p}.\n`).join("")}` }] };
+      return {
+        userErrors: [
+          { field: ["body"], message: `Errors validating schema:\n${problems.map((p) => `  ${p}.\n`).join("")}` },
+        ],
+      };
     }
     ctx.store.recordFlowTrigger(ctx.shop, handle, payload ?? null);
     return { userErrors: [] };
@@ -1190,9 +1264,12 @@ function withCode(e: UserErr): UserErr {
 
 const notImplemented = (typeName: string, field: string) => {
   return () => {
-    throw new GraphQLError(`devstore: ${typeName === "QueryRoot" || typeName === "Mutation" ? field : `${typeName}.${field}`} is not implemented`, {
-      extensions: { code: "NOT_IMPLEMENTED" },
-    });
+    throw new GraphQLError(
+      `devstore: ${typeName === "QueryRoot" || typeName === "Mutation" ? field : `${typeName}.${field}`} is not implemented`,
+      {
+        extensions: { code: "NOT_IMPLEMENTED" },
+      },
+    );
   };
 };
 
@@ -1219,7 +1296,10 @@ function objectsOf(value: unknown): Array<{ __typename?: unknown }> {
  * Checks the installation's access (access.ts) before a field resolves, and for a field returning an interface or
  * union, the object it resolved to — as Shopify refuses `nodes(ids:)` for a Customer without read_customers.
  */
-function guarded(rule: FieldAccess, resolve: GraphQLFieldResolver<unknown, ExecCtx>): GraphQLFieldResolver<unknown, ExecCtx> {
+function guarded(
+  rule: FieldAccess,
+  resolve: GraphQLFieldResolver<unknown, ExecCtx>,
+): GraphQLFieldResolver<unknown, ExecCtx> {
   const rules = accessRules(loadAdminSchemaJson());
   return (source, args, ctx, info) => {
     const operation = info.operation.operation === "mutation" ? "mutation" : "query";
@@ -1229,7 +1309,10 @@ function guarded(rule: FieldAccess, resolve: GraphQLFieldResolver<unknown, ExecC
     if (!rule.abstract) return value;
     const check = (resolved: unknown) => {
       for (const object of objectsOf(resolved)) {
-        const error = typeof object.__typename === "string" ? resolvedObjectError(rules, ctx.shop.access, info.fieldName, object.__typename, operation) : null;
+        const error =
+          typeof object.__typename === "string"
+            ? resolvedObjectError(rules, ctx.shop.access, info.fieldName, object.__typename, operation)
+            : null;
         if (error) throw error;
       }
       return resolved;
@@ -1266,4 +1349,3 @@ export const implementedRootFields = {
   query: Object.keys(queryRoot),
   mutation: Object.keys(mutationRoot),
 };
-

@@ -58,7 +58,13 @@ export async function embeddedAppUrl(o: EmbeddedAppUrlOptions): Promise<string> 
     embedded: "1",
     shop: o.shop,
     host: hostParam(o.shop),
-    id_token: await makeIdToken({ shop: o.shop, apiKey: o.apiKey, apiSecret: o.apiSecret, userId: o.userId, ttlSeconds: o.ttlSeconds }),
+    id_token: await makeIdToken({
+      shop: o.shop,
+      apiKey: o.apiKey,
+      apiSecret: o.apiSecret,
+      userId: o.userId,
+      ttlSeconds: o.ttlSeconds,
+    }),
     locale: o.locale ?? "en",
   });
   return `${o.appUrl.replace(/\/+$/, "")}/app?${params.toString()}`;

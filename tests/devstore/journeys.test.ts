@@ -12,7 +12,8 @@ let clock = NOW;
 let ds: DevStore;
 let token: string;
 
-const gql = (query: string, variables?: Record<string, unknown>, as = token) => adminGraphql(ds.origin, as, query, variables);
+const gql = (query: string, variables?: Record<string, unknown>, as = token) =>
+  adminGraphql(ds.origin, as, query, variables);
 
 beforeAll(async () => {
   ds = await startDevStore({ apiKey: "journey-key", apiSecret: "journey-secret", clock: () => clock });
@@ -30,8 +31,16 @@ type Node = {
   customerJourneySummary: {
     ready: boolean;
     customerOrderIndex: number | null;
-    firstVisit: { sourceDescription: string; utmParameters: { source: string; medium: string; campaign: string }; marketingEvent: { id: string } | null } | null;
-    lastVisit: { sourceDescription: string; utmParameters: { source: string; medium: string; campaign: string }; marketingEvent: { id: string } | null } | null;
+    firstVisit: {
+      sourceDescription: string;
+      utmParameters: { source: string; medium: string; campaign: string };
+      marketingEvent: { id: string } | null;
+    } | null;
+    lastVisit: {
+      sourceDescription: string;
+      utmParameters: { source: string; medium: string; campaign: string };
+      marketingEvent: { id: string } | null;
+    } | null;
   };
 };
 
@@ -73,7 +82,9 @@ describe("simulated customer journeys (Order.customerJourneySummary, Order.disco
     const shop = ds.shops.get(SHOP)!;
     const expected = new Map<string, number>();
     for (const customer of shop.customers.values()) {
-      const mine = [...shop.orders.values()].filter((o) => o.customerId === customer.id && !o.test).sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+      const mine = [...shop.orders.values()]
+        .filter((o) => o.customerId === customer.id && !o.test)
+        .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
       mine.forEach((o, i) => expected.set(`gid://shopify/Order/${o.id}`, i + 1));
     }
     const sample = [...expected.keys()].filter((_, i) => i % 7 === 0);
@@ -101,7 +112,10 @@ describe("simulated customer journeys (Order.customerJourneySummary, Order.disco
   });
 
   it("the orders bulk query (with the journey) is accepted as a bulk operation", async () => {
-    const r = await gql(`mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`, { q: OrdersBulkQuery });
+    const r = await gql(
+      `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
+      { q: OrdersBulkQuery },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.bulkOperationRunQuery.userErrors).toEqual([]);
   });
@@ -109,8 +123,13 @@ describe("simulated customer journeys (Order.customerJourneySummary, Order.disco
   it("without read_orders the journey query is refused with ACCESS_DENIED, as Shopify refuses orders", async () => {
     const shop = "journeys-no-orders.myshopify.com";
     ds.addShop(shop, { access: { scopes: "read_customers" } });
-    const seeded = ds.seedFromRows(shop, { customers: [{ key: "a", createdAt: NOW - 10 * DAY }], orders: [{ customer: "a", createdAt: NOW - 5 * DAY, total: 10 }] });
+    const seeded = ds.seedFromRows(shop, {
+      customers: [{ key: "a", createdAt: NOW - 10 * DAY }],
+      orders: [{ customer: "a", createdAt: NOW - 5 * DAY, total: 10 }],
+    });
     const r = await gql(OrderJourneysQuery, { ids: seeded.orderIds }, ds.issueOfflineToken(shop));
-    expect(r.errors[0]).toMatchObject({ extensions: { code: "ACCESS_DENIED", requiredAccess: expect.stringContaining("read_orders") } });
+    expect(r.errors[0]).toMatchObject({
+      extensions: { code: "ACCESS_DENIED", requiredAccess: expect.stringContaining("read_orders") },
+    });
   });
 });

@@ -50,33 +50,62 @@ describe("input arrays hold at most 250 items", () => {
   });
 
   it("counts lists inside input objects and literal lists too", async () => {
-    const input = Array.from({ length: 251 }, (_, i) => ({ resource: "BULK_MUTATION_VARIABLES", filename: `f${i}.jsonl`, mimeType: "text/jsonl", httpMethod: "POST" }));
-    const staged = await gql(`mutation($input: [StagedUploadInput!]!) { stagedUploadsCreate(input: $input) { userErrors { message } } }`, { input });
-    expect(staged.errors[0]).toMatchObject({ path: ["stagedUploadsCreate", "input"], extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+    const input = Array.from({ length: 251 }, (_, i) => ({
+      resource: "BULK_MUTATION_VARIABLES",
+      filename: `f${i}.jsonl`,
+      mimeType: "text/jsonl",
+      httpMethod: "POST",
+    }));
+    const staged = await gql(
+      `mutation($input: [StagedUploadInput!]!) { stagedUploadsCreate(input: $input) { userErrors { message } } }`,
+      { input },
+    );
+    expect(staged.errors[0]).toMatchObject({
+      path: ["stagedUploadsCreate", "input"],
+      extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+    });
     const literal = `{ nodes(ids: [${gids(251)
       .map((g) => `"${g}"`)
       .join(",")}]) { id } }`;
-    expect((await gql(literal)).errors[0].message).toBe("The input array size of 251 is greater than the maximum allowed of 250.");
+    expect((await gql(literal)).errors[0].message).toBe(
+      "The input array size of 251 is greater than the maximum allowed of 250.",
+    );
   });
 });
 
 describe("bulk queries: at most five at once per shop (API 2026-01 and later)", () => {
   it("the sixth gets LIMIT_REACHED", async () => {
     const run = `mutation { bulkOperationRunQuery(query: "{ customers { edges { node { id } } } }") { bulkOperation { id status } userErrors { field message code } } }`;
-    for (let i = 0; i < 5; i++) expect((await gql(run)).data.bulkOperationRunQuery).toMatchObject({ bulkOperation: { status: "CREATED" }, userErrors: [] });
+    for (let i = 0; i < 5; i++)
+      expect((await gql(run)).data.bulkOperationRunQuery).toMatchObject({
+        bulkOperation: { status: "CREATED" },
+        userErrors: [],
+      });
     const sixth = await gql(run);
     expect(sixth.data.bulkOperationRunQuery).toEqual({
       bulkOperation: null,
-      userErrors: [{ field: null, message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED" }],
+      userErrors: [
+        { field: null, message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED" },
+      ],
     });
   });
 });
 
 describe("flowTriggerReceive checks the payload against the app's trigger extension", () => {
   const send = (handle: string, payload: unknown) =>
-    gql(`mutation($h: String, $p: JSON) { flowTriggerReceive(handle: $h, payload: $p) { userErrors { field message } } }`, { h: handle, p: payload });
-  const valid = { customer_id: 7, "Previous stage": "", "New stage": "first-time-buyer", "Winback tier": "", "Days since last order": 0 };
-  const errorsOf = async (handle: string, payload: unknown) => (await send(handle, payload)).data.flowTriggerReceive.userErrors;
+    gql(
+      `mutation($h: String, $p: JSON) { flowTriggerReceive(handle: $h, payload: $p) { userErrors { field message } } }`,
+      { h: handle, p: payload },
+    );
+  const valid = {
+    customer_id: 7,
+    "Previous stage": "",
+    "New stage": "first-time-buyer",
+    "Winback tier": "",
+    "Days since last order": 0,
+  };
+  const errorsOf = async (handle: string, payload: unknown) =>
+    (await send(handle, payload)).data.flowTriggerReceive.userErrors;
 
   it("accepts exactly the declared keys with values of their types", async () => {
     expect(await errorsOf("lifecycle-stage-changed", valid)).toEqual([]);
@@ -84,16 +113,26 @@ describe("flowTriggerReceive checks the payload against the app's trigger extens
   });
 
   it("refuses an unknown handle, missing and extra keys, wrong types and payloads of 50,000 bytes or more", async () => {
-    expect(await errorsOf("no-such-trigger", valid)).toEqual([{ field: ["body"], message: "Errors validating schema:\n  Invalid handle 'no-such-trigger'.\n" }]);
+    expect(await errorsOf("no-such-trigger", valid)).toEqual([
+      { field: ["body"], message: "Errors validating schema:\n  Invalid handle 'no-such-trigger'.\n" },
+    ]);
     const { "New stage": _dropped, ...missing } = valid;
-    expect(await errorsOf("lifecycle-stage-changed", missing)).toEqual([{ field: ["body"], message: "Errors validating schema:\n  Missing property 'New stage'.\n" }]);
-    expect((await errorsOf("lifecycle-stage-changed", { ...valid, stage: "x" }))[0].message).toContain("Unknown property 'stage'");
-    expect((await errorsOf("lifecycle-stage-changed", { ...valid, "Days since last order": "12" }))[0].message).toContain(
-      "Property 'Days since last order' must be a number",
+    expect(await errorsOf("lifecycle-stage-changed", missing)).toEqual([
+      { field: ["body"], message: "Errors validating schema:\n  Missing property 'New stage'.\n" },
+    ]);
+    expect((await errorsOf("lifecycle-stage-changed", { ...valid, stage: "x" }))[0].message).toContain(
+      "Unknown property 'stage'",
     );
-    expect((await errorsOf("lifecycle-stage-changed", { ...valid, customer_id: "gid://shopify/Customer/7" }))[0].message).toContain("must be a numeric ID");
+    expect(
+      (await errorsOf("lifecycle-stage-changed", { ...valid, "Days since last order": "12" }))[0].message,
+    ).toContain("Property 'Days since last order' must be a number");
+    expect(
+      (await errorsOf("lifecycle-stage-changed", { ...valid, customer_id: "gid://shopify/Customer/7" }))[0].message,
+    ).toContain("must be a numeric ID");
     const big = { ...valid, "New stage": "x".repeat(50_000) };
-    expect((await errorsOf("lifecycle-stage-changed", big))[0].message).toBe("Errors validating schema:\n  Properties size exceeds the limit of 50000 bytes.\n");
+    expect((await errorsOf("lifecycle-stage-changed", big))[0].message).toBe(
+      "Errors validating schema:\n  Properties size exceeds the limit of 50000 bytes.\n",
+    );
     expect(ds.flowTriggers.filter((t) => t.handle !== "lifecycle-stage-changed")).toEqual([]);
   });
 
@@ -115,11 +154,19 @@ describe("flowTriggerReceive checks the payload against the app's trigger extens
 
 describe("marketingActivities returns only the calling app's activities", () => {
   it("Shopify Email's activity is not listed, nor readable by id; the app's own is", async () => {
-    const theirs = ds.addMarketingActivity(SHOP, { title: "Shopify Email newsletter", tactic: "NEWSLETTER", app: "Shopify Email" });
+    const theirs = ds.addMarketingActivity(SHOP, {
+      title: "Shopify Email newsletter",
+      tactic: "NEWSLETTER",
+      app: "Shopify Email",
+    });
     const ours = ds.addMarketingActivity(SHOP, { title: "Our own activity", tactic: "NEWSLETTER" });
     const list = await gql(`{ marketingActivities(first: 10) { nodes { id title } } }`);
-    expect(list.data.marketingActivities.nodes).toEqual([{ id: `gid://shopify/MarketingActivity/${ours.id}`, title: "Our own activity" }]);
-    const byId = await gql(`query($id: ID!) { marketingActivity(id: $id) { id } node(id: $id) { id } }`, { id: `gid://shopify/MarketingActivity/${theirs.id}` });
+    expect(list.data.marketingActivities.nodes).toEqual([
+      { id: `gid://shopify/MarketingActivity/${ours.id}`, title: "Our own activity" },
+    ]);
+    const byId = await gql(`query($id: ID!) { marketingActivity(id: $id) { id } node(id: $id) { id } }`, {
+      id: `gid://shopify/MarketingActivity/${theirs.id}`,
+    });
     expect(byId.data).toEqual({ marketingActivity: null, node: null });
   });
 });

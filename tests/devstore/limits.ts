@@ -22,7 +22,12 @@ import {
 
 export const MAX_INPUT_ARRAY = 250;
 
-function oversized(value: unknown, type: GraphQLInputType, path: string[], found: Array<{ size: number; path: string[] }>): void {
+function oversized(
+  value: unknown,
+  type: GraphQLInputType,
+  path: string[],
+  found: Array<{ size: number; path: string[] }>,
+): void {
   if (value === null || value === undefined) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
@@ -40,7 +45,11 @@ function oversized(value: unknown, type: GraphQLInputType, path: string[], found
 }
 
 /** Shopify's MAX_INPUT_SIZE_EXCEEDED errors for every argument of the document that carries more than 250 items. */
-export function inputArrayErrors(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): GraphQLError[] {
+export function inputArrayErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): GraphQLError[] {
   const typeInfo = new TypeInfo(schema);
   const errors: GraphQLError[] = [];
   const fieldPath: string[] = [];
@@ -54,16 +63,22 @@ export function inputArrayErrors(schema: GraphQLSchema, document: DocumentNode, 
       Argument(node) {
         const argument = typeInfo.getArgument();
         if (!argument) return;
-        const value = node.value.kind === Kind.VARIABLE ? variables[node.value.name.value] : valueFromAST(node.value, argument.type, variables);
+        const value =
+          node.value.kind === Kind.VARIABLE
+            ? variables[node.value.name.value]
+            : valueFromAST(node.value, argument.type, variables);
         const found: Array<{ size: number; path: string[] }> = [];
         oversized(value, argument.type, [...fieldPath.slice(-1), node.name.value], found);
         for (const f of found) {
           errors.push(
-            new GraphQLError(`The input array size of ${f.size} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`, {
-              nodes: [node],
-              path: f.path,
-              extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
-            }),
+            new GraphQLError(
+              `The input array size of ${f.size} is greater than the maximum allowed of ${MAX_INPUT_ARRAY}.`,
+              {
+                nodes: [node],
+                path: f.path,
+                extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+              },
+            ),
           );
         }
       },

@@ -45,7 +45,11 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
     const shopify = library();
     expect(ds.shops.has(SHOP)).toBe(false);
     const sessionToken = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 42 });
-    const { session } = await shopify.auth.tokenExchange({ shop: SHOP, sessionToken, requestedTokenType: RequestedTokenType.OfflineAccessToken });
+    const { session } = await shopify.auth.tokenExchange({
+      shop: SHOP,
+      sessionToken,
+      requestedTokenType: RequestedTokenType.OfflineAccessToken,
+    });
     expect(session.isOnline).toBe(false);
     expect(session.accessToken).toMatch(/^shpat_/);
     expect(session.scope).toContain("read_customers");
@@ -58,7 +62,11 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
   it("online tokens carry the associated user and an expiry", async () => {
     const shopify = library();
     const sessionToken = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, userId: 77 });
-    const { session } = await shopify.auth.tokenExchange({ shop: SHOP, sessionToken, requestedTokenType: RequestedTokenType.OnlineAccessToken });
+    const { session } = await shopify.auth.tokenExchange({
+      shop: SHOP,
+      sessionToken,
+      requestedTokenType: RequestedTokenType.OnlineAccessToken,
+    });
     expect(session.isOnline).toBe(true);
     expect(session.onlineAccessInfo?.associated_user.id).toBe(77);
     expect(session.expires!.getTime()).toBeGreaterThan(Date.now());
@@ -81,7 +89,12 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
     expect(refreshed.accessToken).not.toBe(session.accessToken);
     expect((await adminGraphql(ds.origin, refreshed.accessToken!, `{ shop { id } }`)).status).toBe(200);
     // once the new access token has been used, the old refresh token is retired
-    const again = await post({ client_id: API_KEY, client_secret: API_SECRET, grant_type: "refresh_token", refresh_token: session.refreshToken });
+    const again = await post({
+      client_id: API_KEY,
+      client_secret: API_SECRET,
+      grant_type: "refresh_token",
+      refresh_token: session.refreshToken,
+    });
     expect(again.status).toBe(400);
     expect(await again.json()).toMatchObject({ error: "invalid_grant" });
   });
@@ -97,7 +110,8 @@ describe("token exchange as @shopify/shopify-api 15 performs it", () => {
         }),
       ),
     );
-    for (const { session } of sessions) expect((await adminGraphql(ds.origin, session.accessToken!, `{ shop { id } }`)).status).toBe(200);
+    for (const { session } of sessions)
+      expect((await adminGraphql(ds.origin, session.accessToken!, `{ shop { id } }`)).status).toBe(200);
   });
 });
 
@@ -121,7 +135,12 @@ describe("the token endpoint rejects what Shopify rejects", () => {
   });
 
   it("an expired id_token, or one for another app, is refused", async () => {
-    const expired = await makeIdToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, issuedAt: Math.floor(Date.now() / 1000) - 3600 });
+    const expired = await makeIdToken({
+      shop: SHOP,
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+      issuedAt: Math.floor(Date.now() / 1000) - 3600,
+    });
     expect((await exchange(expired)).status).toBe(400);
     const otherApp = await makeIdToken({ shop: SHOP, apiKey: "other", apiSecret: API_SECRET });
     expect((await exchange(otherApp)).status).toBe(400);
@@ -156,7 +175,15 @@ describe("id-token helpers", () => {
   });
 
   it("embeddedAppUrl looks like the admin's iframe URL", async () => {
-    const u = new URL(await embeddedAppUrl({ appUrl: "http://127.0.0.1:3000", shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, locale: "de" }));
+    const u = new URL(
+      await embeddedAppUrl({
+        appUrl: "http://127.0.0.1:3000",
+        shop: SHOP,
+        apiKey: API_KEY,
+        apiSecret: API_SECRET,
+        locale: "de",
+      }),
+    );
     expect(u.pathname).toBe("/app");
     expect(u.searchParams.get("embedded")).toBe("1");
     expect(u.searchParams.get("shop")).toBe(SHOP);

@@ -47,9 +47,7 @@ interface RefreshRec {
   accessToken: string;
 }
 
-export type JwtCheck =
-  | { ok: true; payload: Record<string, unknown>; shop: string }
-  | { ok: false; reason: string };
+export type JwtCheck = { ok: true; payload: Record<string, unknown>; shop: string } | { ok: false; reason: string };
 
 /** Why jose refused a token, in the words the token endpoint answers with. */
 function jwtFailure(error: unknown): string {
@@ -64,7 +62,12 @@ function jwtFailure(error: unknown): string {
   return "malformed token";
 }
 
-export async function verifyIdToken(token: string, apiKey: string, apiSecret: string, nowMs: number): Promise<JwtCheck> {
+export async function verifyIdToken(
+  token: string,
+  apiKey: string,
+  apiSecret: string,
+  nowMs: number,
+): Promise<JwtCheck> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(String(token), new TextEncoder().encode(apiSecret), {
@@ -81,7 +84,8 @@ export async function verifyIdToken(token: string, apiKey: string, apiSecret: st
   const m = /^https:\/\/([a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com)\/?$/.exec(dest);
   if (!m) return { ok: false, reason: "invalid dest" };
   const shop = m[1].toLowerCase();
-  if (typeof payload.iss === "string" && payload.iss !== `https://${m[1]}/admin`) return { ok: false, reason: "invalid iss" };
+  if (typeof payload.iss === "string" && payload.iss !== `https://${m[1]}/admin`)
+    return { ok: false, reason: "invalid iss" };
   return { ok: true, payload, shop };
 }
 
@@ -109,7 +113,13 @@ export class TokenStore {
     });
     if (!expiring) return { access_token: token, scope };
     const refresh = this.newToken("shprt");
-    this.refresh.set(refresh, { token: refresh, shop, scope, expiresAt: now + REFRESH_TTL_S * 1000, accessToken: token });
+    this.refresh.set(refresh, {
+      token: refresh,
+      shop,
+      scope,
+      expiresAt: now + REFRESH_TTL_S * 1000,
+      accessToken: token,
+    });
     return {
       access_token: token,
       scope,
@@ -222,7 +232,10 @@ const err = (status: number, error: string, description: string): TokenEndpointR
   body: { error, error_description: description },
 });
 
-export async function handleAccessTokenRequest(env: TokenEndpointEnv, body: Record<string, unknown>): Promise<TokenEndpointResult> {
+export async function handleAccessTokenRequest(
+  env: TokenEndpointEnv,
+  body: Record<string, unknown>,
+): Promise<TokenEndpointResult> {
   const now = env.now();
   if (body.client_id !== env.apiKey || body.client_secret !== env.apiSecret) {
     return err(
@@ -243,7 +256,8 @@ export async function handleAccessTokenRequest(env: TokenEndpointEnv, body: Reco
       if (requested === ONLINE_TOKEN_TYPE) {
         return { status: 200, body: env.tokens.issueOnline(check.shop, scope, now, String(check.payload.sub ?? "1")) };
       }
-      if (requested === OFFLINE_TOKEN_TYPE) return { status: 200, body: env.tokens.issueOffline(check.shop, scope, now, expiring) };
+      if (requested === OFFLINE_TOKEN_TYPE)
+        return { status: 200, body: env.tokens.issueOffline(check.shop, scope, now, expiring) };
       return err(400, "invalid_request", `Unsupported requested_token_type: ${requested}`);
     }
     if (subjectType === OFFLINE_TOKEN_TYPE) {
@@ -251,7 +265,8 @@ export async function handleAccessTokenRequest(env: TokenEndpointEnv, body: Reco
       const original = env.tokens.access.get(subject) ?? env.tokens.migrationOriginals.get(subject);
       if (!original || original.kind !== "offline" || original.expiring)
         return err(400, "invalid_subject_token", "Invalid subject token.");
-      if (!expiring || requested !== OFFLINE_TOKEN_TYPE) return err(400, "invalid_request", "Only migration to expiring offline tokens is supported.");
+      if (!expiring || requested !== OFFLINE_TOKEN_TYPE)
+        return err(400, "invalid_request", "Only migration to expiring offline tokens is supported.");
       return { status: 200, body: env.tokens.migrate(original, now) };
     }
     return err(400, "invalid_request", `Unsupported subject_token_type: ${subjectType}`);
@@ -263,12 +278,17 @@ export async function handleAccessTokenRequest(env: TokenEndpointEnv, body: Reco
   }
   if (grant === "client_credentials") {
     const shop = env.hostShop;
-    if (!shop) return err(400, "invalid_request", "devstore: client_credentials needs the shop host (use devStoreFetch)");
+    if (!shop)
+      return err(400, "invalid_request", "devstore: client_credentials needs the shop host (use devStoreFetch)");
     const scope = env.ensureInstalled(shop);
     const token = env.tokens.issueOffline(shop, scope, now, false);
     const rec = env.tokens.access.get(token.access_token)!;
     rec.expiresAt = now + ONLINE_TTL_S * 1000;
     return { status: 200, body: { ...token, expires_in: ONLINE_TTL_S } };
   }
-  return err(400, "unsupported_grant_type", `The authorization grant type is not supported by the authorization server.`);
+  return err(
+    400,
+    "unsupported_grant_type",
+    `The authorization grant type is not supported by the authorization server.`,
+  );
 }

@@ -278,7 +278,9 @@ export function compileSearch<T>(
       case "text":
         return (r) => {
           const a = def.get(r);
-          return a !== null && a !== undefined && String(a).toLowerCase().includes(value.toLowerCase().replace(/\*$/, ""));
+          return (
+            a !== null && a !== undefined && String(a).toLowerCase().includes(value.toLowerCase().replace(/\*$/, ""))
+          );
         };
       case "tags":
         return (r) => {

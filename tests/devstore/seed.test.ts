@@ -51,7 +51,11 @@ describe("Online Retail seed", () => {
       id: `gid://shopify/Order/${guests[0].id}`,
     });
     expect(r.data.order.customer).toBeNull();
-    const c = await adminGraphql(ds.origin, token, `{ customers(first: 1, query: "email:c17850@example.com") { nodes { email firstName lastName createdAt defaultAddress { countryCodeV2 } } } }`);
+    const c = await adminGraphql(
+      ds.origin,
+      token,
+      `{ customers(first: 1, query: "email:c17850@example.com") { nodes { email firstName lastName createdAt defaultAddress { countryCodeV2 } } } }`,
+    );
     expect(c.data.customers.nodes[0]).toEqual({
       email: "c17850@example.com",
       firstName: null,
@@ -73,7 +77,11 @@ describe("Online Retail seed", () => {
       totalPriceSet: { shopMoney: { amount: "139.12", currencyCode: "GBP" } },
     });
     const c = await adminGraphql(ds.origin, token, q, { q: "name:C536379" });
-    expect(c.data.orders.nodes[0]).toMatchObject({ name: "#C536379", cancelledAt: "2010-12-01T09:41:00Z", cancelReason: "CUSTOMER" });
+    expect(c.data.orders.nodes[0]).toMatchObject({
+      name: "#C536379",
+      cancelledAt: "2010-12-01T09:41:00Z",
+      cancelReason: "CUSTOMER",
+    });
     expect(Number(c.data.orders.nodes[0].totalPriceSet.shopMoney.amount)).toBeGreaterThan(0);
   });
 
@@ -95,7 +103,10 @@ describe("shiftTo and other seeders", () => {
     const shifted = await startDevStore({ apiKey: "k", apiSecret: "s" });
     try {
       const to = Date.UTC(2026, 5, 1);
-      const r = await shifted.seedOnlineRetail("shifted.myshopify.com", { shiftTo: new Date(to), newsletterSignups: false });
+      const r = await shifted.seedOnlineRetail("shifted.myshopify.com", {
+        shiftTo: new Date(to),
+        newsletterSignups: false,
+      });
       expect(r.shiftMs).toBe(to - ONLINE_RETAIL_ANCHOR);
       const shop = shifted.shops.get("shifted.myshopify.com")!;
       const orig = ds.shops.get(SHOP)!;
@@ -112,7 +123,8 @@ describe("shiftTo and other seeders", () => {
     const b = ds.seedGenerated("gen-b.myshopify.com", { customers: 200, orders: 1000, seed: 3 });
     expect(a.customers).toBe(200);
     expect(a.orders).toBe(1000);
-    const totals = (d: string) => [...ds.shops.get(d)!.orders.values()].map((o) => [o.createdAt, o.totalMinor, o.customerId === null]);
+    const totals = (d: string) =>
+      [...ds.shops.get(d)!.orders.values()].map((o) => [o.createdAt, o.totalMinor, o.customerId === null]);
     expect(totals("gen-a.myshopify.com")).toEqual(totals("gen-b.myshopify.com"));
     expect(a.guestOrders).toBe(b.guestOrders);
   });

@@ -75,7 +75,9 @@ import {
   type WebhookMode,
 } from "./webhooks";
 
-export const INVALID_TOKEN_BODY = { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" };
+export const INVALID_TOKEN_BODY = {
+  errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+};
 export const DEFAULT_SCOPES =
   "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
 
@@ -212,14 +214,29 @@ export interface DevStore {
   stats(domain: string): DevStoreStats;
 
   createCustomer(domain: string, input?: CreateCustomerInput): CustomerRec;
-  updateCustomer(customer: Ref, patch: Partial<Omit<CreateCustomerInput, "emailMarketingState" | "createdAt">>): CustomerRec;
-  setEmailMarketingState(customer: Ref, state: EmailMarketingState, opts?: { optInLevel?: OptInLevel | null; at?: Date | string | number }): CustomerRec;
+  updateCustomer(
+    customer: Ref,
+    patch: Partial<Omit<CreateCustomerInput, "emailMarketingState" | "createdAt">>,
+  ): CustomerRec;
+  setEmailMarketingState(
+    customer: Ref,
+    state: EmailMarketingState,
+    opts?: { optInLevel?: OptInLevel | null; at?: Date | string | number },
+  ): CustomerRec;
   deleteCustomer(customer: Ref): void;
   mergeCustomers(keep: Ref, merge: Ref): CustomerRec;
   sendPurchasingSummary(customer: Ref): void;
   createOrder(domain: string, input?: CreateOrderInput): OrderRec;
-  updateOrder(domain: string, order: Ref, patch: { tags?: string[] | string; email?: string | null; test?: boolean }): OrderRec;
-  cancelOrder(domain: string, order: Ref, opts?: { reason?: CancelReason; refund?: boolean; at?: Date | string | number }): OrderRec;
+  updateOrder(
+    domain: string,
+    order: Ref,
+    patch: { tags?: string[] | string; email?: string | null; test?: boolean },
+  ): OrderRec;
+  cancelOrder(
+    domain: string,
+    order: Ref,
+    opts?: { reason?: CancelReason; refund?: boolean; at?: Date | string | number },
+  ): OrderRec;
   refundOrder(domain: string, order: Ref, opts?: { amount?: number | string; full?: boolean }): OrderRec;
   deleteOrder(domain: string, order: Ref): void;
   uninstall(domain: string): void;
@@ -290,7 +307,11 @@ function readBody(req: http.IncomingMessage, limit = 50 * 1024 * 1024): Promise<
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -300,7 +321,8 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
   const config = loadAppConfig(options.appTomlPath ?? path.join(REPO_ROOT, "shopify.app.toml"));
   const scopes = options.scopes ?? config.scopes ?? DEFAULT_SCOPES;
   const rules = accessRules(loadAdminSchemaJson());
-  const accessFor = (input: AccessInput = {}) => installAccess(input.scopes ?? scopes, input.protectedCustomerData ?? options.protectedCustomerData ?? 2);
+  const accessFor = (input: AccessInput = {}) =>
+    installAccess(input.scopes ?? scopes, input.protectedCustomerData ?? options.protectedCustomerData ?? 2);
   const triggers = loadFlowTriggers(options.extensionsDir ?? path.join(REPO_ROOT, "extensions"));
   const defaultBucket = options.bucket ?? { maximumAvailable: 2000, restoreRate: 100 };
   const bulkDelay = options.bulkDelayMs ?? 25;
@@ -342,7 +364,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     return s;
   };
   const findCustomer = (ref: Ref) => {
-    const id = typeof ref === "number" ? ref : parseGid(ref)?.id ?? Number(ref);
+    const id = typeof ref === "number" ? ref : (parseGid(ref)?.id ?? Number(ref));
     for (const shop of shops.values()) {
       const c = shop.customers.get(id);
       if (c) return { shop, customer: c };
@@ -355,7 +377,7 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     return f;
   };
   const mustOrder = (shop: ShopState, ref: Ref): OrderRec => {
-    const id = typeof ref === "number" ? ref : parseGid(ref)?.id ?? Number(ref);
+    const id = typeof ref === "number" ? ref : (parseGid(ref)?.id ?? Number(ref));
     const o = shop.orders.get(id);
     if (!o) throw new Error(`devstore: unknown order ${ref} in ${shop.domain}`);
     return o;
@@ -378,7 +400,9 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
 
   // ------------------------------------------------------------ bulk operations
   const activeBulk = (shop: ShopState, type: "QUERY" | "MUTATION") =>
-    [...shop.bulkOps.values()].filter((b) => b.type === type && (b.status === "CREATED" || b.status === "RUNNING" || b.status === "CANCELING"));
+    [...shop.bulkOps.values()].filter(
+      (b) => b.type === type && (b.status === "CREATED" || b.status === "RUNNING" || b.status === "CANCELING"),
+    );
 
   const newBulkOp = (shop: ShopState, type: "QUERY" | "MUTATION", query: string, groupObjects: boolean): BulkOpRec => {
     const op: BulkOpRec = {
@@ -404,7 +428,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     return op;
   };
 
-  const finishBulk = (shop: ShopState, op: BulkOpRec, result: { file: BulkResultFile | null; root: number } | null, error: BulkOpRec["errorCode"]) => {
+  const finishBulk = (
+    shop: ShopState,
+    op: BulkOpRec,
+    result: { file: BulkResultFile | null; root: number } | null,
+    error: BulkOpRec["errorCode"],
+  ) => {
     if (op.status === "CANCELING" || op.status === "CANCELED") {
       op.status = "CANCELED";
     } else if (error) {
@@ -462,7 +491,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
    * honoured at the next page.
    */
   const exportBulkQuery = async (shop: ShopState, op: BulkOpRec, check: BulkQueryCheck, out: BulkResultWriter) => {
-    const window: BulkWindow = { offset: 0, limit: options.bulkPageNodes ?? BULK_PAGE_NODES, rootTotal: 0, sorted: new Map() };
+    const window: BulkWindow = {
+      offset: 0,
+      limit: options.bulkPageNodes ?? BULK_PAGE_NODES,
+      rootTotal: 0,
+      sorted: new Map(),
+    };
     let root = 0;
     do {
       const result = await executeForBulk(schema, api, shop, check.marked!, undefined, true, window);
@@ -502,7 +536,9 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
           bulkConcurrency > 1
             ? "Bulk operations limit reached. Please try again later."
             : `A bulk query operation for this app and shop is already in progress: ${gid("BulkOperation", running[0].id)}.`;
-        return { userErrors: [{ field: null, message, code: bulkConcurrency > 1 ? "LIMIT_REACHED" : "OPERATION_IN_PROGRESS" }] };
+        return {
+          userErrors: [{ field: null, message, code: bulkConcurrency > 1 ? "LIMIT_REACHED" : "OPERATION_IN_PROGRESS" }],
+        };
       }
       const check = checkBulkQuery(schema, query);
       if (check.error) return { userErrors: [{ field: ["query"], message: check.error, code: "INVALID" }] };
@@ -529,13 +565,23 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       if (check.error) return { userErrors: [{ field: ["mutation"], message: check.error, code: "INVALID_MUTATION" }] };
       const file = stagedUploads.get(stagedUploadPath);
       if (!file)
-        return { userErrors: [{ field: ["stagedUploadPath"], message: "The JSONL file could not be found.", code: "NO_SUCH_FILE" }] };
+        return {
+          userErrors: [
+            { field: ["stagedUploadPath"], message: "The JSONL file could not be found.", code: "NO_SUCH_FILE" },
+          ],
+        };
       let rows: Array<Record<string, unknown>>;
       try {
         rows = parseVariablesJsonl(file.toString("utf8"));
       } catch (e) {
         return {
-          userErrors: [{ field: ["stagedUploadPath"], message: `The JSONL file is invalid: ${(e as Error).message}`, code: "INVALID_STAGED_UPLOAD_FILE" }],
+          userErrors: [
+            {
+              field: ["stagedUploadPath"],
+              message: `The JSONL file is invalid: ${(e as Error).message}`,
+              code: "INVALID_STAGED_UPLOAD_FILE",
+            },
+          ],
         };
       }
       const op = newBulkOp(shop, "MUTATION", mutation, groupObjects);
@@ -557,7 +603,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const op = shop.bulkOps.get(id);
       if (!op) return { userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
       if (op.status !== "CREATED" && op.status !== "RUNNING")
-        return { op, userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+        return {
+          op,
+          userErrors: [
+            { field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` },
+          ],
+        };
       op.status = "CANCELING";
       return { op, userErrors: [] };
     },
@@ -624,11 +675,14 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const rec = tokens.lookup(Array.isArray(token) ? token[0] : token, clock());
       const hostShop = headerShop(req);
       const shop = rec ? shops.get(rec.shop) : undefined;
-      if (!rec || !shop || !shop.installed || (hostShop && hostShop !== rec.shop)) return sendJson(res, 401, INVALID_TOKEN_BODY);
+      if (!rec || !shop || !shop.installed || (hostShop && hostShop !== rec.shop))
+        return sendJson(res, 401, INVALID_TOKEN_BODY);
       let body: Record<string, unknown>;
       const ctype = String(req.headers["content-type"] ?? "");
       try {
-        body = ctype.includes("application/graphql") ? { query: raw.toString("utf8") } : JSON.parse(raw.toString("utf8") || "{}");
+        body = ctype.includes("application/graphql")
+          ? { query: raw.toString("utf8") }
+          : JSON.parse(raw.toString("utf8") || "{}");
       } catch {
         return sendJson(res, 400, { errors: "Bad Request: invalid JSON" });
       }
@@ -648,7 +702,14 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
         return sendJson(res, 400, { error: "invalid_request", error_description: "Body is not valid JSON." });
       }
       const out = await handleAccessTokenRequest(
-        { apiKey: options.apiKey, apiSecret: options.apiSecret, now: clock, tokens, ensureInstalled, hostShop: headerShop(req) },
+        {
+          apiKey: options.apiKey,
+          apiSecret: options.apiSecret,
+          now: clock,
+          tokens,
+          ensureInstalled,
+          hostShop: headerShop(req),
+        },
         body,
       );
       return sendJson(res, out.status, out.body);
@@ -675,7 +736,11 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       let content: Buffer = raw;
       const ctype = String(req.headers["content-type"] ?? "");
       if (method === "POST" && ctype.includes("multipart/form-data")) {
-        const form = await new Request("http://devstore.local/upload", { method: "POST", headers: { "content-type": ctype }, body: new Uint8Array(raw) }).formData();
+        const form = await new Request("http://devstore.local/upload", {
+          method: "POST",
+          headers: { "content-type": ctype },
+          body: new Uint8Array(raw),
+        }).formData();
         const k = form.get("key");
         if (typeof k === "string" && k) key = k;
         const file = form.get("file");
@@ -749,7 +814,8 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       quantity: l.quantity,
       priceMinor: toMinor(l.price),
     }));
-    const total = input.total !== undefined ? toMinor(input.total) : lines.reduce((s, l) => s + l.priceMinor * l.quantity, 0);
+    const total =
+      input.total !== undefined ? toMinor(input.total) : lines.reduce((s, l) => s + l.priceMinor * l.quantity, 0);
     const createdAt = toMs(input.createdAt, now);
     const number = shop.nextOrderNumber++;
     const o: OrderRec = {
@@ -807,7 +873,13 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       shop.access = installAccess(input.scopes ?? previous, input.protectedCustomerData ?? protectedInput(shop.access));
       const current = grantedScopes(shop.access);
       if (shop.installed && previous.join(",") !== current.join(",")) {
-        emit(shop, "app/scopes_update", { id: ids.take(), shop_id: gid("Shop", shop.id), previous, current, updated_at: new Date(clock()).toISOString() });
+        emit(shop, "app/scopes_update", {
+          id: ids.take(),
+          shop_id: gid("Shop", shop.id),
+          previous,
+          current,
+          updated_at: new Date(clock()).toISOString(),
+        });
       }
     },
     async seedOnlineRetail(domain, opts = {}) {
@@ -857,7 +929,12 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const at = toMs(opts.at, clock());
       c.emailMarketing = {
         state,
-        optInLevel: opts.optInLevel !== undefined ? opts.optInLevel : state === "SUBSCRIBED" ? "SINGLE_OPT_IN" : c.emailMarketing.optInLevel,
+        optInLevel:
+          opts.optInLevel !== undefined
+            ? opts.optInLevel
+            : state === "SUBSCRIBED"
+              ? "SINGLE_OPT_IN"
+              : c.emailMarketing.optInLevel,
         consentUpdatedAt: at,
       };
       c.updatedAt = Math.max(c.updatedAt, clock());
@@ -931,7 +1008,8 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
     refundOrder(domain, ref, opts = {}) {
       const shop = shopOf(domain);
       const o = mustOrder(shop, ref);
-      const amount = opts.full !== false && opts.amount === undefined ? o.totalMinor - o.refundedMinor : toMinor(opts.amount ?? 0);
+      const amount =
+        opts.full !== false && opts.amount === undefined ? o.totalMinor - o.refundedMinor : toMinor(opts.amount ?? 0);
       o.refundedMinor = Math.min(o.totalMinor, o.refundedMinor + amount);
       o.financialStatus = o.refundedMinor >= o.totalMinor ? "REFUNDED" : "PARTIALLY_REFUNDED";
       o.updatedAt = Math.max(o.updatedAt, clock());
@@ -995,7 +1073,9 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
         startedAt: toMs(input.startedAt, createdAt),
         scheduledToEndAt: toMs(input.scheduledToEndAt, null),
         endedAt: toMs(input.endedAt, null),
-        utm: input.utm ? { campaign: input.utm.campaign ?? null, source: input.utm.source ?? null, medium: input.utm.medium ?? null } : null,
+        utm: input.utm
+          ? { campaign: input.utm.campaign ?? null, source: input.utm.source ?? null, medium: input.utm.medium ?? null }
+          : null,
         isExternal: input.isExternal ?? true,
         remoteId: input.remoteId ?? null,
         eventId: ids.take(),
@@ -1017,7 +1097,8 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       const startsAt = toMs(input.startsAt, now);
       const endsAt = toMs(input.endsAt, null);
       const kind = input.kind ?? (input.codes?.length ? "code_basic" : "automatic_basic");
-      const status = input.status ?? (startsAt > now ? "SCHEDULED" : endsAt !== null && endsAt <= now ? "EXPIRED" : "ACTIVE");
+      const status =
+        input.status ?? (startsAt > now ? "SCHEDULED" : endsAt !== null && endsAt <= now ? "EXPIRED" : "ACTIVE");
       const d: DiscountRec = {
         id: ids.take(),
         kind,
@@ -1027,14 +1108,21 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
         endsAt,
         createdAt: now,
         updatedAt: now,
-        codes: kind === "code_basic" ? (input.codes?.length ? input.codes : [input.title.toUpperCase().replace(/\W+/g, "")]) : [],
+        codes:
+          kind === "code_basic"
+            ? input.codes?.length
+              ? input.codes
+              : [input.title.toUpperCase().replace(/\W+/g, "")]
+            : [],
         segmentIds: segIds,
         customerIds: segIds ? null : custIds,
         percentage: input.amount === undefined ? (input.percentage ?? 0.1) : null,
         amountMinor: input.amount !== undefined ? toMinor(input.amount) : null,
         summary:
           input.summary ??
-          (input.amount !== undefined ? `${input.amount} ${shop.currencyCode} off entire order` : `${Math.round((input.percentage ?? 0.1) * 100)}% off entire order`),
+          (input.amount !== undefined
+            ? `${input.amount} ${shop.currencyCode} off entire order`
+            : `${Math.round((input.percentage ?? 0.1) * 100)}% off entire order`),
         tags: input.tags ?? [],
         usageLimit: input.usageLimit ?? null,
         appliesOncePerCustomer: input.appliesOncePerCustomer ?? false,
@@ -1048,7 +1136,13 @@ export async function startDevStore(options: DevStoreOptions): Promise<DevStore>
       if ([...shop.segments.values()].some((s) => s.name.toLowerCase() === input.name.toLowerCase()))
         throw new Error(`devstore: segment name taken: ${input.name}`);
       const now = clock();
-      const s: SegmentRec = { id: ids.take(), name: input.name, query: input.query, creationDate: now, lastEditDate: now };
+      const s: SegmentRec = {
+        id: ids.take(),
+        name: input.name,
+        query: input.query,
+        creationDate: now,
+        lastEditDate: now,
+      };
       shop.segments.set(s.id, s);
       return s;
     },

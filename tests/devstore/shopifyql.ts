@@ -84,7 +84,13 @@ export function answerShopifyql(shop: ShopState, query: string, now: number) {
       m.sessions += r.sessions;
       byMonth.set(r.month, m);
     }
-    const rows = [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, m]) => ({ month: monthValue(month), online_store_visitors: String(m.visitors), sessions: String(m.sessions) }));
+    const rows = [...byMonth.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([month, m]) => ({
+        month: monthValue(month),
+        online_store_visitors: String(m.visitors),
+        sessions: String(m.sessions),
+      }));
     return ok(
       table(
         [
@@ -149,8 +155,18 @@ export function answerShopifyql(shop: ShopState, query: string, now: number) {
       table(
         [
           { name: "referring_channel", dataType: "STRING", displayName: "Referring channel" },
-          { name: "net_sales__first_click", dataType: "MONEY", displayName: "Net sales (first click)", columnOrigin: "GENERATED" },
-          { name: "gross_profit__first_click", dataType: "MONEY", displayName: "Gross profit (first click)", columnOrigin: "GENERATED" },
+          {
+            name: "net_sales__first_click",
+            dataType: "MONEY",
+            displayName: "Net sales (first click)",
+            columnOrigin: "GENERATED",
+          },
+          {
+            name: "gross_profit__first_click",
+            dataType: "MONEY",
+            displayName: "Gross profit (first click)",
+            columnOrigin: "GENERATED",
+          },
         ],
         rows,
       ),
@@ -158,7 +174,9 @@ export function answerShopifyql(shop: ShopState, query: string, now: number) {
     );
   }
   return {
-    parseErrors: [`devstore: the dev store answers only the app's ShopifyQL queries (tests/devstore/shopifyql.ts), not: ${q.slice(0, 200)}`],
+    parseErrors: [
+      `devstore: the dev store answers only the app's ShopifyQL queries (tests/devstore/shopifyql.ts), not: ${q.slice(0, 200)}`,
+    ],
     parseWarnings: [],
     tableData: null,
     analyticsTargets: [],

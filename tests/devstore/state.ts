@@ -6,14 +6,7 @@ export type EmailMarketingState = "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBE
 export type OptInLevel = "SINGLE_OPT_IN" | "CONFIRMED_OPT_IN" | "UNKNOWN";
 export type CancelReason = "CUSTOMER" | "DECLINED" | "FRAUD" | "INVENTORY" | "OTHER" | "STAFF";
 export type FinancialStatus =
-  | "AUTHORIZED"
-  | "EXPIRED"
-  | "PAID"
-  | "PARTIALLY_PAID"
-  | "PARTIALLY_REFUNDED"
-  | "PENDING"
-  | "REFUNDED"
-  | "VOIDED";
+  "AUTHORIZED" | "EXPIRED" | "PAID" | "PARTIALLY_PAID" | "PARTIALLY_REFUNDED" | "PENDING" | "REFUNDED" | "VOIDED";
 
 export interface EmailMarketingConsent {
   state: EmailMarketingState;
@@ -235,7 +228,12 @@ export function newShop(
     discounts: new Map(),
     segments: new Map(),
     bulkOps: new Map(),
-    bucket: { maximumAvailable: b.maximumAvailable, restoreRate: b.restoreRate, available: b.maximumAvailable, updatedAt: now },
+    bucket: {
+      maximumAvailable: b.maximumAvailable,
+      restoreRate: b.restoreRate,
+      available: b.maximumAvailable,
+      updatedAt: now,
+    },
     stats: { requests: 0, throttled: 0, pointsUsed: 0, maxCostExceeded: 0 },
     nextOrderNumber: 1001,
   };
@@ -269,7 +267,8 @@ export function attachOrder(shop: ShopState, customer: CustomerRec, order: Order
     return o ? o.createdAt : 0;
   };
   let i = ids.length;
-  while (i > 0 && (key(ids[i - 1]) > order.createdAt || (key(ids[i - 1]) === order.createdAt && ids[i - 1] > order.id))) i--;
+  while (i > 0 && (key(ids[i - 1]) > order.createdAt || (key(ids[i - 1]) === order.createdAt && ids[i - 1] > order.id)))
+    i--;
   ids.splice(i, 0, order.id);
 }
 

@@ -14,7 +14,10 @@ const API_KEY = "wh-key";
 const SECRET = "wh-secret";
 const SHOP = "webhooks-test.myshopify.com";
 const example = (file: string) =>
-  JSON.parse(readFileSync(path.join(REPO_ROOT, "tests/fixtures/shopify/webhooks", file), "utf8")) as Record<string, unknown>;
+  JSON.parse(readFileSync(path.join(REPO_ROOT, "tests/fixtures/shopify/webhooks", file), "utf8")) as Record<
+    string,
+    unknown
+  >;
 
 let ds: DevStore;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -33,7 +36,15 @@ describe("signing", () => {
   it("signWebhook is base64 HMAC-SHA256 of the raw body with the app secret", () => {
     const body = '{"id":1}';
     expect(signWebhook(body, SECRET)).toBe(createHmac("sha256", SECRET).update(body).digest("base64"));
-    const h = buildDeliveryHeaders({ topic: "orders/create", shop: SHOP, body, secret: SECRET, webhookId: "w", eventId: "e", triggeredAt: "t" });
+    const h = buildDeliveryHeaders({
+      topic: "orders/create",
+      shop: SHOP,
+      body,
+      secret: SECRET,
+      webhookId: "w",
+      eventId: "e",
+      triggeredAt: "t",
+    });
     expect(h).toMatchObject({
       "Content-Type": "application/json",
       "X-Shopify-Topic": "orders/create",
@@ -49,10 +60,14 @@ describe("signing", () => {
     ds.webhooks.mode = "send";
     const c = ds.createCustomer(SHOP, { email: "hmac@example.com", country: "United Kingdom", countryCode: "GB" });
     await ds.webhooks.drain();
-    const got = receiver.received.find((r) => r.headers["x-shopify-topic"] === "customers/create" && r.body.includes("hmac@example.com"))!;
+    const got = receiver.received.find(
+      (r) => r.headers["x-shopify-topic"] === "customers/create" && r.body.includes("hmac@example.com"),
+    )!;
     expect(got.path).toBe("/webhooks/customers/create");
     expect(got.headers["x-shopify-hmac-sha256"]).toBe(createHmac("sha256", SECRET).update(got.body).digest("base64"));
-    expect(got.headers["x-shopify-hmac-sha256"]).not.toBe(createHmac("sha256", "other").update(got.body).digest("base64"));
+    expect(got.headers["x-shopify-hmac-sha256"]).not.toBe(
+      createHmac("sha256", "other").update(got.body).digest("base64"),
+    );
     const shopify = shopifyApi({
       apiKey: API_KEY,
       apiSecretKey: SECRET,
@@ -81,23 +96,27 @@ describe("record / flush", () => {
     const before = receiver.received.length;
     const c = ds.createCustomer(SHOP, { email: "rec@example.com" });
     const o1 = ds.createOrder(SHOP, { customerId: c.id, total: "12.00" });
-    ds.createOrder(SHOP, { customerId: `gid://shopify/Customer/${c.id}`, lines: [{ title: "Mug", quantity: 2, price: "3.50" }] });
+    ds.createOrder(SHOP, {
+      customerId: `gid://shopify/Customer/${c.id}`,
+      lines: [{ title: "Mug", quantity: 2, price: "3.50" }],
+    });
     ds.cancelOrder(SHOP, o1.id);
     const recorded = ds.webhooks.recorded();
     expect(receiver.received.length).toBe(before); // nothing sent yet
-    const subscribed = (t: string) => loadAppConfig(path.join(REPO_ROOT, "shopify.app.toml")).subscriptions.some((x) => x.topics.includes(t));
+    const subscribed = (t: string) =>
+      loadAppConfig(path.join(REPO_ROOT, "shopify.app.toml")).subscriptions.some((x) => x.topics.includes(t));
     expect(recorded.map((d) => d.topic)).toEqual(
       [
-      "customers/create",
-      "orders/create",
-      "orders/paid",
-      "customers/purchasing_summary",
-      "orders/create",
-      "orders/paid",
-      "customers/purchasing_summary",
-      "orders/cancelled",
-      "orders/updated",
-      "customers/purchasing_summary",
+        "customers/create",
+        "orders/create",
+        "orders/paid",
+        "customers/purchasing_summary",
+        "orders/create",
+        "orders/paid",
+        "customers/purchasing_summary",
+        "orders/cancelled",
+        "orders/updated",
+        "customers/purchasing_summary",
       ].filter(subscribed),
     );
     const eventIds = new Map(recorded.map((d) => [d.webhookId, d.eventId]));
@@ -116,7 +135,9 @@ describe("record / flush", () => {
     expect(sent.map((d) => d.topic)).not.toEqual([...recorded, ...dups].map((d) => d.topic)); // shuffled
     const arrived = receiver.received.slice(before);
     expect(arrived).toHaveLength(sent.length);
-    expect(new Set(arrived.map((r) => r.headers["x-shopify-event-id"]))).toEqual(new Set(recorded.map((d) => d.eventId)));
+    expect(new Set(arrived.map((r) => r.headers["x-shopify-event-id"]))).toEqual(
+      new Set(recorded.map((d) => d.eventId)),
+    );
     expect(ds.webhooks.recorded()).toEqual([]);
   });
 
@@ -127,7 +148,12 @@ describe("record / flush", () => {
     const again = receiver.received[before];
     expect(again.headers["x-shopify-webhook-id"]).toBe(d.webhookId);
     expect(again.headers["x-shopify-event-id"]).toBe(d.eventId);
-    const statuses = await ds.webhooks.send(SHOP, "customers/redact", { shop_id: 1, shop_domain: SHOP, customer: { id: 1 }, orders_to_redact: [] }, { eventId: "fixed" });
+    const statuses = await ds.webhooks.send(
+      SHOP,
+      "customers/redact",
+      { shop_id: 1, shop_domain: SHOP, customer: { id: 1 }, orders_to_redact: [] },
+      { eventId: "fixed" },
+    );
     expect(statuses).toEqual([200]);
     const last = receiver.received[receiver.received.length - 1];
     expect(last.path).toBe("/webhooks/compliance");
@@ -158,7 +184,12 @@ describe("merchant simulation emits Shopify's topics and payload shapes", () => 
 
     const created = byTopic("orders/create")[0];
     expect(Object.keys(created)).toEqual(Object.keys(example("orders__create.json")));
-    expect(created).toMatchObject({ id: o.id, admin_graphql_api_id: `gid://shopify/Order/${o.id}`, total_price: "30.00", currency: "GBP" });
+    expect(created).toMatchObject({
+      id: o.id,
+      admin_graphql_api_id: `gid://shopify/Order/${o.id}`,
+      total_price: "30.00",
+      currency: "GBP",
+    });
     expect(created.customer.admin_graphql_api_id).toBe(`gid://shopify/Customer/${drop.id}`);
     const refunded = byTopic("orders/updated")[0];
     expect(refunded).toMatchObject({ financial_status: "partially_refunded", current_total_price: "20.00" });
@@ -171,17 +202,39 @@ describe("merchant simulation emits Shopify's topics and payload shapes", () => 
     expect(Object.keys(byTopic("customers/merge")[0])).toEqual(Object.keys(example("customers__merge.json")));
     const consent = byTopic("customers_email_marketing_consent/update")[0];
     expect(Object.keys(consent)).toEqual(Object.keys(example("customers_email_marketing_consent__update.json")));
-    expect(consent).toMatchObject({ customer_id: keep.id, email_address: "keep@example.com", email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in" } });
+    expect(consent).toMatchObject({
+      customer_id: keep.id,
+      email_address: "keep@example.com",
+      email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in" },
+    });
     const summary = byTopic("customers/purchasing_summary").at(-1);
     expect(Object.keys(summary)).toEqual(Object.keys(example("customers__purchasing_summary.json")));
-    expect(summary).toMatchObject({ customerId: `gid://shopify/Customer/${keep.id}`, numberOfOrders: 1, amountSpent: { amount: "20.00", currencyCode: "GBP" }, lastOrderId: `gid://shopify/Order/${o.id}` });
+    expect(summary).toMatchObject({
+      customerId: `gid://shopify/Customer/${keep.id}`,
+      numberOfOrders: 1,
+      amountSpent: { amount: "20.00", currencyCode: "GBP" },
+      lastOrderId: `gid://shopify/Order/${o.id}`,
+    });
     expect(byTopic("orders/delete")[0]).toEqual({ id: guest.id });
     const dataRequest = byTopic("customers/data_request")[0];
     expect(Object.keys(dataRequest).sort()).toEqual(Object.keys(example("customers__data_request.json")).sort());
-    expect(dataRequest).toMatchObject({ shop_domain: SHOP, customer: { id: keep.id, email: "keep@example.com" }, orders_requested: [o.id] });
+    expect(dataRequest).toMatchObject({
+      shop_domain: SHOP,
+      customer: { id: keep.id, email: "keep@example.com" },
+      orders_requested: [o.id],
+    });
     expect(byTopic("customers/redact")[0]).toMatchObject({ shop_domain: SHOP, orders_to_redact: [o.id] });
     expect(byTopic("shop/redact")[0]).toMatchObject({ shop_domain: SHOP });
-    expect(rec.filter((d) => d.topic.startsWith("customers/") && d.topic.includes("redact") || d.topic === "customers/data_request" || d.topic === "shop/redact").every((d) => d.uri === "/webhooks/compliance")).toBe(true);
+    expect(
+      rec
+        .filter(
+          (d) =>
+            (d.topic.startsWith("customers/") && d.topic.includes("redact")) ||
+            d.topic === "customers/data_request" ||
+            d.topic === "shop/redact",
+        )
+        .every((d) => d.uri === "/webhooks/compliance"),
+    ).toBe(true);
   });
 
   it("routes topics to the uris of shopify.app.toml (compliance_topics to their own uri)", () => {
@@ -197,7 +250,9 @@ describe("merchant simulation emits Shopify's topics and payload shapes", () => 
   it("a topic without a subscription is not delivered (but is kept in events)", async () => {
     // without a toml every topic is routed to /webhooks/<topic>, compliance topics to /webhooks/compliance
     const fallback = loadAppConfig(path.join(REPO_ROOT, "no-such-shopify.app.toml"));
-    expect(fallback.subscriptions.find((x) => x.topics.includes("customer.tags_added"))!.uri).toBe("/webhooks/customer.tags_added");
+    expect(fallback.subscriptions.find((x) => x.topics.includes("customer.tags_added"))!.uri).toBe(
+      "/webhooks/customer.tags_added",
+    );
     expect(fallback.subscriptions.find((x) => x.topics.includes("shop/redact"))!.uri).toBe("/webhooks/compliance");
     {
       ds.webhooks.mode = "record";
@@ -217,8 +272,13 @@ describe("merchant simulation emits Shopify's topics and payload shapes", () => 
 
 async function adminGraphqlTags(customerId: number) {
   const token = ds.issueOfflineToken(SHOP);
-  const r = await adminGraphql(ds.origin, token, `mutation($id: ID!) { tagsAdd(id: $id, tags: "x, y") { node { ... on Customer { tags } } } }`, {
-    id: `gid://shopify/Customer/${customerId}`,
-  });
+  const r = await adminGraphql(
+    ds.origin,
+    token,
+    `mutation($id: ID!) { tagsAdd(id: $id, tags: "x, y") { node { ... on Customer { tags } } } }`,
+    {
+      id: `gid://shopify/Customer/${customerId}`,
+    },
+  );
   expect(r.data.tagsAdd.node.tags).toEqual(["x", "y"]);
 }

@@ -7,13 +7,7 @@
 import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import toml from "toml";
-import {
-  customerAggregates,
-  type BulkOpRec,
-  type CustomerRec,
-  type OrderRec,
-  type ShopState,
-} from "./state";
+import { customerAggregates, type BulkOpRec, type CustomerRec, type OrderRec, type ShopState } from "./state";
 import { formatMinor, gid, mulberry32, restTime, shuffleInPlace, uuid } from "./util";
 import { API_VERSION } from "./schema";
 
@@ -92,7 +86,13 @@ export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", 
 export function defaultAppConfig(): AppConfig {
   return {
     subscriptions: [
-      ...ALL_TOPICS.map((t) => ({ topics: [t], uri: `/webhooks/${t}`, compliance: false, filter: null, includeFields: null })),
+      ...ALL_TOPICS.map((t) => ({
+        topics: [t],
+        uri: `/webhooks/${t}`,
+        compliance: false,
+        filter: null,
+        includeFields: null,
+      })),
       { topics: COMPLIANCE_TOPICS, uri: "/webhooks/compliance", compliance: true, filter: null, includeFields: null },
     ],
     scopes: null,
@@ -115,7 +115,8 @@ export function loadAppConfig(tomlPath: string): AppConfig {
       filter: typeof s.filter === "string" ? s.filter : null,
       includeFields: Array.isArray(s.include_fields) ? (s.include_fields as string[]) : null,
     };
-    if (Array.isArray(s.topics) && s.topics.length) subscriptions.push({ topics: s.topics as string[], compliance: false, ...common });
+    if (Array.isArray(s.topics) && s.topics.length)
+      subscriptions.push({ topics: s.topics as string[], compliance: false, ...common });
     if (Array.isArray(s.compliance_topics) && s.compliance_topics.length)
       subscriptions.push({ topics: s.compliance_topics as string[], compliance: true, ...common });
   }
@@ -566,7 +567,14 @@ export class WebhookEngine {
    * Recorded events (every emitted event, subscribed or not), for assertions. `withheld` says why an event was not
    * delivered although subscribed (a scope or protected customer data the installation lacks); null when it was.
    */
-  readonly events: Array<{ topic: string; shop: string; eventId: string; payload: unknown; subscribed: boolean; withheld: string | null }> = [];
+  readonly events: Array<{
+    topic: string;
+    shop: string;
+    eventId: string;
+    payload: unknown;
+    subscribed: boolean;
+    withheld: string | null;
+  }> = [];
 
   constructor(o: WebhookEngineOptions) {
     this.secret = o.secret;
@@ -582,7 +590,13 @@ export class WebhookEngine {
     return this.config.subscriptions.filter((s) => s.topics.includes(topic));
   }
 
-  private build(shop: string, topic: string, payload: unknown, sub: Subscription, opts: SendOptions & { eventId: string; triggeredAt: string }): WebhookDelivery {
+  private build(
+    shop: string,
+    topic: string,
+    payload: unknown,
+    sub: Subscription,
+    opts: SendOptions & { eventId: string; triggeredAt: string },
+  ): WebhookDelivery {
     const body = JSON.stringify(payload);
     const webhookId = opts.webhookId ?? uuid();
     return {
@@ -681,8 +695,16 @@ export class WebhookEngine {
     const eventId = opts.eventId ?? uuid();
     const triggeredAt = opts.triggeredAt ?? new Date(this.now()).toISOString();
     const subs = this.routes(topic);
-    const fallback: Subscription = { topics: [topic], uri: `/webhooks/${topic}`, compliance: false, filter: null, includeFields: null };
-    const list = (subs.length ? subs : [fallback]).map((s) => this.build(shop, topic, payload, s, { ...opts, eventId, triggeredAt }));
+    const fallback: Subscription = {
+      topics: [topic],
+      uri: `/webhooks/${topic}`,
+      compliance: false,
+      filter: null,
+      includeFields: null,
+    };
+    const list = (subs.length ? subs : [fallback]).map((s) =>
+      this.build(shop, topic, payload, s, { ...opts, eventId, triggeredAt }),
+    );
     const statuses: Array<number | null> = [];
     for (const d of list) {
       await this.deliver(d);
@@ -732,4 +754,3 @@ function joinUrl(base: string, uri: string): string {
   if (/^https?:\/\//.test(uri)) return uri;
   return base.replace(/\/+$/, "") + (uri.startsWith("/") ? uri : `/${uri}`);
 }
-

@@ -13,7 +13,8 @@ import { DEMO_SHOP, startDemo, type Demo } from "../demo/harness";
 import { applyMigrations } from "../support/migrations";
 import { SCREENSHOTS, launchBrowser } from "./browser";
 
-const ALL_SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
+const ALL_SCOPES =
+  "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,read_marketing_events,read_discounts,read_reports";
 const WITHOUT_ALL_ORDERS = ALL_SCOPES.replace("read_all_orders,", "");
 
 let demo: Demo;
@@ -21,17 +22,25 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 const log: string[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-access-e2e-"));
 
-async function until<T>(what: string, read: () => Promise<T | null | undefined | false>, timeoutMs = 300_000): Promise<T> {
+async function until<T>(
+  what: string,
+  read: () => Promise<T | null | undefined | false>,
+  timeoutMs = 300_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s\n${log.slice(-30).join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs / 1000} s\n${log.slice(-30).join("\n")}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
-const lifecycleTagged = () => [...demo.devStore.shops.get(DEMO_SHOP)!.customers.values()].filter((c) => c.tags.some((tag) => tag.startsWith("lifecycle:")));
+const lifecycleTagged = () =>
+  [...demo.devStore.shops.get(DEMO_SHOP)!.customers.values()].filter((c) =>
+    c.tags.some((tag) => tag.startsWith("lifecycle:")),
+  );
 
 beforeAll(async () => {
   const databaseFile = path.join(dir, "app.sqlite");
@@ -58,7 +67,9 @@ describe("installed without read_all_orders", () => {
     const customer = [...demo.devStore.shops.get(DEMO_SHOP)!.customers.values()].find((c) => c.orderIds.length > 3)!;
     demo.devStore.createOrder(DEMO_SHOP, { customerId: customer.id, total: 30 });
     const row = await until("the order's customer classified", () =>
-      demo.db.customer.findFirst({ where: { shop: DEMO_SHOP, gid: `gid://shopify/Customer/${customer.id}`, stage: { not: null } } }),
+      demo.db.customer.findFirst({
+        where: { shop: DEMO_SHOP, gid: `gid://shopify/Customer/${customer.id}`, stage: { not: null } },
+      }),
     );
     expect(row.tagError).toBe(TAGS_HELD_MESSAGE);
     expect(lifecycleTagged()).toEqual([]);
@@ -86,7 +97,9 @@ describe("installed without read_all_orders", () => {
 describe("when the merchant grants read_all_orders", () => {
   it("app/scopes_update starts the full import, the tags arrive and the board no longer asks", async () => {
     demo.devStore.setAccess(DEMO_SHOP, { scopes: ALL_SCOPES });
-    await until("the import queued by app/scopes_update", () => demo.db.syncRun.findFirst({ where: { shop: DEMO_SHOP, kind: "backfill" } }));
+    await until("the import queued by app/scopes_update", () =>
+      demo.db.syncRun.findFirst({ where: { shop: DEMO_SHOP, kind: "backfill" } }),
+    );
     await demo.waitForImport();
     expect(lifecycleTagged().length).toBeGreaterThan(4000);
     const page = await browser.context.newPage();

@@ -33,7 +33,11 @@ afterAll(async () => {
   await e2e?.stop();
 });
 
-const cardText = (page: Page, stage: number) => page.locator(`[data-stage="${stage}"]`).textContent().then((t) => t ?? "");
+const cardText = (page: Page, stage: number) =>
+  page
+    .locator(`[data-stage="${stage}"]`)
+    .textContent()
+    .then((t) => t ?? "");
 
 /** The last complete month (UTC) and figures of it computed from the dev store's records. */
 function expected() {
@@ -54,7 +58,9 @@ describe("Stage 1 and Stage 2 measured from Shopify's analytics, in the browser"
     const page = await open("/app");
     const { month, visitors } = expected();
     expect(visitors).toBeGreaterThan(0);
-    expect(await page.locator('[data-testid="analytics-simulated"]').textContent()).toContain(en("analytics.simulated.title"));
+    expect(await page.locator('[data-testid="analytics-simulated"]').textContent()).toContain(
+      en("analytics.simulated.title"),
+    );
     const stage1 = await cardText(page, 1);
     expect(stage1).toContain(en("board.visitorsPerMonth", { count: formatNumber("en", visitors) }));
     expect(stage1).toContain(`${formatNumber("en", visitors)} visitors in ${formatMonth("en", month)}.`);
@@ -89,24 +95,39 @@ describe("Stage 1 and Stage 2 measured from Shopify's analytics, in the browser"
     // The month still running is marked, and its rates wait until it ends (a few days of visitors against the
     // month's sales would make profit per visitor look ten times higher).
     const current = new Date().toISOString().slice(0, 7);
-    const rows = await page.locator('[data-testid="analytics-card"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent ?? "")));
+    const rows = await page
+      .locator('[data-testid="analytics-card"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent ?? "")));
     const running = rows.filter((cells) => cells[0].includes("(so far)"));
-    expect(rows.filter((cells) => !cells[0].includes("(so far)")).every((cells) => cells[4].startsWith("£"))).toBe(true);
+    expect(rows.filter((cells) => !cells[0].includes("(so far)")).every((cells) => cells[4].startsWith("£"))).toBe(
+      true,
+    );
     // (Just after midnight on the 1st the new month may have no sessions yet, and no row.)
     expect(running.length).toBeLessThanOrEqual(1);
     for (const cells of running) expect(cells.slice(3)).toEqual(["–", "–"]);
     const note = page.locator('[data-testid="partial-month"]');
     expect(await note.count()).toBe(running.length);
-    if (running.length > 0) expect(await note.textContent()).toContain(`${formatMonth("en", current)} is still running`);
+    if (running.length > 0)
+      expect(await note.textContent()).toContain(`${formatMonth("en", current)} is still running`);
     // Gross profit per visitor: the Online Retail data has no product costs, and the card says so.
     expect(await page.locator('[data-testid="profit-basis"]').textContent()).toContain("No gross profit per visitor");
     expect(await page.locator('[data-testid="gpv-by-first-visit"]').textContent()).toContain("Get Found: £");
     const stored = await demo.db.shopAnalytics.findUnique({ where: { shop: DEMO_SHOP } });
-    expect(stored).toMatchObject({ simulated: true, sessionsError: null, trafficError: null, salesError: null, firstVisitError: null });
+    expect(stored).toMatchObject({
+      simulated: true,
+      sessionsError: null,
+      trafficError: null,
+      salesError: null,
+      firstVisitError: null,
+    });
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: 1280, height: Math.min(Math.max(height, 900), 8000) });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(SCREENSHOTS, "board-analytics-en.png"), fullPage: true, animations: "disabled" });
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, "board-analytics-en.png"),
+      fullPage: true,
+      animations: "disabled",
+    });
     await page.close();
   });
 });

@@ -58,7 +58,11 @@ async function stageCards(page: Page): Promise<CardText[]> {
 /** Every "date – date" range on the page (the app's short dates in English), as [from, to] instants. */
 function dateRanges(text: string): Array<[string, number, number]> {
   const day = "[A-Z][a-z]{2} \\d{1,2}, \\d{4}";
-  return [...text.matchAll(new RegExp(`(${day}) – (${day})`, "g"))].map((m) => [m[0], Date.parse(`${m[1]} UTC`), Date.parse(`${m[2]} UTC`)]);
+  return [...text.matchAll(new RegExp(`(${day}) – (${day})`, "g"))].map((m) => [
+    m[0],
+    Date.parse(`${m[1]} UTC`),
+    Date.parse(`${m[2]} UTC`),
+  ]);
 }
 
 const STAGE_KM: Record<3 | 4 | 5, { rate: MessageKey; base: MessageKey }> = {
@@ -126,8 +130,15 @@ describe("the stage board in the browser, on the Online Retail store", () => {
       const card = cards[stage - 1];
       expect(card.text).not.toContain(en("conversion.measuring"));
       expect(row.rate, `Stage ${stage} has an estimate`).not.toBeNull();
-      expect(card.text).toContain(en(STAGE_KM[stage].rate, { rate: formatPercent("en", row.rate!), days: row.horizonDays! }));
-      expect(card.text).toContain(en("conversion.interval", { lower: formatPercent("en", row.rateLower!), upper: formatPercent("en", row.rateUpper!) }));
+      expect(card.text).toContain(
+        en(STAGE_KM[stage].rate, { rate: formatPercent("en", row.rate!), days: row.horizonDays! }),
+      );
+      expect(card.text).toContain(
+        en("conversion.interval", {
+          lower: formatPercent("en", row.rateLower!),
+          upper: formatPercent("en", row.rateUpper!),
+        }),
+      );
       expect(card.text).toContain(
         en(STAGE_KM[stage].base, {
           customers: row.base!,
@@ -138,15 +149,20 @@ describe("the stage board in the browser, on the Online Retail store", () => {
       );
     }
     // A year of history: stages 4 and 5 are estimated within fewer days than their 365-day window, and say so.
-    for (const stage of [4, 5]) expect(cards[stage - 1].text).toContain("too few of this shop's customers have been followed for 365 days yet");
+    for (const stage of [4, 5])
+      expect(cards[stage - 1].text).toContain("too few of this shop's customers have been followed for 365 days yet");
     const body = (await page.locator("body").textContent()) ?? "";
     const ranges = dateRanges(body);
     expect(ranges.length).toBeGreaterThanOrEqual(3);
     for (const [text, from, to] of ranges) expect(from, text).toBeLessThanOrEqual(to);
     // The weakest-stage call says how sure it is.
     const certainty = (await page.locator('[data-testid="weakest-certainty"]').textContent()) ?? "";
-    expect(certainty === en("board.weakest.clear") || certainty.startsWith("Likely, not certain: "), certainty).toBe(true);
-    expect(await page.locator('[data-testid="conversions-measured-at"]').textContent()).toMatch(/^Conversions measured /);
+    expect(certainty === en("board.weakest.clear") || certainty.startsWith("Likely, not certain: "), certainty).toBe(
+      true,
+    );
+    expect(await page.locator('[data-testid="conversions-measured-at"]').textContent()).toMatch(
+      /^Conversions measured /,
+    );
     // The levels the stages move customers between carry the imported customers.
     const counts = await demo.db.stageCount.findMany({ where: { shop: DEMO_SHOP } });
     const firstTime = counts.find((c) => c.stage === "first-time-buyer")?.customers ?? 0;
@@ -166,15 +182,22 @@ describe("the stage board in the browser, on the Online Retail store", () => {
 
   it("the Man arrow starts from the month's visitors and says what its shape means for this shop", async () => {
     const page = await open("/app");
-    const shown = await page.locator('[data-testid="man-arrow"] [data-level]').evaluateAll((els) => els.map((el) => [el.getAttribute("data-level"), el.getAttribute("data-count")]));
-    const counts = new Map((await demo.db.stageCount.findMany({ where: { shop: DEMO_SHOP } })).map((c) => [c.stage, c.customers]));
+    const shown = await page
+      .locator('[data-testid="man-arrow"] [data-level]')
+      .evaluateAll((els) => els.map((el) => [el.getAttribute("data-level"), el.getAttribute("data-count")]));
+    const counts = new Map(
+      (await demo.db.stageCount.findMany({ where: { shop: DEMO_SHOP } })).map((c) => [c.stage, c.customers]),
+    );
     // The Visitors level is the last complete month's visitors from the (simulated) analytics.
     const months = await demo.db.shopAnalyticsMonth.findMany({ where: { shop: DEMO_SHOP }, orderBy: { month: "asc" } });
     const current = new Date().toISOString().slice(0, 7);
     const lastComplete = months.filter((m) => m.month < current && m.visitors != null).at(-1)!;
     const expected: Array<[string, number]> = [
       ["visitor", lastComplete.visitors!],
-      ...["enquirer", "first-time-buyer", "repeat-buyer", "regular-buyer"].map((l): [string, number] => [l, counts.get(l) ?? 0]),
+      ...["enquirer", "first-time-buyer", "repeat-buyer", "regular-buyer"].map((l): [string, number] => [
+        l,
+        counts.get(l) ?? 0,
+      ]),
     ];
     expect(shown).toEqual(expected.map(([l, n]) => [l, String(n)]));
     const caption = (await page.locator('[data-testid="man-caption"]').textContent()) ?? "";
@@ -183,7 +206,10 @@ describe("the stage board in the browser, on the Online Retail store", () => {
       const [level, count] = expected[i];
       const below = expected[i - 1][1];
       const key = `board.arrows.inversion.${level}` as MessageKey;
-      expect(caption.includes(en(key, { count: formatNumber("en", count), below: formatNumber("en", below) })), `${level}: ${count} vs ${below}`).toBe(count > below);
+      expect(
+        caption.includes(en(key, { count: formatNumber("en", count), below: formatNumber("en", below) })),
+        `${level}: ${count} vs ${below}`,
+      ).toBe(count > below);
       if (count > below) inversions++;
     }
     // Online Retail's buyers mostly come back: the arrow is not a funnel, and the caption does not claim one.
@@ -199,7 +225,9 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     expect(cards.filter((c) => c.empty).map((c) => c.number)).toEqual(expectedEmpty);
     // Campaigns are found in the demo's orders (simulated journeys): Stages 3–5 have them, and a stage that truly has
     // none (the store runs no marketing for Stages 1 and 2) is still flagged.
-    const found = (await demo.db.campaign.findMany({ where: { shop: DEMO_SHOP, source: { in: ["found_campaign", "found_code"] } } })).filter((c) => c.orders > 0);
+    const found = (
+      await demo.db.campaign.findMany({ where: { shop: DEMO_SHOP, source: { in: ["found_campaign", "found_code"] } } })
+    ).filter((c) => c.orders > 0);
     expect(new Set(found.map((c) => c.stage))).toEqual(new Set([3, 4, 5]));
     expect(found.every((c) => c.simulated)).toBe(true);
     for (const n of [3, 4, 5]) expect(cards.find((c) => c.number === n)!.empty, `Stage ${n}`).toBe(false);
@@ -216,14 +244,24 @@ describe("the stage board in the browser, on the Online Retail store", () => {
   });
 
   it("the campaigns page lists the campaigns found in orders, labelled simulated, with orders per stage; ?new= presets the form", async () => {
-    const stored = await demo.db.campaign.findFirst({ where: { shop: DEMO_SHOP, source: "found_campaign", orders: { gt: 0 } }, orderBy: { orders: "desc" } });
+    const stored = await demo.db.campaign.findFirst({
+      where: { shop: DEMO_SHOP, source: "found_campaign", orders: { gt: 0 } },
+      orderBy: { orders: "desc" },
+    });
     expect(stored).not.toBeNull();
     const page = await open("/app/campaigns?new=2");
     const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: stored!.name }).first();
     const text = (await row.textContent()) ?? "";
     expect(text).toContain(en("source.found_campaign"));
     expect(text).toContain(en("campaigns.simulated"));
-    expect(text).toContain(en("campaigns.figures.stage", { stage: stored!.stage, orders: JSON.parse(stored!.stageFigures!).perStage.find((s: { stage: number }) => s.stage === stored!.stage).orders, revenue: "" }).replace(/,\s*$/, ""));
+    expect(text).toContain(
+      en("campaigns.figures.stage", {
+        stage: stored!.stage,
+        orders: JSON.parse(stored!.stageFigures!).perStage.find((s: { stage: number }) => s.stage === stored!.stage)
+          .orders,
+        revenue: "",
+      }).replace(/,\s*$/, ""),
+    );
     expect(await page.getByLabel(en("campaigns.form.stage"), { exact: true }).inputValue()).toBe("2");
     await page.close();
   });
@@ -253,7 +291,11 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     expect((await stageCards(page)).find((c) => c.number === 1)!.empty).toBe(true);
     await page.close();
 
-    demo.devStore.addMarketingActivity(DEMO_SHOP, { title: ACTIVITY_TITLE, tactic: "AD", marketingChannelType: "SOCIAL" });
+    demo.devStore.addMarketingActivity(DEMO_SHOP, {
+      title: ACTIVITY_TITLE,
+      tactic: "AD",
+      marketingChannelType: "SOCIAL",
+    });
     const campaigns = await open("/app/campaigns");
     await campaigns.getByRole("button", { name: en("campaigns.refresh") }).click();
     await campaigns.getByText(en("campaigns.refreshed", { activities: 1, discounts: 0 })).waitFor({ timeout: 60_000 });
@@ -284,10 +326,18 @@ describe("the stage board in the browser, on the Online Retail store", () => {
       expect(card.text.includes(ja("board.badge.noCampaign"))).toBe(card.empty);
     }
     const body = (await page.locator("body").textContent()) ?? "";
-    for (const key of ["board.title", "board.conversion", "board.badge.noCampaign", "board.method.title", "board.arrows.title"] as const) {
+    for (const key of [
+      "board.title",
+      "board.conversion",
+      "board.badge.noCampaign",
+      "board.method.title",
+      "board.arrows.title",
+    ] as const) {
       expect(body, key).not.toContain(messages.en[key]);
     }
-    expect(await page.locator('[data-testid="conversions-measured-at"]').textContent()).toMatch(/^コンバージョンの測定日時/);
+    expect(await page.locator('[data-testid="conversions-measured-at"]').textContent()).toMatch(
+      /^コンバージョンの測定日時/,
+    );
     await screenshot(page, "board-ja.png");
     await page.close();
   });
@@ -299,27 +349,50 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     await nl.screenshot({ path: path.join(SCREENSHOTS, "board-nl.png"), fullPage: true, animations: "disabled" });
     const dutch = await labelsOf(nl);
     expect(dutch.length).toBeGreaterThan(0);
-    expect(dutch.filter((label) => label.includes("…")), "labels cut by the chart").toEqual([]);
-    expect(dutch.some((label) => /£\s?[\d.]+/.test(label)), "money in Dutch format on the bars").toBe(true);
+    expect(
+      dutch.filter((label) => label.includes("…")),
+      "labels cut by the chart",
+    ).toEqual([]);
+    expect(
+      dutch.some((label) => /£\s?[\d.]+/.test(label)),
+      "money in Dutch format on the bars",
+    ).toBe(true);
     await nl.close();
     const phone = await open("/app");
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.waitForFunction(() => document.querySelectorAll('[data-testid="clv-chart"] svg text').length > 0, undefined, { timeout: 30_000 });
+    await phone.waitForFunction(
+      () => document.querySelectorAll('[data-testid="clv-chart"] svg text').length > 0,
+      undefined,
+      { timeout: 30_000 },
+    );
     await phone.waitForTimeout(500); // the chart lays itself out again for the new width
     expect((await labelsOf(phone)).filter((label) => label.includes("…"))).toEqual([]);
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await phone.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow, "horizontal overflow at 390 px").toBeLessThanOrEqual(0);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await phone.screenshot({ path: path.join(SCREENSHOTS, "board-en-390.png"), fullPage: true, animations: "disabled" });
+    await phone.screenshot({
+      path: path.join(SCREENSHOTS, "board-en-390.png"),
+      fullPage: true,
+      animations: "disabled",
+    });
     await phone.close();
   });
 
   it("the CLV arrow and the customers page show the predicted 12-month value the import fitted", async () => {
     // The demo shop clears every bar the README sets for a fit (500 buyers, 180 days of history, 100 repeat buyers),
     // counted here from its orders: a year of Online Retail has thousands of each.
-    const orders = await demo.db.order.findMany({ where: { shop: DEMO_SHOP, customerGid: { not: null }, cancelled: false, test: false }, select: { customerGid: true, createdAt: true } });
+    const orders = await demo.db.order.findMany({
+      where: { shop: DEMO_SHOP, customerGid: { not: null }, cancelled: false, test: false },
+      select: { customerGid: true, createdAt: true },
+    });
     const daysByBuyer = new Map<string, Set<string>>();
-    for (const o of orders) daysByBuyer.set(o.customerGid!, (daysByBuyer.get(o.customerGid!) ?? new Set()).add(o.createdAt.toISOString().slice(0, 10)));
+    for (const o of orders)
+      daysByBuyer.set(
+        o.customerGid!,
+        (daysByBuyer.get(o.customerGid!) ?? new Set()).add(o.createdAt.toISOString().slice(0, 10)),
+      );
     const times = orders.map((o) => o.createdAt.getTime());
     expect(daysByBuyer.size).toBeGreaterThanOrEqual(500);
     expect([...daysByBuyer.values()].filter((days) => days.size >= 2).length).toBeGreaterThanOrEqual(100);
@@ -332,7 +405,9 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     const text = (await board.locator("body").textContent()) ?? "";
     const customers = await open("/app/customers");
     const header = (await customers.locator("thead").textContent()) ?? "";
-    expect(text).toContain(en("board.arrows.clvPredictedHelp", { date: formatDate("en", fit!.fittedAt.toISOString()) }));
+    expect(text).toContain(
+      en("board.arrows.clvPredictedHelp", { date: formatDate("en", fit!.fittedAt.toISOString()) }),
+    );
     expect(text).not.toContain(en("prediction.fallback"));
     expect(header).toContain(en("customers.col.predicted"));
     expect(header).toContain(en("customers.col.alive"));
@@ -363,7 +438,8 @@ describe("the stage board in the browser, on the Online Retail store", () => {
   it("Settings: one save flow through Shopify's save bar; errors on the field at fault; the board says it is updating until the reclassification is in", async () => {
     const settings = await open("/app/settings");
     const saveBar = settings.locator("ui-save-bar");
-    const invalid = () => settings.locator('input[aria-invalid="true"]').evaluateAll((els) => els.map((el) => el.getAttribute("name")));
+    const invalid = () =>
+      settings.locator('input[aria-invalid="true"]').evaluateAll((els) => els.map((el) => el.getAttribute("name")));
     // No Save button on the page: saving is the save bar's, and it opens only with a change.
     expect(await settings.getByRole("button", { name: en("settings.save"), exact: true }).count()).toBe(0);
     expect(await saveBar.getAttribute("data-open")).toBeNull();
@@ -372,19 +448,27 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     await saveBar.and(settings.locator("[data-open]")).waitFor({ timeout: 30_000 });
     await settings.getByRole("button", { name: en("settings.preview"), exact: true }).click();
     await settings.locator('[data-testid="settings-error"]').waitFor({ timeout: 60_000 });
-    expect(await settings.locator('[data-testid="settings-error"]').textContent()).toContain(en("settings.preview.error"));
+    expect(await settings.locator('[data-testid="settings-error"]').textContent()).toContain(
+      en("settings.preview.error"),
+    );
     expect(await invalid()).toEqual(["regularMinOrders"]);
 
     await field.fill("4");
     const requestedBefore = Date.now();
     await saveBar.locator('button[variant="primary"]').click();
     await settings.locator('[data-testid="settings-saved"]').waitFor({ timeout: 60_000 });
-    expect(await settings.locator('[data-testid="settings-saved"]').textContent()).toContain(en("settings.savedReclassifying"));
+    expect(await settings.locator('[data-testid="settings-saved"]').textContent()).toContain(
+      en("settings.savedReclassifying"),
+    );
     expect(await saveBar.getAttribute("data-open")).toBeNull();
     expect(await invalid()).toEqual([]);
     await settings.close();
 
-    const shopRow = () => demo.db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP }, select: { reclassifyRequestedAt: true, settingsAppliedAt: true } });
+    const shopRow = () =>
+      demo.db.shop.findUniqueOrThrow({
+        where: { domain: DEMO_SHOP },
+        select: { reclassifyRequestedAt: true, settingsAppliedAt: true },
+      });
     const requested = (await shopRow()).reclassifyRequestedAt!;
     expect(requested.getTime()).toBeGreaterThanOrEqual(requestedBefore - 1000);
     const applied = async () => {
@@ -402,14 +486,21 @@ describe("the stage board in the browser, on the Online Retail store", () => {
     // The board reloads itself until the reclassification is in, then shows the counts it left.
     await updating.waitFor({ state: "detached", timeout: 600_000 });
     expect(await applied()).toBe(true);
-    const counts = new Map((await demo.db.stageCount.findMany({ where: { shop: DEMO_SHOP } })).map((c) => [c.stage, c.customers]));
-    const shown = await board.locator('[data-testid="man-arrow"] [data-level]').evaluateAll((els) => els.map((el) => [el.getAttribute("data-level"), el.getAttribute("data-count")]));
+    const counts = new Map(
+      (await demo.db.stageCount.findMany({ where: { shop: DEMO_SHOP } })).map((c) => [c.stage, c.customers]),
+    );
+    const shown = await board
+      .locator('[data-testid="man-arrow"] [data-level]')
+      .evaluateAll((els) => els.map((el) => [el.getAttribute("data-level"), el.getAttribute("data-count")]));
     for (const [level, count] of shown.slice(1)) expect(count, level!).toBe(String(counts.get(level!) ?? 0));
     await board.close();
   }, 900_000);
 
   it("Settings → Privacy: Shopify's data request for a customer is listed, downloads as that customer's rows, and is marked handed over", async () => {
-    const customer = await demo.db.customer.findFirst({ where: { shop: DEMO_SHOP, qualifyingOrders: { gte: 2 } }, orderBy: { id: "asc" } });
+    const customer = await demo.db.customer.findFirst({
+      where: { shop: DEMO_SHOP, qualifyingOrders: { gte: 2 } },
+      orderBy: { id: "asc" },
+    });
     const customerId = customer!.gid.slice(customer!.gid.lastIndexOf("/") + 1);
     // Shopify sends customers/data_request to the app's compliance address; the app's worker stores the export.
     demo.devStore.requestCustomerData(Number(customerId));
@@ -422,26 +513,41 @@ describe("the stage board in the browser, on the Online Retail store", () => {
 
     // Settings links to it (following the link needs App Bridge's session token, which the stub does not give).
     const settings = await open("/app/settings");
-    expect(await settings.getByRole("link", { name: en("privacy.link.action") }).getAttribute("href")).toBe("/app/settings/privacy");
+    expect(await settings.getByRole("link", { name: en("privacy.link.action") }).getAttribute("href")).toBe(
+      "/app/settings/privacy",
+    );
     await settings.close();
 
     const page = await open("/app/settings/privacy");
     expect(await page.locator("h1").first().textContent()).toBe(en("privacy.title"));
-    const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: en("customers.customerLabel", { id: customerId }) });
+    const row = page.locator(".Polaris-IndexTable__TableRow", {
+      hasText: en("customers.customerLabel", { id: customerId }),
+    });
     expect(await row.count()).toBe(1);
     expect((await page.locator("body").textContent()) ?? "").toContain(en("privacy.pending.title", { count: 1 }));
 
-    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: en("privacy.download.json") }).click()]);
-    const file = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as { customer: string; storedData: { orders: Array<{ gid: string }> } };
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      row.getByRole("button", { name: en("privacy.download.json") }).click(),
+    ]);
+    const file = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as {
+      customer: string;
+      storedData: { orders: Array<{ gid: string }> };
+    };
     expect(file.customer).toBe(customer!.gid);
-    const orders = await demo.db.order.findMany({ where: { shop: DEMO_SHOP, customerGid: customer!.gid }, select: { gid: true } });
+    const orders = await demo.db.order.findMany({
+      where: { shop: DEMO_SHOP, customerGid: customer!.gid },
+      select: { gid: true },
+    });
     expect(file.storedData.orders.map((o) => o.gid).sort()).toEqual(orders.map((o) => o.gid).sort());
     await screenshot(page, "privacy-en.png");
 
     await row.getByRole("button", { name: en("privacy.handOver") }).click();
     await page.getByText(en("privacy.handedOver.done")).waitFor({ timeout: 30_000 });
     await page.getByText(en("privacy.pending.empty")).waitFor({ timeout: 30_000 });
-    const stored = await demo.db.dataRequestExport.findFirst({ where: { shop: DEMO_SHOP, customerGid: customer!.gid } });
+    const stored = await demo.db.dataRequestExport.findFirst({
+      where: { shop: DEMO_SHOP, customerGid: customer!.gid },
+    });
     expect(stored?.handedOverAt).not.toBeNull();
     await page.close();
   });

@@ -49,7 +49,9 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
     userAgent: CHROME_UA,
     viewport: { width: 1280, height: 900 },
   });
-  await context.route("https://cdn.shopify.com/**", (route) => route.fulfill({ status: 200, contentType: "application/javascript", body: APP_BRIDGE_STUB }));
+  await context.route("https://cdn.shopify.com/**", (route) =>
+    route.fulfill({ status: 200, contentType: "application/javascript", body: APP_BRIDGE_STUB }),
+  );
   return {
     context,
     async close() {
@@ -98,13 +100,24 @@ export async function startBrowserDemo(name: string): Promise<BrowserDemo> {
       });
       // Charts (polaris-viz) animate unless the user asks for less motion: screenshots then show the final state.
       await page.emulateMedia({ reducedMotion: "reduce" });
-      const response = await page.goto(await demo.adminUrl({ path: pathname, locale }), { waitUntil: "networkidle", timeout: 120_000 });
+      const response = await page.goto(await demo.adminUrl({ path: pathname, locale }), {
+        waitUntil: "networkidle",
+        timeout: 120_000,
+      });
       expect(response?.status(), `GET ${pathname}`).toBe(200);
       await page.waitForSelector(".Polaris-Page", { timeout: 30_000 });
-      await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter), undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter),
+        undefined,
+        { timeout: 30_000 },
+      );
       if (pathname === "/app") {
         // The CLV chart renders only after hydration: it is there once the page is interactive.
-        await page.waitForFunction(() => document.querySelectorAll('[data-testid="clv-chart"] svg').length >= 1, undefined, { timeout: 30_000 });
+        await page.waitForFunction(
+          () => document.querySelectorAll('[data-testid="clv-chart"] svg').length >= 1,
+          undefined,
+          { timeout: 30_000 },
+        );
       }
       return page;
     },

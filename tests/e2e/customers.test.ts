@@ -59,7 +59,8 @@ async function measure(page: Page, numericColumns: number[]): Promise<TableLayou
         range.selectNodeContents(text);
         const textRight = range.getBoundingClientRect().right;
         const style = getComputedStyle(cell);
-        const contentRight = cell.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
+        const contentRight =
+          cell.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
         return { column, rightGap: contentRight - textRight, textAlign: getComputedStyle(text).textAlign };
       }),
     );
@@ -83,32 +84,41 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 describe("the customers table at 1280 px", () => {
-  it.each(LOCALES)("%s: fits without horizontal scrolling, headings whole, numbers right-aligned (sorted by predicted value)", async (locale: Locale) => {
-    const page = await e2e.open("/app/customers", locale);
-    // Sorting by predicted value (when the demo's fit allows it) fills the prediction columns, the widest values.
-    const sort = page.getByLabel(translate(locale, "customers.sort.label"), { exact: true });
-    if (await sort.locator('option[value="value-desc"]:not([disabled])').count()) {
-      await sort.selectOption("value-desc");
-      await page.waitForURL(/sort=value-desc/, { timeout: 30_000 });
-      await page.waitForLoadState("networkidle");
-    }
-    const numeric = CUSTOMER_COLUMNS.flatMap((c, index) => (c.numeric ? [index] : []));
-    const layout = await measure(page, numeric);
-    await screenshot(page, `customers-${locale}.png`);
+  it.each(LOCALES)(
+    "%s: fits without horizontal scrolling, headings whole, numbers right-aligned (sorted by predicted value)",
+    async (locale: Locale) => {
+      const page = await e2e.open("/app/customers", locale);
+      // Sorting by predicted value (when the demo's fit allows it) fills the prediction columns, the widest values.
+      const sort = page.getByLabel(translate(locale, "customers.sort.label"), { exact: true });
+      if (await sort.locator('option[value="value-desc"]:not([disabled])').count()) {
+        await sort.selectOption("value-desc");
+        await page.waitForURL(/sort=value-desc/, { timeout: 30_000 });
+        await page.waitForLoadState("networkidle");
+      }
+      const numeric = CUSTOMER_COLUMNS.flatMap((c, index) => (c.numeric ? [index] : []));
+      const layout = await measure(page, numeric);
+      await screenshot(page, `customers-${locale}.png`);
 
-    expect(layout.viewport).toBe(1280);
-    expect(layout.rows).toBeGreaterThan(0);
-    // The table fits its card: nothing to scroll sideways.
-    expect(layout.scroll.scrollWidth, `table ${layout.scroll.scrollWidth}px in a ${layout.scroll.clientWidth}px card`).toBeLessThanOrEqual(layout.scroll.clientWidth);
-    // Every heading is there in full (wrapped if need be), none cut off.
-    expect(layout.headings.map((h) => h.text.replace(/\s+/g, " "))).toEqual(CUSTOMER_COLUMNS.map((c) => translate(locale, c.title).replace(/\s+/g, " ")));
-    for (const heading of layout.headings) expect([heading.beyondCell, heading.beyondCard, heading.cut], heading.text).toEqual([0, 0, 0]);
-    // Numbers end at the cell's right edge.
-    for (const gap of layout.numericGaps) {
-      expect(gap.textAlign, `column ${gap.column}`).toMatch(/^(end|right)$/);
-      expect(Math.abs(gap.rightGap), `column ${gap.column}`).toBeLessThanOrEqual(2);
-    }
-    expect(fs.statSync(path.join(SCREENSHOTS, `customers-${locale}.png`)).size).toBeGreaterThan(10_000);
-    await page.close();
-  });
+      expect(layout.viewport).toBe(1280);
+      expect(layout.rows).toBeGreaterThan(0);
+      // The table fits its card: nothing to scroll sideways.
+      expect(
+        layout.scroll.scrollWidth,
+        `table ${layout.scroll.scrollWidth}px in a ${layout.scroll.clientWidth}px card`,
+      ).toBeLessThanOrEqual(layout.scroll.clientWidth);
+      // Every heading is there in full (wrapped if need be), none cut off.
+      expect(layout.headings.map((h) => h.text.replace(/\s+/g, " "))).toEqual(
+        CUSTOMER_COLUMNS.map((c) => translate(locale, c.title).replace(/\s+/g, " ")),
+      );
+      for (const heading of layout.headings)
+        expect([heading.beyondCell, heading.beyondCard, heading.cut], heading.text).toEqual([0, 0, 0]);
+      // Numbers end at the cell's right edge.
+      for (const gap of layout.numericGaps) {
+        expect(gap.textAlign, `column ${gap.column}`).toMatch(/^(end|right)$/);
+        expect(Math.abs(gap.rightGap), `column ${gap.column}`).toBeLessThanOrEqual(2);
+      }
+      expect(fs.statSync(path.join(SCREENSHOTS, `customers-${locale}.png`)).size).toBeGreaterThan(10_000);
+      await page.close();
+    },
+  );
 });

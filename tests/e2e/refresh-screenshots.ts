@@ -23,10 +23,14 @@ const images = readmeImages(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"
 // A README image left from an earlier run must not pass for a fresh one.
 for (const name of images) fs.rmSync(path.join(SCREENSHOTS, name), { force: true });
 
-const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", ...(filters.length ? filters : ["tests/e2e"])], {
-  cwd: ROOT,
-  stdio: "inherit",
-});
+const run = spawnSync(
+  process.execPath,
+  [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", ...(filters.length ? filters : ["tests/e2e"])],
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+  },
+);
 if (run.status !== 0) {
   console.error("The browser tests failed: the README's images are left as they were.");
   process.exit(run.status ?? 1);

@@ -19,7 +19,12 @@ const FAULTS = { errorRate: 0.1, timeoutRate: 0.1, seed: 5 };
 const TIMEOUT_MS = 1500;
 
 /** What a job runner does with a failing job: run it again until it succeeds (each run resumes where the last stopped). */
-async function untilItSucceeds(what: string, attempt: () => Promise<unknown>, failures: string[], max = 30): Promise<void> {
+async function untilItSucceeds(
+  what: string,
+  attempt: () => Promise<unknown>,
+  failures: string[],
+  max = 30,
+): Promise<void> {
   for (let i = 1; ; i++) {
     try {
       await attempt();
@@ -57,19 +62,29 @@ describeEachDatabase("the dev store failing 20% of Admin API calls", (database) 
     const client = app.deps.clientFor(SHOP);
     const writer = shopifyWriter(testDb.db, SHOP, client);
 
-    await untilItSucceeds("backfill", () => runBackfill({ db: testDb.db, shop: SHOP, client, writer, now: () => new Date(), pollIntervalMs: 20 }), failures);
+    await untilItSucceeds(
+      "backfill",
+      () => runBackfill({ db: testDb.db, shop: SHOP, client, writer, now: () => new Date(), pollIntervalMs: 20 }),
+      failures,
+    );
 
     // Life goes on in the store: new customers and orders, cancellations, refunds, consent changes.
     const state = devStore.shops.get(SHOP)!;
     const known = [...state.customers.values()].slice(0, 60);
     for (let i = 0; i < 40; i++) {
       const customer = i % 4 === 0 ? devStore.createCustomer(SHOP, { email: `new${i}@example.com` }) : known[i];
-      const order = devStore.createOrder(SHOP, { customerId: customer.id, createdAt: Date.now() - (i % 7) * 40 * DAY, total: 30 + i });
+      const order = devStore.createOrder(SHOP, {
+        customerId: customer.id,
+        createdAt: Date.now() - (i % 7) * 40 * DAY,
+        total: 30 + i,
+      });
       if (i % 9 === 0) devStore.cancelOrder(SHOP, order.id);
       if (i % 11 === 0) devStore.refundOrder(SHOP, order.id, { full: true });
       if (i % 5 === 0) devStore.setEmailMarketingState(customer.id, i % 10 === 0 ? "SUBSCRIBED" : "UNSUBSCRIBED");
     }
-    await app.receive(devStore.webhooks.recorded().filter((d) => (SUBSCRIBED_TOPICS as readonly string[]).includes(d.topic)));
+    await app.receive(
+      devStore.webhooks.recorded().filter((d) => (SUBSCRIBED_TOPICS as readonly string[]).includes(d.topic)),
+    );
     devStore.webhooks.clear();
     await untilItSucceeds("inbox", () => app.processInbox(), failures);
     const now = new Date();
@@ -84,7 +99,10 @@ describeEachDatabase("the dev store failing 20% of Admin API calls", (database) 
     const inbox = await testDb.db.webhookDelivery.findMany({ where: { shop: SHOP } });
     expect(inbox.filter((d) => d.processedAt === null)).toEqual([]);
     const expected = expectedByModel(state, now.getTime());
-    const customers = await testDb.db.customer.findMany({ where: { shop: SHOP, deletedAt: null }, select: { gid: true, stage: true, tagError: true } });
+    const customers = await testDb.db.customer.findMany({
+      where: { shop: SHOP, deletedAt: null },
+      select: { gid: true, stage: true, tagError: true },
+    });
     expect(customers).toHaveLength(state.customers.size);
     expect(customers.filter((c) => c.stage !== expected.get(c.gid)?.stage)).toEqual([]);
     expect(customers.filter((c) => c.tagError !== null)).toEqual([]);

@@ -26,8 +26,15 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
     devStore = await startDevStore({ port: 0, apiKey: KEY, apiSecret: SECRET });
     devStore.webhooks.mode = "record";
     devStore.addShop(SHOP);
-    const customers = Array.from({ length: 100 }, (_, i) => devStore.createCustomer(SHOP, { email: `w${i}@example.com` }));
-    for (let i = 0; i < 1500; i++) devStore.createOrder(SHOP, { customerId: customers[i % 100].id, createdAt: Date.now() - (i % 400) * DAY, total: 12 });
+    const customers = Array.from({ length: 100 }, (_, i) =>
+      devStore.createCustomer(SHOP, { email: `w${i}@example.com` }),
+    );
+    for (let i = 0; i < 1500; i++)
+      devStore.createOrder(SHOP, {
+        customerId: customers[i % 100].id,
+        createdAt: Date.now() - (i % 400) * DAY,
+        total: 12,
+      });
     deliveries = devStore.webhooks.recorded().filter((d) => d.topic === "orders/create");
     testDb = await database.create();
     // The app stores deliveries only for shops that installed it (the Shop row install writes).
@@ -43,8 +50,21 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
   /** Posts one delivery as Shopify does (a new webhook id per attempt, the same event id); true when answered 200. */
   async function post(url: string, d: WebhookDelivery): Promise<boolean> {
     try {
-      const headers = buildDeliveryHeaders({ topic: d.topic, shop: d.shop, body: d.body, secret: SECRET, webhookId: crypto.randomUUID(), eventId: d.eventId, triggeredAt: d.triggeredAt });
-      const response = await fetch(`${url}/webhooks/${d.topic}`, { method: "POST", headers, body: d.body, signal: AbortSignal.timeout(10_000) });
+      const headers = buildDeliveryHeaders({
+        topic: d.topic,
+        shop: d.shop,
+        body: d.body,
+        secret: SECRET,
+        webhookId: crypto.randomUUID(),
+        eventId: d.eventId,
+        triggeredAt: d.triggeredAt,
+      });
+      const response = await fetch(`${url}/webhooks/${d.topic}`, {
+        method: "POST",
+        headers,
+        body: d.body,
+        signal: AbortSignal.timeout(10_000),
+      });
       await response.arrayBuffer();
       return response.status === 200;
     } catch {
@@ -53,7 +73,11 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
   }
 
   /** Sends the list IN_FLIGHT at a time until told to stop; returns the event ids answered 200. */
-  async function send(url: string, list: readonly WebhookDelivery[], stopWhen: () => boolean = () => false): Promise<Set<string>> {
+  async function send(
+    url: string,
+    list: readonly WebhookDelivery[],
+    stopWhen: () => boolean = () => false,
+  ): Promise<Set<string>> {
     const acknowledged = new Set<string>();
     let next = 0;
     await Promise.all(
@@ -80,7 +104,12 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
       children.push(web);
       let answered = 0;
       const sending = send(web.url, remaining, () => web.process.exitCode !== null || web.process.signalCode !== null);
-      await waitFor("some deliveries to be acknowledged", async () => (answered = await testDb.db.webhookDelivery.count()) >= (crash + 1) * 300, 120_000, 5);
+      await waitFor(
+        "some deliveries to be acknowledged",
+        async () => (answered = await testDb.db.webhookDelivery.count()) >= (crash + 1) * 300,
+        120_000,
+        5,
+      );
       await web.killHard();
       kills.push(answered);
       for (const id of await sending) acknowledged.add(id);
@@ -107,6 +136,8 @@ describeEachDatabase("kill -9 of the web process while webhooks arrive", (databa
     const processed = await testDb.db.webhookDelivery.findMany({ where: { shop: SHOP } });
     expect(processed.filter((row) => row.processedAt === null || row.attempts > 0)).toEqual([]);
     expect(await testDb.db.order.count({ where: { shop: SHOP } })).toBe(deliveries.length);
-    console.log(`[kill-web ${database.kind}] ${deliveries.length} deliveries; killed with ${kills.join(" and ")} stored; ${remaining.length} retried, ${redelivered.length} redelivered`);
+    console.log(
+      `[kill-web ${database.kind}] ${deliveries.length} deliveries; killed with ${kills.join(" and ")} stored; ${remaining.length} retried, ${redelivered.length} redelivered`,
+    );
   }, 300_000);
 });

@@ -19,7 +19,7 @@ const KILLS = 3;
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) => {
@@ -31,17 +31,29 @@ describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) 
 
   beforeAll(async () => {
     // A generous rate limit: this test is about crashes, not about waiting for the bucket.
-    devStore = await startDevStore({ port: 0, apiKey: KEY, apiSecret: SECRET, bucket: { maximumAvailable: 1_000_000, restoreRate: 100_000 } });
+    devStore = await startDevStore({
+      port: 0,
+      apiKey: KEY,
+      apiSecret: SECRET,
+      bucket: { maximumAvailable: 1_000_000, restoreRate: 100_000 },
+    });
     devStore.webhooks.mode = "record";
     testDb = await database.create();
     app = appUnderTest(testDb.db, devStore);
     await app.install(SHOP);
     const random = rng(11);
-    const customers = Array.from({ length: 200 }, (_, i) => devStore.createCustomer(SHOP, { email: `k${i}@example.com` }));
-    for (const [i, customer] of customers.entries()) devStore.setEmailMarketingState(customer.id, i % 3 === 0 ? "SUBSCRIBED" : "UNSUBSCRIBED");
+    const customers = Array.from({ length: 200 }, (_, i) =>
+      devStore.createCustomer(SHOP, { email: `k${i}@example.com` }),
+    );
+    for (const [i, customer] of customers.entries())
+      devStore.setEmailMarketingState(customer.id, i % 3 === 0 ? "SUBSCRIBED" : "UNSUBSCRIBED");
     for (let i = 0; i < 1400; i++) {
       const customer = customers[Math.floor(random() * customers.length)];
-      devStore.createOrder(SHOP, { customerId: customer.id, createdAt: Date.now() - Math.floor(random() * 500) * DAY, total: (5 + random() * 100).toFixed(2) });
+      devStore.createOrder(SHOP, {
+        customerId: customer.id,
+        createdAt: Date.now() - Math.floor(random() * 500) * DAY,
+        total: (5 + random() * 100).toFixed(2),
+      });
     }
     // Topics whose payload carries the facts, so that every batch writes new ones (customers first, by their consent):
     // the test can see a batch in progress. Re-fetching topics are covered by the inbox tests.
@@ -67,7 +79,13 @@ describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) 
   }
 
   it("every delivery ends up applied once in effect: facts, stages, tags and Flow triggers neither lost nor repeated", async () => {
-    const env = { DATABASE_URL: testDb.url, SHOPIFY_API_KEY: KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_ADMIN_API_ORIGIN: devStore.origin, LOG_ADMIN_COST: process.env.FAULTS_VERBOSE };
+    const env = {
+      DATABASE_URL: testDb.url,
+      SHOPIFY_API_KEY: KEY,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_ADMIN_API_ORIGIN: devStore.origin,
+      LOG_ADMIN_COST: process.env.FAULTS_VERBOSE,
+    };
     const killedAt: Array<{ processed: number; orders: number; changes: number }> = [];
     for (let round = 0; round < KILLS; round++) {
       const worker = spawnWorker(env);
@@ -121,7 +139,9 @@ describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) 
     const state = devStore.shops.get(SHOP)!;
     const expected = expectedByModel(state, now.getTime());
     const orders = await testDb.db.order.findMany({ where: { shop: SHOP, deletedAt: null }, select: { gid: true } });
-    expect(orders.map((o) => o.gid).sort()).toEqual([...state.orders.keys()].map((id) => `gid://shopify/Order/${id}`).sort());
+    expect(orders.map((o) => o.gid).sort()).toEqual(
+      [...state.orders.keys()].map((id) => `gid://shopify/Order/${id}`).sort(),
+    );
     const customers = await testDb.db.customer.findMany({ where: { shop: SHOP }, select: { gid: true, stage: true } });
     expect(customers).toHaveLength(state.customers.size);
     expect(customers.filter((c) => c.stage !== expected.get(c.gid)?.stage)).toEqual([]);
@@ -137,7 +157,10 @@ describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) 
     const stageOf = new Map<string, { stage: string; tier: number | null }>();
     for (const c of changes) {
       const before = stageOf.get(c.customerGid) ?? null;
-      if ((before?.stage ?? null) !== c.fromStage || (before && before.stage === c.toStage && before.tier === c.winbackTier)) {
+      if (
+        (before?.stage ?? null) !== c.fromStage ||
+        (before && before.stage === c.toStage && before.tier === c.winbackTier)
+      ) {
         broken.push(`${c.customerGid}: ${before?.stage ?? "none"} then ${c.fromStage} -> ${c.toStage} (#${c.id})`);
       }
       stageOf.set(c.customerGid, { stage: c.toStage, tier: c.winbackTier });

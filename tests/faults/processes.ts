@@ -54,23 +54,44 @@ function track(child: ChildProcess, name: string, logFile?: string): Child {
 export function spawnWorker(env: AppEnv): Child {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "app/jobs/worker-cli.ts")], {
     cwd: ROOT,
-    env: { ...process.env, SHOPIFY_APP_URL: "http://127.0.0.1:1", ...env, LIFECYCLE_WORKER: "on", VITEST: undefined, NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      SHOPIFY_APP_URL: "http://127.0.0.1:1",
+      ...env,
+      LIFECYCLE_WORKER: "on",
+      VITEST: undefined,
+      NODE_ENV: "production",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return track(child, "worker");
 }
 
 /** The production build served as `npm start` serves it (built first when app/ changed), with the worker kept out of it. */
-export async function startWebApp(env: AppEnv, options: { port?: number; logFile?: string } = {}): Promise<Child & { url: string }> {
+export async function startWebApp(
+  env: AppEnv,
+  options: { port?: number; logFile?: string } = {},
+): Promise<Child & { url: string }> {
   await buildApp(() => undefined);
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [SERVER_ENTRY, "build/server/index.js"], {
     cwd: ROOT,
-    env: { ...process.env, SHOPIFY_APP_URL: url, LIFECYCLE_WORKER: "off", ...env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", VITEST: undefined },
+    env: {
+      ...process.env,
+      SHOPIFY_APP_URL: url,
+      LIFECYCLE_WORKER: "off",
+      ...env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      VITEST: undefined,
+    },
     // A log file instead of a pipe: a parent busy generating load reads a pipe late, and Linux pipe writes block the
     // app (it logs every request) — the measure would be of the parent, not the app.
-    stdio: options.logFile ? ["ignore", fs.openSync(options.logFile, "a"), fs.openSync(options.logFile, "a")] : ["ignore", "pipe", "pipe"],
+    stdio: options.logFile
+      ? ["ignore", fs.openSync(options.logFile, "a"), fs.openSync(options.logFile, "a")]
+      : ["ignore", "pipe", "pipe"],
   });
   const tracked = track(child, "web", options.logFile);
   const deadline = Date.now() + 60_000;
@@ -79,15 +100,22 @@ export async function startWebApp(env: AppEnv, options: { port?: number; logFile
       await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
       break;
     } catch {
-      if (child.exitCode !== null) throw new Error(`the web app exited (${child.exitCode}):\n${tracked.output().slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`the web app did not answer within 60 s:\n${tracked.output().slice(-3000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`the web app exited (${child.exitCode}):\n${tracked.output().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the web app did not answer within 60 s:\n${tracked.output().slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
   return { ...tracked, url };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 120_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

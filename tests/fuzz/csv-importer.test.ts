@@ -48,7 +48,20 @@ function expectCleanOutcome(result: Awaited<ReturnType<typeof classify>>): void 
 const HEADER = "customer_id,order_id,created_at,total,refunded,cancelled,test";
 const cell = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom("", "0", "-1", "1e400", "12.505", "NaN", "Infinity", "true", "yes", "2024-02-30T00:00:00Z", "2024-01-01", "2024-01-01T00:00:00Z"),
+  fc.constantFrom(
+    "",
+    "0",
+    "-1",
+    "1e400",
+    "12.505",
+    "NaN",
+    "Infinity",
+    "true",
+    "yes",
+    "2024-02-30T00:00:00Z",
+    "2024-01-01",
+    "2024-01-01T00:00:00Z",
+  ),
   fc.bigInt({ min: 2n ** 53n, max: 2n ** 80n }).map(String),
   fc.string({ maxLength: 6 }).map((s) => `"${s.replaceAll('"', '""')}"`),
   fc.constantFrom('"unclosed', 'a"b', '"x"y', "\r", "\n", "\u0000", "\uFEFF"),
@@ -58,9 +71,15 @@ const row = fc.array(cell, { minLength: 0, maxLength: 9 }).map((cells) => cells.
 describe("the classify CLI under malformed CSV", () => {
   it("random text as the orders file: a located error or a result, never a crash or half a file", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 400 }), fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b))), async (text) => {
-        expectCleanOutcome(await classify(text));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 400 }),
+          fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
+        ),
+        async (text) => {
+          expectCleanOutcome(await classify(text));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -86,12 +105,28 @@ describe("the classify CLI under malformed CSV", () => {
 
   it.each([
     ["an empty file", "", /empty/],
-    ["a header without customer_id", "order_id,created_at,total\n1,2024-01-01T00:00:00Z,5\n", /unrecognised orders header/],
+    [
+      "a header without customer_id",
+      "order_id,created_at,total\n1,2024-01-01T00:00:00Z,5\n",
+      /unrecognised orders header/,
+    ],
     ["a header only", `${HEADER}\n`, null],
-    ["a date without a zone", `${HEADER}\na,1,2024-01-10T10:00:00,5,0,false,false\n`, /line 2, column 3 \(created_at\)/],
-    ["a total that is not an amount", `${HEADER}\na,1,2024-01-10T10:00:00Z,ten,0,false,false\n`, /line 2, column 4 \(total\)/],
+    [
+      "a date without a zone",
+      `${HEADER}\na,1,2024-01-10T10:00:00,5,0,false,false\n`,
+      /line 2, column 3 \(created_at\)/,
+    ],
+    [
+      "a total that is not an amount",
+      `${HEADER}\na,1,2024-01-10T10:00:00Z,ten,0,false,false\n`,
+      /line 2, column 4 \(total\)/,
+    ],
     ["an unclosed quote", `${HEADER}\n"a,1,2024-01-10T10:00:00Z,5,0,false,false\n`, /line 2/],
-    ["a repeated order id", `${HEADER}\na,1,2024-01-10T10:00:00Z,5,0,0,0\nb,1,2024-01-11T10:00:00Z,5,0,0,0\n`, /already appeared on line 2/],
+    [
+      "a repeated order id",
+      `${HEADER}\na,1,2024-01-10T10:00:00Z,5,0,0,0\nb,1,2024-01-11T10:00:00Z,5,0,0,0\n`,
+      /already appeared on line 2/,
+    ],
   ])("%s is reported where it is", async (_name, orders, message) => {
     const result = await classify(orders);
     expectCleanOutcome(result);
@@ -104,7 +139,13 @@ describe("the classify CLI under malformed CSV", () => {
     const orders = [HEADER, ...ids.map((id, i) => `${id},${i + 1},2024-01-${10 + i}T00:00:00Z,5,0,0,0`)].join("\n");
     const result = await classify(orders);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.written!.trim().split("\n").slice(1).map((line) => line.split(",")[0])).toEqual(ids);
+    expect(
+      result
+        .written!.trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(",")[0]),
+    ).toEqual(ids);
   });
 
   it("a huge file (one 8 MB field, then 200,000 rows) is read without trouble", async () => {
@@ -113,7 +154,10 @@ describe("the classify CLI under malformed CSV", () => {
     expect(first.code, first.stderr.slice(0, 300)).toBe(0);
 
     const lines = [HEADER];
-    for (let i = 0; i < 200_000; i++) lines.push(`c${i % 20_000},${i},2023-${String((i % 12) + 1).padStart(2, "0")}-15T10:00:00Z,${(i % 90) + 5}.99,0,0,0`);
+    for (let i = 0; i < 200_000; i++)
+      lines.push(
+        `c${i % 20_000},${i},2023-${String((i % 12) + 1).padStart(2, "0")}-15T10:00:00Z,${(i % 90) + 5}.99,0,0,0`,
+      );
     const big = await classify(lines.join("\n"));
     expect(big.code, big.stderr).toBe(0);
     expect(big.written!.trim().split("\n")).toHaveLength(20_001);

@@ -53,9 +53,9 @@ const bodies = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.json({ maxDepth: 3 }),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.constantFrom(...ALL_TOPICS).chain((topic) =>
-    fc.nat({ max: 2000 }).map((cut) => JSON.stringify(example(topic)).slice(0, cut)),
-  ),
+  fc
+    .constantFrom(...ALL_TOPICS)
+    .chain((topic) => fc.nat({ max: 2000 }).map((cut) => JSON.stringify(example(topic)).slice(0, cut))),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
   fc.constant(""),
 );
@@ -66,7 +66,11 @@ const addresses = fc.oneof(
   fc.constant("compliance"),
 );
 
-const headerTopics = fc.oneof(fc.constantFrom(...ALL_TOPICS), fc.constantFrom("products/create", "", "ORDERS/CREATE", "orders/create "), fc.string({ maxLength: 30 }));
+const headerTopics = fc.oneof(
+  fc.constantFrom(...ALL_TOPICS),
+  fc.constantFrom("products/create", "", "ORDERS/CREATE", "orders/create "),
+  fc.string({ maxLength: 30 }),
+);
 
 describe("webhook routes under malformed input", () => {
   it("any signed body, topic header and address: a 2xx or a 4xx, never a crash; stored exactly when 200", async () => {
@@ -88,7 +92,10 @@ describe("webhook routes under malformed input", () => {
           // Fetch strips a header value's surrounding whitespace before any app code sees it.
           expect(row?.topic).toBe(topic.trim());
           const parsed: unknown = JSON.parse(body);
-          expect(typeof parsed === "object" && parsed !== null && !Array.isArray(parsed), "only JSON objects are stored").toBe(true);
+          expect(
+            typeof parsed === "object" && parsed !== null && !Array.isArray(parsed),
+            "only JSON objects are stored",
+          ).toBe(true);
         } else {
           expect(row).toBeNull();
         }
@@ -99,40 +106,69 @@ describe("webhook routes under malformed input", () => {
 
   it("a body that is not JSON is refused with 400, even with a valid HMAC", async () => {
     for (const [i, body] of ["{", "not json", '{"id": 1,}', "\u0000\u0001", "[1,2", "NaN"].entries()) {
-      const response = await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: `bad-json-${i}` }), "orders/create");
+      const response = await deliver(
+        webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: `bad-json-${i}` }),
+        "orders/create",
+      );
       expect(response.status, body).toBe(400);
       expect(await stored(`bad-json-${i}`)).toBeNull();
     }
   });
 
-  it.each(["X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id", "X-Shopify-Triggered-At"])(
-    "without %s: 4xx and nothing stored",
-    async (header) => {
-      const eventId = `missing-${header}`;
-      const request = webhookRequest({ topic: "orders/create", shop: SHOP, body: JSON.stringify(example("orders/create")), eventId });
-      request.headers.delete(header);
-      const response = await deliver(request, "orders/create");
-      expect(response.status).toBeGreaterThanOrEqual(400);
-      expect(response.status).toBeLessThan(500);
-      expect(await stored(eventId)).toBeNull();
-    },
-  );
+  it.each([
+    "X-Shopify-Hmac-Sha256",
+    "X-Shopify-Topic",
+    "X-Shopify-Shop-Domain",
+    "X-Shopify-API-Version",
+    "X-Shopify-Webhook-Id",
+    "X-Shopify-Triggered-At",
+  ])("without %s: 4xx and nothing stored", async (header) => {
+    const eventId = `missing-${header}`;
+    const request = webhookRequest({
+      topic: "orders/create",
+      shop: SHOP,
+      body: JSON.stringify(example("orders/create")),
+      eventId,
+    });
+    request.headers.delete(header);
+    const response = await deliver(request, "orders/create");
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await stored(eventId)).toBeNull();
+  });
 
   it("an HMAC of another body, or with another secret, gets 401", async () => {
     const body = JSON.stringify(example("orders/create"));
     const forged = webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: "forged" });
-    forged.headers.set("X-Shopify-Hmac-Sha256", crypto.createHmac("sha256", TEST_API_SECRET).update(`${body} `).digest("base64"));
+    forged.headers.set(
+      "X-Shopify-Hmac-Sha256",
+      crypto.createHmac("sha256", TEST_API_SECRET).update(`${body} `).digest("base64"),
+    );
     expect((await deliver(forged, "orders/create")).status).toBe(401);
-    const wrongSecret = webhookRequest({ topic: "orders/create", shop: SHOP, body, eventId: "forged-2", secret: "not-the-secret" });
+    const wrongSecret = webhookRequest({
+      topic: "orders/create",
+      shop: SHOP,
+      body,
+      eventId: "forged-2",
+      secret: "not-the-secret",
+    });
     expect((await deliver(wrongSecret, "orders/create")).status).toBe(401);
     expect(await stored("forged")).toBeNull();
     expect(await stored("forged-2")).toBeNull();
   });
 
   it(`bodies over ${MAX_WEBHOOK_BODY_BYTES} bytes get 413, declared or streamed; one at the limit is accepted`, async () => {
-    const pad = (bytes: number) => JSON.stringify({ id: 1, padding: "x".repeat(bytes - JSON.stringify({ id: 1, padding: "" }).length) });
+    const pad = (bytes: number) =>
+      JSON.stringify({ id: 1, padding: "x".repeat(bytes - JSON.stringify({ id: 1, padding: "" }).length) });
     const over = pad(MAX_WEBHOOK_BODY_BYTES + 1);
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body: over, eventId: "over-declared" }), "orders/create")).status).toBe(413);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "orders/create", shop: SHOP, body: over, eventId: "over-declared" }),
+          "orders/create",
+        )
+      ).status,
+    ).toBe(413);
 
     // Streamed without Content-Length: the limit holds on what is actually read.
     const signed = webhookRequest({ topic: "orders/create", shop: SHOP, body: over, eventId: "over-streamed" });
@@ -149,12 +185,23 @@ describe("webhook routes under malformed input", () => {
     const streamed = new Request(signed.url, { method: "POST", body: stream, headers, duplex: "half" } as RequestInit);
     expect((await deliver(streamed, "orders/create")).status).toBe(413);
     // A Content-Length that understates the body does not let it through either.
-    const lying = new Request(signed.url, { method: "POST", body: over, headers: { ...Object.fromEntries(signed.headers), "Content-Length": "10" } });
+    const lying = new Request(signed.url, {
+      method: "POST",
+      body: over,
+      headers: { ...Object.fromEntries(signed.headers), "Content-Length": "10" },
+    });
     expect((await deliver(lying, "orders/create")).status).toBe(413);
 
     const atLimit = pad(MAX_WEBHOOK_BODY_BYTES);
     expect(Buffer.byteLength(atLimit)).toBe(MAX_WEBHOOK_BODY_BYTES);
-    expect((await deliver(webhookRequest({ topic: "orders/create", shop: SHOP, body: atLimit, eventId: "at-limit" }), "orders/create")).status).toBe(200);
+    expect(
+      (
+        await deliver(
+          webhookRequest({ topic: "orders/create", shop: SHOP, body: atLimit, eventId: "at-limit" }),
+          "orders/create",
+        )
+      ).status,
+    ).toBe(200);
     for (const id of ["over-declared", "over-streamed"]) expect(await stored(id)).toBeNull();
   });
 });
@@ -204,7 +251,10 @@ describe("the inbox processor under malformed payloads", () => {
       const payload = example(topic);
       const keys = Object.keys(payload);
       const key = keys[seed % keys.length];
-      let body = JSON.stringify({ ...payload, [key]: value && typeof value === "object" && "__raw" in value ? "__RAW__" : value });
+      let body = JSON.stringify({
+        ...payload,
+        [key]: value && typeof value === "object" && "__raw" in value ? "__RAW__" : value,
+      });
       if (value && typeof value === "object" && "__raw" in value) body = body.replace('"__RAW__"', String(value.__raw));
       return { topic, key, body };
     });
@@ -215,7 +265,9 @@ describe("the inbox processor under malformed payloads", () => {
       fc.asyncProperty(mutated, async ({ topic, key, body }) => {
         const before = await facts();
         const eventId = `mutant-${n++}`;
-        await app.receive([{ shop: SHOP, topic, eventId, webhookId: eventId, triggeredAt: new Date().toISOString(), body } as never]);
+        await app.receive([
+          { shop: SHOP, topic, eventId, webhookId: eventId, triggeredAt: new Date().toISOString(), body } as never,
+        ]);
         await app.processInbox();
         const row = await testDb.db.webhookDelivery.findUnique({ where: { shop_eventId: { shop: SHOP, eventId } } });
         expect(row, `${topic} ${key}`).not.toBeNull();
@@ -231,12 +283,28 @@ describe("the inbox processor under malformed payloads", () => {
 
   it("ids beyond 2^53 are kept exact from the payload to the stored facts", async () => {
     const payload = example("orders/create");
-    const body = JSON.stringify({ ...payload, id: "__ID__", admin_graphql_api_id: undefined, customer: { ...(payload.customer as object), id: "__CID__", admin_graphql_api_id: undefined } })
+    const body = JSON.stringify({
+      ...payload,
+      id: "__ID__",
+      admin_graphql_api_id: undefined,
+      customer: { ...(payload.customer as object), id: "__CID__", admin_graphql_api_id: undefined },
+    })
       .replace('"__ID__"', "123456789012345678901")
       .replace('"__CID__"', "98765432109876543210");
-    await app.receive([{ shop: SHOP, topic: "orders/create", eventId: "big-ids", webhookId: "big-ids", triggeredAt: new Date().toISOString(), body } as never]);
+    await app.receive([
+      {
+        shop: SHOP,
+        topic: "orders/create",
+        eventId: "big-ids",
+        webhookId: "big-ids",
+        triggeredAt: new Date().toISOString(),
+        body,
+      } as never,
+    ]);
     await app.processInbox();
-    const order = await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/123456789012345678901" } } });
+    const order = await testDb.db.order.findUnique({
+      where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/123456789012345678901" } },
+    });
     expect(order?.customerGid).toBe("gid://shopify/Customer/98765432109876543210");
   });
 });

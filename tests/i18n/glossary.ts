@@ -32,10 +32,20 @@ function forms(cell: string): string[] {
 export function readGlossary(): GlossaryRow[] {
   const text = fs.readFileSync(README, "utf8");
   const section = text.slice(text.indexOf("## Glossary"));
-  const rows = section.split("\n").filter((line) => line.startsWith("|")).slice(2);
+  const rows = section
+    .split("\n")
+    .filter((line) => line.startsWith("|"))
+    .slice(2);
   return rows.map((line) => {
     const [concept, en, ja, nl, notJa, notNl] = cells(line);
-    return { concept, en: forms(en), ja: forms(ja), nl: forms(nl), notJa: forms(notJa ?? ""), notNl: forms(notNl ?? "") };
+    return {
+      concept,
+      en: forms(en),
+      ja: forms(ja),
+      nl: forms(nl),
+      notJa: forms(notJa ?? ""),
+      notNl: forms(notNl ?? ""),
+    };
   });
 }
 

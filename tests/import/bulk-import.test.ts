@@ -16,8 +16,31 @@ const SHOP = "bulk-import.myshopify.com";
 const ORDERS = 12_300; // more than two batches of IMPORT_BATCH_LINES (5,000), and a short last one
 const CUSTOMERS = 2_100;
 
-const ORDER_COLUMNS = ["gid", "customerGid", "createdAt", "totalMinor", "refundedMinor", "currencyCode", "cancelled", "test", "voided", "fullyRefunded", "shopifyUpdatedAt", "deletedAt"];
-const CUSTOMER_COLUMNS = ["gid", "shopifyCreatedAt", "shopifyUpdatedAt", "emailMarketingState", "consentUpdatedAt", "tags", "deletedAt", "stage", "netSpentMinor"];
+const ORDER_COLUMNS = [
+  "gid",
+  "customerGid",
+  "createdAt",
+  "totalMinor",
+  "refundedMinor",
+  "currencyCode",
+  "cancelled",
+  "test",
+  "voided",
+  "fullyRefunded",
+  "shopifyUpdatedAt",
+  "deletedAt",
+];
+const CUSTOMER_COLUMNS = [
+  "gid",
+  "shopifyCreatedAt",
+  "shopifyUpdatedAt",
+  "emailMarketingState",
+  "consentUpdatedAt",
+  "tags",
+  "deletedAt",
+  "stage",
+  "netSpentMinor",
+];
 
 /** Every stored column of a shop's rows, as the database holds it (SQLite: storage class and text, not Prisma's reading). */
 async function storedRows(testDb: TestDb, table: "Order" | "Customer", shop: string): Promise<unknown[]> {
@@ -47,17 +70,35 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
 
   it("stores exactly what Prisma's model API stores for the same rows", async () => {
     const runId = await newSyncRun(testDb.db);
-    expect(await importBulkResult(testDb.db, SHOP, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, fetch: jsonlFetch(orders.text) })).toBe(ORDERS);
-    expect(await importBulkResult(testDb.db, SHOP, "customers", "https://bulk/customers.jsonl", { syncRunId: runId, fetch: jsonlFetch(customers.text) })).toBe(CUSTOMERS);
+    expect(
+      await importBulkResult(testDb.db, SHOP, "orders", "https://bulk/orders.jsonl", {
+        syncRunId: runId,
+        fetch: jsonlFetch(orders.text),
+      }),
+    ).toBe(ORDERS);
+    expect(
+      await importBulkResult(testDb.db, SHOP, "customers", "https://bulk/customers.jsonl", {
+        syncRunId: runId,
+        fetch: jsonlFetch(customers.text),
+      }),
+    ).toBe(CUSTOMERS);
     expect((await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } })).linesDone).toBe(CUSTOMERS);
 
     const reference = `reference-${SHOP}`;
     const orderRows: OrderRow[] = orders.nodes.map((n) => orderFromGraphql(n));
     const customerRows: CustomerRow[] = customers.nodes.map((n) => customerFromGraphql(n));
-    for (let i = 0; i < orderRows.length; i += 1000) await testDb.db.order.createMany({ data: orderRows.slice(i, i + 1000).map((r) => ({ ...r, shop: reference })) });
+    for (let i = 0; i < orderRows.length; i += 1000)
+      await testDb.db.order.createMany({ data: orderRows.slice(i, i + 1000).map((r) => ({ ...r, shop: reference })) });
     for (let i = 0; i < customerRows.length; i += 1000) {
       await testDb.db.customer.createMany({
-        data: customerRows.slice(i, i + 1000).map(({ tags, emailMarketingState, ...r }) => ({ ...r, emailMarketingState: emailMarketingState!, tags: JSON.stringify(tags ?? []), shop: reference })),
+        data: customerRows
+          .slice(i, i + 1000)
+          .map(({ tags, emailMarketingState, ...r }) => ({
+            ...r,
+            emailMarketingState: emailMarketingState!,
+            tags: JSON.stringify(tags ?? []),
+            shop: reference,
+          })),
       });
     }
     const imported = await storedRows(testDb, "Order", SHOP);
@@ -71,7 +112,10 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     const runId = await newSyncRun(testDb.db);
     const cutAt = Math.floor(orders.text.length * 0.6);
     await expect(
-      importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, fetch: jsonlFetch(orders.text, { failAfterChars: cutAt }) }),
+      importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", {
+        syncRunId: runId,
+        fetch: jsonlFetch(orders.text, { failAfterChars: cutAt }),
+      }),
     ).rejects.toThrow(/connection reset/);
     const { linesDone } = await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } });
     // Whole batches only, and every line counted is stored (the gids in the file are distinct).
@@ -80,7 +124,11 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     expect(linesDone).toBeGreaterThan(0);
     expect(await testDb.db.order.count({ where: { shop } })).toBe(linesDone);
 
-    const resumed = await importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, skipLines: linesDone, fetch: jsonlFetch(orders.text) });
+    const resumed = await importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", {
+      syncRunId: runId,
+      skipLines: linesDone,
+      fetch: jsonlFetch(orders.text),
+    });
     expect(resumed).toBe(ORDERS);
     const whole = (await storedRows(testDb, "Order", shop)) as Array<Record<string, unknown>>;
     const direct = (await storedRows(testDb, "Order", SHOP)) as Array<Record<string, unknown>>;
@@ -91,7 +139,12 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     const shop = `extended-${SHOP}`;
     const extended = testDb.db.$extends({}) as unknown as Db;
     const runId = await newSyncRun(testDb.db);
-    expect(await importBulkResult(extended, shop, "orders", "https://bulk/orders.jsonl", { syncRunId: runId, fetch: jsonlFetch(orders.text) })).toBe(ORDERS);
+    expect(
+      await importBulkResult(extended, shop, "orders", "https://bulk/orders.jsonl", {
+        syncRunId: runId,
+        fetch: jsonlFetch(orders.text),
+      }),
+    ).toBe(ORDERS);
     expect((await testDb.db.syncRun.findUniqueOrThrow({ where: { id: runId } })).linesDone).toBe(ORDERS);
     expect(await storedRows(testDb, "Order", shop)).toEqual(await storedRows(testDb, "Order", SHOP));
   }, 120_000);
@@ -104,13 +157,17 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
       { ...base, gid, totalMinor: 200n, shopifyUpdatedAt: at(2000) },
       { ...base, gid, totalMinor: 100n, shopifyUpdatedAt: at(1000) },
     ]);
-    expect((await testDb.db.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid } } })).totalMinor).toBe(200n);
+    expect((await testDb.db.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid } } })).totalMinor).toBe(
+      200n,
+    );
     await upsertOrders(testDb.db, SHOP, [
       { ...base, gid, totalMinor: 300n, shopifyUpdatedAt: at(3000) },
       { ...base, gid, totalMinor: 400n, shopifyUpdatedAt: at(4000) },
       { ...base, gid, totalMinor: 150n, shopifyUpdatedAt: at(1500) },
     ]);
-    expect((await testDb.db.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid } } })).totalMinor).toBe(400n);
+    expect((await testDb.db.order.findUniqueOrThrow({ where: { shop_gid: { shop: SHOP, gid } } })).totalMinor).toBe(
+      400n,
+    );
   });
 
   it("inside a caller's interactive transaction the upserts commit or roll back with it", async () => {
@@ -123,7 +180,11 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
       }),
     ).rejects.toThrow(/changes its mind/);
     expect(await testDb.db.order.count({ where: { shop: SHOP, gid: row.gid } })).toBe(0);
-    await testDb.db.$transaction(async (tx) => upsertCustomers(tx as Db, SHOP, [{ ...customerFromGraphql(customers.nodes[0]), gid: "gid://shopify/Customer/999000999" }]));
+    await testDb.db.$transaction(async (tx) =>
+      upsertCustomers(tx as Db, SHOP, [
+        { ...customerFromGraphql(customers.nodes[0]), gid: "gid://shopify/Customer/999000999" },
+      ]),
+    );
     expect(await testDb.db.customer.count({ where: { shop: SHOP, gid: "gid://shopify/Customer/999000999" } })).toBe(1);
   });
 });

@@ -30,7 +30,12 @@ export function orderLines(count: number, seed: number) {
       cancelledAt: random() < 0.1 ? instant(created + 3_600_000) : null,
       test: random() < 0.03,
       displayFinancialStatus: status,
-      totalPriceSet: { shopMoney: { amount: AMOUNTS[Math.floor(random() * AMOUNTS.length)], currencyCode: random() < 0.9 ? "EUR" : "JPY" } },
+      totalPriceSet: {
+        shopMoney: {
+          amount: AMOUNTS[Math.floor(random() * AMOUNTS.length)],
+          currencyCode: random() < 0.9 ? "EUR" : "JPY",
+        },
+      },
       totalRefundedSet: { shopMoney: { amount: status === "REFUNDED" ? "12.3" : random() < 0.1 ? "1.5" : "0.0" } },
       customer: random() < 0.08 ? null : { id: `gid://shopify/Customer/${9_000_000 + Math.floor(random() * 3000)}` },
     };
@@ -42,7 +47,13 @@ export function customerLines(count: number, seed: number) {
   const random = mulberry32(seed);
   const nodes = Array.from({ length: count }, (_, i) => {
     const created = Date.UTC(2023, 5, 1) + Math.floor(random() * 900 * 86_400_000);
-    const consent = random() < 0.2 ? null : { marketingState: STATES[Math.floor(random() * STATES.length)], consentUpdatedAt: random() < 0.3 ? null : instant(created + 86_400_000) };
+    const consent =
+      random() < 0.2
+        ? null
+        : {
+            marketingState: STATES[Math.floor(random() * STATES.length)],
+            consentUpdatedAt: random() < 0.3 ? null : instant(created + 86_400_000),
+          };
     return {
       id: `gid://shopify/Customer/${9_000_000 + i}`,
       createdAt: instant(created),
@@ -62,7 +73,10 @@ export function customerLines(count: number, seed: number) {
 export function jsonlFetch(text: string, options: { failAfterChars?: number } = {}): typeof fetch {
   return (async () => {
     const bytes = new TextEncoder().encode(text);
-    const failAt = options.failAfterChars === undefined ? null : new TextEncoder().encode(text.slice(0, options.failAfterChars)).length;
+    const failAt =
+      options.failAfterChars === undefined
+        ? null
+        : new TextEncoder().encode(text.slice(0, options.failAfterChars)).length;
     let offset = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {

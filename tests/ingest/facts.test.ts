@@ -2,7 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseJsonKeepingBigIntegers } from "../../app/ingest/json";
-import { customerGid, orderFromGraphql, orderFromWebhook, toMarketingState, toMinorUnits } from "../../app/ingest/facts";
+import {
+  customerGid,
+  orderFromGraphql,
+  orderFromWebhook,
+  toMarketingState,
+  toMinorUnits,
+} from "../../app/ingest/facts";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/shopify/webhooks");
 const example = (name: string) => {
@@ -12,7 +18,9 @@ const example = (name: string) => {
 
 describe("webhook JSON", () => {
   it("keeps integers beyond 2^53 exact, as strings", () => {
-    const parsed = parseJsonKeepingBigIntegers('{"id": 820982911946154508, "n": 12, "s": "820982911946154508", "x": 1.5e3}') as Record<string, unknown>;
+    const parsed = parseJsonKeepingBigIntegers(
+      '{"id": 820982911946154508, "n": 12, "s": "820982911946154508", "x": 1.5e3}',
+    ) as Record<string, unknown>;
     expect(parsed.id).toBe("820982911946154508");
     expect(parsed.n).toBe(12);
     expect(parsed.s).toBe("820982911946154508");
@@ -20,7 +28,9 @@ describe("webhook JSON", () => {
   });
 
   it("leaves numbers inside strings and escaped quotes alone", () => {
-    const parsed = parseJsonKeepingBigIntegers('{"a": "say \\"99999999999999999999\\"", "b": [99999999999999999999]}') as { a: string; b: string[] };
+    const parsed = parseJsonKeepingBigIntegers(
+      '{"a": "say \\"99999999999999999999\\"", "b": [99999999999999999999]}',
+    ) as { a: string; b: string[] };
     expect(parsed.a).toBe('say "99999999999999999999"');
     expect(parsed.b).toEqual(["99999999999999999999"]);
   });
@@ -41,7 +51,9 @@ describe("facts from Shopify", () => {
   });
 
   it("the documented orders/create example maps to a voided, cancelled test order keyed by its GID", () => {
-    const order = orderFromWebhook(parseJsonKeepingBigIntegers(example("orders__create.json")) as Record<string, unknown>);
+    const order = orderFromWebhook(
+      parseJsonKeepingBigIntegers(example("orders__create.json")) as Record<string, unknown>,
+    );
     expect(order.gid).toMatch(/^gid:\/\/shopify\/Order\/\d+$/);
     expect(order.customerGid).toMatch(/^gid:\/\/shopify\/Customer\/\d+$/);
     expect(order.voided).toBe(true);
@@ -51,10 +63,25 @@ describe("facts from Shopify", () => {
   });
 
   it("a partially refunded order keeps the refunded amount; a fully refunded one is flagged", () => {
-    const base = { id: "gid://shopify/Order/1", createdAt: "2024-01-01T00:00:00Z", test: false, customer: { id: "gid://shopify/Customer/9" } };
-    const partial = orderFromGraphql({ ...base, displayFinancialStatus: "PARTIALLY_REFUNDED", totalPriceSet: { shopMoney: { amount: "50.00" } }, totalRefundedSet: { shopMoney: { amount: "20.00" } } });
+    const base = {
+      id: "gid://shopify/Order/1",
+      createdAt: "2024-01-01T00:00:00Z",
+      test: false,
+      customer: { id: "gid://shopify/Customer/9" },
+    };
+    const partial = orderFromGraphql({
+      ...base,
+      displayFinancialStatus: "PARTIALLY_REFUNDED",
+      totalPriceSet: { shopMoney: { amount: "50.00" } },
+      totalRefundedSet: { shopMoney: { amount: "20.00" } },
+    });
     expect([partial.totalMinor, partial.refundedMinor, partial.fullyRefunded]).toEqual([5000n, 2000n, false]);
-    const full = orderFromGraphql({ ...base, displayFinancialStatus: "REFUNDED", totalPriceSet: { shopMoney: { amount: "50.00" } }, totalRefundedSet: { shopMoney: { amount: "50.00" } } });
+    const full = orderFromGraphql({
+      ...base,
+      displayFinancialStatus: "REFUNDED",
+      totalPriceSet: { shopMoney: { amount: "50.00" } },
+      totalRefundedSet: { shopMoney: { amount: "50.00" } },
+    });
     expect(full.fullyRefunded).toBe(true);
   });
 

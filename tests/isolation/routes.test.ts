@@ -27,10 +27,17 @@ function tokenFor(shop: string, secret = TEST_API_SECRET): Promise<string> {
   return makeIdToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret, ttlSeconds: 600 });
 }
 
-async function request(path: string, shop: string, init: { form?: Record<string, string>; secret?: string } = {}): Promise<Request> {
+async function request(
+  path: string,
+  shop: string,
+  init: { form?: Record<string, string>; secret?: string } = {},
+): Promise<Request> {
   return new Request(`${APP}${path}`, {
     method: init.form ? "POST" : "GET",
-    headers: { Authorization: `Bearer ${await tokenFor(shop, init.secret)}`, ...(init.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
+    headers: {
+      Authorization: `Bearer ${await tokenFor(shop, init.secret)}`,
+      ...(init.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+    },
     body: init.form ? new URLSearchParams(init.form).toString() : undefined,
   });
 }
@@ -41,7 +48,12 @@ async function text(result: unknown): Promise<string> {
   return JSON.stringify(result, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
 
-async function call(route: string, kind: "loader" | "action", pending: Promise<Request>, params: Record<string, string> = {}): Promise<string> {
+async function call(
+  route: string,
+  kind: "loader" | "action",
+  pending: Promise<Request>,
+  params: Record<string, string> = {},
+): Promise<string> {
   const fn = routes[route][kind];
   if (!fn) throw new Error(`${route} has no ${kind}`);
   const req = await pending;
@@ -116,16 +128,52 @@ async function seedShop(shop: string, base: number, marker: string) {
           lastOrderAt: new Date(Date.UTC(2025, 0, 1 + k)),
         },
       });
-      await db.order.create({ data: { shop, gid: `gid://shopify/Order/${n}`, customerGid: `gid://shopify/Customer/${n}`, createdAt: new Date(), totalMinor: 1000n } });
+      await db.order.create({
+        data: {
+          shop,
+          gid: `gid://shopify/Order/${n}`,
+          customerGid: `gid://shopify/Customer/${n}`,
+          createdAt: new Date(),
+          totalMinor: 1000n,
+        },
+      });
     }
     await db.stageCount.create({ data: { shop, stage, customers: 3, netSpentMinor: 3000n } });
   }
-  await db.campaign.create({ data: { shop, source: "manual", name: `${marker} manual campaign`, stage: 2, channel: "email" } });
-  await db.campaign.create({ data: { shop, source: "marketing_activity", externalId: `gid://shopify/MarketingActivity/${base}`, name: `${marker} newsletter`, stage: 2, tactic: "NEWSLETTER" } });
-  await db.stageChange.create({ data: { shop, customerGid: `gid://shopify/Customer/${base}`, toStage: "visitor", at: new Date(), cause: "backfill" } });
+  await db.campaign.create({
+    data: { shop, source: "manual", name: `${marker} manual campaign`, stage: 2, channel: "email" },
+  });
+  await db.campaign.create({
+    data: {
+      shop,
+      source: "marketing_activity",
+      externalId: `gid://shopify/MarketingActivity/${base}`,
+      name: `${marker} newsletter`,
+      stage: 2,
+      tactic: "NEWSLETTER",
+    },
+  });
+  await db.stageChange.create({
+    data: {
+      shop,
+      customerGid: `gid://shopify/Customer/${base}`,
+      toStage: "visitor",
+      at: new Date(),
+      cause: "backfill",
+    },
+  });
   const requested = shop === A ? A_DATA_REQUEST_CUSTOMER : B_DATA_REQUEST_CUSTOMER;
   await db.dataRequestExport.create({
-    data: { shop, customerGid: `gid://shopify/Customer/${requested}`, requestId: `${marker}-request`, data: JSON.stringify({ customer: { gid: `gid://shopify/Customer/${requested}`, note: `${marker} data` }, orders: [], stageChanges: [] }) },
+    data: {
+      shop,
+      customerGid: `gid://shopify/Customer/${requested}`,
+      requestId: `${marker}-request`,
+      data: JSON.stringify({
+        customer: { gid: `gid://shopify/Customer/${requested}`, note: `${marker} data` },
+        orders: [],
+        stageChanges: [],
+      }),
+    },
   });
 }
 
@@ -152,8 +200,21 @@ beforeAll(async () => {
   ] as const) {
     devStore.addShop(shop);
     const token = devStore.issueOfflineToken(shop);
-    devStore.addMarketingActivity(shop, { title: `${marker} activity from Shopify`, tactic: "NEWSLETTER", marketingChannelType: "EMAIL" });
-    await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: token, scope: "read_customers,write_customers,read_orders,read_marketing_events,read_discounts" } });
+    devStore.addMarketingActivity(shop, {
+      title: `${marker} activity from Shopify`,
+      tactic: "NEWSLETTER",
+      marketingChannelType: "EMAIL",
+    });
+    await db.session.create({
+      data: {
+        id: `offline_${shop}`,
+        shop,
+        state: "",
+        isOnline: false,
+        accessToken: token,
+        scope: "read_customers,write_customers,read_orders,read_marketing_events,read_discounts",
+      },
+    });
     await seedShop(shop, base, marker);
   }
 }, 120_000);
@@ -211,13 +272,23 @@ describe("shop isolation through the app's routes", () => {
     }
     for (const dataRequest of before.dataRequests) {
       const id = String(dataRequest.id);
-      expect(await call("privacy", "action", request("/app/settings/privacy", A, { form: { intent: "handOver", id } }))).toContain('"ok":false');
+      expect(
+        await call("privacy", "action", request("/app/settings/privacy", A, { form: { intent: "handOver", id } })),
+      ).toContain('"ok":false');
       for (const format of ["json", "csv"]) {
-        expect(await call("privacyDownload", "loader", request(`/app/settings/privacy/${id}?format=${format}`, A), { id })).toMatch(/^404 /);
+        expect(
+          await call("privacyDownload", "loader", request(`/app/settings/privacy/${id}?format=${format}`, A), { id }),
+        ).toMatch(/^404 /);
       }
     }
     await call("campaigns", "action", request("/app/campaigns", A, { form: { intent: "refresh" } }));
-    await call("campaigns", "action", request("/app/campaigns", A, { form: { intent: "create", name: "A new one", stage: "3", channel: "email", startsAt: "2026-01-01" } }));
+    await call(
+      "campaigns",
+      "action",
+      request("/app/campaigns", A, {
+        form: { intent: "create", name: "A new one", stage: "3", channel: "email", startsAt: "2026-01-01" },
+      }),
+    );
     await call("board", "action", request("/app", A, { form: { intent: "reimport" } }));
     await call("settings", "action", request("/app/settings", A, { form: { intent: "reimport" } }));
     const settings = await call("settings", "loader", request("/app/settings", A));
@@ -247,17 +318,36 @@ describe("shop isolation through the app's routes", () => {
   it("webhooks signed for A that name B's customers and orders, or sent as B but naming another shop, change nothing of B", async () => {
     const before = await snapshotOfB();
     const deliveries: Array<[string, string, Record<string, unknown>]> = [
-      ["compliance", "customers/redact", { shop_domain: A, customer: { id: 99_000 }, orders_to_redact: [99_000, 99_001] }],
-      ["compliance", "customers/data_request", { shop_domain: A, customer: { id: 99_010 }, orders_requested: [99_010], data_request: { id: 1 } }],
+      [
+        "compliance",
+        "customers/redact",
+        { shop_domain: A, customer: { id: 99_000 }, orders_to_redact: [99_000, 99_001] },
+      ],
+      [
+        "compliance",
+        "customers/data_request",
+        { shop_domain: A, customer: { id: 99_010 }, orders_requested: [99_010], data_request: { id: 1 } },
+      ],
       ["webhooks", "customers/delete", { id: 99_020, admin_graphql_api_id: "gid://shopify/Customer/99020" }],
       ["webhooks", "orders/delete", { id: 99_021, admin_graphql_api_id: "gid://shopify/Order/99021" }],
-      ["webhooks", "customers_email_marketing_consent/update", { customer_id: 99_030, email_marketing_consent: { state: "unsubscribed", consent_updated_at: new Date().toISOString() } }],
+      [
+        "webhooks",
+        "customers_email_marketing_consent/update",
+        {
+          customer_id: 99_030,
+          email_marketing_consent: { state: "unsubscribed", consent_updated_at: new Date().toISOString() },
+        },
+      ],
     ];
     for (const [route, topic, payload] of deliveries) {
       const [resource, verb] = topic.split("/");
       const req = webhookRequest({ topic, shop: A, body: JSON.stringify(payload) });
       const fn = routes[route].action!;
-      const response = (await fn({ request: req, params: route === "webhooks" ? { topic: resource, action: verb } : {}, context: {} })) as Response;
+      const response = (await fn({
+        request: req,
+        params: route === "webhooks" ? { topic: resource, action: verb } : {},
+        context: {},
+      })) as Response;
       expect(response.status, topic).toBe(200);
     }
     // A shop/redact signed for another shop, sent with B's header: refused, so B is not erased.
@@ -268,7 +358,11 @@ describe("shop isolation through the app's routes", () => {
     ]) {
       const [resource, verb] = topic.split("/");
       const req = webhookRequest({ topic, shop: B, body: JSON.stringify(payload) });
-      const response = (await routes[route].action!({ request: req, params: route === "webhooks" ? { topic: resource, action: verb } : {}, context: {} })) as Response;
+      const response = (await routes[route].action!({
+        request: req,
+        params: route === "webhooks" ? { topic: resource, action: verb } : {},
+        context: {},
+      })) as Response;
       expect(response.status, `${topic} naming another shop, sent as B`).toBe(401);
     }
     expect(await db.webhookDelivery.count({ where: { shop: B } })).toBe(0);

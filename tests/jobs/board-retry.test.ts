@@ -25,14 +25,28 @@ async function request(shop: string, form?: Record<string, string>): Promise<Req
   const token = await makeIdToken({ shop, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ttlSeconds: 600 });
   return new Request(`${APP}/app`, {
     method: form ? "POST" : "GET",
-    headers: { Authorization: `Bearer ${token}`, ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+    },
     body: form ? new URLSearchParams(form).toString() : undefined,
   });
 }
 
 async function parkedJob(shop: string, name: string, reason: string, errorKind: string) {
   return db.job.create({
-    data: { shop, name, data: "{}", key: `${name}:${shop}`, attempts: 5, maxAttempts: 5, lastError: reason, errorKind, failedAt: new Date("2026-11-20T08:00:00Z"), runAt: new Date("2026-11-20T07:00:00Z") },
+    data: {
+      shop,
+      name,
+      data: "{}",
+      key: `${name}:${shop}`,
+      attempts: 5,
+      maxAttempts: 5,
+      lastError: reason,
+      errorKind,
+      failedAt: new Date("2026-11-20T08:00:00Z"),
+      runAt: new Date("2026-11-20T07:00:00Z"),
+    },
   });
 }
 
@@ -43,7 +57,16 @@ beforeAll(async () => {
   board = (await import("../../app/routes/app._index")) as unknown as RouteModule;
   for (const shop of [A, B]) {
     devStore.addShop(shop);
-    await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: devStore.issueOfflineToken(shop), scope: "read_customers,write_customers" } });
+    await db.session.create({
+      data: {
+        id: `offline_${shop}`,
+        shop,
+        state: "",
+        isOnline: false,
+        accessToken: devStore.issueOfflineToken(shop),
+        scope: "read_customers,write_customers",
+      },
+    });
     await db.shop.create({ data: { domain: shop } });
   }
 }, 120_000);
@@ -63,12 +86,28 @@ describe("the board's failed jobs and Retry", () => {
     await db.job.create({ data: { shop: A, name: "segments", data: "{}" } });
     await db.job.create({ data: { shop: A, name: "campaigns", data: "{}", doneAt: new Date() } });
 
-    const loaded = (await board.loader({ request: await request(A), params: {}, context: {} })) as { failedJobs: { total: number; jobs: Array<Record<string, unknown>> } };
+    const loaded = (await board.loader({ request: await request(A), params: {}, context: {} })) as {
+      failedJobs: { total: number; jobs: Array<Record<string, unknown>> };
+    };
     expect(loaded.failedJobs).toEqual({
       total: 2,
       jobs: [
-        { id: String(newer.id), name: "reclassify", attempts: 5, error: A_REASON, errorKind: "stopped", failedAt: "2026-11-20T08:00:00.000Z" },
-        { id: String(older.id), name: "daily", attempts: 5, error: "ShopQuery: HTTP 401", errorKind: "access", failedAt: "2026-11-19T08:00:00.000Z" },
+        {
+          id: String(newer.id),
+          name: "reclassify",
+          attempts: 5,
+          error: A_REASON,
+          errorKind: "stopped",
+          failedAt: "2026-11-20T08:00:00.000Z",
+        },
+        {
+          id: String(older.id),
+          name: "daily",
+          attempts: 5,
+          error: "ShopQuery: HTTP 401",
+          errorKind: "access",
+          failedAt: "2026-11-19T08:00:00.000Z",
+        },
       ],
     });
     expect(JSON.stringify(loaded)).not.toContain("B-secret");
@@ -77,7 +116,8 @@ describe("the board's failed jobs and Retry", () => {
   it("Retry re-queues the shop's own parked job for one more attempt; another shop's id or nonsense is refused and changes nothing", async () => {
     const ofA = await db.job.findFirstOrThrow({ where: { shop: A, name: "reclassify" } });
     const ofB = await db.job.findFirstOrThrow({ where: { shop: B } });
-    const act = async (shop: string, form: Record<string, string>) => board.action({ request: await request(shop, form), params: {}, context: {} });
+    const act = async (shop: string, form: Record<string, string>) =>
+      board.action({ request: await request(shop, form), params: {}, context: {} });
 
     for (const jobId of [String(ofB.id), "", "abc", "1e3", "-1", "99999999999999999999", `${ofA.id} OR 1=1`]) {
       expect(await act(A, { intent: "retry-job", jobId }), jobId).toEqual({ retried: false });
@@ -87,11 +127,19 @@ describe("the board's failed jobs and Retry", () => {
 
     expect(await act(A, { intent: "retry-job", jobId: String(ofA.id) })).toEqual({ retried: true });
     const retried = await db.job.findUniqueOrThrow({ where: { id: ofA.id } });
-    expect(retried).toMatchObject({ failedAt: null, lockedAt: null, attempts: 5, maxAttempts: 6, singletonKey: ofA.key });
+    expect(retried).toMatchObject({
+      failedAt: null,
+      lockedAt: null,
+      attempts: 5,
+      maxAttempts: 6,
+      singletonKey: ofA.key,
+    });
     // Pressed twice (a double click, a stale page): the second finds nothing parked.
     expect(await act(A, { intent: "retry-job", jobId: String(ofA.id) })).toEqual({ retried: false });
 
-    const loaded = (await board.loader({ request: await request(A), params: {}, context: {} })) as { failedJobs: { total: number } };
+    const loaded = (await board.loader({ request: await request(A), params: {}, context: {} })) as {
+      failedJobs: { total: number };
+    };
     expect(loaded.failedJobs.total).toBe(1);
   });
 });

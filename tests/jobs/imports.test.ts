@@ -12,10 +12,14 @@ const APP = path.join(ROOT, "app");
 /** Relative imports of a file, static and dynamic, resolved to files under app/. */
 function importsOf(file: string): string[] {
   const source = fs.readFileSync(file, "utf8");
-  const specifiers = [...source.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]);
+  const specifiers = [...source.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["'](\.{1,2}\/[^"']+)["']/g)].map(
+    (m) => m[1],
+  );
   return specifiers.flatMap((specifier) => {
     const base = path.resolve(path.dirname(file), specifier);
-    const found = ["", ".ts", ".tsx", "/index.ts"].map((ext) => base + ext).find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
+    const found = ["", ".ts", ".tsx", "/index.ts"]
+      .map((ext) => base + ext)
+      .find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
     return found ? [found] : [];
   });
 }
@@ -54,10 +58,18 @@ describe("app/jobs imports", () => {
   });
 
   it("the rest of the app reaches app/jobs through the job interface only (queue, wake, kinds; the web process's supervisor)", () => {
-    const allowed = new Set(["queue.server.ts", "wake.server.ts", "kinds.ts", "embedded.server.ts"].map((name) => path.join(APP, "jobs", name)));
+    const allowed = new Set(
+      ["queue.server.ts", "wake.server.ts", "kinds.ts", "embedded.server.ts"].map((name) =>
+        path.join(APP, "jobs", name),
+      ),
+    );
     const outside = [...graph.entries()]
       .filter(([file]) => !inJobs(file))
-      .flatMap(([file, imports]) => imports.filter((target) => inJobs(target) && !allowed.has(target)).map((target) => `${rel(file)} → ${rel(target)}`));
+      .flatMap(([file, imports]) =>
+        imports
+          .filter((target) => inJobs(target) && !allowed.has(target))
+          .map((target) => `${rel(file)} → ${rel(target)}`),
+      );
     expect(outside).toEqual([]);
   });
 });

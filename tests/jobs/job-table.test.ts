@@ -62,7 +62,16 @@ describe("the Job table: attempts, backoff, parking and Retry", () => {
     expect(await claimNextJob(testDb.db, "w1", at(365 * 86_400))).toBeNull();
     expect(await listParkedTableJobs(testDb.db, A)).toEqual({
       total: 1,
-      jobs: [{ id: String(stored.id), name: "reclassify", attempts: 5, error: "failure 5", errorKind: "other", failedAt: now.toISOString() }],
+      jobs: [
+        {
+          id: String(stored.id),
+          name: "reclassify",
+          attempts: 5,
+          error: "failure 5",
+          errorKind: "other",
+          failedAt: now.toISOString(),
+        },
+      ],
     });
     expect(await listParkedTableJobs(testDb.db, B)).toEqual({ total: 0, jobs: [] });
   });
@@ -145,7 +154,9 @@ describe("the Job table: attempts, backoff, parking and Retry", () => {
     let now = T0;
     for (let i = 0; i < MAX_JOB_ATTEMPTS; i++) now = (await claimAndFail(now)).stored.runAt;
     const parked = await testDb.db.job.findFirstOrThrow({ where: { shop: A } });
-    expect(await insertJob(testDb.db, "backfill", {}, { shop: A, runAt: at(9000), singletonKey: `backfill:${A}` })).toBe(true);
+    expect(
+      await insertJob(testDb.db, "backfill", {}, { shop: A, runAt: at(9000), singletonKey: `backfill:${A}` }),
+    ).toBe(true);
     expect(await retryParkedTableJob(testDb.db, A, parked.id, at(9000))).toBe(true);
     expect((await testDb.db.job.findUniqueOrThrow({ where: { id: parked.id } })).doneAt).toEqual(at(9000));
     expect(await testDb.db.job.count({ where: { shop: A, doneAt: null, failedAt: null } })).toBe(1);

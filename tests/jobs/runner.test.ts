@@ -26,14 +26,26 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
   const runners: Worker[] = [];
 
   beforeAll(async () => {
-    devStore = await startDevStore({ port: 0, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, bucket: { maximumAvailable: 1_000_000, restoreRate: 100_000 } });
+    devStore = await startDevStore({
+      port: 0,
+      apiKey: TEST_API_KEY,
+      apiSecret: TEST_API_SECRET,
+      bucket: { maximumAvailable: 1_000_000, restoreRate: 100_000 },
+    });
     testDb = createTestDb();
     app = appUnderTest(testDb.db, devStore);
     for (const shop of [A, B, C, D]) await app.install(shop);
     devStore.webhooks.mode = "record";
     const customers = Array.from({ length: 20 }, (_, i) => devStore.createCustomer(B, { email: `b${i}@example.com` }));
-    for (let i = 0; i < 120; i++) devStore.createOrder(B, { customerId: customers[i % 20].id, createdAt: Date.now() - (i % 300) * DAY, total: "20.00" });
-    deliveriesOfB = devStore.webhooks.recorded().filter((d) => d.shop === B && (d.topic === "orders/create" || d.topic === "customers/create"));
+    for (let i = 0; i < 120; i++)
+      devStore.createOrder(B, {
+        customerId: customers[i % 20].id,
+        createdAt: Date.now() - (i % 300) * DAY,
+        total: "20.00",
+      });
+    deliveriesOfB = devStore.webhooks
+      .recorded()
+      .filter((d) => d.shop === B && (d.topic === "orders/create" || d.topic === "customers/create"));
     devStore.webhooks.clear();
   }, 120_000);
 
@@ -54,13 +66,24 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
       stallMs: options.stallMs,
       env: { ...process.env, DATABASE_URL: testDb.url, SHOPIFY_ADMIN_API_ORIGIN: devStore.origin },
     });
-    const runner = startTableRunner({ db: testDb.db, executor, lanes, idleMs: 100, retryBaseSeconds: 0.25, stopGraceMs: 500, log: () => undefined, ...options });
+    const runner = startTableRunner({
+      db: testDb.db,
+      executor,
+      lanes,
+      idleMs: 100,
+      retryBaseSeconds: 0.25,
+      stopGraceMs: 500,
+      log: () => undefined,
+      ...options,
+    });
     runners.push(runner);
     return runner;
   }
 
-  const enqueue = (name: JobName, shop: string, data: Record<string, unknown>) => insertJob(testDb.db, name, data, { shop });
-  const job = (shop: string, name: JobName) => testDb.db.job.findFirstOrThrow({ where: { shop, name }, orderBy: { id: "desc" } });
+  const enqueue = (name: JobName, shop: string, data: Record<string, unknown>) =>
+    insertJob(testDb.db, name, data, { shop });
+  const job = (shop: string, name: JobName) =>
+    testDb.db.job.findFirstOrThrow({ where: { shop, name }, orderBy: { id: "desc" } });
   const ran = (shop: string) => testDb.db.shopSegment.count({ where: { shop, stage: "ran" } });
 
   it("a job that never finishes holds one lane: another shop's webhooks and jobs are all applied meanwhile", async () => {
@@ -102,10 +125,15 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
     await enqueue("segments", B, { misbehave: "mark" });
     start({ lanes: 2, stallMs: 1500 });
     // Each stopped attempt costs a fresh thread, which loads the app again: many seconds on a loaded machine.
-    const parked = await waitFor("the looping job to be parked", async () => {
-      const row = await job(A, "reclassify");
-      return row.failedAt ? row : null;
-    }, 600_000, 100);
+    const parked = await waitFor(
+      "the looping job to be parked",
+      async () => {
+        const row = await job(A, "reclassify");
+        return row.failedAt ? row : null;
+      },
+      600_000,
+      100,
+    );
     expect(parked.attempts).toBe(MAX_JOB_ATTEMPTS);
     expect(parked.lastError).toMatch(/blocked for more than \d+ s/);
     expect(await ran(B)).toBeGreaterThanOrEqual(1);
@@ -117,7 +145,11 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
     await enqueue("segments", A, { misbehave: "mark" });
     await restarted.drain();
     expect(await ran(A)).toBe(1);
-    expect(await job(A, "reclassify")).toMatchObject({ attempts: MAX_JOB_ATTEMPTS, failedAt: parked.failedAt, lockedAt: null });
+    expect(await job(A, "reclassify")).toMatchObject({
+      attempts: MAX_JOB_ATTEMPTS,
+      failedAt: parked.failedAt,
+      lockedAt: null,
+    });
     await testDb.db.job.deleteMany();
     await testDb.db.shopSegment.deleteMany({ where: { stage: "ran" } });
   }, 900_000);
@@ -128,9 +160,16 @@ describe("the SQLite job runner: jobs in threads, stopped, counted and parked; o
     await enqueue("reclassify", C, { misbehave: "never" });
     await enqueue("reclassify", D, { misbehave: "denied" });
     start({ lanes: 4, deadlineSeconds: { reclassify: 5 } });
-    await waitFor("all four jobs to be parked", async () => (await testDb.db.job.count({ where: { failedAt: { not: null } } })) === 4, 600_000, 100);
+    await waitFor(
+      "all four jobs to be parked",
+      async () => (await testDb.db.job.count({ where: { failedAt: { not: null } } })) === 4,
+      600_000,
+      100,
+    );
 
-    const parked = Object.fromEntries(await Promise.all([A, B, C, D].map(async (shop) => [shop, await job(shop, "reclassify")])));
+    const parked = Object.fromEntries(
+      await Promise.all([A, B, C, D].map(async (shop) => [shop, await job(shop, "reclassify")])),
+    );
     expect(parked[A].lastError).toMatch(/thread (crashed|exited)/);
     expect(parked[B].lastError).toBe("told to fail");
     expect(parked[C].lastError).toMatch(/ran past its limit of 5 s/);

@@ -99,13 +99,28 @@ describe("the web app (production build) with its supervised worker process, whi
     let asking = keepAsking(web.url);
 
     // The worker is a child of the web process; killed, it is started again.
-    const [firstWorker] = await waitFor("the worker process", async () => workerPids(web.process.pid!).slice(0, 1), 60_000, 100);
+    const [firstWorker] = await waitFor(
+      "the worker process",
+      async () => workerPids(web.process.pid!).slice(0, 1),
+      60_000,
+      100,
+    );
     await waitFor("the looping job to be running", async () => (await looping()).lockedAt !== null, 120_000, 100);
     process.kill(firstWorker, "SIGKILL");
-    await waitFor("a new worker process", async () => workerPids(web.process.pid!).some((pid) => pid !== firstWorker), 60_000, 100);
+    await waitFor(
+      "a new worker process",
+      async () => workerPids(web.process.pid!).some((pid) => pid !== firstWorker),
+      60_000,
+      100,
+    );
 
     // kill -9 of the web process: its worker notices and goes too (no orphan keeps looping).
-    await waitFor("an attempt after the restart", async () => (await looping()).attempts >= 2 && (await looping()).lockedAt !== null, 120_000, 100);
+    await waitFor(
+      "an attempt after the restart",
+      async () => (await looping()).attempts >= 2 && (await looping()).lockedAt !== null,
+      120_000,
+      100,
+    );
     const orphan = workerPids(web.process.pid!)[0];
     let tally = await asking.stop();
     await web.killHard();
@@ -113,10 +128,15 @@ describe("the web app (production build) with its supervised worker process, whi
 
     web = await startApp();
     asking = keepAsking(web.url);
-    const parked = await waitFor("the looping job to be parked", async () => {
-      const row = await looping();
-      return row.failedAt ? row : null;
-    }, 300_000, 200);
+    const parked = await waitFor(
+      "the looping job to be parked",
+      async () => {
+        const row = await looping();
+        return row.failedAt ? row : null;
+      },
+      300_000,
+      200,
+    );
     expect(parked.attempts).toBe(MAX_JOB_ATTEMPTS);
     expect(parked.lastError).toMatch(/blocked for more than 3 s|stopped before it finished/);
 
@@ -127,12 +147,24 @@ describe("the web app (production build) with its supervised worker process, whi
     web = await startApp();
     await insertJob(testDb.db, "segments", { misbehave: "mark" }, { shop: OTHER });
     await insertJob(testDb.db, "segments", { misbehave: "mark" }, { shop: SHOP });
-    await waitFor("both shops' jobs after the restart", async () => (await testDb.db.shopSegment.count({ where: { stage: "ran" } })) === 2, 120_000, 200);
-    expect(await looping()).toMatchObject({ attempts: MAX_JOB_ATTEMPTS, failedAt: parked.failedAt, lockedAt: null, doneAt: null });
+    await waitFor(
+      "both shops' jobs after the restart",
+      async () => (await testDb.db.shopSegment.count({ where: { stage: "ran" } })) === 2,
+      120_000,
+      200,
+    );
+    expect(await looping()).toMatchObject({
+      attempts: MAX_JOB_ATTEMPTS,
+      failedAt: parked.failedAt,
+      lockedAt: null,
+      doneAt: null,
+    });
 
     // Every request while the job looped got its answer.
     expect(tally.unanswered).toEqual([]);
     expect(tally.answered).toBeGreaterThan(20);
-    console.log(`[web-freeze] ${tally.answered} requests answered while the job looped; parked after ${parked.attempts} attempts: ${parked.lastError}`);
+    console.log(
+      `[web-freeze] ${tally.answered} requests answered while the job looped; parked after ${parked.attempts} attempts: ${parked.lastError}`,
+    );
   }, 600_000);
 });

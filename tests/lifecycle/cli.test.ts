@@ -15,7 +15,16 @@ async function run(args: string[]) {
   let stdout = "";
   let stderr = "";
   const code = await classifyCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr, rows: stdout.trim().split("\n").slice(1).map((l) => l.split(",")) };
+  return {
+    code,
+    stdout,
+    stderr,
+    rows: stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(",")),
+  };
 }
 
 const ORDERS = [
@@ -33,8 +42,18 @@ describe("classify CLI", () => {
   it("writes one row per customer with stage, tier and next transition, and a summary per stage on stderr", async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "orders.csv"), ORDERS);
-    fs.writeFileSync(path.join(dir, "customers.csv"), "customer_id,email_marketing_state\r\ncarol,SUBSCRIBED\r\nfrank,subscribed\r\ngina,PENDING\r\n");
-    const r = await run(["--orders", path.join(dir, "orders.csv"), "--customers", path.join(dir, "customers.csv"), "--as-of", "2024-04-01"]);
+    fs.writeFileSync(
+      path.join(dir, "customers.csv"),
+      "customer_id,email_marketing_state\r\ncarol,SUBSCRIBED\r\nfrank,subscribed\r\ngina,PENDING\r\n",
+    );
+    const r = await run([
+      "--orders",
+      path.join(dir, "orders.csv"),
+      "--customers",
+      path.join(dir, "customers.csv"),
+      "--as-of",
+      "2024-04-01",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("customer_id,stage,winback_tier,next_transition_at");
     expect(r.rows).toEqual([
@@ -57,7 +76,10 @@ describe("classify CLI", () => {
 
   it("--mode fixed uses 90 days for everyone", async () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, "orders.csv"), "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,5\na,2,2024-01-02T00:00:00Z,5\n");
+    fs.writeFileSync(
+      path.join(dir, "orders.csv"),
+      "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,5\na,2,2024-01-02T00:00:00Z,5\n",
+    );
     const cadence = await run(["--orders", path.join(dir, "orders.csv"), "--as-of", "2024-03-01"]);
     const fixed = await run(["--orders", path.join(dir, "orders.csv"), "--as-of", "2024-03-01", "--mode", "fixed"]);
     expect(cadence.rows[0][1]).toBe("repeat-buyer");
@@ -78,8 +100,18 @@ describe("classify CLI", () => {
       "#1007,ed@example.com,paid,,,no,EUR,5.00,5.00,2024-03-20 08:00:00 +0000,1,Knife,,,7",
     ].join("\r\n");
     fs.writeFileSync(path.join(dir, "export.csv"), `\uFEFF${csv}\r\n`);
-    fs.writeFileSync(path.join(dir, "customers.csv"), "customer_id,email_marketing_state\nBEN@example.com,SUBSCRIBED\n");
-    const r = await run(["--orders", path.join(dir, "export.csv"), "--customers", path.join(dir, "customers.csv"), "--as-of", "2024-03-25T00:00:00Z"]);
+    fs.writeFileSync(
+      path.join(dir, "customers.csv"),
+      "customer_id,email_marketing_state\nBEN@example.com,SUBSCRIBED\n",
+    );
+    const r = await run([
+      "--orders",
+      path.join(dir, "export.csv"),
+      "--customers",
+      path.join(dir, "customers.csv"),
+      "--as-of",
+      "2024-03-25T00:00:00Z",
+    ]);
     expect(r.code).toBe(0);
     expect(r.rows.map((row) => row.slice(0, 2))).toEqual([
       ["ann@example.com", "repeat-buyer"],
@@ -96,10 +128,15 @@ describe("classify CLI", () => {
     const dir = tempDir();
     const orders = path.join(dir, "orders.csv");
     const out = path.join(dir, "out.csv");
-    fs.writeFileSync(orders, "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,5\nb,2,2024-01-02 10:00:00,5\n");
+    fs.writeFileSync(
+      orders,
+      "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,5\nb,2,2024-01-02 10:00:00,5\n",
+    );
     const r = await run(["--orders", orders, "--as-of", "2024-03-01", "--out", out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${orders}, line 3, column 3 (created_at): expected an ISO 8601 date-time with a time zone`);
+    expect(r.stderr).toContain(
+      `${orders}, line 3, column 3 (created_at): expected an ISO 8601 date-time with a time zone`,
+    );
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(dir)).toEqual(["orders.csv"]);
   });
@@ -108,7 +145,10 @@ describe("classify CLI", () => {
     const dir = tempDir();
     const out = path.join(dir, "out.csv");
     fs.writeFileSync(out, "previous\n");
-    fs.writeFileSync(path.join(dir, "orders.csv"), "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,five\n");
+    fs.writeFileSync(
+      path.join(dir, "orders.csv"),
+      "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,five\n",
+    );
     const r = await run(["--orders", path.join(dir, "orders.csv"), "--as-of", "2024-03-01", "--out", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 2, column 4 \(total\): expected a decimal amount/);
@@ -118,20 +158,45 @@ describe("classify CLI", () => {
   it("--out receives the whole CSV on success and stdout stays empty", async () => {
     const dir = tempDir();
     const out = path.join(dir, "out.csv");
-    fs.writeFileSync(path.join(dir, "orders.csv"), 'customer_id,order_id,created_at,total\n"x, y",1,2024-01-01T00:00:00Z,5\n');
+    fs.writeFileSync(
+      path.join(dir, "orders.csv"),
+      'customer_id,order_id,created_at,total\n"x, y",1,2024-01-01T00:00:00Z,5\n',
+    );
     const r = await run(["--orders", path.join(dir, "orders.csv"), "--as-of", "2024-03-01", "--out", out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(fs.readFileSync(out, "utf8")).toBe('customer_id,stage,winback_tier,next_transition_at\n"x, y",first-time-buyer,,2024-03-31T00:00:00.000Z\n');
+    expect(fs.readFileSync(out, "utf8")).toBe(
+      'customer_id,stage,winback_tier,next_transition_at\n"x, y",first-time-buyer,,2024-03-31T00:00:00.000Z\n',
+    );
   });
 
   const badInputs: [string, string, RegExp][] = [
-    ["a bad boolean", "customer_id,order_id,created_at,total,cancelled\na,1,2024-01-01T00:00:00Z,5,maybe\n", /line 2, column 5 \(cancelled\): expected true, false, 1 or 0/],
-    ["a repeated order id", "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,5\nb,1,2024-01-01T00:00:00Z,5\n", /line 3, column 2 \(order_id\): order 1 already appeared on line 2/],
+    [
+      "a bad boolean",
+      "customer_id,order_id,created_at,total,cancelled\na,1,2024-01-01T00:00:00Z,5,maybe\n",
+      /line 2, column 5 \(cancelled\): expected true, false, 1 or 0/,
+    ],
+    [
+      "a repeated order id",
+      "customer_id,order_id,created_at,total\na,1,2024-01-01T00:00:00Z,5\nb,1,2024-01-01T00:00:00Z,5\n",
+      /line 3, column 2 \(order_id\): order 1 already appeared on line 2/,
+    ],
     ["an unknown header", "who,when\na,b\n", /line 1: unrecognised orders header/],
-    ["an empty customer id", "customer_id,order_id,created_at,total\n,1,2024-01-01T00:00:00Z,5\n", /line 2, column 1 \(customer_id\): customer_id is empty/],
-    ["an impossible date", "customer_id,order_id,created_at,total\na,1,2024-02-30T00:00:00Z,5\n", /line 2, column 3 \(created_at\)/],
-    ["a broken quote", 'customer_id,order_id,created_at,total\na,1,"2024-01-01T00:00:00Z,5\n', /line 2, column 3, character 5: a quoted field is never closed/],
+    [
+      "an empty customer id",
+      "customer_id,order_id,created_at,total\n,1,2024-01-01T00:00:00Z,5\n",
+      /line 2, column 1 \(customer_id\): customer_id is empty/,
+    ],
+    [
+      "an impossible date",
+      "customer_id,order_id,created_at,total\na,1,2024-02-30T00:00:00Z,5\n",
+      /line 2, column 3 \(created_at\)/,
+    ],
+    [
+      "a broken quote",
+      'customer_id,order_id,created_at,total\na,1,"2024-01-01T00:00:00Z,5\n',
+      /line 2, column 3, character 5: a quoted field is never closed/,
+    ],
     ["an empty file", "", /line 1: the orders file is empty/],
   ];
   for (const [name, content, message] of badInputs) {
@@ -149,7 +214,14 @@ describe("classify CLI", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "orders.csv"), "customer_id,order_id,created_at,total\n");
     fs.writeFileSync(path.join(dir, "customers.csv"), "customer_id,email_marketing_state\na,YES\n");
-    const r = await run(["--orders", path.join(dir, "orders.csv"), "--customers", path.join(dir, "customers.csv"), "--as-of", "2024-03-01"]);
+    const r = await run([
+      "--orders",
+      path.join(dir, "orders.csv"),
+      "--customers",
+      path.join(dir, "customers.csv"),
+      "--as-of",
+      "2024-03-01",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/customers.csv, line 2, column 2 \(email_marketing_state\): expected one of SUBSCRIBED/);
   });
@@ -158,7 +230,9 @@ describe("classify CLI", () => {
     expect((await run(["--as-of", "2024-01-01"])).code).toBe(2);
     expect((await run(["--orders", "x.csv"])).stderr).toMatch(/--as-of is required/);
     expect((await run(["--orders", "x.csv", "--as-of", "2024-01-01T10:00"])).stderr).toMatch(/is not a date/);
-    expect((await run(["--orders", "x.csv", "--as-of", "2024-01-01", "--mode", "weekly"])).stderr).toMatch(/--mode must be cadence or fixed/);
+    expect((await run(["--orders", "x.csv", "--as-of", "2024-01-01", "--mode", "weekly"])).stderr).toMatch(
+      /--mode must be cadence or fixed/,
+    );
     expect((await run(["--orders", "/nonexistent/x.csv", "--as-of", "2024-01-01"])).stderr).toMatch(/no such file/);
     expect((await run(["--bogus"])).code).toBe(2);
   });
@@ -169,10 +243,21 @@ describe("classify CLI", () => {
     let status = 0;
     let stderr = "";
     try {
-      execFileSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "app/cli/classify.ts", "--orders", path.join(dir, "orders.csv"), "--as-of", "2024-03-01"], {
-        cwd: ROOT,
-        stdio: "pipe",
-      });
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, "node_modules/tsx/dist/cli.mjs"),
+          "app/cli/classify.ts",
+          "--orders",
+          path.join(dir, "orders.csv"),
+          "--as-of",
+          "2024-03-01",
+        ],
+        {
+          cwd: ROOT,
+          stdio: "pipe",
+        },
+      );
     } catch (error) {
       status = (error as { status: number }).status;
       stderr = String((error as { stderr: Buffer }).stderr);
@@ -190,7 +275,14 @@ describe("CLI value parsing", () => {
     expect(parseInstantWithZone("2024-01-15T10:22-05")).toBe(Date.UTC(2024, 0, 15, 15, 22));
   });
   it("rejects date-times without a zone and impossible dates", () => {
-    for (const text of ["2024-01-15T10:22:33", "2024-01-15", "2024-13-01T00:00Z", "2023-02-29T00:00Z", "2024-01-15T24:00Z", "yesterday"]) {
+    for (const text of [
+      "2024-01-15T10:22:33",
+      "2024-01-15",
+      "2024-13-01T00:00Z",
+      "2023-02-29T00:00Z",
+      "2024-01-15T24:00Z",
+      "yesterday",
+    ]) {
       expect(parseInstantWithZone(text)).toBeNull();
     }
   });
@@ -208,6 +300,12 @@ describe("CLI value parsing", () => {
     for (const bad of ["", "1,5", "1.2.3", "abc", "0.0000001", "1e5"]) expect(parseAmount(bad)).toBeNull();
   });
   it("parses booleans true/false/1/0 in any case", () => {
-    expect([parseBoolean("TRUE"), parseBoolean("false"), parseBoolean("1"), parseBoolean("0"), parseBoolean("yes")]).toEqual([true, false, true, false, null]);
+    expect([
+      parseBoolean("TRUE"),
+      parseBoolean("false"),
+      parseBoolean("1"),
+      parseBoolean("0"),
+      parseBoolean("yes"),
+    ]).toEqual([true, false, true, false, null]);
   });
 });

@@ -16,7 +16,11 @@ async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
 
 describe("CSV parsing", () => {
   it("splits plain fields and keeps empty ones, including a trailing one", () => {
-    expect(fields("a,b,c\n1,,3\nx,y,\n")).toEqual([["a", "b", "c"], ["1", "", "3"], ["x", "y", ""]]);
+    expect(fields("a,b,c\n1,,3\nx,y,\n")).toEqual([
+      ["a", "b", "c"],
+      ["1", "", "3"],
+      ["x", "y", ""],
+    ]);
   });
   it("reads quoted fields with commas, doubled quotes and line breaks", () => {
     expect(fields('id,text\n1,"a, b"\n2,"say ""hi"""\n3,"two\nlines"\n')).toEqual([
@@ -31,7 +35,11 @@ describe("CSV parsing", () => {
     expect(records.map((r) => r.line)).toEqual([1, 2, 5]);
   });
   it("accepts CRLF, LF and lone CR line ends, and a last line without one", () => {
-    expect(fields("a,b\r\n1,2\r\n3,4")).toEqual([["a", "b"], ["1", "2"], ["3", "4"]]);
+    expect(fields("a,b\r\n1,2\r\n3,4")).toEqual([
+      ["a", "b"],
+      ["1", "2"],
+      ["3", "4"],
+    ]);
     expect(fields("a\r1\r")).toEqual([["a"], ["1"]]);
     expect(fields('a\r\n"x\r\ny"\r\n')).toEqual([["a"], ["x\r\ny"]]);
   });
@@ -53,10 +61,14 @@ describe("CSV parsing", () => {
     }
   });
   it("rejects a quote inside an unquoted field rather than shifting columns", () => {
-    expect(() => parseCsv('a,b\n1,5" screen\n')).toThrow(/line 2, column 2, character 4: a quote inside an unquoted field/);
+    expect(() => parseCsv('a,b\n1,5" screen\n')).toThrow(
+      /line 2, column 2, character 4: a quote inside an unquoted field/,
+    );
   });
   it("rejects text after a closing quote", () => {
-    expect(() => parseCsv('a,b\n"x"y,2\n')).toThrow(/line 2, column 1, character 4: unexpected character "y" after a closing quote/);
+    expect(() => parseCsv('a,b\n"x"y,2\n')).toThrow(
+      /line 2, column 1, character 4: unexpected character "y" after a closing quote/,
+    );
   });
   it("gives the same records, on the same lines, however the bytes are split into chunks", async () => {
     const text = '\uFEFFa,b,c\r\n1,"x, ""y""\r\nz",3\r\n\r\n4,,\n"",5,"6"\r7,8,é';
@@ -71,19 +83,28 @@ describe("CSV parsing", () => {
     ]);
     const bytes = Buffer.from(text, "utf8");
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 8 }), async (cuts) => {
-        const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
-        const chunks = async function* () {
-          for (let i = 0; i < points.length - 1; i++) yield bytes.subarray(points[i], points[i + 1]);
-        };
-        expect(await collect(readCsv(chunks()))).toEqual(whole);
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 8 }),
+        async (cuts) => {
+          const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+          const chunks = async function* () {
+            for (let i = 0; i < points.length - 1; i++) yield bytes.subarray(points[i], points[i + 1]);
+          };
+          expect(await collect(readCsv(chunks()))).toEqual(whole);
+        },
+      ),
       { numRuns: 200, seed: 3 },
     );
   });
   it("points a syntax error at the same line and character whether read whole or streamed", async () => {
     const text = 'a,b\r\n"x\r\ny",2\r\n3,"4\r\n';
-    const streamed = collect(readCsv((async function* () { yield text; })()));
+    const streamed = collect(
+      readCsv(
+        (async function* () {
+          yield text;
+        })(),
+      ),
+    );
     await expect(streamed).rejects.toThrow(/line 4, column 2, character 3: a quoted field is never closed/);
     expect(() => parseCsv(text)).toThrow(/line 4, column 2, character 3: a quoted field is never closed/);
   });
@@ -104,13 +125,18 @@ describe("CSV parsing", () => {
     fs.writeFileSync(file, zlib.gzipSync('a,b\n1,"2\n'));
     await expect(collect(readCsvFile(file))).rejects.toThrow(`${file}, line 2, column 2, character 3`);
     fs.writeFileSync(file, zlib.gzipSync("a,b\n1,2\n"));
-    expect((await collect(readCsvFile(file))).map((r) => r.fields)).toEqual([["a", "b"], ["1", "2"]]);
+    expect((await collect(readCsvFile(file))).map((r) => r.fields)).toEqual([
+      ["a", "b"],
+      ["1", "2"],
+    ]);
   });
   it("the header helper finds columns by name, case-insensitively, and points errors at them", () => {
     const [head, row] = parseCsv("Customer_ID , Total\nc1,abc\n");
     const header = new CsvHeader(head);
     expect(header.get(row, "customer_id")).toBe("c1");
-    expect(header.error(row, "total", "not a number", "o.csv").message).toBe("o.csv, line 2, column 2 (Total): not a number");
+    expect(header.error(row, "total", "not a number", "o.csv").message).toBe(
+      "o.csv, line 2, column 2 (Total): not a number",
+    );
     expect(() => new CsvHeader(parseCsv("a,A\n")[0])).toThrow(/appears twice/);
   });
 });

@@ -13,7 +13,10 @@ const SILENCE_LIMIT_MS = Number(process.env.NO_HANG_SILENCE_MS ?? 60_000);
 
 function runSuite(suite: Suite, runs: number, seed: number): Promise<{ cases: number }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./no-hang.worker.ts", import.meta.url), { execArgv: ["--import", "tsx"], workerData: { suite, runs, seed } });
+    const worker = new Worker(new URL("./no-hang.worker.ts", import.meta.url), {
+      execArgv: ["--import", "tsx"],
+      workerData: { suite, runs, seed },
+    });
     let lastCase = "(before the first case)";
     let settled = false;
     let guard: NodeJS.Timeout;
@@ -27,7 +30,10 @@ function runSuite(suite: Suite, runs: number, seed: number): Promise<{ cases: nu
     };
     const arm = () => {
       clearTimeout(guard);
-      guard = setTimeout(() => finish(new Error(`the model stopped making progress for ${SILENCE_LIMIT_MS} ms on: ${lastCase}`)), SILENCE_LIMIT_MS);
+      guard = setTimeout(
+        () => finish(new Error(`the model stopped making progress for ${SILENCE_LIMIT_MS} ms on: ${lastCase}`)),
+        SILENCE_LIMIT_MS,
+      );
     };
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "case") {
@@ -37,7 +43,9 @@ function runSuite(suite: Suite, runs: number, seed: number): Promise<{ cases: nu
       else finish(new Error(`${message.message}\nlast case: ${lastCase}`));
     });
     worker.on("error", (error) => finish(error));
-    worker.on("exit", (code) => finish(new Error(`the worker exited (code ${code}) without finishing; last case: ${lastCase}`)));
+    worker.on("exit", (code) =>
+      finish(new Error(`the worker exited (code ${code}) without finishing; last case: ${lastCase}`)),
+    );
     arm();
   });
 }

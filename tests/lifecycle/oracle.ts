@@ -67,7 +67,8 @@ export function oracleClassify(
   }
   // "In the last W days", counted in days like every other rule (a window start computed as now − W × DAY would be
   // rounded away for a tiny W).
-  if (times.filter((t) => days(t, now) < s.regularWindowDays && t <= now).length >= s.regularMinOrders) return { stage: "regular-buyer", tier: null };
+  if (times.filter((t) => days(t, now) < s.regularWindowDays && t <= now).length >= s.regularMinOrders)
+    return { stage: "regular-buyer", tier: null };
   if (n >= 2) return { stage: "repeat-buyer", tier: null };
   return { stage: "first-time-buyer", tier: null };
 }

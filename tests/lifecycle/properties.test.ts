@@ -113,9 +113,9 @@ describe("lifecycle properties (fast-check)", () => {
   it("tags round-trip: applying a plan and planning again is empty, merchant tags survive", () => {
     const tagArb = fc.oneof(
       fc.string({ minLength: 1, maxLength: 12 }).filter((t) => !t.includes(",") && t.trim().length > 0),
-      fc.constantFrom(...STAGES, "winback-90", "winback-180", "junk").chain((s) =>
-        fc.constantFrom(`lifecycle:${s}`, `LIFECYCLE:${s.toUpperCase()}`, `Lifecycle:${s}`),
-      ),
+      fc
+        .constantFrom(...STAGES, "winback-90", "winback-180", "junk")
+        .chain((s) => fc.constantFrom(`lifecycle:${s}`, `LIFECYCLE:${s.toUpperCase()}`, `Lifecycle:${s}`)),
     );
     fc.assert(
       fc.property(
@@ -131,7 +131,9 @@ describe("lifecycle properties (fast-check)", () => {
           const appTags = after.filter((t) => t.toLowerCase().startsWith("lifecycle:")).map((t) => t.toLowerCase());
           expect(appTags.sort()).toEqual(desired.map((t) => t.toLowerCase()).sort());
           const merchant = (tags: string[]) =>
-            [...new Set(tags.map((t) => t.trim().toLowerCase()).filter((t) => t && !t.startsWith("lifecycle:")))].sort();
+            [
+              ...new Set(tags.map((t) => t.trim().toLowerCase()).filter((t) => t && !t.startsWith("lifecycle:"))),
+            ].sort();
           expect(merchant(after)).toEqual(merchant(current));
         },
       ),
@@ -151,11 +153,19 @@ describe("lifecycle properties (fast-check)", () => {
         fullyRefunded: fc.boolean(),
       });
     fc.assert(
-      fc.property(nowArb.chain((now) => fc.tuple(fc.constant(now), fc.array(orderArb(now), { maxLength: 15 }))), ([now, orders]) => {
-        expect(qualifyingOrderTimes(orders, now)).toEqual(oracleQualifyingTimes(orders, now));
-        const c = classifyCustomer({ emailMarketingState: "NOT_SUBSCRIBED", orders }, { gapThresholdDays: 90, gapCount: 0, usedSmallShopFallback: true }, validateLifecycleSettings({}), now);
-        expect(c.qualifyingOrderCount).toBe(oracleQualifyingTimes(orders, now).length);
-      }),
+      fc.property(
+        nowArb.chain((now) => fc.tuple(fc.constant(now), fc.array(orderArb(now), { maxLength: 15 }))),
+        ([now, orders]) => {
+          expect(qualifyingOrderTimes(orders, now)).toEqual(oracleQualifyingTimes(orders, now));
+          const c = classifyCustomer(
+            { emailMarketingState: "NOT_SUBSCRIBED", orders },
+            { gapThresholdDays: 90, gapCount: 0, usedSmallShopFallback: true },
+            validateLifecycleSettings({}),
+            now,
+          );
+          expect(c.qualifyingOrderCount).toBe(oracleQualifyingTimes(orders, now).length);
+        },
+      ),
       RUNS,
     );
   });
@@ -195,16 +205,26 @@ describe("lifecycle properties (fast-check)", () => {
           const flat = {
             offsets: Uint32Array.from(offsets),
             times: Float64Array.from(customers.flatMap((c) => c.times)),
-            emailStates: Uint8Array.from(customers.map((c) => EMAIL_MARKETING_STATES.indexOf(c.state as EmailMarketingState))),
+            emailStates: Uint8Array.from(
+              customers.map((c) => EMAIL_MARKETING_STATES.indexOf(c.state as EmailMarketingState)),
+            ),
           };
           const stats = computeShopStatsFlat(flat, settings, now);
-          expect(stats).toEqual(computeShopStats(customers.map((c) => c.times), settings, now));
+          expect(stats).toEqual(
+            computeShopStats(
+              customers.map((c) => c.times),
+              settings,
+              now,
+            ),
+          );
           const batch = classifyBatch(flat, stats, settings, now);
           customers.forEach((c, i) => {
             const one = classifyTimes(c.times, c.state, stats, settings, now);
             expect(STAGES[batch.stage[i]]).toBe(one.stage);
             expect(batch.winbackTier[i]).toBe(one.winbackTier ?? 0);
-            expect(Number.isNaN(batch.nextTransitionAt[i]) ? null : batch.nextTransitionAt[i]).toBe(one.nextTransitionAt);
+            expect(Number.isNaN(batch.nextTransitionAt[i]) ? null : batch.nextTransitionAt[i]).toBe(
+              one.nextTransitionAt,
+            );
             expect(batch.lapseThresholdDays[i]).toBe(one.lapseThresholdDays);
             expect(batch.usesShopThreshold[i] === 1).toBe(one.usesShopThreshold);
           });

@@ -56,7 +56,9 @@ async function rawOnlineRetail(): Promise<RawCustomers> {
   for (const [no, inv] of invoices) {
     if (!customers.has(inv.customer)) customers.set(inv.customer, []);
     // Sums of floats: a value like 1e-13 is a zero-value invoice.
-    customers.get(inv.customer)!.push({ time: inv.time, value: Math.round(inv.value * 1000), cancelled: no.startsWith("C") });
+    customers
+      .get(inv.customer)!
+      .push({ time: inv.time, value: Math.round(inv.value * 1000), cancelled: no.startsWith("C") });
   }
   return customers;
 }
@@ -80,7 +82,10 @@ function rawTimes(raw: RawCustomers, now: number): Map<string, number[]> {
   return new Map(
     [...raw].map(([id, orders]) => [
       id,
-      orders.filter((o) => !o.cancelled && o.value > 0 && o.time <= now).map((o) => o.time).sort((a, b) => a - b),
+      orders
+        .filter((o) => !o.cancelled && o.value > 0 && o.time <= now)
+        .map((o) => o.time)
+        .sort((a, b) => a - b),
     ]),
   );
 }
@@ -105,7 +110,11 @@ function figures(times: Map<string, number[]>): Figures {
   };
 }
 
-function oracleCounts(times: Map<string, number[]>, now: number, settings = DEFAULT_LIFECYCLE_SETTINGS): Record<Stage, number> {
+function oracleCounts(
+  times: Map<string, number[]>,
+  now: number,
+  settings = DEFAULT_LIFECYCLE_SETTINGS,
+): Record<Stage, number> {
   const q = oracleShopQ(times.values(), settings);
   const counts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const t of times.values()) counts[oracleClassify(t, false, q, settings, now).stage]++;
@@ -135,7 +144,8 @@ describe("UCI Online Retail as of 2011-12-10", () => {
 
   it("the loader yields the same qualifying orders as the raw rows", () => {
     expect(customers.size).toBe(raw.size);
-    for (const [id, facts] of customers) expect(qualifyingOrderTimes(facts.orders, ONLINE_RETAIL_AS_OF)).toEqual(times.get(id));
+    for (const [id, facts] of customers)
+      expect(qualifyingOrderTimes(facts.orders, ONLINE_RETAIL_AS_OF)).toEqual(times.get(id));
   });
 
   it("the shop threshold Q is the raw 90th percentile gap (no clamping needed)", () => {
@@ -150,7 +160,9 @@ describe("UCI Online Retail as of 2011-12-10", () => {
     const cadence = stageDistribution(customers, DEFAULT_LIFECYCLE_SETTINGS, ONLINE_RETAIL_AS_OF);
     expect(cadence.counts).toEqual(oracleCounts(times, ONLINE_RETAIL_AS_OF));
     const fixed = validateLifecycleSettings({ lapseMode: "fixed" });
-    expect(stageDistribution(customers, fixed, ONLINE_RETAIL_AS_OF).counts).toEqual(oracleCounts(times, ONLINE_RETAIL_AS_OF, fixed));
+    expect(stageDistribution(customers, fixed, ONLINE_RETAIL_AS_OF).counts).toEqual(
+      oracleCounts(times, ONLINE_RETAIL_AS_OF, fixed),
+    );
     // One-order customers are first-time buyers or lapsed; everyone else with orders is neither visitor nor first-time.
     const oneOrder = [...times.values()].filter((t) => t.length === 1).length;
     expect(cadence.counts["first-time-buyer"]).toBeLessThanOrEqual(oneOrder);

@@ -35,13 +35,25 @@ const cases: Case[] = [
   // n = 0
   { name: "no orders and SUBSCRIBED is an enquirer", times: [], state: "SUBSCRIBED", stage: "enquirer" },
   { name: "no orders and NOT_SUBSCRIBED is a visitor", times: [], state: "NOT_SUBSCRIBED", stage: "visitor" },
-  { name: "no orders and PENDING is a visitor (only SUBSCRIBED counts)", times: [], state: "PENDING", stage: "visitor" },
+  {
+    name: "no orders and PENDING is a visitor (only SUBSCRIBED counts)",
+    times: [],
+    state: "PENDING",
+    stage: "visitor",
+  },
   { name: "no orders and UNSUBSCRIBED is a visitor", times: [], state: "UNSUBSCRIBED", stage: "visitor" },
   { name: "no orders and REDACTED is a visitor", times: [], state: "REDACTED", stage: "visitor" },
   { name: "no orders and INVALID is a visitor", times: [], state: "INVALID", stage: "visitor" },
 
   // one order: L = Q
-  { name: "one recent order is a first-time buyer with L = Q", times: [ago(10)], q: 90, stage: "first-time-buyer", L: 90, source: "shop" },
+  {
+    name: "one recent order is a first-time buyer with L = Q",
+    times: [ago(10)],
+    q: 90,
+    stage: "first-time-buyer",
+    L: 90,
+    source: "shop",
+  },
   { name: "one order exactly L = Q days ago has lapsed (d >= L)", times: [ago(90)], q: 90, stage: "lapsed", tier: 90 },
   { name: "one order 1 ms short of L is not lapsed", times: [ago(90 - MS)], q: 90, stage: "first-time-buyer" },
   { name: "lapsed before the first tier has no win-back tier", times: [ago(50)], q: 40, stage: "lapsed", tier: null },
@@ -53,47 +65,214 @@ const cases: Case[] = [
   { name: "1 ms before d = 180 the tier is still 90", times: [ago(180 - MS)], q: 30, stage: "lapsed", tier: 90 },
   { name: "tier 360 starts at exactly d = 360", times: [ago(360)], q: 30, stage: "lapsed", tier: 360 },
   { name: "1 ms before d = 360 the tier is still 180", times: [ago(360 - MS)], q: 30, stage: "lapsed", tier: 180 },
-  { name: "custom tier days are honoured", times: [ago(100)], q: 30, settings: { winbackTierDays: [60, 100, 200] }, stage: "lapsed", tier: 180 },
+  {
+    name: "custom tier days are honoured",
+    times: [ago(100)],
+    q: 30,
+    settings: { winbackTierDays: [60, 100, 200] },
+    stage: "lapsed",
+    tier: 180,
+  },
 
   // customer thresholds: 2 × median, clamps, even counts, same-day gaps
-  { name: "two gaps give L = 2 × median", times: timesFromGaps([10, 20], 5), stage: "regular-buyer", L: 30, source: "customer" },
+  {
+    name: "two gaps give L = 2 × median",
+    times: timesFromGaps([10, 20], 5),
+    stage: "regular-buyer",
+    L: 30,
+    source: "customer",
+  },
   { name: "d exactly 2 × median lapses", times: timesFromGaps([10, 20], 30), stage: "lapsed", L: 30 },
-  { name: "1 ms before 2 × median does not lapse", times: timesFromGaps([10, 20], 30 - MS), stage: "regular-buyer", L: 30 },
-  { name: "median of an even count is the mean of the two middle gaps", times: timesFromGaps([10, 100, 20, 30], 5), stage: "regular-buyer", L: 50 },
-  { name: "median of an odd count is the middle gap", times: timesFromGaps([10, 40, 20], 5), stage: "regular-buyer", L: 40 },
-  { name: "customer threshold clamps up to 14 days", times: timesFromGaps([1, 1], 13.9), stage: "regular-buyer", L: 14 },
-  { name: "customer threshold clamped to 14 lapses at exactly 14 days", times: timesFromGaps([1, 1], 14), stage: "lapsed", L: 14 },
-  { name: "customer threshold clamps down to 365 days", times: timesFromGaps([300, 300], 364), stage: "repeat-buyer", L: 365 },
-  { name: "orders on the same day (gap 0) give the minimum threshold", times: timesFromGaps([0, 0], 1), stage: "regular-buyer", L: 14 },
-  { name: "orders at the same instant count separately", times: [ago(3), ago(3), ago(3)], stage: "regular-buyer", L: 14, inWindow: 3 },
-  { name: "one gap is too few for a customer threshold: L = Q", times: timesFromGaps([10], 5), q: 77, stage: "repeat-buyer", L: 77, source: "shop" },
-  { name: "customerMinGaps is a setting", times: timesFromGaps([10, 20], 5), q: 77, settings: { customerMinGaps: 3 }, stage: "regular-buyer", L: 77, source: "shop" },
-  { name: "customerGapMultiplier is a setting", times: timesFromGaps([10, 20], 5), settings: { customerGapMultiplier: 3 }, stage: "regular-buyer", L: 45 },
+  {
+    name: "1 ms before 2 × median does not lapse",
+    times: timesFromGaps([10, 20], 30 - MS),
+    stage: "regular-buyer",
+    L: 30,
+  },
+  {
+    name: "median of an even count is the mean of the two middle gaps",
+    times: timesFromGaps([10, 100, 20, 30], 5),
+    stage: "regular-buyer",
+    L: 50,
+  },
+  {
+    name: "median of an odd count is the middle gap",
+    times: timesFromGaps([10, 40, 20], 5),
+    stage: "regular-buyer",
+    L: 40,
+  },
+  {
+    name: "customer threshold clamps up to 14 days",
+    times: timesFromGaps([1, 1], 13.9),
+    stage: "regular-buyer",
+    L: 14,
+  },
+  {
+    name: "customer threshold clamped to 14 lapses at exactly 14 days",
+    times: timesFromGaps([1, 1], 14),
+    stage: "lapsed",
+    L: 14,
+  },
+  {
+    name: "customer threshold clamps down to 365 days",
+    times: timesFromGaps([300, 300], 364),
+    stage: "repeat-buyer",
+    L: 365,
+  },
+  {
+    name: "orders on the same day (gap 0) give the minimum threshold",
+    times: timesFromGaps([0, 0], 1),
+    stage: "regular-buyer",
+    L: 14,
+  },
+  {
+    name: "orders at the same instant count separately",
+    times: [ago(3), ago(3), ago(3)],
+    stage: "regular-buyer",
+    L: 14,
+    inWindow: 3,
+  },
+  {
+    name: "one gap is too few for a customer threshold: L = Q",
+    times: timesFromGaps([10], 5),
+    q: 77,
+    stage: "repeat-buyer",
+    L: 77,
+    source: "shop",
+  },
+  {
+    name: "customerMinGaps is a setting",
+    times: timesFromGaps([10, 20], 5),
+    q: 77,
+    settings: { customerMinGaps: 3 },
+    stage: "regular-buyer",
+    L: 77,
+    source: "shop",
+  },
+  {
+    name: "customerGapMultiplier is a setting",
+    times: timesFromGaps([10, 20], 5),
+    settings: { customerGapMultiplier: 3 },
+    stage: "regular-buyer",
+    L: 45,
+  },
 
   // returned
-  { name: "a last gap above L of the gaps before it, with d < 30, is returned", times: timesFromGaps([20, 20, 200], 29), stage: "returned", L: 40 },
-  { name: "the returned window ends at exactly d = 30", times: timesFromGaps([20, 20, 200], 30), stage: "regular-buyer" },
+  {
+    name: "a last gap above L of the gaps before it, with d < 30, is returned",
+    times: timesFromGaps([20, 20, 200], 29),
+    stage: "returned",
+    L: 40,
+  },
+  {
+    name: "the returned window ends at exactly d = 30",
+    times: timesFromGaps([20, 20, 200], 30),
+    stage: "regular-buyer",
+  },
   { name: "1 ms before d = 30 is still returned", times: timesFromGaps([20, 20, 200], 30 - MS), stage: "returned" },
-  { name: "with two orders the returned comparison uses Q", times: timesFromGaps([100], 5), q: 90, stage: "returned", L: 90, source: "shop" },
-  { name: "a last gap equal to the threshold is not a return (strictly greater)", times: timesFromGaps([90], 5), q: 90, stage: "repeat-buyer" },
-  { name: "with three orders the lapse rule uses both gaps but returned compares with Q", times: timesFromGaps([10, 200], 5), q: 90, stage: "returned", L: 210, source: "customer" },
-  { name: "a last gap not above Q is no return, even after a long earlier gap", times: timesFromGaps([200, 80], 5), q: 90, stage: "regular-buyer", L: 280 },
+  {
+    name: "with two orders the returned comparison uses Q",
+    times: timesFromGaps([100], 5),
+    q: 90,
+    stage: "returned",
+    L: 90,
+    source: "shop",
+  },
+  {
+    name: "a last gap equal to the threshold is not a return (strictly greater)",
+    times: timesFromGaps([90], 5),
+    q: 90,
+    stage: "repeat-buyer",
+  },
+  {
+    name: "with three orders the lapse rule uses both gaps but returned compares with Q",
+    times: timesFromGaps([10, 200], 5),
+    q: 90,
+    stage: "returned",
+    L: 210,
+    source: "customer",
+  },
+  {
+    name: "a last gap not above Q is no return, even after a long earlier gap",
+    times: timesFromGaps([200, 80], 5),
+    q: 90,
+    stage: "regular-buyer",
+    L: 280,
+  },
   { name: "lapsed outranks returned", times: timesFromGaps([1, 1, 1, 200], 20), stage: "lapsed", L: 14 },
-  { name: "returnedWindowDays is a setting", times: timesFromGaps([20, 20, 200], 35), settings: { returnedWindowDays: 40 }, stage: "returned" },
+  {
+    name: "returnedWindowDays is a setting",
+    times: timesFromGaps([20, 20, 200], 35),
+    settings: { returnedWindowDays: 40 },
+    stage: "returned",
+  },
 
   // 365-day window
-  { name: "three orders inside the 365-day window make a regular buyer", times: [ago(365 - MS), ago(100), ago(10)], stage: "regular-buyer", inWindow: 3 },
-  { name: "an order exactly 365 days old has left the window", times: [ago(365), ago(100), ago(10)], stage: "repeat-buyer", inWindow: 2 },
+  {
+    name: "three orders inside the 365-day window make a regular buyer",
+    times: [ago(365 - MS), ago(100), ago(10)],
+    stage: "regular-buyer",
+    inWindow: 3,
+  },
+  {
+    name: "an order exactly 365 days old has left the window",
+    times: [ago(365), ago(100), ago(10)],
+    stage: "repeat-buyer",
+    inWindow: 2,
+  },
   { name: "two orders are a repeat buyer, not regular", times: [ago(20), ago(10)], q: 90, stage: "repeat-buyer" },
-  { name: "regularMinOrders and regularWindowDays are settings", times: [ago(40), ago(20), ago(10)], settings: { regularWindowDays: 30, regularMinOrders: 2 }, stage: "regular-buyer", inWindow: 2 },
+  {
+    name: "regularMinOrders and regularWindowDays are settings",
+    times: [ago(40), ago(20), ago(10)],
+    settings: { regularWindowDays: 30, regularMinOrders: 2 },
+    stage: "regular-buyer",
+    inWindow: 2,
+  },
 
   // fixed mode
-  { name: "fixed mode uses L = 90 for everyone", times: timesFromGaps([1, 1], 89), settings: { lapseMode: "fixed" }, stage: "regular-buyer", L: 90, source: "fixed" },
-  { name: "fixed mode lapses at exactly 90 days", times: timesFromGaps([1, 1], 90), settings: { lapseMode: "fixed" }, stage: "lapsed", tier: 90, L: 90 },
-  { name: "fixed mode ignores Q for one-order customers", times: [ago(60)], q: 30, settings: { lapseMode: "fixed" }, stage: "first-time-buyer", L: 90 },
-  { name: "fixed mode compares the returned gap with 90", times: timesFromGaps([2, 2, 91], 5), settings: { lapseMode: "fixed" }, stage: "returned" },
-  { name: "fixed mode: a 90-day gap is not a return", times: timesFromGaps([2, 2, 90], 5), settings: { lapseMode: "fixed" }, stage: "regular-buyer" },
-  { name: "fixedLapseDays is a setting", times: [ago(45)], settings: { lapseMode: "fixed", fixedLapseDays: 45 }, stage: "lapsed", L: 45 },
+  {
+    name: "fixed mode uses L = 90 for everyone",
+    times: timesFromGaps([1, 1], 89),
+    settings: { lapseMode: "fixed" },
+    stage: "regular-buyer",
+    L: 90,
+    source: "fixed",
+  },
+  {
+    name: "fixed mode lapses at exactly 90 days",
+    times: timesFromGaps([1, 1], 90),
+    settings: { lapseMode: "fixed" },
+    stage: "lapsed",
+    tier: 90,
+    L: 90,
+  },
+  {
+    name: "fixed mode ignores Q for one-order customers",
+    times: [ago(60)],
+    q: 30,
+    settings: { lapseMode: "fixed" },
+    stage: "first-time-buyer",
+    L: 90,
+  },
+  {
+    name: "fixed mode compares the returned gap with 90",
+    times: timesFromGaps([2, 2, 91], 5),
+    settings: { lapseMode: "fixed" },
+    stage: "returned",
+  },
+  {
+    name: "fixed mode: a 90-day gap is not a return",
+    times: timesFromGaps([2, 2, 90], 5),
+    settings: { lapseMode: "fixed" },
+    stage: "regular-buyer",
+  },
+  {
+    name: "fixedLapseDays is a setting",
+    times: [ago(45)],
+    settings: { lapseMode: "fixed", fixedLapseDays: 45 },
+    stage: "lapsed",
+    L: 45,
+  },
 ];
 
 describe("stage rules (hand-built table)", () => {
@@ -132,12 +311,20 @@ describe("qualifying orders", () => {
     expect(qualifyingOrderTimes([order(now + 1), order(now)], now)).toEqual([now]);
   });
   it("qualifying times come back sorted ascending", () => {
-    expect(qualifyingOrderTimes([order(ago(1)), order(ago(30)), order(ago(7))], now)).toEqual([ago(30), ago(7), ago(1)]);
+    expect(qualifyingOrderTimes([order(ago(1)), order(ago(30)), order(ago(7))], now)).toEqual([
+      ago(30),
+      ago(7),
+      ago(1),
+    ]);
   });
   it("a customer whose only orders do not qualify is a visitor (or enquirer)", () => {
     const orders = [order(ago(5), { test: true }), order(ago(6), { cancelled: true }), order(now + DAY)];
-    expect(classifyCustomer({ emailMarketingState: "NOT_SUBSCRIBED", orders }, shop(90), settings(), now).stage).toBe("visitor");
-    expect(classifyCustomer({ emailMarketingState: "SUBSCRIBED", orders }, shop(90), settings(), now).stage).toBe("enquirer");
+    expect(classifyCustomer({ emailMarketingState: "NOT_SUBSCRIBED", orders }, shop(90), settings(), now).stage).toBe(
+      "visitor",
+    );
+    expect(classifyCustomer({ emailMarketingState: "SUBSCRIBED", orders }, shop(90), settings(), now).stage).toBe(
+      "enquirer",
+    );
   });
   it("ignored orders do not create gaps: test orders between two real ones leave one gap", () => {
     const orders = [order(ago(200)), order(ago(100), { test: true }), order(ago(5))];
@@ -151,7 +338,9 @@ describe("qualifying orders", () => {
     expect(c.stage).toBe("first-time-buyer");
   });
   it("classifyTimes rejects unsorted times instead of guessing", () => {
-    expect(() => classifyTimes([ago(1), ago(10), ago(5)], "NOT_SUBSCRIBED", shop(90), settings(), NOW)).toThrow(/sorted/);
+    expect(() => classifyTimes([ago(1), ago(10), ago(5)], "NOT_SUBSCRIBED", shop(90), settings(), NOW)).toThrow(
+      /sorted/,
+    );
   });
 });
 
@@ -210,9 +399,20 @@ describe("shop gap threshold Q", () => {
   });
   it("settings change the percentile, clamps and fallback", () => {
     const gaps = Array.from({ length: 20 }, (_, i) => 10 * (i + 1));
-    const s = settings({ smallShopMinGaps: 10, shopGapPercentile: 0.5, shopThresholdMinDays: 1, shopThresholdMaxDays: 1000 });
+    const s = settings({
+      smallShopMinGaps: 10,
+      shopGapPercentile: 0.5,
+      shopThresholdMinDays: 1,
+      shopThresholdMaxDays: 1000,
+    });
     expect(computeShopStats(customersWithGaps(gaps), s, NOW).gapThresholdDays).toBe(100);
-    expect(computeShopStats(customersWithGaps(gaps.slice(0, 9)), settings({ smallShopMinGaps: 10, smallShopFallbackDays: 45 }), NOW).gapThresholdDays).toBe(45);
+    expect(
+      computeShopStats(
+        customersWithGaps(gaps.slice(0, 9)),
+        settings({ smallShopMinGaps: 10, smallShopFallbackDays: 45 }),
+        NOW,
+      ).gapThresholdDays,
+    ).toBe(45);
   });
 });
 
@@ -262,7 +462,9 @@ describe("next transition", () => {
     expect(c.thresholdSource).toBe("customer");
     expect(c.usesShopThreshold).toBe(true);
     // A smaller Q would make it returned: the flag is what makes the daily job notice.
-    expect(classifyTimes(timesFromGaps([10, 50], 5), "NOT_SUBSCRIBED", shop(40), settings(), NOW).stage).toBe("returned");
+    expect(classifyTimes(timesFromGaps([10, 50], 5), "NOT_SUBSCRIBED", shop(40), settings(), NOW).stage).toBe(
+      "returned",
+    );
   });
 });
 
@@ -280,7 +482,8 @@ describe("firstInstantAtLeast: the boundary is computed, not stepped", () => {
   });
 
   it("a boundary a Date cannot hold is no boundary at all (1e15 days, 200,000,000 days, Infinity, NaN)", () => {
-    for (const days of [1e15, 200_000_000, 1e308, Infinity, Number.NaN]) expect(firstInstantAtLeast(NOW, days), String(days)).toBe(Infinity);
+    for (const days of [1e15, 200_000_000, 1e308, Infinity, Number.NaN])
+      expect(firstInstantAtLeast(NOW, days), String(days)).toBe(Infinity);
     // The last instant a Date holds is 8.64e15 ms: 1e8 days after the epoch is exactly it, a hair more is beyond.
     expect(firstInstantAtLeast(0, 1e8)).toBe(MAX_INSTANT_MS);
     expect(firstInstantAtLeast(0, 1e8 + 1e-6)).toBe(Infinity);
@@ -290,7 +493,11 @@ describe("firstInstantAtLeast: the boundary is computed, not stepped", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: -8e15, max: 8e15 }),
-        fc.oneof(fc.double({ min: 0, max: 3650, noNaN: true }), fc.double({ min: 0, max: 1e5, noNaN: true }), fc.integer({ min: 0, max: 3650 })),
+        fc.oneof(
+          fc.double({ min: 0, max: 3650, noNaN: true }),
+          fc.double({ min: 0, max: 1e5, noNaN: true }),
+          fc.integer({ min: 0, max: 3650 }),
+        ),
         (from, days) => {
           const x = firstInstantAtLeast(from, days);
           if (x === Infinity) expect(from + days * DAY).toBeGreaterThan(MAX_INSTANT_MS - 64);

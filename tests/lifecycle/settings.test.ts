@@ -69,7 +69,9 @@ describe("settings ranges", () => {
   });
 
   // Each number field at both ends of its range and just outside them; non-numbers and non-finite numbers.
-  const scalarFields = Object.keys(DOCUMENTED).filter((k) => k !== "winbackTierDays") as Array<Exclude<keyof typeof DOCUMENTED, "winbackTierDays">>;
+  const scalarFields = Object.keys(DOCUMENTED).filter((k) => k !== "winbackTierDays") as Array<
+    Exclude<keyof typeof DOCUMENTED, "winbackTierDays">
+  >;
   // Fields whose limit interacts with another field: test their ends with a partner that allows them.
   const partner: Record<string, Record<string, number>> = {
     shopThresholdMinDays: { shopThresholdMaxDays: 3650 },
@@ -81,7 +83,10 @@ describe("settings ranges", () => {
     const [min, max, integer] = DOCUMENTED[key];
     const step = integer ? 1 : key === "shopGapPercentile" ? 0.001 : 0.01;
     for (const ok of [min, max]) expect(problemsOf({ ...partner[key], [key]: ok }), `${key}=${ok}`).toEqual([]);
-    const expected = { field: key, message: { key: integer ? "settings.error.wholeRange" : "settings.error.range", values: { min, max } } };
+    const expected = {
+      field: key,
+      message: { key: integer ? "settings.error.wholeRange" : "settings.error.range", values: { min, max } },
+    };
     for (const bad of [min - step, max + step, 0, -1, 1e15, 200_000_000, Number.NaN, Infinity, "30", null, true]) {
       expect(problemsOf({ ...partner[key], [key]: bad }), `${key}=${String(bad)}`).toEqual([expected]);
     }
@@ -91,7 +96,9 @@ describe("settings ranges", () => {
   it("win-back tiers: each in 1–3,650, each more than the one before, problems on the tier at fault", () => {
     expect(problemsOf({ winbackTierDays: [1, 2, 3650] })).toEqual([]);
     const range = { key: "settings.error.range", values: { min: 1, max: 3650 } };
-    expect(problemsOf({ winbackTierDays: [90, 180, 200_000_000] })).toEqual([{ field: "winbackTierDays.2", message: range }]);
+    expect(problemsOf({ winbackTierDays: [90, 180, 200_000_000] })).toEqual([
+      { field: "winbackTierDays.2", message: range },
+    ]);
     expect(problemsOf({ winbackTierDays: [0, 180, 360] })).toEqual([{ field: "winbackTierDays.0", message: range }]);
     expect(problemsOf({ winbackTierDays: [180, 90, 360] })).toEqual([
       { field: "winbackTierDays.1", message: { key: "settings.error.increasing", values: { previous: 180 } } },
@@ -100,7 +107,11 @@ describe("settings ranges", () => {
       { field: "winbackTierDays.2", message: { key: "settings.error.increasing", values: { previous: 180 } } },
     ]);
     expect(problemsOf({ winbackTierDays: [90, 180] })).toEqual([{ field: "winbackTierDays.2", message: range }]);
-    expect(problemsOf({ winbackTierDays: "90,180,360" }).map((p) => p.field)).toEqual(["winbackTierDays.0", "winbackTierDays.1", "winbackTierDays.2"]);
+    expect(problemsOf({ winbackTierDays: "90,180,360" }).map((p) => p.field)).toEqual([
+      "winbackTierDays.0",
+      "winbackTierDays.1",
+      "winbackTierDays.2",
+    ]);
     expect(problemsOf({ winbackTierDays: [90, 180, 360, 720] })).toEqual([
       { field: null, message: { key: "settings.error.unknownSetting", values: { name: "winbackTierDays.3" } } },
     ]);
@@ -117,7 +128,18 @@ describe("settings ranges", () => {
   });
 
   it("tag prefix: 1–40 characters; letters, digits, spaces and : - _ / . + # & @; no comma, no leading space", () => {
-    for (const ok of ["lifecycle:", "stage/", "x", "p".repeat(40), "顧客:", "klant-fase_", "a b:", "#vip+", "shop&co@", "v2.0/"]) {
+    for (const ok of [
+      "lifecycle:",
+      "stage/",
+      "x",
+      "p".repeat(40),
+      "顧客:",
+      "klant-fase_",
+      "a b:",
+      "#vip+",
+      "shop&co@",
+      "v2.0/",
+    ]) {
       expect(problemsOf({ tagPrefix: ok }), ok).toEqual([]);
     }
     const cases: Array<[unknown, string]> = [
@@ -135,7 +157,10 @@ describe("settings ranges", () => {
     ];
     for (const [bad, key] of cases) {
       const problems = problemsOf({ tagPrefix: bad });
-      expect(problems.map((p) => [p.field, p.message.key]), JSON.stringify(bad)).toEqual([["tagPrefix", key]]);
+      expect(
+        problems.map((p) => [p.field, p.message.key]),
+        JSON.stringify(bad),
+      ).toEqual([["tagPrefix", key]]);
     }
   });
 
@@ -152,11 +177,22 @@ describe("settings ranges", () => {
       lapseDays: 3,
     });
     expect(problems.map((p) => p.field).sort((a, b) => String(a).localeCompare(String(b)))).toEqual(
-      ["fixedLapseDays", "lapseMode", null, "regularMinOrders", "returnedWindowDays", "shopGapPercentile", "smallShopMinGaps", "tagPrefix", "winbackTierDays.1"].sort((a, b) =>
-        String(a).localeCompare(String(b)),
-      ),
+      [
+        "fixedLapseDays",
+        "lapseMode",
+        null,
+        "regularMinOrders",
+        "returnedWindowDays",
+        "shopGapPercentile",
+        "smallShopMinGaps",
+        "tagPrefix",
+        "winbackTierDays.1",
+      ].sort((a, b) => String(a).localeCompare(String(b))),
     );
-    expect(problems.find((p) => p.field === null)!.message).toEqual({ key: "settings.error.unknownSetting", values: { name: "lapseDays" } });
+    expect(problems.find((p) => p.field === null)!.message).toEqual({
+      key: "settings.error.unknownSetting",
+      values: { name: "lapseDays" },
+    });
     for (const input of [null, [1], "cadence"]) {
       expect(problemsOf(input)).toEqual([{ field: null, message: { key: "settings.error.notObject", values: {} } }]);
     }
@@ -180,12 +216,21 @@ describe("stored settings out of range", () => {
     expect(readStoredSettings(stored)).toEqual({ settings: stored, adjustments: [] });
     expect(readStoredSettings(JSON.stringify(stored))).toEqual({ settings: stored, adjustments: [] });
     expect(readStoredSettings(null)).toEqual({ settings: DEFAULT_LIFECYCLE_SETTINGS, adjustments: [] });
-    expect(readStoredSettings({ lapseMode: "fixed" })).toEqual({ settings: { ...DEFAULT_LIFECYCLE_SETTINGS, lapseMode: "fixed" }, adjustments: [] });
+    expect(readStoredSettings({ lapseMode: "fixed" })).toEqual({
+      settings: { ...DEFAULT_LIFECYCLE_SETTINGS, lapseMode: "fixed" },
+      adjustments: [],
+    });
   });
 
   it("numbers out of range are brought to the nearest allowed value, each change reported", () => {
     const { settings, adjustments } = readStoredSettings(
-      JSON.stringify({ fixedLapseDays: 1e15, shopGapPercentile: 0.07, regularMinOrders: 2.6, customerGapMultiplier: 0.5, returnedWindowDays: "soon" }),
+      JSON.stringify({
+        fixedLapseDays: 1e15,
+        shopGapPercentile: 0.07,
+        regularMinOrders: 2.6,
+        customerGapMultiplier: 0.5,
+        returnedWindowDays: "soon",
+      }),
     );
     expect(settings).toEqual({
       ...DEFAULT_LIFECYCLE_SETTINGS,
@@ -231,8 +276,13 @@ describe("stored settings out of range", () => {
   });
 
   it("unreadable JSON or a non-object gives the defaults with one adjustment on no field", () => {
-    expect(readStoredSettings("{not json")).toEqual({ settings: DEFAULT_LIFECYCLE_SETTINGS, adjustments: [{ field: null, stored: "{not json", used: "" }] });
+    expect(readStoredSettings("{not json")).toEqual({
+      settings: DEFAULT_LIFECYCLE_SETTINGS,
+      adjustments: [{ field: null, stored: "{not json", used: "" }],
+    });
     expect(readStoredSettings([1, 2]).adjustments).toEqual([{ field: null, stored: "[1,2]", used: "" }]);
-    expect(readStoredSettings({ lapseMode: "weekly" }).adjustments).toEqual([{ field: "lapseMode", stored: "weekly", used: "cadence" }]);
+    expect(readStoredSettings({ lapseMode: "weekly" }).adjustments).toEqual([
+      { field: "lapseMode", stored: "weekly", used: "cadence" },
+    ]);
   });
 });

@@ -28,12 +28,25 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** vitest on the probe alone, PostgreSQL only, with the PostgreSQL binaries looked for where there are none. */
 function runProbe(env: Record<string, string | undefined>) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", dir, "--reporter", "verbose"], {
-    cwd: dir,
-    env: { ...process.env, VITEST: undefined, VITEST_POOL_ID: undefined, VITEST_WORKER_ID: undefined, TEST_DATABASES: "postgres", PG_BIN: path.join(dir, "no-postgres-here"), NO_COLOR: "1", ...env },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", dir, "--reporter", "verbose"],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        VITEST: undefined,
+        VITEST_POOL_ID: undefined,
+        VITEST_WORKER_ID: undefined,
+        TEST_DATABASES: "postgres",
+        PG_BIN: path.join(dir, "no-postgres-here"),
+        NO_COLOR: "1",
+        ...env,
+      },
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { deleteCustomer, deleteOrder, mergeCustomers, touchCustomer, updateConsent, upsertCustomers, upsertOrders } from "../../app/models/facts.server";
+import {
+  deleteCustomer,
+  deleteOrder,
+  mergeCustomers,
+  touchCustomer,
+  updateConsent,
+  upsertCustomers,
+  upsertOrders,
+} from "../../app/models/facts.server";
 import { recordDelivery } from "../../app/models/inbox.server";
 import type { OrderRow } from "../../app/ingest/facts";
 import { describeEachDatabase, type TestDb } from "../support/databases";
@@ -48,7 +56,9 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
     );
     await upsertOrders(testDb.db, SHOP, rows);
     expect(await testDb.db.order.count({ where: { shop: SHOP } })).toBe(450);
-    const sample = await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/7" } } });
+    const sample = await testDb.db.order.findUnique({
+      where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/7" } },
+    });
     expect(sample).toMatchObject({
       customerGid: "gid://shopify/Customer/0",
       totalMinor: 2n ** 60n + 7n,
@@ -57,7 +67,9 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
       createdAt: later(7),
       shopifyUpdatedAt: T0,
     });
-    const nulls = await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/0" } } });
+    const nulls = await testDb.db.order.findUnique({
+      where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/0" } },
+    });
     expect(nulls).toMatchObject({ customerGid: null, currencyCode: null, shopifyUpdatedAt: null, cancelled: true });
   });
 
@@ -77,13 +89,27 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
   it("customers: full records, webhook touches and consent each keep the newest state", async () => {
     const gid = "gid://shopify/Customer/42";
     await upsertCustomers(testDb.db, SHOP, [
-      { gid, shopifyCreatedAt: T0, shopifyUpdatedAt: later(10), emailMarketingState: "SUBSCRIBED", consentUpdatedAt: later(5), tags: ["VIP", "lifecycle:first-time-buyer"] },
+      {
+        gid,
+        shopifyCreatedAt: T0,
+        shopifyUpdatedAt: later(10),
+        emailMarketingState: "SUBSCRIBED",
+        consentUpdatedAt: later(5),
+        tags: ["VIP", "lifecycle:first-time-buyer"],
+      },
     ]);
-    await upsertCustomers(testDb.db, SHOP, [{ gid, shopifyCreatedAt: T0, shopifyUpdatedAt: later(5), emailMarketingState: "UNSUBSCRIBED", tags: [] }]);
+    await upsertCustomers(testDb.db, SHOP, [
+      { gid, shopifyCreatedAt: T0, shopifyUpdatedAt: later(5), emailMarketingState: "UNSUBSCRIBED", tags: [] },
+    ]);
     await touchCustomer(testDb.db, SHOP, { gid, shopifyCreatedAt: null, shopifyUpdatedAt: later(20) });
     await updateConsent(testDb.db, SHOP, gid, "UNSUBSCRIBED", later(1));
     let row = await testDb.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid } } });
-    expect(row).toMatchObject({ emailMarketingState: "SUBSCRIBED", shopifyCreatedAt: T0, shopifyUpdatedAt: later(20), consentUpdatedAt: later(5) });
+    expect(row).toMatchObject({
+      emailMarketingState: "SUBSCRIBED",
+      shopifyCreatedAt: T0,
+      shopifyUpdatedAt: later(20),
+      consentUpdatedAt: later(5),
+    });
     expect(JSON.parse(row!.tags)).toEqual(["VIP", "lifecycle:first-time-buyer"]);
 
     await updateConsent(testDb.db, SHOP, gid, "UNSUBSCRIBED", later(30));
@@ -96,18 +122,34 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
   });
 
   it("merge moves orders to the kept customer and tombstones the other", async () => {
-    await upsertOrders(testDb.db, SHOP, [order("gid://shopify/Order/m1", { customerGid: "gid://shopify/Customer/77" })]);
-    await upsertCustomers(testDb.db, SHOP, [{ gid: "gid://shopify/Customer/77", shopifyCreatedAt: T0, shopifyUpdatedAt: T0 }]);
+    await upsertOrders(testDb.db, SHOP, [
+      order("gid://shopify/Order/m1", { customerGid: "gid://shopify/Customer/77" }),
+    ]);
+    await upsertCustomers(testDb.db, SHOP, [
+      { gid: "gid://shopify/Customer/77", shopifyCreatedAt: T0, shopifyUpdatedAt: T0 },
+    ]);
     await mergeCustomers(testDb.db, SHOP, "gid://shopify/Customer/78", "gid://shopify/Customer/77", later(50));
-    expect((await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/m1" } } }))?.customerGid).toBe(
-      "gid://shopify/Customer/78",
-    );
+    expect(
+      (await testDb.db.order.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Order/m1" } } }))
+        ?.customerGid,
+    ).toBe("gid://shopify/Customer/78");
     await deleteCustomer(testDb.db, SHOP, "gid://shopify/Customer/77", later(60));
-    expect((await testDb.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Customer/77" } } }))?.deletedAt).toEqual(later(60));
+    expect(
+      (await testDb.db.customer.findUnique({ where: { shop_gid: { shop: SHOP, gid: "gid://shopify/Customer/77" } } }))
+        ?.deletedAt,
+    ).toEqual(later(60));
   });
 
   it("the same inbox event is stored once, also when two deliveries race", async () => {
-    const delivery = { shop: SHOP, topic: "orders/create", eventId: "race", webhookId: null, apiVersion: "2026-10", triggeredAt: T0, payload: "{}" };
+    const delivery = {
+      shop: SHOP,
+      topic: "orders/create",
+      eventId: "race",
+      webhookId: null,
+      apiVersion: "2026-10",
+      triggeredAt: T0,
+      payload: "{}",
+    };
     const results = await Promise.all(Array.from({ length: 8 }, () => recordDelivery(testDb.db, delivery)));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await testDb.db.webhookDelivery.count({ where: { shop: SHOP, eventId: "race" } })).toBe(1);

@@ -36,7 +36,12 @@ async function request(path: string, form?: Record<string, string>): Promise<Req
   });
 }
 
-async function call<T>(route: keyof typeof routes, kind: "loader" | "action", pending: Promise<Request>, params: Record<string, string> = {}): Promise<T> {
+async function call<T>(
+  route: keyof typeof routes,
+  kind: "loader" | "action",
+  pending: Promise<Request>,
+  params: Record<string, string> = {},
+): Promise<T> {
   const req = await pending;
   try {
     return (await routes[route][kind]!({ request: req, params, context: {} })) as T;
@@ -47,15 +52,24 @@ async function call<T>(route: keyof typeof routes, kind: "loader" | "action", pe
 }
 
 interface PageData {
-  pending: Array<{ id: number; customerId: string; requestId: string | null; requestedAt: string; handedOverAt: string | null }>;
+  pending: Array<{
+    id: number;
+    customerId: string;
+    requestId: string | null;
+    requestedAt: string;
+    handedOverAt: string | null;
+  }>;
   nextAfter: number | null;
   total: number;
   handedOver: Array<{ id: number; customerId: string; handedOverAt: string | null }>;
 }
 const pageData = (query = "") => call<PageData>("page", "loader", request(`/app/settings/privacy${query}`));
 const download = (id: number | string, format: string, locale = "en") =>
-  call<Response>("download", "loader", request(`/app/settings/privacy/${id}?format=${format}&locale=${locale}`), { id: String(id) });
-const handOver = (id: number | string) => call<{ ok: boolean }>("page", "action", request("/app/settings/privacy", { intent: "handOver", id: String(id) }));
+  call<Response>("download", "loader", request(`/app/settings/privacy/${id}?format=${format}&locale=${locale}`), {
+    id: String(id),
+  });
+const handOver = (id: number | string) =>
+  call<{ ok: boolean }>("page", "action", request("/app/settings/privacy", { intent: "handOver", id: String(id) }));
 
 /** Posts what the dev store sent to the webhook routes (as Shopify would), then runs the real inbox processor. */
 async function deliverAndProcess(): Promise<void> {
@@ -66,7 +80,11 @@ async function deliverAndProcess(): Promise<void> {
     if (!isCompliance && !(SUBSCRIBED_TOPICS as readonly string[]).includes(d.topic)) continue;
     const [topic, action] = d.topic.split("/");
     const req = new Request(`${APP}${d.uri}`, { method: "POST", headers: d.headers, body: d.body });
-    const response = (await routes[isCompliance ? "compliance" : "topics"].action!({ request: req, params: isCompliance ? {} : { topic, action }, context: {} })) as Response;
+    const response = (await routes[isCompliance ? "compliance" : "topics"].action!({
+      request: req,
+      params: isCompliance ? {} : { topic, action },
+      context: {},
+    })) as Response;
     expect(response.status, d.topic).toBe(200);
   }
   await app.processInbox();
@@ -87,7 +105,12 @@ beforeAll(async () => {
   await app.install(SHOP);
   for (let i = 0; i < 3; i++) {
     const customer = devStore.createCustomer(SHOP, { email: `p${i}@private.example`, firstName: `Pat${i}` });
-    for (let o = 0; o <= i; o++) devStore.createOrder(SHOP, { customerId: customer.id, createdAt: Date.now() - (o + 1) * 40 * DAY, total: 25 + o });
+    for (let o = 0; o <= i; o++)
+      devStore.createOrder(SHOP, {
+        customerId: customer.id,
+        createdAt: Date.now() - (o + 1) * 40 * DAY,
+        total: 25 + o,
+      });
     customers.push({ id: customer.id, gid: `gid://shopify/Customer/${customer.id}` });
   }
   await deliverAndProcess();
@@ -121,21 +144,37 @@ describe("Settings → Privacy", () => {
     expect(json.headers.get("content-disposition")).toContain(`customer-data-${person.id}-`);
     const file = (await json.json()) as {
       customer: string;
-      storedData: { customer: { gid: string; stage: string }; orders: Array<{ gid: string; totalMinor: string }>; stageChanges: Array<{ customerGid: string }> };
+      storedData: {
+        customer: { gid: string; stage: string };
+        orders: Array<{ gid: string; totalMinor: string }>;
+        stageChanges: Array<{ customerGid: string }>;
+      };
     };
     expect(file.customer).toBe(person.gid);
     expect(file.storedData.customer).toMatchObject({ gid: person.gid, stage: storedCustomer!.stage });
     expect(file.storedData.orders.map((o) => o.gid).sort()).toEqual(storedOrders.map((o) => o.gid).sort());
-    expect(file.storedData.orders.map((o) => o.totalMinor).sort()).toEqual(storedOrders.map((o) => String(o.totalMinor)).sort());
+    expect(file.storedData.orders.map((o) => o.totalMinor).sort()).toEqual(
+      storedOrders.map((o) => String(o.totalMinor)).sort(),
+    );
     expect(file.storedData.stageChanges.every((c) => c.customerGid === person.gid)).toBe(true);
     // Nobody else's rows.
-    for (const other of customers.filter((c) => c.id !== person.id)) expect(JSON.stringify(file)).not.toContain(other.gid);
+    for (const other of customers.filter((c) => c.id !== person.id))
+      expect(JSON.stringify(file)).not.toContain(other.gid);
 
     const csv = await download(page.pending[0].id, "csv", "nl");
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trim().split("\r\n");
-    expect(lines[0]).toBe(["table", "row", "field", "value"].map((k) => translate("nl", `privacy.csv.${k}` as "privacy.csv.table")).join(","));
-    expect(lines.filter((l) => /^order,\d+,gid,/.test(l)).map((l) => l.split(",")[3]).sort()).toEqual(storedOrders.map((o) => o.gid).sort());
+    expect(lines[0]).toBe(
+      ["table", "row", "field", "value"]
+        .map((k) => translate("nl", `privacy.csv.${k}` as "privacy.csv.table"))
+        .join(","),
+    );
+    expect(
+      lines
+        .filter((l) => /^order,\d+,gid,/.test(l))
+        .map((l) => l.split(",")[3])
+        .sort(),
+    ).toEqual(storedOrders.map((o) => o.gid).sort());
     expect(lines.filter((l) => l.startsWith("customer,1,gid,"))).toEqual([`customer,1,gid,${person.gid}`]);
   });
 
@@ -170,7 +209,15 @@ describe("Settings → Privacy", () => {
   });
 
   it("pages through many pending requests; bad ids, formats and cursors are client errors", async () => {
-    for (let i = 0; i < 30; i++) await db.dataRequestExport.create({ data: { shop: SHOP, customerGid: customers[0].gid, requestId: String(1000 + i), data: '{"customer":null,"orders":[],"stageChanges":[]}' } });
+    for (let i = 0; i < 30; i++)
+      await db.dataRequestExport.create({
+        data: {
+          shop: SHOP,
+          customerGid: customers[0].gid,
+          requestId: String(1000 + i),
+          data: '{"customer":null,"orders":[],"stageChanges":[]}',
+        },
+      });
     const first = await pageData();
     expect(first.total).toBe(30);
     expect(first.pending).toHaveLength(25);
@@ -181,7 +228,11 @@ describe("Settings → Privacy", () => {
 
     expect(((await pageData("?after=2147483648")) as unknown as Response).status).toBe(400);
     expect(((await pageData("?after=abc")) as unknown as Response).status).toBe(400);
-    for (const [id, format] of [["abc", "json"], ["99999999999", "json"], [String(first.pending[0].id), "xml"]]) {
+    for (const [id, format] of [
+      ["abc", "json"],
+      ["99999999999", "json"],
+      [String(first.pending[0].id), "xml"],
+    ]) {
       expect((await download(id, format)).status, `${id} ${format}`).toBe(400);
     }
     expect((await download(2_000_000_000, "json")).status).toBe(404);

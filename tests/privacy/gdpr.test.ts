@@ -30,13 +30,21 @@ function personalData(people: readonly Person[]): string[] {
  * editing this test. Ids are set far above what autoincrement has handed out.
  */
 async function fillEveryShopTable(db: PrismaClient, shop: string): Promise<void> {
-  const filler: Record<string, unknown> = { String: "x", Int: 0, BigInt: 0n, Float: 0, Boolean: false, DateTime: new Date(), Json: "{}" };
+  const filler: Record<string, unknown> = {
+    String: "x",
+    Int: 0,
+    BigInt: 0n,
+    Float: 0,
+    Boolean: false,
+    DateTime: new Date(),
+    Json: "{}",
+  };
   for (const model of Prisma.dmmf.datamodel.models) {
     const shopField = model.fields.some((f) => f.name === "shop") ? "shop" : model.name === "Shop" ? "domain" : null;
     if (!shopField) continue;
-    const delegate = (db as unknown as Record<string, { count(a: unknown): Promise<number>; create(a: unknown): Promise<unknown> }>)[
-      model.name[0].toLowerCase() + model.name.slice(1)
-    ];
+    const delegate = (
+      db as unknown as Record<string, { count(a: unknown): Promise<number>; create(a: unknown): Promise<unknown> }>
+    )[model.name[0].toLowerCase() + model.name.slice(1)];
     if ((await delegate.count({ where: { [shopField]: shop } })) > 0) continue;
     const data: Record<string, unknown> = { [shopField]: shop };
     for (const field of model.fields) {
@@ -80,9 +88,20 @@ describeEachDatabase("privacy: compliance webhooks and what the app keeps", (dat
         const lastName = `Lovelace${s}${i}y`;
         const phone = `+4420790${s}${i}123`;
         const email = `ada.${s}.${i}@private.example`;
-        const customer = devStore.createCustomer(shop, { email, firstName, lastName, phone, emailMarketingState: i % 2 ? "SUBSCRIBED" : "NOT_SUBSCRIBED" });
+        const customer = devStore.createCustomer(shop, {
+          email,
+          firstName,
+          lastName,
+          phone,
+          emailMarketingState: i % 2 ? "SUBSCRIBED" : "NOT_SUBSCRIBED",
+        });
         for (let o = 0; o <= i % 3; o++) {
-          devStore.createOrder(shop, { customerId: customer.id, email, createdAt: Date.now() - (o + 1) * 30 * DAY, total: 20 + o });
+          devStore.createOrder(shop, {
+            customerId: customer.id,
+            email,
+            createdAt: Date.now() - (o + 1) * 30 * DAY,
+            total: 20 + o,
+          });
         }
         list.push({ id: customer.id, gid: `gid://shopify/Customer/${customer.id}`, email, firstName, lastName, phone });
       }
@@ -103,7 +122,9 @@ describeEachDatabase("privacy: compliance webhooks and what the app keeps", (dat
     const inbox = await testDb.db.webhookDelivery.findMany();
     expect(inbox.length).toBeGreaterThan(0);
     expect(inbox.every((d) => d.processedAt !== null && d.payload === "")).toBe(true);
-    expect(await findText(testDb.db, [...personalData(people.get(SHOP)!), ...personalData(people.get(OTHER)!)])).toEqual([]);
+    expect(
+      await findText(testDb.db, [...personalData(people.get(SHOP)!), ...personalData(people.get(OTHER)!)]),
+    ).toEqual([]);
   });
 
   it("customers/data_request stores exactly that customer's stored data, for the merchant to hand over", async () => {
@@ -127,7 +148,10 @@ describeEachDatabase("privacy: compliance webhooks and what the app keeps", (dat
     expect(data.stageChanges.length).toBeGreaterThan(0);
     expect(data.stageChanges.every((c) => c.customerGid === person.gid)).toBe(true);
     // Nobody else's data is in it.
-    const others = people.get(SHOP)!.filter((p) => p.id !== person.id).map((p) => p.gid);
+    const others = people
+      .get(SHOP)!
+      .filter((p) => p.id !== person.id)
+      .map((p) => p.gid);
     expect(others.filter((gid) => exports[0].data.includes(gid))).toEqual([]);
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { AdminApiError, AdminClient, assertNoUserErrors, backoffMs, ShopifyUserError } from "../../app/shopify/admin-client.server";
+import {
+  AdminApiError,
+  AdminClient,
+  assertNoUserErrors,
+  backoffMs,
+  ShopifyUserError,
+} from "../../app/shopify/admin-client.server";
 import { TransientHttpError } from "../../app/shopify/errors";
 
 interface FakeBucket {
@@ -10,7 +16,11 @@ interface FakeBucket {
 }
 
 /** A fake Admin endpoint with a leaky bucket on a virtual clock, answering like Shopify. */
-function fakeShopify(options: { cost: number; bucket?: Partial<FakeBucket>; script?: Array<"5xx" | "network" | "401" | "ok"> }) {
+function fakeShopify(options: {
+  cost: number;
+  bucket?: Partial<FakeBucket>;
+  script?: Array<"5xx" | "network" | "401" | "ok">;
+}) {
   let clock = 0;
   const bucket: FakeBucket = { available: 2000, max: 2000, restore: 100, at: 0, ...options.bucket };
   const script = [...(options.script ?? [])];
@@ -25,20 +35,32 @@ function fakeShopify(options: { cost: number; bucket?: Partial<FakeBucket>; scri
     const step = script.shift() ?? "ok";
     if (step === "network") throw new TypeError("fetch failed");
     if (step === "5xx") return new Response("Internal error", { status: 502 });
-    if (step === "401") return new Response(JSON.stringify({ errors: "[API] Invalid API key or access token" }), { status: 401 });
+    if (step === "401")
+      return new Response(JSON.stringify({ errors: "[API] Invalid API key or access token" }), { status: 401 });
     refill();
-    const status = () => ({ maximumAvailable: bucket.max, currentlyAvailable: bucket.available, restoreRate: bucket.restore });
+    const status = () => ({
+      maximumAvailable: bucket.max,
+      currentlyAvailable: bucket.available,
+      restoreRate: bucket.restore,
+    });
     if (bucket.available < options.cost) {
       log.throttled++;
       return Response.json({
-        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+        errors: [
+          {
+            message: "Throttled",
+            extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" },
+          },
+        ],
         extensions: { cost: { requestedQueryCost: options.cost, actualQueryCost: null, throttleStatus: status() } },
       });
     }
     bucket.available -= options.cost;
     return Response.json({
       data: { shop: { name: "x" } },
-      extensions: { cost: { requestedQueryCost: options.cost, actualQueryCost: options.cost, throttleStatus: status() } },
+      extensions: {
+        cost: { requestedQueryCost: options.cost, actualQueryCost: options.cost, throttleStatus: status() },
+      },
     });
   }) as unknown as typeof fetch;
   return {
@@ -121,13 +143,21 @@ describe("AdminClient", () => {
   });
 
   it("GraphQL errors other than THROTTLED are not retried", async () => {
-    const fetchImpl = (async () => Response.json({ errors: [{ message: "Field 'nmae' doesn't exist" }] })) as unknown as typeof fetch;
-    const admin = new AdminClient({ shop: "s", endpoint: "https://s/x", accessToken: async () => "t", fetch: fetchImpl });
+    const fetchImpl = (async () =>
+      Response.json({ errors: [{ message: "Field 'nmae' doesn't exist" }] })) as unknown as typeof fetch;
+    const admin = new AdminClient({
+      shop: "s",
+      endpoint: "https://s/x",
+      accessToken: async () => "t",
+      fetch: fetchImpl,
+    });
     await expect(admin.request(QUERY)).rejects.toBeInstanceOf(AdminApiError);
   });
 
   it("userErrors surface as a typed error naming the field", () => {
-    expect(() => assertNoUserErrors("tagsAdd", [{ field: ["id"], message: "Customer does not exist" }])).toThrowError(ShopifyUserError);
+    expect(() => assertNoUserErrors("tagsAdd", [{ field: ["id"], message: "Customer does not exist" }])).toThrowError(
+      ShopifyUserError,
+    );
     expect(() => assertNoUserErrors("tagsAdd", [])).not.toThrow();
   });
 

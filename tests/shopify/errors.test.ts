@@ -33,17 +33,25 @@ function client(fetchImpl: typeof fetch, maxAttempts = 3) {
 
 describe("the Admin client throws a class per kind of failure, at the source", () => {
   it("401 after a fresh token, and 403, are AccessDeniedError", async () => {
-    await expect(client(answering(() => new Response("{}", { status: 401 }))).request(QUERY)).rejects.toBeInstanceOf(AccessDeniedError);
-    await expect(client(answering(() => new Response("{}", { status: 403 }))).request(QUERY)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(client(answering(() => new Response("{}", { status: 401 }))).request(QUERY)).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    await expect(client(answering(() => new Response("{}", { status: 403 }))).request(QUERY)).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
   });
 
   it("a GraphQL ACCESS_DENIED (a missing scope) is AccessDeniedError, and not retried", async () => {
     let calls = 0;
     const denied = answering(() => {
       calls++;
-      return Response.json({ errors: [{ message: "Access denied for shopifyqlQuery field.", extensions: { code: "ACCESS_DENIED" } }] });
+      return Response.json({
+        errors: [{ message: "Access denied for shopifyqlQuery field.", extensions: { code: "ACCESS_DENIED" } }],
+      });
     });
-    const error = await client(denied).request(QUERY).catch((e) => e);
+    const error = await client(denied)
+      .request(QUERY)
+      .catch((e) => e);
     expect(error).toBeInstanceOf(AccessDeniedError);
     expect(error.details).toMatchObject({ retryable: false, operation: "ShopQuery", shop: "errors.myshopify.com" });
     expect(calls).toBe(1);
@@ -53,12 +61,22 @@ describe("the Admin client throws a class per kind of failure, at the source", (
     const throttled = answering(() =>
       Response.json({
         errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
-        extensions: { cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 } } },
+        extensions: {
+          cost: {
+            requestedQueryCost: 10,
+            actualQueryCost: null,
+            throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 },
+          },
+        },
       }),
     );
     await expect(client(throttled).request(QUERY)).rejects.toBeInstanceOf(ThrottledError);
-    await expect(client(answering(() => new Response("", { status: 503 }))).request(QUERY)).rejects.toBeInstanceOf(TransientHttpError);
-    await expect(client(answering(() => new Response("", { status: 429 }))).request(QUERY)).rejects.toBeInstanceOf(ThrottledError);
+    await expect(client(answering(() => new Response("", { status: 503 }))).request(QUERY)).rejects.toBeInstanceOf(
+      TransientHttpError,
+    );
+    await expect(client(answering(() => new Response("", { status: 429 }))).request(QUERY)).rejects.toBeInstanceOf(
+      ThrottledError,
+    );
     const offline = (async () => {
       throw new TypeError("fetch failed");
     }) as unknown as typeof fetch;
@@ -66,11 +84,17 @@ describe("the Admin client throws a class per kind of failure, at the source", (
   });
 
   it("other GraphQL errors and 4xx are plain AdminApiError, not retryable", async () => {
-    const misspelt = answering(() => Response.json({ errors: [{ message: "Field 'nmae' doesn't exist on type 'Shop'" }] }));
-    const error = await client(misspelt).request(QUERY).catch((e) => e);
+    const misspelt = answering(() =>
+      Response.json({ errors: [{ message: "Field 'nmae' doesn't exist on type 'Shop'" }] }),
+    );
+    const error = await client(misspelt)
+      .request(QUERY)
+      .catch((e) => e);
     expect(error.constructor).toBe(AdminApiError);
     expect(error.details.retryable).toBe(false);
-    const notFound = await client(answering(() => new Response("", { status: 404 }))).request(QUERY).catch((e) => e);
+    const notFound = await client(answering(() => new Response("", { status: 404 })))
+      .request(QUERY)
+      .catch((e) => e);
     expect(notFound.constructor).toBe(AdminApiError);
   });
 });
@@ -88,13 +112,18 @@ describe("a request's admin (shopify-app-remix) fails with the same classes", ()
 
   it("the Response shopify-app-remix throws for an HTTP error, and shopify-api's network and retry errors", async () => {
     await expect(failing(new Response("{}", { status: 401 })).request(QUERY)).rejects.toBeInstanceOf(AccessDeniedError);
-    await expect(failing(new Response("{}", { status: 502 })).request(QUERY)).rejects.toBeInstanceOf(TransientHttpError);
+    await expect(failing(new Response("{}", { status: 502 })).request(QUERY)).rejects.toBeInstanceOf(
+      TransientHttpError,
+    );
     await expect(failing(new HttpRequestError("no response")).request(QUERY)).rejects.toBeInstanceOf(NetworkError);
     await expect(failing(new HttpMaxRetriesError("retries")).request(QUERY)).rejects.toBeInstanceOf(ThrottledError);
   });
 
   it("errors in a successful response's body", async () => {
-    const admin = { graphql: async () => Response.json({ errors: [{ message: "Access denied", extensions: { code: "ACCESS_DENIED" } }] }) };
+    const admin = {
+      graphql: async () =>
+        Response.json({ errors: [{ message: "Access denied", extensions: { code: "ACCESS_DENIED" } }] }),
+    };
     await expect(requesterFromAdmin(admin).request(QUERY)).rejects.toBeInstanceOf(AccessDeniedError);
   });
 });
@@ -106,7 +135,15 @@ describe("why an import stopped, from the class alone", () => {
     expect(syncErrorKind(new ThrottledError("HTTP 401? no", details))).toBe("throttled");
     expect(syncErrorKind(new TransientHttpError("x", details))).toBe("unavailable");
     expect(syncErrorKind(new NetworkError("x", details))).toBe("network");
-    expect(syncErrorKind(new BulkOperationError({ id: "gid://shopify/BulkOperation/1", status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR" }))).toBe("bulk");
+    expect(
+      syncErrorKind(
+        new BulkOperationError({
+          id: "gid://shopify/BulkOperation/1",
+          status: "FAILED",
+          errorCode: "INTERNAL_SERVER_ERROR",
+        }),
+      ),
+    ).toBe("bulk");
     expect(syncErrorKind(new ShopifyUserError("tagsAdd", [{ message: "access denied" }]))).toBe("other");
     // A message that merely mentions access is not an access error.
     expect(syncErrorKind(new Error("HTTP 401 access denied, throttled, timed out"))).toBe("other");

@@ -18,7 +18,11 @@ export interface AppUnderTest {
   processInbox(now?: Date): Promise<number>;
 }
 
-export function appUnderTest(db: PrismaClient, devStore: DevStore, options: { timeoutMs?: number; maxAttempts?: number } = {}): AppUnderTest {
+export function appUnderTest(
+  db: PrismaClient,
+  devStore: DevStore,
+  options: { timeoutMs?: number; maxAttempts?: number } = {},
+): AppUnderTest {
   const tokens = new Map<string, string>();
   const clients = new Map<string, AdminClient>();
   const deps: HandlerDeps = {
@@ -48,7 +52,14 @@ export function appUnderTest(db: PrismaClient, devStore: DevStore, options: { ti
       await db.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: { uninstalledAt: null } });
       await db.session.upsert({
         where: { id: `offline_${shop}` },
-        create: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: token, scope: "read_customers,write_customers" },
+        create: {
+          id: `offline_${shop}`,
+          shop,
+          state: "",
+          isOnline: false,
+          accessToken: token,
+          scope: "read_customers,write_customers",
+        },
         update: { accessToken: token },
       });
       return token;
@@ -88,18 +99,27 @@ interface ModelInfo {
 export const MODELS: ModelInfo[] = Prisma.dmmf.datamodel.models.map((model) => ({
   name: model.name,
   delegate: model.name[0].toLowerCase() + model.name.slice(1),
-  shopField: model.fields.some((f) => f.name === "shop") ? "shop" : model.fields.some((f) => f.name === "domain") ? "domain" : null,
+  shopField: model.fields.some((f) => f.name === "shop")
+    ? "shop"
+    : model.fields.some((f) => f.name === "domain")
+      ? "domain"
+      : null,
   stringFields: model.fields.filter((f) => f.type === "String").map((f) => f.name),
 }));
 
-type Delegate = { count(args: unknown): Promise<number>; findMany(args?: unknown): Promise<Array<Record<string, unknown>>> };
+type Delegate = {
+  count(args: unknown): Promise<number>;
+  findMany(args?: unknown): Promise<Array<Record<string, unknown>>>;
+};
 const delegate = (db: PrismaClient, name: string) => (db as unknown as Record<string, Delegate>)[name];
 
 /** Rows per table that belong to a shop (tables without a shop column are reported as null). */
 export async function rowsOfShop(db: PrismaClient, shop: string): Promise<Record<string, number | null>> {
   const counts: Record<string, number | null> = {};
   for (const model of MODELS) {
-    counts[model.name] = model.shopField ? await delegate(db, model.delegate).count({ where: { [model.shopField]: shop } }) : null;
+    counts[model.name] = model.shopField
+      ? await delegate(db, model.delegate).count({ where: { [model.shopField]: shop } })
+      : null;
   }
   return counts;
 }

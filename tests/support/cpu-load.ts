@@ -13,9 +13,16 @@ export function withCpuLoad(count = CPU_HOGS): void {
   let hogs: ChildProcess[] = [];
   beforeAll(() => {
     hogs = Array.from({ length: count }, () =>
-      spawn(process.execPath, ["-e", "process.stdin.on('close', () => process.exit(0)); process.stdin.resume(); setImmediate(function spin() { const end = Date.now() + 50; while (Date.now() < end); setImmediate(spin); });"], {
-        stdio: ["pipe", "ignore", "ignore"],
-      }),
+      spawn(
+        process.execPath,
+        [
+          "-e",
+          "process.stdin.on('close', () => process.exit(0)); process.stdin.resume(); setImmediate(function spin() { const end = Date.now() + 50; while (Date.now() < end); setImmediate(spin); });",
+        ],
+        {
+          stdio: ["pipe", "ignore", "ignore"],
+        },
+      ),
     );
   });
   afterAll(async () => {

@@ -12,7 +12,10 @@ export function applyMigrations(file: string): void {
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
-    for (const dir of fs.readdirSync(MIGRATIONS).filter((d) => /^\d/.test(d)).sort()) {
+    for (const dir of fs
+      .readdirSync(MIGRATIONS)
+      .filter((d) => /^\d/.test(d))
+      .sort()) {
       db.exec(fs.readFileSync(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
     }
   } finally {

@@ -42,7 +42,11 @@ export interface PostgresCluster {
   /** A new database with prisma/postgres/migrations applied. */
   createMigratedDatabase(name: string): Promise<string>;
   dropDatabase(name: string): Promise<void>;
-  query<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, sql: string, values?: unknown[]): Promise<T[]>;
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    database: string,
+    sql: string,
+    values?: unknown[],
+  ): Promise<T[]>;
   stop(): Promise<void>;
 }
 
@@ -57,7 +61,8 @@ function asPostgres(bin: string, args: string[]): [string, string[]] {
 function run(bin: string, args: string[]): void {
   const [command, argv] = asPostgres(bin, args);
   const result = spawnSync(command, argv, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${bin} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${bin} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
 export async function freePort(): Promise<number> {
@@ -73,7 +78,9 @@ export async function freePort(): Promise<number> {
 
 export async function startPostgres(): Promise<PostgresCluster> {
   if (!postgresAvailable()) {
-    throw new Error(`PostgreSQL binaries not found in ${PG_BIN} (install postgresql-15, or set PG_BIN)${isCI() ? ": CI=true requires the PostgreSQL runs" : ""}`);
+    throw new Error(
+      `PostgreSQL binaries not found in ${PG_BIN} (install postgresql-15, or set PG_BIN)${isCI() ? ": CI=true requires the PostgreSQL runs" : ""}`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifecycle-pg-"));
   fs.chmodSync(dir, 0o755);
@@ -87,8 +94,15 @@ export async function startPostgres(): Promise<PostgresCluster> {
     port = await freePort();
     try {
       run("pg_ctl", [
-        "-D", dataDir, "-l", path.join(dir, "server.log"), "-w", "-t", "60",
-        "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+        "-D",
+        dataDir,
+        "-l",
+        path.join(dir, "server.log"),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
         "start",
       ]);
       break;
@@ -127,7 +141,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
       return result.rows;
     },
     async createDatabase(name, options = {}) {
-      await cluster.query("postgres", `CREATE DATABASE ${ident(name)}${options.template ? ` TEMPLATE ${ident(options.template)}` : ""}`);
+      await cluster.query(
+        "postgres",
+        `CREATE DATABASE ${ident(name)}${options.template ? ` TEMPLATE ${ident(options.template)}` : ""}`,
+      );
       return url(name);
     },
     async createMigratedDatabase(name) {

@@ -16,7 +16,10 @@ export interface WebhookRequestOptions {
 
 /** A delivery exactly as Shopify sends it: headers and a base64 HMAC-SHA256 of the raw body bytes. */
 export function webhookRequest(options: WebhookRequestOptions): Request {
-  const hmac = crypto.createHmac("sha256", options.secret ?? TEST_API_SECRET).update(options.body).digest("base64");
+  const hmac = crypto
+    .createHmac("sha256", options.secret ?? TEST_API_SECRET)
+    .update(options.body)
+    .digest("base64");
   return new Request(`http://127.0.0.1:3999${options.path ?? `/webhooks/${options.topic}`}`, {
     method: "POST",
     body: options.body as BodyInit,

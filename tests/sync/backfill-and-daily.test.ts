@@ -31,7 +31,10 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     for (const customer of state.customers.values()) {
       if (i % 7 === 0) customer.tags = ["VIP", "klaviyo:engaged"];
       if (i % 11 === 0) customer.tags = [...customer.tags, "lifecycle:regular-buyer"];
-      merchantTags.set(`gid://shopify/Customer/${customer.id}`, customer.tags.filter((t) => !t.startsWith("lifecycle:")));
+      merchantTags.set(
+        `gid://shopify/Customer/${customer.id}`,
+        customer.tags.filter((t) => !t.startsWith("lifecycle:")),
+      );
       initialAppTags.set(`gid://shopify/Customer/${customer.id}`, appTagsOf(customer.tags));
       i++;
     }
@@ -88,17 +91,26 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     devStore.setBucket(SHOP, { maximumAvailable: 1_000_000, restoreRate: 1_000_000, currentlyAvailable: 1_000_000 });
     const summary = await runDailyEvaluation(testDb.db, SHOP, new Date(later), shopifyWriter(testDb.db, SHOP, client));
 
-    const changed = [...after].filter(([gid, c]) => c.stage !== before.get(gid)!.stage || c.winbackTier !== before.get(gid)!.winbackTier);
+    const changed = [...after].filter(
+      ([gid, c]) => c.stage !== before.get(gid)!.stage || c.winbackTier !== before.get(gid)!.winbackTier,
+    );
     expect(changed.length).toBeGreaterThan(1000);
     expect(summary.stageChanges).toBe(changed.length);
     for (const customer of state.customers.values()) {
       const gid = `gid://shopify/Customer/${customer.id}`;
       expect(appTagsOf(customer.tags), gid).toEqual(modelTags(after.get(gid)!));
     }
-    const lapsedByTier = (tier: number) => [...after.values()].filter((c) => c.stage === "lapsed" && c.winbackTier === tier).length;
-    const stored = await testDb.db.customer.groupBy({ by: ["stage", "winbackTier"], where: { shop: SHOP }, _count: { _all: true } });
+    const lapsedByTier = (tier: number) =>
+      [...after.values()].filter((c) => c.stage === "lapsed" && c.winbackTier === tier).length;
+    const stored = await testDb.db.customer.groupBy({
+      by: ["stage", "winbackTier"],
+      where: { shop: SHOP },
+      _count: { _all: true },
+    });
     for (const tier of [90, 180, 360]) {
-      expect(stored.find((g) => g.stage === "lapsed" && g.winbackTier === tier)?._count._all ?? 0).toBe(lapsedByTier(tier));
+      expect(stored.find((g) => g.stage === "lapsed" && g.winbackTier === tier)?._count._all ?? 0).toBe(
+        lapsedByTier(tier),
+      );
     }
     const history = await testDb.db.stageChange.findMany({ where: { shop: SHOP, cause: "time" } });
     expect(history).toHaveLength(changed.length);
@@ -106,6 +118,12 @@ describeEachDatabase("backfill and daily re-evaluation against the dev store", (
     const triggers = devStore.flowTriggers.filter((f) => f.shop === SHOP);
     expect(triggers).toHaveLength(changed.length);
     const sample = triggers[0].payload as Record<string, unknown>;
-    expect(Object.keys(sample).sort()).toEqual(["Days since last order", "New stage", "Previous stage", "Winback tier", "customer_id"]);
+    expect(Object.keys(sample).sort()).toEqual([
+      "Days since last order",
+      "New stage",
+      "Previous stage",
+      "Winback tier",
+      "customer_id",
+    ]);
   }, 900_000);
 });

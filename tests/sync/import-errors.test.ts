@@ -38,7 +38,14 @@ describe("an import Shopify refuses", () => {
         return "shpat_revoked";
       },
     });
-    const failure = await runBackfill({ db: t.db, shop: SHOP, client, writer: shopifyWriter(t.db, SHOP, client), now: () => new Date(), pollIntervalMs: 20 }).catch((e) => e);
+    const failure = await runBackfill({
+      db: t.db,
+      shop: SHOP,
+      client,
+      writer: shopifyWriter(t.db, SHOP, client),
+      now: () => new Date(),
+      pollIntervalMs: 20,
+    }).catch((e) => e);
     expect(failure).toBeInstanceOf(AccessDeniedError);
     expect(tokens).toEqual([false, true]);
     const run = await t.db.syncRun.findFirstOrThrow({ where: { shop: SHOP } });

@@ -33,19 +33,32 @@ function rng(seed: number) {
 
 beforeAll(async () => {
   // A generous rate limit: this test is about convergence; the two runs re-read customers and write tags.
-  devStore = await startDevStore({ port: 0, apiKey: "inbox-key", apiSecret: "inbox-secret", clock, bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
+  devStore = await startDevStore({
+    port: 0,
+    apiKey: "inbox-key",
+    apiSecret: "inbox-secret",
+    clock,
+    bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 },
+  });
   devStore.addShop(SHOP);
   devStore.webhooks.mode = "record";
   const random = rng(42);
   const customers = Array.from({ length: 400 }, (_, i) =>
-    devStore.createCustomer(SHOP, { email: `c${i}@example.com`, emailMarketingState: random() < 0.3 ? "SUBSCRIBED" : "NOT_SUBSCRIBED" }),
+    devStore.createCustomer(SHOP, {
+      email: `c${i}@example.com`,
+      emailMarketingState: random() < 0.3 ? "SUBSCRIBED" : "NOT_SUBSCRIBED",
+    }),
   );
   const orders: number[] = [];
   while (devStore.webhooks.recorded().length < 9_000) {
     const roll = random();
     const customer = customers[Math.floor(random() * customers.length)];
     if (roll < 0.55 || orders.length === 0) {
-      const order = devStore.createOrder(SHOP, { customerId: customer.id, createdAt: START - Math.floor(random() * 700) * DAY, total: (5 + random() * 200).toFixed(2) });
+      const order = devStore.createOrder(SHOP, {
+        customerId: customer.id,
+        createdAt: START - Math.floor(random() * 700) * DAY,
+        total: (5 + random() * 200).toFixed(2),
+      });
       orders.push(order.id);
     } else if (roll < 0.65) {
       devStore.cancelOrder(SHOP, orders[Math.floor(random() * orders.length)]);
@@ -74,7 +87,10 @@ async function ingest(testDb: TestDb, list: readonly WebhookDelivery[]) {
   await app.install(SHOP);
   await app.receive(list);
   await app.processInbox(new Date(evaluatedAt));
-  const failed = await testDb.db.webhookDelivery.findMany({ where: { OR: [{ attempts: { gt: 0 } }, { processedAt: null }] }, select: { topic: true, lastError: true } });
+  const failed = await testDb.db.webhookDelivery.findMany({
+    where: { OR: [{ attempts: { gt: 0 } }, { processedAt: null }] },
+    select: { topic: true, lastError: true },
+  });
   expect(failed).toEqual([]);
 }
 
@@ -82,22 +98,46 @@ async function snapshot(testDb: TestDb) {
   const customers = await testDb.db.customer.findMany({
     where: { shop: SHOP },
     orderBy: { gid: "asc" },
-    select: { gid: true, stage: true, winbackTier: true, emailMarketingState: true, qualifyingOrders: true, netSpentMinor: true, deletedAt: true },
+    select: {
+      gid: true,
+      stage: true,
+      winbackTier: true,
+      emailMarketingState: true,
+      qualifyingOrders: true,
+      netSpentMinor: true,
+      deletedAt: true,
+    },
   });
   const orders = await testDb.db.order.findMany({
     where: { shop: SHOP },
     orderBy: { gid: "asc" },
-    select: { gid: true, customerGid: true, totalMinor: true, refundedMinor: true, cancelled: true, fullyRefunded: true, deletedAt: true },
+    select: {
+      gid: true,
+      customerGid: true,
+      totalMinor: true,
+      refundedMinor: true,
+      cancelled: true,
+      fullyRefunded: true,
+      deletedAt: true,
+    },
   });
   // A deleted row is a tombstone: only that it is deleted matters, not what it held before (a delete that
   // arrives before the create leaves an empty tombstone).
   return {
-    customers: customers.map((c) => (c.deletedAt ? { gid: c.gid, deleted: true } : { ...c, deletedAt: undefined, deleted: false })),
-    orders: orders.map((o) => (o.deletedAt ? { gid: o.gid, deleted: true } : { ...o, deletedAt: undefined, deleted: false })),
+    customers: customers.map((c) =>
+      c.deletedAt ? { gid: c.gid, deleted: true } : { ...c, deletedAt: undefined, deleted: false },
+    ),
+    orders: orders.map((o) =>
+      o.deletedAt ? { gid: o.gid, deleted: true } : { ...o, deletedAt: undefined, deleted: false },
+    ),
   };
 }
 
-function shuffledWithDuplicates(list: readonly WebhookDelivery[], duplicateShare: number, seed: number): WebhookDelivery[] {
+function shuffledWithDuplicates(
+  list: readonly WebhookDelivery[],
+  duplicateShare: number,
+  seed: number,
+): WebhookDelivery[] {
   const random = rng(seed);
   const out = [...list, ...list.filter(() => random() < duplicateShare)];
   for (let i = out.length - 1; i > 0; i--) {

@@ -47,7 +47,11 @@ export function expectedByModel(state: ShopState, now: number): Map<string, Clas
       }),
     });
   }
-  const stats = computeShopStats([...facts.values()].map((f) => qualifyingOrderTimes(f.orders, now)), DEFAULT_LIFECYCLE_SETTINGS, now);
+  const stats = computeShopStats(
+    [...facts.values()].map((f) => qualifyingOrderTimes(f.orders, now)),
+    DEFAULT_LIFECYCLE_SETTINGS,
+    now,
+  );
   return new Map([...facts].map(([gid, f]) => [gid, classifyCustomer(f, stats, DEFAULT_LIFECYCLE_SETTINGS, now)]));
 }
 

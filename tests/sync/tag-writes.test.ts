@@ -4,7 +4,12 @@ import { shopifyWriter, writePlannedTags } from "../../app/sync/shopify-writer.s
 import { upsertCustomers, upsertOrders } from "../../app/models/facts.server";
 import { OVER_TAG_LIMIT_MESSAGE, MAX_INPUT_ARRAY } from "../../app/shopify/tags.server";
 import { AdminClient } from "../../app/shopify/admin-client.server";
-import { appTagsFor, classifyCustomer, DEFAULT_LIFECYCLE_SETTINGS, SHOPIFY_MAX_TAGS_PER_CUSTOMER } from "../../app/lifecycle";
+import {
+  appTagsFor,
+  classifyCustomer,
+  DEFAULT_LIFECYCLE_SETTINGS,
+  SHOPIFY_MAX_TAGS_PER_CUSTOMER,
+} from "../../app/lifecycle";
 import { startDevStore, type DevStore } from "../devstore/server";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { withCpuLoad } from "../support/cpu-load";
@@ -61,7 +66,12 @@ describeEachDatabase("tag writes", (database) => {
   let testDb: TestDb;
 
   beforeAll(async () => {
-    devStore = await startDevStore({ port: 0, apiKey: "tags-key", apiSecret: "tags-secret", bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
+    devStore = await startDevStore({
+      port: 0,
+      apiKey: "tags-key",
+      apiSecret: "tags-secret",
+      bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 },
+    });
     testDb = await database.create();
   }, 120_000);
 
@@ -74,10 +84,25 @@ describeEachDatabase("tag writes", (database) => {
   async function customerWith(shop: string, tags: string[], ordersDaysAgo: number[]) {
     if (!devStore.shops.has(shop)) devStore.addShop(shop);
     await testDb.db.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: {} });
-    const customer = devStore.createCustomer(shop, { email: `${tags.length}-${ordersDaysAgo.join("-")}@${shop}`, tags });
+    const customer = devStore.createCustomer(shop, {
+      email: `${tags.length}-${ordersDaysAgo.join("-")}@${shop}`,
+      tags,
+    });
     const gid = `gid://shopify/Customer/${customer.id}`;
-    await upsertCustomers(testDb.db, shop, [{ gid, shopifyCreatedAt: new Date(NOW - 900 * DAY), shopifyUpdatedAt: new Date(NOW - 900 * DAY), emailMarketingState: "NOT_SUBSCRIBED", tags }]);
-    await upsertOrders(testDb.db, shop, ordersDaysAgo.map((days, i) => order(`gid://shopify/Order/${customer.id}${i}`, gid, days)));
+    await upsertCustomers(testDb.db, shop, [
+      {
+        gid,
+        shopifyCreatedAt: new Date(NOW - 900 * DAY),
+        shopifyUpdatedAt: new Date(NOW - 900 * DAY),
+        emailMarketingState: "NOT_SUBSCRIBED",
+        tags,
+      },
+    ]);
+    await upsertOrders(
+      testDb.db,
+      shop,
+      ordersDaysAgo.map((days, i) => order(`gid://shopify/Order/${customer.id}${i}`, gid, days)),
+    );
     return { id: customer.id, gid };
   }
 
@@ -87,7 +112,10 @@ describeEachDatabase("tag writes", (database) => {
     it("a customer with 250 tags moves stage: the old stage tag is removed first, then the new one fits", async () => {
       const { id, gid } = await customerWith(shop, [...merchantTags(249), "lifecycle:first-time-buyer"], [200, 30]);
       const { client } = recordingClient(devStore, shop);
-      await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: shopifyWriter(testDb.db, shop, client) }, [gid]);
+      await reconcileCustomers(
+        { db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: shopifyWriter(testDb.db, shop, client) },
+        [gid],
+      );
       const tags = devStore.shops.get(shop)!.customers.get(id)!.tags;
       expect(tags).toHaveLength(SHOPIFY_MAX_TAGS_PER_CUSTOMER);
       expect(tags.filter((t) => t.startsWith("lifecycle:"))).toEqual(["lifecycle:repeat-buyer"]);
@@ -101,7 +129,18 @@ describeEachDatabase("tag writes", (database) => {
       // Guard on the premise: the model wants two tags (stage and win-back tier) for this customer.
       const desired = appTagsFor(
         classifyCustomer(
-          { emailMarketingState: "NOT_SUBSCRIBED", orders: ordersDaysAgo.map((d) => ({ createdAt: NOW - d * DAY, totalMinor: 5000, refundedMinor: 0, cancelled: false, test: false, voided: false, fullyRefunded: false })) },
+          {
+            emailMarketingState: "NOT_SUBSCRIBED",
+            orders: ordersDaysAgo.map((d) => ({
+              createdAt: NOW - d * DAY,
+              totalMinor: 5000,
+              refundedMinor: 0,
+              cancelled: false,
+              test: false,
+              voided: false,
+              fullyRefunded: false,
+            })),
+          },
           { gapThresholdDays: 30, gapCount: 0, usedSmallShopFallback: true },
           DEFAULT_LIFECYCLE_SETTINGS,
           NOW,
@@ -111,7 +150,10 @@ describeEachDatabase("tag writes", (database) => {
       expect(desired).toHaveLength(2);
       const { id, gid } = await customerWith(shop, [...merchantTags(249), "lifecycle:repeat-buyer"], ordersDaysAgo);
       const { client } = recordingClient(devStore, shop);
-      await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: shopifyWriter(testDb.db, shop, client) }, [gid]);
+      await reconcileCustomers(
+        { db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: shopifyWriter(testDb.db, shop, client) },
+        [gid],
+      );
       const tags = devStore.shops.get(shop)!.customers.get(id)!.tags;
       // In no stage segment rather than in two: the old tag is gone, the merchant's 249 stay.
       expect(tags.filter((t) => t.startsWith("lifecycle:"))).toEqual([]);
@@ -129,14 +171,18 @@ describeEachDatabase("tag writes", (database) => {
     const { id, gid } = await customerWith(shop, [], [10]);
     // First plan (first-time buyer), not sent: no writer.
     await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null }, [gid]);
-    expect((await testDb.db.customer.findUnique({ where: { shop_gid: { shop, gid } } }))!.desiredAppTags).toContain("lifecycle:first-time-buyer");
+    expect((await testDb.db.customer.findUnique({ where: { shop_gid: { shop, gid } } }))!.desiredAppTags).toContain(
+      "lifecycle:first-time-buyer",
+    );
     // A second order arrives before the tag step ran: the plan becomes repeat buyer.
     await upsertOrders(testDb.db, shop, [order(`gid://shopify/Order/${id}9`, gid, 5)]);
     await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null }, [gid]);
     const { client, requests } = recordingClient(devStore, shop);
     const summary = await writePlannedTags(testDb.db, shop, client, () => new Date(NOW), { wait: true });
     expect(summary).toEqual({ written: 1, failed: 0 });
-    const sentTags = requests.flatMap((r) => Object.values(r.variables).flat()).filter((v): v is string => typeof v === "string" && v.startsWith("lifecycle:"));
+    const sentTags = requests
+      .flatMap((r) => Object.values(r.variables).flat())
+      .filter((v): v is string => typeof v === "string" && v.startsWith("lifecycle:"));
     expect(sentTags).toEqual(["lifecycle:repeat-buyer"]);
     expect(devStore.shops.get(shop)!.customers.get(id)!.tags).toEqual(["lifecycle:repeat-buyer"]);
   }, 120_000);
@@ -145,25 +191,46 @@ describeEachDatabase("tag writes", (database) => {
     const shop = "tag-reread.myshopify.com";
     const customers = [];
     for (let i = 0; i < 600; i++) customers.push(await customerWith(shop, [], []));
-    await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null }, customers.map((c) => c.gid));
+    await reconcileCustomers(
+      { db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null },
+      customers.map((c) => c.gid),
+    );
     // Deleted in Shopify after the plan was made: every write fails, and each is re-read before it is given up.
     for (const c of customers) devStore.deleteCustomer(c.id);
     const { client, requests } = recordingClient(devStore, shop);
-    const summary = await writePlannedTags(testDb.db, shop, client, () => new Date(NOW), { wait: true, bulkThreshold: 100 });
+    const summary = await writePlannedTags(testDb.db, shop, client, () => new Date(NOW), {
+      wait: true,
+      bulkThreshold: 100,
+    });
     expect(summary).toEqual({ written: 0, failed: 600 });
     expect(requests.some((r) => r.document.includes("bulkOperationRunMutation"))).toBe(true);
-    const rereads = requests.filter((r) => r.document.includes("CustomerTagsQuery")).map((r) => (r.variables.ids as string[]).length);
+    const rereads = requests
+      .filter((r) => r.document.includes("CustomerTagsQuery"))
+      .map((r) => (r.variables.ids as string[]).length);
     expect(rereads.reduce((a, b) => a + b, 0)).toBe(600);
     expect(Math.max(...rereads)).toBeLessThanOrEqual(MAX_INPUT_ARRAY);
-    const stored = await testDb.db.customer.findMany({ where: { shop }, select: { tagError: true, tagWriteDueAt: true, tagWriteAttempts: true } });
-    expect(stored.every((c) => c.tagError === "The customer no longer exists in Shopify." && c.tagWriteAttempts === 1 && c.tagWriteDueAt!.getTime() > NOW)).toBe(true);
+    const stored = await testDb.db.customer.findMany({
+      where: { shop },
+      select: { tagError: true, tagWriteDueAt: true, tagWriteAttempts: true },
+    });
+    expect(
+      stored.every(
+        (c) =>
+          c.tagError === "The customer no longer exists in Shopify." &&
+          c.tagWriteAttempts === 1 &&
+          c.tagWriteDueAt!.getTime() > NOW,
+      ),
+    ).toBe(true);
   }, 300_000);
 
   it("without waiting, a shop's writes stop at what its bucket pays for now, and never meet THROTTLED", async () => {
     const shop = "tag-paced.myshopify.com";
     const customers = [];
     for (let i = 0; i < 120; i++) customers.push(await customerWith(shop, [], [10]));
-    await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null }, customers.map((c) => c.gid));
+    await reconcileCustomers(
+      { db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null },
+      customers.map((c) => c.gid),
+    );
     // 300 points left: about 30 one-field writes, and 1 point back per second.
     devStore.setBucket(shop, { maximumAvailable: 2000, restoreRate: 1, currentlyAvailable: 300 });
     const { client } = recordingClient(devStore, shop);
@@ -173,10 +240,14 @@ describeEachDatabase("tag writes", (database) => {
     expect(first.written).toBeGreaterThan(0);
     expect(first.written).toBeLessThan(120);
     expect(devStore.stats(shop).throttled).toBe(0);
-    expect(await testDb.db.customer.count({ where: { shop, desiredAppTags: { not: null } } })).toBe(120 - first.written);
+    expect(await testDb.db.customer.count({ where: { shop, desiredAppTags: { not: null } } })).toBe(
+      120 - first.written,
+    );
     // With the bucket refilled the rest goes out (a new client: the old one would wait for the bucket it last saw).
     devStore.setBucket(shop, { maximumAvailable: 1_000_000, restoreRate: 1_000_000, currentlyAvailable: 1_000_000 });
-    await writePlannedTags(testDb.db, shop, recordingClient(devStore, shop).client, () => new Date(NOW), { wait: true });
+    await writePlannedTags(testDb.db, shop, recordingClient(devStore, shop).client, () => new Date(NOW), {
+      wait: true,
+    });
     expect(await testDb.db.customer.count({ where: { shop, desiredAppTags: { not: null } } })).toBe(0);
     expect(devStore.stats(shop).throttled).toBe(0);
   }, 300_000);
@@ -185,12 +256,17 @@ describeEachDatabase("tag writes", (database) => {
     const shop = "tag-bulk.myshopify.com";
     const customers = [];
     for (let i = 0; i < 40; i++) customers.push(await customerWith(shop, ["lifecycle:visitor"], [40, 20]));
-    await reconcileCustomers({ db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null }, customers.map((c) => c.gid));
+    await reconcileCustomers(
+      { db: testDb.db, shop, now: new Date(NOW), cause: "order", shopify: null },
+      customers.map((c) => c.gid),
+    );
     let running = true;
     const { client } = recordingClient(devStore, shop, () => running);
     // While Shopify still runs the operation, each pass polls once and returns: nothing waits for it.
     for (let pass = 0; pass < 3; pass++) {
-      expect(await writePlannedTags(testDb.db, shop, client, () => new Date(NOW), { wait: false, bulkThreshold: 10 })).toEqual({ written: 0, failed: 0 });
+      expect(
+        await writePlannedTags(testDb.db, shop, client, () => new Date(NOW), { wait: false, bulkThreshold: 10 }),
+      ).toEqual({ written: 0, failed: 0 });
       expect(await testDb.db.tagBulkWrite.findUnique({ where: { shop } })).toMatchObject({ phase: "remove" });
     }
     running = false;
@@ -200,7 +276,8 @@ describeEachDatabase("tag writes", (database) => {
       if (++passes > 500) throw new Error("the bulk tag write never finished");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    for (const c of customers) expect(devStore.shops.get(shop)!.customers.get(c.id)!.tags).toEqual(["lifecycle:repeat-buyer"]);
+    for (const c of customers)
+      expect(devStore.shops.get(shop)!.customers.get(c.id)!.tags).toEqual(["lifecycle:repeat-buyer"]);
     expect(await testDb.db.customer.count({ where: { shop, desiredAppTags: { not: null } } })).toBe(0);
   }, 300_000);
 });

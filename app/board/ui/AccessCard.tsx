@@ -32,7 +32,9 @@ export function AccessCard({ access }: { access: AccessView }) {
           <div data-testid="access-analytics">
             <Banner tone="info" title={t("access.analytics.title")}>
               <BlockStack gap="200">
-                <Text as="p">{access.analyticsScope ? t("access.analytics.protectedData") : t("access.analytics.scope")}</Text>
+                <Text as="p">
+                  {access.analyticsScope ? t("access.analytics.protectedData") : t("access.analytics.scope")}
+                </Text>
                 <Text as="p">{t("access.analytics.means")}</Text>
               </BlockStack>
             </Banner>

@@ -6,8 +6,13 @@ import type { ShopAnalyticsView } from "../../analytics/shop-analytics.server";
 import type { KindFigures } from "../../analytics/metrics";
 import { formatDateTime, formatMoney, formatMonth, formatNumber, formatPercent } from "./format";
 
-export function kindLabel(t: (key: MessageKey, values?: Record<string, string | number>) => string, kind: string): string {
-  return kind === "not-stage-1" || kind === "unattributed" ? t(`analytics.kind.${kind}`) : t(`kind.${kind}` as MessageKey);
+export function kindLabel(
+  t: (key: MessageKey, values?: Record<string, string | number>) => string,
+  kind: string,
+): string {
+  return kind === "not-stage-1" || kind === "unattributed"
+    ? t(`analytics.kind.${kind}`)
+    : t(`kind.${kind}` as MessageKey);
 }
 
 /** Visitors of the month by kind of traffic (Stage 1's three kinds, then email and unattributed). */
@@ -90,7 +95,13 @@ function ValueByFirstVisit({
   );
 }
 
-export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnalyticsView; currencyCode: string | null }) {
+export function AnalyticsCard({
+  analytics,
+  currencyCode,
+}: {
+  analytics: ShopAnalyticsView;
+  currencyCode: string | null;
+}) {
   const t = useT();
   const locale = useLocale();
   const s = analytics.summary;
@@ -98,13 +109,15 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
   const money = (minor: number | null) => (minor == null ? "–" : formatMoney(locale, minor, currencyCode));
   // A month still running has a few days of visitors against whatever sold so far: its rates would mislead
   // (a first week's profit per visitor can be ten times a whole month's), so they wait until it ends.
-  const rows = [...s.months].reverse().map((m) => [
-    m.complete ? formatMonth(locale, m.month) : t("analytics.soFar", { month: formatMonth(locale, m.month) }),
-    m.visitors == null ? "–" : formatNumber(locale, m.visitors),
-    m.subscribers == null ? "–" : formatNumber(locale, m.subscribers),
-    !m.complete || m.signupRate == null ? "–" : formatPercent(locale, m.signupRate),
-    m.complete ? money(m.perVisitorMinor) : "–",
-  ]);
+  const rows = [...s.months]
+    .reverse()
+    .map((m) => [
+      m.complete ? formatMonth(locale, m.month) : t("analytics.soFar", { month: formatMonth(locale, m.month) }),
+      m.visitors == null ? "–" : formatNumber(locale, m.visitors),
+      m.subscribers == null ? "–" : formatNumber(locale, m.subscribers),
+      !m.complete || m.signupRate == null ? "–" : formatPercent(locale, m.signupRate),
+      m.complete ? money(m.perVisitorMinor) : "–",
+    ]);
   const running = s.months.find((m) => !m.complete);
   return (
     <Card>
@@ -119,19 +132,29 @@ export function AnalyticsCard({ analytics, currencyCode }: { analytics: ShopAnal
           <AnalyticsErrors analytics={analytics} />
           <Text as="p" tone={gross ? undefined : "caution"}>
             <span data-testid="profit-basis">
-              {t(gross ? "analytics.basis.grossProfit" : "analytics.basis.netSales", { coverage: formatPercent(locale, s.costCoverage ?? 0) })}
+              {t(gross ? "analytics.basis.grossProfit" : "analytics.basis.netSales", {
+                coverage: formatPercent(locale, s.costCoverage ?? 0),
+              })}
             </span>
           </Text>
           {rows.length > 0 && (
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-              headings={[t("analytics.col.month"), t("analytics.col.visitors"), t("analytics.col.subscribers"), t("analytics.col.signupRate"), t(gross ? "analytics.col.gpv" : "analytics.col.npv")]}
+              headings={[
+                t("analytics.col.month"),
+                t("analytics.col.visitors"),
+                t("analytics.col.subscribers"),
+                t("analytics.col.signupRate"),
+                t(gross ? "analytics.col.gpv" : "analytics.col.npv"),
+              ]}
               rows={rows}
             />
           )}
           {running && (
             <Text as="p" variant="bodySm" tone="subdued">
-              <span data-testid="partial-month">{t("analytics.partialMonth", { month: formatMonth(locale, running.month) })}</span>
+              <span data-testid="partial-month">
+                {t("analytics.partialMonth", { month: formatMonth(locale, running.month) })}
+              </span>
             </Text>
           )}
           <ValueByFirstVisit byKind={s.gpv.byFirstVisitKind} money={money} />

@@ -55,13 +55,19 @@ export function ArrowCharts({
   const clv: DataSeries[] = [
     {
       name: t("board.arrows.series.revenue"),
-      data: levels.map((l, i) => ({ key: names[i], value: l.averageMinor == null ? null : Math.round(l.averageMinor) / 100 })),
+      data: levels.map((l, i) => ({
+        key: names[i],
+        value: l.averageMinor == null ? null : Math.round(l.averageMinor) / 100,
+      })),
     },
     ...(predicted
       ? [
           {
             name: t("board.arrows.series.predicted"),
-            data: levels.map((l, i) => ({ key: names[i], value: l.predictedAverageMinor == null ? null : Math.round(l.predictedAverageMinor) / 100 })),
+            data: levels.map((l, i) => ({
+              key: names[i],
+              value: l.predictedAverageMinor == null ? null : Math.round(l.predictedAverageMinor) / 100,
+            })),
           },
         ]
       : []),
@@ -76,7 +82,10 @@ export function ArrowCharts({
           <ManArrowRows man={man} />
           <ManCaption man={man} visitorsMonth={visitorsMonth} />
           <Text as="p" variant="bodySm" tone="subdued">
-            {t("board.arrows.notShown", { lapsed: formatNumber(locale, lapsed), returned: formatNumber(locale, returned) })}
+            {t("board.arrows.notShown", {
+              lapsed: formatNumber(locale, lapsed),
+              returned: formatNumber(locale, returned),
+            })}
           </Text>
         </BlockStack>
       </Card>
@@ -155,11 +164,24 @@ function ManArrowRows({ man }: { man: ManArrow }) {
                 {t(`stage.${l.level}`)}
               </Text>
               <Text as="span" variant="bodySm" fontWeight="semibold">
-                {l.count == null ? "–" : l.level === "visitor" ? t(man.visitorsFrom === "analytics" ? "board.visitorsPerMonth" : "board.sessionsPerMonth", { count: formatNumber(locale, l.count) }) : formatNumber(locale, l.count)}
+                {l.count == null
+                  ? "–"
+                  : l.level === "visitor"
+                    ? t(man.visitorsFrom === "analytics" ? "board.visitorsPerMonth" : "board.sessionsPerMonth", {
+                        count: formatNumber(locale, l.count),
+                      })
+                    : formatNumber(locale, l.count)}
               </Text>
             </InlineStack>
             <div style={{ height: 10, borderRadius: 5, background: "var(--p-color-bg-fill-secondary)" }}>
-              <div style={{ height: 10, borderRadius: 5, width: `${(100 * logWidth(l.count ?? 0, max)).toFixed(1)}%`, background: "var(--p-color-bg-fill-info)" }} />
+              <div
+                style={{
+                  height: 10,
+                  borderRadius: 5,
+                  width: `${(100 * logWidth(l.count ?? 0, max)).toFixed(1)}%`,
+                  background: "var(--p-color-bg-fill-info)",
+                }}
+              />
             </div>
           </div>
         ))}
@@ -194,7 +216,10 @@ function ManCaption({ man, visitorsMonth }: { man: ManArrow; visitorsMonth: stri
           ) : (
             man.inversions.map((inv) => (
               <Text as="p" key={inv.level}>
-                {t(INVERSION_KEYS[inv.level as keyof typeof INVERSION_KEYS], { count: formatNumber(locale, inv.count), below: formatNumber(locale, inv.belowCount) })}
+                {t(INVERSION_KEYS[inv.level as keyof typeof INVERSION_KEYS], {
+                  count: formatNumber(locale, inv.count),
+                  below: formatNumber(locale, inv.belowCount),
+                })}
               </Text>
             ))
           )}

@@ -28,7 +28,10 @@ export function FailedJobsBanner({ failed, action }: { failed: FailedJobs; actio
   const locale = useLocale();
   const navigation = useNavigation();
   if (failed.total === 0) return null;
-  const retrying = navigation.state !== "idle" && navigation.formData?.get("intent") === "retry-job" ? navigation.formData.get("jobId") : null;
+  const retrying =
+    navigation.state !== "idle" && navigation.formData?.get("intent") === "retry-job"
+      ? navigation.formData.get("jobId")
+      : null;
   return (
     <div data-testid="failed-jobs">
       <Banner tone="critical" title={t("jobs.failed.title", { count: failed.total })}>
@@ -38,7 +41,11 @@ export function FailedJobsBanner({ failed, action }: { failed: FailedJobs; actio
             <InlineStack key={job.id} align="space-between" blockAlign="start" gap="300" wrap={false}>
               <BlockStack gap="100">
                 <Text as="p" fontWeight="semibold">
-                  {t("jobs.failed.line", { name: t(JOB_NAME_KEYS[job.name] ?? "jobs.name.other"), date: formatDateTime(locale, job.failedAt), attempts: job.attempts })}
+                  {t("jobs.failed.line", {
+                    name: t(JOB_NAME_KEYS[job.name] ?? "jobs.name.other"),
+                    date: formatDateTime(locale, job.failedAt),
+                    attempts: job.attempts,
+                  })}
                 </Text>
                 <Text as="p">{t(jobErrorKey(job.errorKind))}</Text>
                 <Text as="p" variant="bodySm" tone="subdued">
@@ -54,7 +61,9 @@ export function FailedJobsBanner({ failed, action }: { failed: FailedJobs; actio
               </Form>
             </InlineStack>
           ))}
-          {failed.total > failed.jobs.length && <Text as="p">{t("jobs.failed.more", { count: failed.total - failed.jobs.length })}</Text>}
+          {failed.total > failed.jobs.length && (
+            <Text as="p">{t("jobs.failed.more", { count: failed.total - failed.jobs.length })}</Text>
+          )}
         </BlockStack>
       </Banner>
     </div>

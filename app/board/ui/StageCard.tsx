@@ -27,14 +27,23 @@ export function CampaignDates({ campaign }: { campaign: Pick<CampaignView, "star
   const { startsAt, endsAt } = campaign;
   // endsAt is exclusive; show the last day it runs.
   const lastDay = endsAt ? new Date(new Date(endsAt).getTime() - 1).toISOString() : null;
-  if (startsAt && lastDay) return <>{t("campaign.dates", { start: formatDate(locale, startsAt), end: formatDate(locale, lastDay) })}</>;
+  if (startsAt && lastDay)
+    return <>{t("campaign.dates", { start: formatDate(locale, startsAt), end: formatDate(locale, lastDay) })}</>;
   if (startsAt) return <>{t("campaign.noEnd", { start: formatDate(locale, startsAt) })}</>;
   if (lastDay) return <>{t("campaign.until", { end: formatDate(locale, lastDay) })}</>;
   return <>{t("campaign.noDates")}</>;
 }
 
 /** The count at a level: visitors are a month's (analytics or the sessions entered); the world has none. */
-function LevelCount({ level, count, visitorsFrom }: { level: string; count: number | null; visitorsFrom: BoardStage["visitorsFrom"] }) {
+function LevelCount({
+  level,
+  count,
+  visitorsFrom,
+}: {
+  level: string;
+  count: number | null;
+  visitorsFrom: BoardStage["visitorsFrom"];
+}) {
   const t = useT();
   const locale = useLocale();
   if (level !== "visitor") return <>{formatNumber(locale, count ?? 0)}</>;
@@ -70,7 +79,9 @@ export function StageCard({
               {t("board.conversion")}
             </Text>
             <ConversionText stage={stage} />
-            {stage.number === 1 && visitorKinds && <VisitorKinds kinds={visitorKinds.kinds} month={visitorKinds.month} />}
+            {stage.number === 1 && visitorKinds && (
+              <VisitorKinds kinds={visitorKinds.kinds} month={visitorKinds.month} />
+            )}
             <VerdictWhy verdict={verdict} />
             <BandText stageNumber={stage.number} />
           </BlockStack>
@@ -137,7 +148,10 @@ function StageCounts({ stage }: { stage: BoardStage }) {
             {t("board.winbackAudience")}
           </Text>
           <Text as="span" variant="bodyMd">
-            {t("board.winbackCounts", { lapsed: formatNumber(locale, stage.lapsed), returned: formatNumber(locale, stage.returned ?? 0) })}
+            {t("board.winbackCounts", {
+              lapsed: formatNumber(locale, stage.lapsed),
+              returned: formatNumber(locale, stage.returned ?? 0),
+            })}
           </Text>
         </BlockStack>
       )}
@@ -146,7 +160,13 @@ function StageCounts({ stage }: { stage: BoardStage }) {
 }
 
 /** Ideas for an empty or weak stage. */
-function StageIdeas({ stage, winbackTierDays }: { stage: BoardStage; winbackTierDays: readonly [number, number, number] }) {
+function StageIdeas({
+  stage,
+  winbackTierDays,
+}: {
+  stage: BoardStage;
+  winbackTierDays: readonly [number, number, number];
+}) {
   const t = useT();
   if (stage.ideas.length === 0) return null;
   return (
@@ -156,7 +176,9 @@ function StageIdeas({ stage, winbackTierDays }: { stage: BoardStage; winbackTier
       </Text>
       <List type="bullet">
         {stage.ideas.map((idea) => (
-          <List.Item key={idea}>{t(idea, { first: winbackTierDays[0], second: winbackTierDays[1], third: winbackTierDays[2] })}</List.Item>
+          <List.Item key={idea}>
+            {t(idea, { first: winbackTierDays[0], second: winbackTierDays[1], third: winbackTierDays[2] })}
+          </List.Item>
         ))}
       </List>
     </BlockStack>
@@ -173,7 +195,11 @@ function StageCampaigns({ stage }: { stage: BoardStage }) {
         <Text as="h3" variant="headingSm">
           {t("board.campaigns")}
         </Text>
-        <Button url={`/app/campaigns?new=${stage.number}`} size="slim" accessibilityLabel={`${t("board.addCampaign")}: ${stageTitle(t, stage)}`}>
+        <Button
+          url={`/app/campaigns?new=${stage.number}`}
+          size="slim"
+          accessibilityLabel={`${t("board.addCampaign")}: ${stageTitle(t, stage)}`}
+        >
           {t("board.addCampaign")}
         </Button>
       </InlineStack>

@@ -36,8 +36,21 @@ function WeakestCall({ board }: { board: BoardData }) {
   const verdict = t(`verdict.${a.verdict}`);
   const body =
     a.stage === 1
-      ? t("board.weakest.bodyS1", { change: formatChange(locale, a.rate!), lower: formatChange(locale, a.lower!), upper: formatChange(locale, a.upper!), weak: formatPercent(locale, 1 - band.weakBelow), verdict })
-      : t("board.weakest.body", { rate: formatPercent(locale, a.rate!), lower: formatPercent(locale, a.lower!), upper: formatPercent(locale, a.upper!), weak: formatPercent(locale, band.weakBelow), strong: formatPercent(locale, band.strongAbove), verdict });
+      ? t("board.weakest.bodyS1", {
+          change: formatChange(locale, a.rate!),
+          lower: formatChange(locale, a.lower!),
+          upper: formatChange(locale, a.upper!),
+          weak: formatPercent(locale, 1 - band.weakBelow),
+          verdict,
+        })
+      : t("board.weakest.body", {
+          rate: formatPercent(locale, a.rate!),
+          lower: formatPercent(locale, a.lower!),
+          upper: formatPercent(locale, a.upper!),
+          weak: formatPercent(locale, band.weakBelow),
+          strong: formatPercent(locale, band.strongAbove),
+          verdict,
+        });
   return (
     <div data-testid="weakest-stage" data-certainty={call.certainty}>
       <BlockStack gap="100">
@@ -47,7 +60,9 @@ function WeakestCall({ board }: { board: BoardData }) {
         <Text as="p">{body}</Text>
         <Text as="p" variant="bodySm" tone="subdued">
           <span data-testid="weakest-certainty">
-            {call.certainty === "clear" ? t("board.weakest.clear") : t("board.weakest.likely", { stages: stageList(t, board.stages, call.couldAlsoBe) })}
+            {call.certainty === "clear"
+              ? t("board.weakest.clear")
+              : t("board.weakest.likely", { stages: stageList(t, board.stages, call.couldAlsoBe) })}
           </span>
         </Text>
       </BlockStack>
@@ -66,7 +81,9 @@ const UNJUDGED_KEYS = {
 function UnjudgedText({ board }: { board: BoardData }) {
   const t = useT();
   if (board.unjudged.length === 0) return null;
-  const stages = board.unjudged.map((u) => t(UNJUDGED_KEYS[u.reason], { stage: stageTitle(t, board.stages[u.stage - 1]) })).join("; ");
+  const stages = board.unjudged
+    .map((u) => t(UNJUDGED_KEYS[u.reason], { stage: stageTitle(t, board.stages[u.stage - 1]) }))
+    .join("; ");
   return (
     <Text as="p" variant="bodySm" tone="subdued">
       <span data-testid="unjudged-stages">{t("board.unjudged", { stages })}</span>

@@ -90,9 +90,15 @@ function ImportProgress({ run }: { run: NonNullable<SyncStatus["current"]> }) {
       <ProgressBar progress={run.progress} tone="highlight" ariaLabelledBy="sync-progress-label" />
       <Text as="p" variant="bodySm" tone="subdued" id="sync-progress-label">
         {run.phase === "classify" && run.customersTotal
-          ? t("sync.progressCustomers", { done: formatNumber(locale, run.customersDone), total: formatNumber(locale, run.customersTotal) })
+          ? t("sync.progressCustomers", {
+              done: formatNumber(locale, run.customersDone),
+              total: formatNumber(locale, run.customersTotal),
+            })
           : run.linesTotal
-            ? t("sync.progressLines", { done: formatNumber(locale, run.linesDone), total: formatNumber(locale, run.linesTotal) })
+            ? t("sync.progressLines", {
+                done: formatNumber(locale, run.linesDone),
+                total: formatNumber(locale, run.linesTotal),
+              })
             : t("sync.progressPercent", { percent: run.progress })}
       </Text>
     </BlockStack>
@@ -106,7 +112,9 @@ function LastRuns({ sync }: { sync: SyncStatus }) {
   return (
     <BlockStack gap="100">
       <Text as="p" tone="subdued">
-        {sync.lastFinishedAt ? t("sync.lastImport", { date: formatDateTime(locale, sync.lastFinishedAt) }) : t("sync.never")}
+        {sync.lastFinishedAt
+          ? t("sync.lastImport", { date: formatDateTime(locale, sync.lastFinishedAt) })
+          : t("sync.never")}
       </Text>
       {sync.lastDailyRunAt && (
         <Text as="p" tone="subdued">
@@ -114,7 +122,9 @@ function LastRuns({ sync }: { sync: SyncStatus }) {
         </Text>
       )}
       <Text as="p" tone="subdued">
-        {sync.campaignsRefreshedAt ? t("sync.campaignsRefreshed", { date: formatDateTime(locale, sync.campaignsRefreshedAt) }) : t("sync.campaignsNever")}
+        {sync.campaignsRefreshedAt
+          ? t("sync.campaignsRefreshed", { date: formatDateTime(locale, sync.campaignsRefreshedAt) })
+          : t("sync.campaignsNever")}
       </Text>
     </BlockStack>
   );

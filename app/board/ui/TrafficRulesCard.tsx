@@ -5,7 +5,15 @@
 import { BlockStack, Card, Text, TextField } from "@shopify/polaris";
 import { useT } from "../../i18n/i18n";
 
-export function TrafficRulesCard({ value, onChange, error }: { value: string; onChange: (value: string) => void; error?: string }) {
+export function TrafficRulesCard({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+}) {
   const t = useT();
   return (
     <Card>
@@ -15,7 +23,16 @@ export function TrafficRulesCard({ value, onChange, error }: { value: string; on
             {t("settings.traffic.title")}
           </Text>
           <Text as="p">{t("settings.traffic.help")}</Text>
-          <TextField label={t("settings.traffic.label")} name="trafficRules" value={value} onChange={onChange} multiline={4} autoComplete="off" monospaced error={error} />
+          <TextField
+            label={t("settings.traffic.label")}
+            name="trafficRules"
+            value={value}
+            onChange={onChange}
+            multiline={4}
+            autoComplete="off"
+            monospaced
+            error={error}
+          />
         </BlockStack>
       </div>
     </Card>

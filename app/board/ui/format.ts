@@ -29,18 +29,34 @@ const SMALLEST_SHOWN = 0.001;
 function percent(locale: Locale, rate: number, signDisplay: "auto" | "exceptZero"): string {
   const intl = intlFor(locale);
   if (rate !== 0 && Math.abs(rate) < SMALLEST_SHOWN / 2) {
-    const smallest = intl.formatNumber(Math.sign(rate) * SMALLEST_SHOWN, { style: "percent", maximumFractionDigits: 1, signDisplay });
+    const smallest = intl.formatNumber(Math.sign(rate) * SMALLEST_SHOWN, {
+      style: "percent",
+      maximumFractionDigits: 1,
+      signDisplay,
+    });
     return translate(locale, "format.lessThan", { value: smallest });
   }
   const digits = Math.abs(rate) < 0.1 ? 1 : 0;
-  return intl.formatNumber(rate, { style: "percent", maximumFractionDigits: digits, minimumFractionDigits: 0, signDisplay });
+  return intl.formatNumber(rate, {
+    style: "percent",
+    maximumFractionDigits: digits,
+    minimumFractionDigits: 0,
+    signDisplay,
+  });
 }
 
 /** Minor units (hundredths, as the sync layer stores money) in the shop's currency. */
-export function formatMoney(locale: Locale, minor: number, currency: string | null, options: { whole?: boolean } = {}): string {
+export function formatMoney(
+  locale: Locale,
+  minor: number,
+  currency: string | null,
+  options: { whole?: boolean } = {},
+): string {
   const intl = intlFor(locale);
   const major = minor / 100;
-  const digits = options.whole ? { maximumFractionDigits: 0, minimumFractionDigits: 0 } : { maximumFractionDigits: 2, minimumFractionDigits: 2 };
+  const digits = options.whole
+    ? { maximumFractionDigits: 0, minimumFractionDigits: 0 }
+    : { maximumFractionDigits: 2, minimumFractionDigits: 2 };
   // Shopify's CurrencyCode values are ISO 4217 codes; anything else is shown beside the amount rather than trusted to Intl.
   if (currency && /^[A-Z]{3}$/.test(currency)) {
     return intl.formatNumber(major, { style: "currency", currency, ...(options.whole ? digits : {}) });
@@ -56,7 +72,14 @@ export function formatDate(locale: Locale, iso: string | null | undefined): stri
 
 export function formatDateTime(locale: Locale, iso: string | null | undefined): string {
   if (!iso) return "";
-  return intlFor(locale).formatDate(new Date(iso), { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  return intlFor(locale).formatDate(new Date(iso), {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
 }
 
 /** "2026-11-23" for <input type="date"> defaults. */

@@ -43,7 +43,9 @@ function StageCell({ campaign: c }: { campaign: CampaignView }) {
         labelHidden
         options={stageOptions}
         value={String(c.stage)}
-        onChange={(value) => post({ intent: "override", id: String(c.id), stage: value, stageOneKind: c.stageOneKind ?? "" })}
+        onChange={(value) =>
+          post({ intent: "override", id: String(c.id), stage: value, stageOneKind: c.stageOneKind ?? "" })
+        }
       />
       {c.stage === 1 && (
         <Select
@@ -76,11 +78,18 @@ function FiguresCell({ campaign: c, currency }: { campaign: CampaignView; curren
   return (
     <BlockStack gap="100">
       <Text as="span" numeric>
-        {t("campaigns.figures.total", { orders: c.orders, revenue: formatMoney(locale, Number(c.revenueMinor), currency) })}
+        {t("campaigns.figures.total", {
+          orders: c.orders,
+          revenue: formatMoney(locale, Number(c.revenueMinor), currency),
+        })}
       </Text>
       {c.perStage.map((s) => (
         <Text as="span" variant="bodySm" tone="subdued" numeric key={s.stage}>
-          {t("campaigns.figures.stage", { stage: s.stage, orders: s.orders, revenue: formatMoney(locale, Number(s.revenueMinor), currency) })}
+          {t("campaigns.figures.stage", {
+            stage: s.stage,
+            orders: s.orders,
+            revenue: formatMoney(locale, Number(s.revenueMinor), currency),
+          })}
           {s.winbackOrders > 0 ? ` ${t("campaigns.figures.winback", { count: s.winbackOrders })}` : ""}
         </Text>
       ))}
@@ -109,7 +118,11 @@ function DeleteButton({ campaign: c }: { campaign: CampaignView }) {
     <BlockStack gap="100">
       <Text as="span">{t("campaigns.deleteConfirm", { name: c.name })}</Text>
       <InlineStack gap="200">
-        <Button tone="critical" variant="primary" onClick={() => post({ intent: "delete", id: String(c.id), name: c.name })}>
+        <Button
+          tone="critical"
+          variant="primary"
+          onClick={() => post({ intent: "delete", id: String(c.id), name: c.name })}
+        >
           {t("campaigns.delete")}
         </Button>
         <Button onClick={() => setAsking(false)}>{t("campaigns.keep")}</Button>
@@ -176,7 +189,15 @@ function NameCell({ campaign: c }: { campaign: CampaignView }) {
   );
 }
 
-export function CampaignTable({ campaigns, currency, onEdit }: { campaigns: CampaignView[]; currency: string | null; onEdit: (campaign: CampaignView) => void }) {
+export function CampaignTable({
+  campaigns,
+  currency,
+  onEdit,
+}: {
+  campaigns: CampaignView[];
+  currency: string | null;
+  onEdit: (campaign: CampaignView) => void;
+}) {
   const t = useT();
   return (
     <Card padding="0">

@@ -37,7 +37,14 @@ function initialValues(editing: CampaignView | null, presetStage: StageNumber | 
       endsOn: lastDayOf(editing.endsAt),
     };
   }
-  return { name: "", stage: String(presetStage ?? 1), kind: STAGE_ONE_KINDS[0], channel: "EMAIL", startsOn: today, endsOn: "" };
+  return {
+    name: "",
+    stage: String(presetStage ?? 1),
+    kind: STAGE_ONE_KINDS[0],
+    channel: "EMAIL",
+    startsOn: today,
+    endsOn: "",
+  };
 }
 
 function useFormValues(editing: CampaignView | null, presetStage: StageNumber | null, today: string) {
@@ -62,7 +69,14 @@ function CampaignFields({
   return (
     <FormLayout>
       <div ref={nameField}>
-        <TextField label={t("campaigns.form.name")} name="name" value={values.name} onChange={set("name")} autoComplete="off" error={error("name")} />
+        <TextField
+          label={t("campaigns.form.name")}
+          name="name"
+          value={values.name}
+          onChange={set("name")}
+          autoComplete="off"
+          error={error("name")}
+        />
       </div>
       <FormLayout.Group>
         <Select
@@ -96,7 +110,15 @@ function CampaignFields({
         />
       </FormLayout.Group>
       <FormLayout.Group>
-        <TextField label={t("campaigns.form.start")} type="date" name="startsOn" value={values.startsOn} onChange={set("startsOn")} autoComplete="off" error={error("startsOn")} />
+        <TextField
+          label={t("campaigns.form.start")}
+          type="date"
+          name="startsOn"
+          value={values.startsOn}
+          onChange={set("startsOn")}
+          autoComplete="off"
+          error={error("startsOn")}
+        />
         <TextField
           label={t("campaigns.form.end")}
           type="date"
@@ -112,7 +134,17 @@ function CampaignFields({
   );
 }
 
-export function ManualCampaignForm({ today, presetStage, editing, onDone }: { today: string; presetStage: StageNumber | null; editing: CampaignView | null; onDone: () => void }) {
+export function ManualCampaignForm({
+  today,
+  presetStage,
+  editing,
+  onDone,
+}: {
+  today: string;
+  presetStage: StageNumber | null;
+  editing: CampaignView | null;
+  onDone: () => void;
+}) {
   const t = useT();
   const result = useActionData<CampaignsActionResult>();
   const navigation = useNavigation();
@@ -145,7 +177,9 @@ export function ManualCampaignForm({ today, presetStage, editing, onDone }: { to
           <Text as="p" tone="subdued">
             {t("campaigns.form.help")}
           </Text>
-          {saved && <Banner tone="success">{t(saved === "create" ? "campaigns.form.added" : "campaigns.form.updated")}</Banner>}
+          {saved && (
+            <Banner tone="success">{t(saved === "create" ? "campaigns.form.added" : "campaigns.form.updated")}</Banner>
+          )}
           <CampaignFields values={values} set={set} error={error} nameField={nameField} />
           <InlineStack align="end" gap="200">
             {editing && <Button onClick={onDone}>{t("campaigns.form.cancel")}</Button>}

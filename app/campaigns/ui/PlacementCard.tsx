@@ -21,7 +21,10 @@ export function PlacementCard() {
           rows={MARKETING_TACTICS.map((tactic) => {
             const mapping = defaultStageForTactic(tactic);
             const stage = stageTitle(t, STAGE_DEFINITIONS[mapping.stage - 1]);
-            return [t(`tactic.${tactic}`), mapping.stageOneKind ? `${stage} (${t(`kind.${mapping.stageOneKind}`)})` : stage];
+            return [
+              t(`tactic.${tactic}`),
+              mapping.stageOneKind ? `${stage} (${t(`kind.${mapping.stageOneKind}`)})` : stage,
+            ];
           })}
         />
         <Text as="p" variant="bodySm" tone="subdued">

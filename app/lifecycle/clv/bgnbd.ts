@@ -188,8 +188,7 @@ export function probabilityAlive(params: BgNbdParams, x: number, tx: number, T: 
   if (problem) throw new RangeError(problem);
   if (x === 0) return 1;
   const { r, alpha, a, b } = params;
-  const logOdds =
-    Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  const logOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
   // 1/(1+e^L), computed without overflow.
   return logOdds > 0 ? Math.exp(-logOdds) / (1 + Math.exp(-logOdds)) : 1 / (1 + Math.exp(logOdds));
 }

@@ -63,7 +63,9 @@ export function fitMaximumLikelihood<Name extends string>(
   const { names, customers } = problem;
   const toParams = (z: readonly number[]): Record<Name, number> =>
     Object.fromEntries(names.map((name, i) => [name, Math.exp(z[i])])) as Record<Name, number>;
-  const start = names.map((name) => Math.log(Math.min(hi, Math.max(lo, options.initial?.[name] ?? problem.start[name]))));
+  const start = names.map((name) =>
+    Math.log(Math.min(hi, Math.max(lo, options.initial?.[name] ?? problem.start[name]))),
+  );
   const res = minimize((z) => -problem.logLikelihood(toParams(z)) / customers, start, {
     lower: names.map(() => Math.log(lo)),
     upper: names.map(() => Math.log(hi)),

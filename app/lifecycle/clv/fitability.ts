@@ -94,10 +94,7 @@ export function assessFitability(summary: readonly CustomerSummary[], options: F
       mbgnbd,
     };
   }
-  const gammaGamma = fitGammaGamma(
-    { x: summary.map((c) => c.x), zbar: summary.map((c) => c.zbar ?? 0) },
-    options.fit,
-  );
+  const gammaGamma = fitGammaGamma({ x: summary.map((c) => c.x), zbar: summary.map((c) => c.zbar ?? 0) }, options.fit);
   if (!gammaGamma.converged) {
     return {
       ok: false,

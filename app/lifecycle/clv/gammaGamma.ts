@@ -76,7 +76,8 @@ export function prepareGammaGamma(data: GammaGammaData): PreparedGammaGamma {
   let maxX = 0;
   for (let i = 0; i < n; i++) {
     const x = data.x[i];
-    if (!Number.isInteger(x) || x < 0) throw new RangeError(`customer #${i}: x must be a non-negative integer (got ${x})`);
+    if (!Number.isInteger(x) || x < 0)
+      throw new RangeError(`customer #${i}: x must be a non-negative integer (got ${x})`);
     if (x === 0) continue;
     const z = data.zbar[i];
     if (!(Number.isFinite(z) && z > 0)) {

@@ -82,7 +82,8 @@ export function mbgnbdPreparedLogLikelihood(params: MbgNbdParams, d: PreparedBgN
     const rx = r + x;
     const alive = -rx * Math.log(alpha + d.T[i]);
     const dead = deadWeight[x] - rx * Math.log(alpha + d.tx[i]);
-    const ll = base[x] + (alive > dead ? alive + Math.log1p(Math.exp(dead - alive)) : dead + Math.log1p(Math.exp(alive - dead)));
+    const ll =
+      base[x] + (alive > dead ? alive + Math.log1p(Math.exp(dead - alive)) : dead + Math.log1p(Math.exp(alive - dead)));
     const term = d.weight[i] * ll;
     const t = sum + term;
     comp += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
@@ -125,7 +126,13 @@ export function mbgnbdProbabilityAlive(params: MbgNbdParams, x: number, tx: numb
 }
 
 /** (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))]: E[Y(t)] of a customer alive now. */
-function expectedIfAlive(params: MbgNbdParams, t: number, x: number, T: number, hyp: Hyp2f1Options | undefined): number {
+function expectedIfAlive(
+  params: MbgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+  hyp: Hyp2f1Options | undefined,
+): number {
   const { r, alpha, a, b } = params;
   const z = t / (alpha + T + t);
   return ((a + b + x) / (a - 1)) * (1 - scaledHyp2f1(r + x, b + x + 1, a + b + x, z, r + x, hyp));
@@ -159,7 +166,9 @@ export function mbgnbdConditionalExpectedPurchases(
   checkInputs(params, x, tx, T);
   if (!(Number.isFinite(t) && t >= 0)) throw new RangeError(`t must be a finite number ≥ 0 (got ${t})`);
   if (t === 0) return 0;
-  return acrossAEqualsOne(params, (p) => expectedIfAlive(p, t, x, T, hypOptions)) * mbgnbdProbabilityAlive(params, x, tx, T);
+  return (
+    acrossAEqualsOne(params, (p) => expectedIfAlive(p, t, x, T, hypOptions)) * mbgnbdProbabilityAlive(params, x, tx, T)
+  );
 }
 
 /**

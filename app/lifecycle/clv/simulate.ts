@@ -115,7 +115,10 @@ export function simulateCustomers(
     while (!diesAtStart) {
       t += -Math.log(u()) / lambda;
       if (t > T) break;
-      if (++x > maxPurchases) throw new RangeError(`customer #${i} made more than ${maxPurchases} purchases: λ = ${lambda} is not a purchase rate`);
+      if (++x > maxPurchases)
+        throw new RangeError(
+          `customer #${i} made more than ${maxPurchases} purchases: λ = ${lambda} is not a purchase rate`,
+        );
       tx = t;
       if (u() < p) break;
     }

@@ -42,9 +42,7 @@ export function lgamma(x: number): number {
     (1 / 12 +
       inv2 *
         (-1 / 360 +
-          inv2 *
-            (1 / 1260 +
-              inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360 + inv2 * (1 / 156)))))));
+          inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360 + inv2 * (1 / 156)))))));
   return (x - 0.5) * Math.log(x) - x + LN_SQRT_2PI + series - shift;
 }
 
@@ -120,7 +118,13 @@ function gaussSeries(a: number, b: number, c: number, z: number, maxTerms: numbe
     term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     if (term === 0) {
       // Terminating series: exact up to rounding.
-      return { sum, absSum, terms: n + 1, converged: true, relErr: (EPS * (weighted + (n + 2) * absSum)) / Math.abs(sum) };
+      return {
+        sum,
+        absSum,
+        terms: n + 1,
+        converged: true,
+        relErr: (EPS * (weighted + (n + 2) * absSum)) / Math.abs(sum),
+      };
     }
     sum += term;
     absSum += Math.abs(term);

@@ -52,7 +52,8 @@ export function utcDayIndex(ms: number): number {
  * Throws RangeError on a non-finite `at`/`value` or an empty customerId.
  */
 export function buildSummary(purchases: readonly Purchase[], calibrationEnd: number): CustomerSummaryRow[] {
-  if (!Number.isFinite(calibrationEnd)) throw new RangeError(`calibrationEnd must be finite epoch ms (got ${calibrationEnd})`);
+  if (!Number.isFinite(calibrationEnd))
+    throw new RangeError(`calibrationEnd must be finite epoch ms (got ${calibrationEnd})`);
   const endDay = utcDayIndex(calibrationEnd);
   // customerId → (day → summed value)
   const byCustomer = new Map<string, Map<number, number>>();

@@ -61,7 +61,8 @@ export function predictCustomerValue(
 ): CustomerPrediction {
   const horizon = options.horizonWeeks ?? WEEKS_PER_YEAR;
   const d = options.monthlyDiscountRate ?? 0;
-  if (!(horizon >= 0 && horizon <= MAX_HORIZON_WEEKS)) throw new RangeError(`horizonWeeks must be from 0 to ${MAX_HORIZON_WEEKS} (got ${horizon})`);
+  if (!(horizon >= 0 && horizon <= MAX_HORIZON_WEEKS))
+    throw new RangeError(`horizonWeeks must be from 0 to ${MAX_HORIZON_WEEKS} (got ${horizon})`);
   if (!(Number.isFinite(d) && d >= 0)) throw new RangeError(`monthlyDiscountRate must be ≥ 0 (got ${d})`);
   const { x, tx, T } = customer;
   const zbar = customer.zbar ?? NaN;

@@ -53,7 +53,14 @@ export function seedGeneratedStore(shop: ShopState, ids: IdSequence, o: Generate
   const subShare = o.subscribedShare ?? 0.3;
   const cancelShare = o.cancelledShare ?? 0.04;
   const guestShare = o.guestShare ?? 0.05;
-  const report: GeneratedSeedReport = { customers: 0, orders: 0, guestOrders: 0, cancelledOrders: 0, subscribed: 0, ms: 0 };
+  const report: GeneratedSeedReport = {
+    customers: 0,
+    orders: 0,
+    guestOrders: 0,
+    cancelledOrders: 0,
+    subscribed: 0,
+    ms: 0,
+  };
 
   const customers: CustomerRec[] = [];
   const weights: number[] = [];

@@ -39,13 +39,56 @@ export interface SimulatedCampaign {
 
 export const SIMULATED_CAMPAIGNS: readonly SimulatedCampaign[] = [
   { audience: "first", source: "google", medium: "cpc", campaign: "gifts-search", weight: 0.35 },
-  { audience: "first", source: "instagram", medium: "paid_social", campaign: "new-season-launch", weight: 0.25, window: [0.3, 0.75] },
-  { audience: "first", source: "shopify_email", medium: "email", campaign: "welcome-series", weight: 0.4, eventId: 9101, code: "WELCOME10", codeShare: 0.6 },
-  { audience: "second", source: "shopify_email", medium: "email", campaign: "thank-you-come-back", weight: 0.7, eventId: 9102, code: "SECOND15", codeShare: 0.5 },
+  {
+    audience: "first",
+    source: "instagram",
+    medium: "paid_social",
+    campaign: "new-season-launch",
+    weight: 0.25,
+    window: [0.3, 0.75],
+  },
+  {
+    audience: "first",
+    source: "shopify_email",
+    medium: "email",
+    campaign: "welcome-series",
+    weight: 0.4,
+    eventId: 9101,
+    code: "WELCOME10",
+    codeShare: 0.6,
+  },
+  {
+    audience: "second",
+    source: "shopify_email",
+    medium: "email",
+    campaign: "thank-you-come-back",
+    weight: 0.7,
+    eventId: 9102,
+    code: "SECOND15",
+    codeShare: 0.5,
+  },
   { audience: "second", source: "facebook", medium: "paid_social", campaign: "retarget-buyers", weight: 0.3 },
-  { audience: "regular", source: "shopify_email", medium: "email", campaign: "vip-early-access", weight: 0.6, eventId: 9103, code: "VIP20", codeShare: 0.4 },
+  {
+    audience: "regular",
+    source: "shopify_email",
+    medium: "email",
+    campaign: "vip-early-access",
+    weight: 0.6,
+    eventId: 9103,
+    code: "VIP20",
+    codeShare: 0.4,
+  },
   { audience: "regular", source: "newsletter", medium: "email", campaign: "monthly-newsletter", weight: 0.4 },
-  { audience: "winback", source: "shopify_email", medium: "email", campaign: "we-miss-you", weight: 1, eventId: 9104, code: "COMEBACK", codeShare: 0.7 },
+  {
+    audience: "winback",
+    source: "shopify_email",
+    medium: "email",
+    campaign: "we-miss-you",
+    weight: 1,
+    eventId: 9104,
+    code: "COMEBACK",
+    codeShare: 0.7,
+  },
 ];
 
 export interface SimulatedVisit {
@@ -81,7 +124,8 @@ function previousOrderAt(shop: ShopState, order: OrderRec): number | null {
   let previous: number | null = null;
   for (const id of shop.customers.get(order.customerId)?.orderIds ?? []) {
     const other = shop.orders.get(id);
-    if (other && !other.test && other.createdAt < order.createdAt && (previous === null || other.createdAt > previous)) previous = other.createdAt;
+    if (other && !other.test && other.createdAt < order.createdAt && (previous === null || other.createdAt > previous))
+      previous = other.createdAt;
   }
   return previous;
 }
@@ -116,7 +160,9 @@ export function simulateJourneys(shop: ShopState): number {
     if (hashShare(`journey:${order.id}`) >= JOURNEY_SHARE) continue;
     const position = (order.createdAt - oldest) / span;
     const audience = audienceOf(shop, order, customerOrderIndex(shop, order));
-    const running = SIMULATED_CAMPAIGNS.filter((c) => c.audience === audience && (!c.window || (position >= c.window[0] && position <= c.window[1])));
+    const running = SIMULATED_CAMPAIGNS.filter(
+      (c) => c.audience === audience && (!c.window || (position >= c.window[0] && position <= c.window[1])),
+    );
     if (running.length === 0) continue;
     const campaign = pick(running, hashShare(`journey:campaign:${order.id}`));
     const visit = (daysBefore: number): SimulatedVisit => ({
@@ -127,7 +173,11 @@ export function simulateJourneys(shop: ShopState): number {
       occurredAt: order.createdAt - daysBefore * DAY_MS,
     });
     const usesCode = campaign.code !== undefined && hashShare(`journey:code:${order.id}`) < (campaign.codeShare ?? 0);
-    journeys.set(order.id, { first: visit(1 + Math.floor(hashShare(`journey:days:${order.id}`) * 6)), last: visit(0), codes: usesCode ? [campaign.code!] : [] });
+    journeys.set(order.id, {
+      first: visit(1 + Math.floor(hashShare(`journey:days:${order.id}`) * 6)),
+      last: visit(0),
+      codes: usesCode ? [campaign.code!] : [],
+    });
   }
   shop.simulatedJourneys = journeys;
   return journeys.size;
@@ -142,7 +192,14 @@ function visitView(v: SimulatedVisit, orderId: number, which: "first" | "last") 
     source: v.source,
     sourceType: v.medium === "email" ? "NEWSLETTER" : "AD",
     sourceDescription: `${SIMULATED_VISIT_PREFIX}: ${v.source} / ${v.medium}`,
-    utmParameters: { __typename: "UTMParameters", source: v.source, medium: v.medium, campaign: v.campaign, content: null, term: null },
+    utmParameters: {
+      __typename: "UTMParameters",
+      source: v.source,
+      medium: v.medium,
+      campaign: v.campaign,
+      content: null,
+      term: null,
+    },
     marketingEvent:
       v.eventId === null
         ? null

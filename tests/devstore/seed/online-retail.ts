@@ -27,7 +27,10 @@ import { emptyCustomer, type IdSequence, type OrderLine, type OrderRec, type Sho
 import { hashShare } from "../util";
 import { simulateJourneys } from "./journeys";
 
-export const ONLINE_RETAIL_PATH = path.join(REPO_ROOT, "tests/fixtures/online-retail/online_retail_uci_2010-2011.csv.gz");
+export const ONLINE_RETAIL_PATH = path.join(
+  REPO_ROOT,
+  "tests/fixtures/online-retail/online_retail_uci_2010-2011.csv.gz",
+);
 /** The data ends on 2011-12-09; `shiftTo` maps this instant. */
 export const ONLINE_RETAIL_ANCHOR = Date.UTC(2011, 11, 10);
 export const SUBSCRIBED_SHARE = 0.3;
@@ -146,7 +149,14 @@ function splitCsv(line: string): string[] {
 
 function parseDate(s: string): number {
   // 'YYYY-MM-DD HH:MM:SS', treated as UTC
-  return Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10), +s.slice(11, 13), +s.slice(14, 16), +s.slice(17, 19) || 0);
+  return Date.UTC(
+    +s.slice(0, 4),
+    +s.slice(5, 7) - 1,
+    +s.slice(8, 10),
+    +s.slice(11, 13),
+    +s.slice(14, 16),
+    +s.slice(17, 19) || 0,
+  );
 }
 
 export async function readOnlineRetailInvoices(file = ONLINE_RETAIL_PATH, withLines = false) {
@@ -173,18 +183,26 @@ export async function readOnlineRetailInvoices(file = ONLINE_RETAIL_PATH, withLi
       invoices.set(no, inv);
     }
     inv.sum += qty * price;
-    if (inv.lines) inv.lines.push({ title: f[2].trim(), sku: f[1], quantity: qty, priceMinor: Math.round(price * 100) });
+    if (inv.lines)
+      inv.lines.push({ title: f[2].trim(), sku: f[1], quantity: qty, priceMinor: Math.round(price * 100) });
   }
   return { invoices, rows };
 }
 
-export async function seedOnlineRetailInto(shop: ShopState, ids: IdSequence, o: OnlineRetailOptions = {}): Promise<OnlineRetailReport> {
+export async function seedOnlineRetailInto(
+  shop: ShopState,
+  ids: IdSequence,
+  o: OnlineRetailOptions = {},
+): Promise<OnlineRetailReport> {
   const t0 = Date.now();
   const shift =
     o.shiftTo === undefined
       ? 0
-      : (o.shiftTo instanceof Date ? o.shiftTo.getTime() : typeof o.shiftTo === "number" ? o.shiftTo : Date.parse(o.shiftTo)) -
-        ONLINE_RETAIL_ANCHOR;
+      : (o.shiftTo instanceof Date
+          ? o.shiftTo.getTime()
+          : typeof o.shiftTo === "number"
+            ? o.shiftTo
+            : Date.parse(o.shiftTo)) - ONLINE_RETAIL_ANCHOR;
   const { invoices, rows } = await readOnlineRetailInvoices(o.file ?? ONLINE_RETAIL_PATH, o.withLines ?? false);
   shop.currencyCode = "GBP";
   shop.ianaTimezone = "Europe/London";

@@ -94,7 +94,12 @@ export function seedRowsInto(shop: ShopState, ids: IdSequence, rows: SeedRows): 
       const em = typeof r.emailMarketing === "string" ? { state: r.emailMarketing } : r.emailMarketing;
       c.emailMarketing = {
         state: em.state,
-        optInLevel: "optInLevel" in em && em.optInLevel !== undefined ? em.optInLevel : em.state === "SUBSCRIBED" ? "SINGLE_OPT_IN" : null,
+        optInLevel:
+          "optInLevel" in em && em.optInLevel !== undefined
+            ? em.optInLevel
+            : em.state === "SUBSCRIBED"
+              ? "SINGLE_OPT_IN"
+              : null,
         consentUpdatedAt:
           "consentUpdatedAt" in em && em.consentUpdatedAt !== undefined && em.consentUpdatedAt !== null
             ? ms(em.consentUpdatedAt)
@@ -144,8 +149,14 @@ export function seedRowsInto(shop: ShopState, ids: IdSequence, rows: SeedRows): 
       totalMinor: total,
       refundedMinor: refunded,
       financialStatus:
-        r.financialStatus ?? (refunded >= total && refunded > 0 ? "REFUNDED" : refunded > 0 ? "PARTIALLY_REFUNDED" : "PAID"),
-      lines: (r.lines ?? []).map((l) => ({ title: l.title, sku: l.sku ?? null, quantity: l.quantity, priceMinor: toMinor(l.price) })),
+        r.financialStatus ??
+        (refunded >= total && refunded > 0 ? "REFUNDED" : refunded > 0 ? "PARTIALLY_REFUNDED" : "PAID"),
+      lines: (r.lines ?? []).map((l) => ({
+        title: l.title,
+        sku: l.sku ?? null,
+        quantity: l.quantity,
+        priceMinor: toMinor(l.price),
+      })),
       tags: r.tags ? splitTags(r.tags) : [],
       country: customer?.country ?? null,
       countryCode: customer?.countryCode ?? null,

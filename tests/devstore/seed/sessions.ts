@@ -67,10 +67,17 @@ export function simulatedTraffic(shop: ShopState, fromMs: number, toMs: number):
   }
   const rows: SimulatedTrafficRow[] = [];
   for (const month of [...ordersPerMonth.keys()].sort()) {
-    const total = ordersPerMonth.get(month)! * VISITORS_PER_ORDER * (0.95 + 0.1 * hashShare(`${shop.domain}:visitors:${month}`));
+    const total =
+      ordersPerMonth.get(month)! * VISITORS_PER_ORDER * (0.95 + 0.1 * hashShare(`${shop.domain}:visitors:${month}`));
     for (const t of SIMULATED_TRAFFIC) {
-      const visitors = Math.round(total * t.weight * (0.9 + 0.2 * hashShare(`${shop.domain}:${month}:${t.source}:${t.name}`)));
-      const sessions = Math.round(visitors * SESSIONS_PER_VISITOR * (0.9 + 0.2 * hashShare(`${shop.domain}:${month}:${t.source}:${t.name}:sessions`)));
+      const visitors = Math.round(
+        total * t.weight * (0.9 + 0.2 * hashShare(`${shop.domain}:${month}:${t.source}:${t.name}`)),
+      );
+      const sessions = Math.round(
+        visitors *
+          SESSIONS_PER_VISITOR *
+          (0.9 + 0.2 * hashShare(`${shop.domain}:${month}:${t.source}:${t.name}:sessions`)),
+      );
       rows.push({ month, source: t.source, name: t.name, visitors, sessions });
     }
   }
@@ -103,15 +110,23 @@ export function salesByMonth(shop: ShopState, fromMs: number, toMs: number): Sal
     const m = monthOfMs(o.createdAt);
     byMonth.set(m, (byMonth.get(m) ?? 0) + orderNetMinor(o));
   }
-  return [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, netSalesMinor]) => ({ month, netSalesMinor }));
+  return [...byMonth.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, netSalesMinor]) => ({ month, netSalesMinor }));
 }
 
 /** Net sales over [fromMs, toMs] by the generated first-visit channel of the order's customer. */
-export function salesByFirstVisitChannel(shop: ShopState, fromMs: number, toMs: number): Array<{ channel: string; netSalesMinor: number }> {
+export function salesByFirstVisitChannel(
+  shop: ShopState,
+  fromMs: number,
+  toMs: number,
+): Array<{ channel: string; netSalesMinor: number }> {
   const byChannel = new Map<string, number>();
   for (const o of salesOrders(shop, fromMs, toMs)) {
     const channel = firstVisitChannel(o.customerId != null ? `customer:${o.customerId}` : `order:${o.id}`);
     byChannel.set(channel, (byChannel.get(channel) ?? 0) + orderNetMinor(o));
   }
-  return [...byChannel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([channel, netSalesMinor]) => ({ channel, netSalesMinor }));
+  return [...byChannel.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([channel, netSalesMinor]) => ({ channel, netSalesMinor }));
 }
