@@ -129,20 +129,17 @@ interface RunResult {
   converged: boolean;
 }
 
-function nelderMeadRun(
+/** The starting simplex: x0 and one point a step along each axis (the other way where a bound stops the step). */
+function initialSimplex(
   f: (x: readonly number[]) => number,
   x0: number[],
   f0: number,
   step: number,
   project: (x: number[]) => number[],
-  xTol: number,
-  fTol: number,
-  budget: number,
-): RunResult {
-  const n = x0.length;
+): { pts: number[][]; vals: number[] } {
   const pts: number[][] = [x0];
   const vals: number[] = [f0];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < x0.length; i++) {
     const p = [...x0];
     p[i] += step;
     let q = project(p);
@@ -154,6 +151,21 @@ function nelderMeadRun(
     pts.push(q);
     vals.push(f(q));
   }
+  return { pts, vals };
+}
+
+function nelderMeadRun(
+  f: (x: readonly number[]) => number,
+  x0: number[],
+  f0: number,
+  step: number,
+  project: (x: number[]) => number[],
+  xTol: number,
+  fTol: number,
+  budget: number,
+): RunResult {
+  const n = x0.length;
+  const { pts, vals } = initialSimplex(f, x0, f0, step, project);
   const order = Array.from({ length: n + 1 }, (_, i) => i);
   let it = 0;
   for (; it < budget; it++) {
