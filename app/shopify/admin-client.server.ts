@@ -144,69 +144,23 @@ export class AdminClient {
 
     for (let attempt = 1; ; attempt++) {
       const expected = Math.max(knownCost, requestOptions.estimatedCost ?? this.costByOperation.get(operation) ?? 50);
-      const needed = Math.min(expected, this.bucket.maximumAvailable);
-      const shortfall = needed - this.availableAt(now());
-      let waitedMs = 0;
-      if (shortfall > 0) {
-        waitedMs = Math.ceil((shortfall / this.bucket.restoreRate) * 1000);
-        this.stats.waitedMs += waitedMs;
-        await sleep(waitedMs);
-      }
+      const waitedMs = await this.waitForBucket(expected, now, sleep);
 
-      let response: {
-        status: number;
-        data?: T;
-        errors?: Array<{ message: string; extensions?: { code?: string } }>;
-        extensions?: unknown;
-      };
-      try {
-        this.token ??= await this.options.accessToken(false);
-        this.stats.requests++;
-        const client = new GraphQLClient(this.options.endpoint, {
-          headers: { "X-Shopify-Access-Token": this.token, "Content-Type": "application/json" },
-          fetch: this.options.fetch,
-          errorPolicy: "all",
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        });
-        const raw = await client.rawRequest<T>(document, variables);
-        response = { status: raw.status, data: raw.data, errors: raw.errors as never, extensions: raw.extensions };
-      } catch (error) {
-        if (error instanceof ClientError) {
-          response = {
-            status: error.response.status,
-            data: error.response.data as T | undefined,
-            errors: error.response.errors as never,
-            extensions: error.response.extensions,
-          };
-        } else {
-          // Network failure or timeout: nothing was charged that we can know of; retry with backoff.
-          if (attempt >= maxAttempts) {
-            throw new NetworkError(`${operation}: ${describe(error)} (after ${attempt} attempts)`, {
-              shop: this.options.shop,
-              operation,
-            });
-          }
-          this.stats.retries++;
-          await sleep(backoffMs(attempt, random));
-          continue;
+      const response = await this.exchange<T>(document, variables);
+      if ("networkError" in response) {
+        // Network failure or timeout: nothing was charged that we can know of; retry with backoff.
+        if (attempt >= maxAttempts) {
+          throw new NetworkError(`${operation}: ${describe(response.networkError)} (after ${attempt} attempts)`, {
+            shop: this.options.shop,
+            operation,
+          });
         }
+        this.stats.retries++;
+        await sleep(backoffMs(attempt, random));
+        continue;
       }
 
-      const cost = readCost(response.extensions);
-      if (cost) {
-        this.bucket = { ...cost.throttleStatus };
-        this.bucketAt = now();
-        this.costByOperation.set(operation, Math.max(cost.requestedQueryCost, cost.actualQueryCost ?? 0));
-        if (cost.actualQueryCost !== null) this.stats.pointsUsed += cost.actualQueryCost;
-        this.options.log?.({
-          shop: this.options.shop,
-          operation,
-          requested: cost.requestedQueryCost,
-          actual: cost.actualQueryCost,
-          available: cost.throttleStatus.currentlyAvailable,
-          waitedMs,
-        });
-      }
+      const cost = this.recordCost(operation, response.extensions, waitedMs, now);
 
       if (response.status === 401 && !refreshedToken) {
         refreshedToken = true;
@@ -257,6 +211,74 @@ export class AdminClient {
       return { data: response.data as T, cost };
     }
   }
+
+  /** Waits until the bucket (as last reported, refilled since) can pay `expected` points; returns the wait in ms. */
+  private async waitForBucket(
+    expected: number,
+    now: () => number,
+    sleep: (ms: number) => Promise<void>,
+  ): Promise<number> {
+    const needed = Math.min(expected, this.bucket.maximumAvailable);
+    const shortfall = needed - this.availableAt(now());
+    if (shortfall <= 0) return 0;
+    const waitedMs = Math.ceil((shortfall / this.bucket.restoreRate) * 1000);
+    this.stats.waitedMs += waitedMs;
+    await sleep(waitedMs);
+    return waitedMs;
+  }
+
+  /** One HTTP exchange: Shopify's answer whatever its status, or the network failure that left none. */
+  private async exchange<T>(
+    document: string,
+    variables: Record<string, unknown> | undefined,
+  ): Promise<RawResponse<T> | { networkError: unknown }> {
+    try {
+      this.token ??= await this.options.accessToken(false);
+      this.stats.requests++;
+      const client = new GraphQLClient(this.options.endpoint, {
+        headers: { "X-Shopify-Access-Token": this.token, "Content-Type": "application/json" },
+        fetch: this.options.fetch,
+        errorPolicy: "all",
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+      const raw = await client.rawRequest<T>(document, variables);
+      return { status: raw.status, data: raw.data, errors: raw.errors as never, extensions: raw.extensions };
+    } catch (error) {
+      if (!(error instanceof ClientError)) return { networkError: error };
+      return {
+        status: error.response.status,
+        data: error.response.data as T | undefined,
+        errors: error.response.errors as never,
+        extensions: error.response.extensions,
+      };
+    }
+  }
+
+  /** The bucket and the operation's cost as the response reports them (and the cost log line); null without a cost. */
+  private recordCost(operation: string, extensions: unknown, waitedMs: number, now: () => number): QueryCost | null {
+    const cost = readCost(extensions);
+    if (!cost) return null;
+    this.bucket = { ...cost.throttleStatus };
+    this.bucketAt = now();
+    this.costByOperation.set(operation, Math.max(cost.requestedQueryCost, cost.actualQueryCost ?? 0));
+    if (cost.actualQueryCost !== null) this.stats.pointsUsed += cost.actualQueryCost;
+    this.options.log?.({
+      shop: this.options.shop,
+      operation,
+      requested: cost.requestedQueryCost,
+      actual: cost.actualQueryCost,
+      available: cost.throttleStatus.currentlyAvailable,
+      waitedMs,
+    });
+    return cost;
+  }
+}
+
+interface RawResponse<T> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  extensions?: unknown;
 }
 
 function readCost(extensions: unknown): QueryCost | null {
