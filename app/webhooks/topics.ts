@@ -17,13 +17,7 @@ export const SUBSCRIBED_TOPICS = [
 
 export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"] as const;
 
-export type SubscribedTopic = (typeof SUBSCRIBED_TOPICS)[number];
-export type ComplianceTopic = (typeof COMPLIANCE_TOPICS)[number];
-export type InboxTopic = SubscribedTopic | ComplianceTopic;
-
-export function isSubscribedTopic(topic: string): topic is SubscribedTopic {
-  return (SUBSCRIBED_TOPICS as readonly string[]).includes(topic);
-}
+type ComplianceTopic = (typeof COMPLIANCE_TOPICS)[number];
 
 export function isComplianceTopic(topic: string): topic is ComplianceTopic {
   return (COMPLIANCE_TOPICS as readonly string[]).includes(topic);
