@@ -26,6 +26,7 @@ import {
 } from "../models/facts.server";
 import { awaitJourneys } from "../models/journey.server";
 import type { ChangeCause } from "../domain/sync";
+import type { CustomerFactsQueryQuery } from "../types/admin.generated";
 
 /** Customers a delivery changed, to re-classify, and why. */
 export interface Affected {
@@ -257,18 +258,13 @@ export async function refetchCustomer(
   requestOptions: { maxAttempts?: number } = {},
 ): Promise<void> {
   let after: string | null = null;
-  type Page = {
-    customer:
-      | (Parameters<typeof customerFromGraphql>[0] & {
-          orders: {
-            nodes: Array<Parameters<typeof orderFromGraphql>[0]>;
-            pageInfo: { hasNextPage: boolean; endCursor: string | null };
-          };
-        })
-      | null;
-  };
   do {
-    const { data }: { data: Page } = await client.request<Page>(CustomerFactsQuery, { id: gid, after }, requestOptions);
+    // Annotated: `after` feeds the next request, which TypeScript cannot infer through the loop.
+    const { data }: { data: CustomerFactsQueryQuery } = await client.request(
+      CustomerFactsQuery,
+      { id: gid, after },
+      requestOptions,
+    );
     if (!data.customer) return; // deleted meanwhile: customers/delete will say so
     if (after === null) await upsertCustomers(db, shop, [customerFromGraphql(data.customer)]);
     await upsertOrders(
@@ -276,6 +272,6 @@ export async function refetchCustomer(
       shop,
       data.customer.orders.nodes.map((node) => orderFromGraphql(node, gid)),
     );
-    after = data.customer.orders.pageInfo.hasNextPage ? data.customer.orders.pageInfo.endCursor : null;
+    after = data.customer.orders.pageInfo.hasNextPage ? (data.customer.orders.pageInfo.endCursor ?? null) : null;
   } while (after);
 }

@@ -217,11 +217,7 @@ export async function retryAfterReread(
   const real = new Map<string, string[]>();
   for (let i = 0; i < edits.length; i += MAX_INPUT_ARRAY) {
     const ids = edits.slice(i, i + MAX_INPUT_ARRAY).map((e) => e.id);
-    const { data } = await client.request<{ nodes: Array<{ id: string; tags: string[] } | null> }>(
-      CustomerTagsQuery,
-      { ids },
-      { maxAttempts: options.maxAttempts },
-    );
+    const { data } = await client.request(CustomerTagsQuery, { ids }, { maxAttempts: options.maxAttempts });
     for (const node of data.nodes) if (node !== null && "tags" in node) real.set(node.id, node.tags);
   }
   const retry: TagEdit[] = [];
