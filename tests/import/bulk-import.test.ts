@@ -91,14 +91,12 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
       await testDb.db.order.createMany({ data: orderRows.slice(i, i + 1000).map((r) => ({ ...r, shop: reference })) });
     for (let i = 0; i < customerRows.length; i += 1000) {
       await testDb.db.customer.createMany({
-        data: customerRows
-          .slice(i, i + 1000)
-          .map(({ tags, emailMarketingState, ...r }) => ({
-            ...r,
-            emailMarketingState: emailMarketingState!,
-            tags: JSON.stringify(tags ?? []),
-            shop: reference,
-          })),
+        data: customerRows.slice(i, i + 1000).map(({ tags, emailMarketingState, ...r }) => ({
+          ...r,
+          emailMarketingState: emailMarketingState!,
+          tags: JSON.stringify(tags ?? []),
+          shop: reference,
+        })),
       });
     }
     const imported = await storedRows(testDb, "Order", SHOP);
