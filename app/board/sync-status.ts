@@ -1,4 +1,4 @@
-import type { JobErrorKind } from "../jobs/kinds";
+import type { JobErrorKind } from "../queue/kinds";
 
 /**
  * The import's progress and errors as the merchant reads them. Pure: app/board/sync-status.server.ts applies it to

@@ -8,7 +8,7 @@ import { loadShopContext } from "../models/shop.server";
 import { refreshCampaigns, type RefreshSummary } from "./import.server";
 import type { GraphqlRequester } from "../shopify/requester.server";
 import { markCampaignsRefreshed } from "../models/campaign.server";
-import { enqueueJob } from "../jobs/queue.server";
+import { enqueueJob } from "../queue/queue.server";
 import { nextJourneyDue, readDueJourneys } from "./journeys.server";
 import { rebuildFoundCampaigns } from "./found.server";
 import { logger } from "../logger.server";

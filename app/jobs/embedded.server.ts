@@ -1,5 +1,5 @@
 import { superviseWorkerProcess, type WorkerProcess } from "./supervisor.server";
-import { onWake } from "./wake.server";
+import { onWake } from "../queue/wake.server";
 
 declare global {
   var lifecycleWorker: WorkerProcess | undefined;

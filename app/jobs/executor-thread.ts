@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import { jobErrorKind, type JobRuntime, type JobTask } from "./kinds";
-import { onWake } from "./wake.server";
+import { jobErrorKind, type JobRuntime, type JobTask } from "../queue/kinds";
+import { onWake } from "../queue/wake.server";
 
 const port = parentPort!;
 const { runtimeModule, beatMs } = workerData as { runtimeModule: string; beatMs: number };

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker as Thread } from "node:worker_threads";
-import { errorText, TaskStoppedError, type JobErrorKind, type JobRuntime, type JobTask } from "./kinds";
+import { errorText, TaskStoppedError, type JobErrorKind, type JobRuntime, type JobTask } from "../queue/kinds";
 
 /**
  * Where a runner's tasks execute. The thread executor gives each running task a worker thread of its own, so a task

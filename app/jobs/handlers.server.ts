@@ -7,7 +7,7 @@ import { runDailyOnce } from "../sync/daily-schedule.server";
 import { reclassifyShop } from "../sync/reclassify.server";
 import { syncStageSegments } from "../sync/segments.server";
 import { refreshShopCampaigns } from "../campaigns/refresh.server";
-import type { JobHandler, JobName, JobRuntime, JobTask, WorkerContext } from "./kinds";
+import type { JobHandler, JobName, JobRuntime, JobTask, WorkerContext } from "../queue/kinds";
 
 export interface HandlerDeps {
   clientFor: (shop: string) => AdminClient;

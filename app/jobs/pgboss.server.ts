@@ -11,10 +11,10 @@ import {
   TASK_DEADLINE_SECONDS,
   type TaskKind,
   type Worker,
-} from "./kinds";
-import { DAILY_SCHEDULE_QUEUE, PgBossQueue, SHOP_QUEUE, type ShopJob } from "./pgboss-queue.server";
+} from "../queue/kinds";
+import { DAILY_SCHEDULE_QUEUE, PgBossQueue, SHOP_QUEUE, type ShopJob } from "../queue/pgboss-queue.server";
 import { messageLog } from "../logger.server";
-import { onWake } from "./wake.server";
+import { onWake } from "../queue/wake.server";
 
 /**
  * The job runner on PostgreSQL: pg-boss, so any number of worker processes share the work.

@@ -4,9 +4,9 @@ import prisma, { type Db } from "../db.server";
 import { databaseUrl, isPostgresUrl } from "../db.url";
 import { scheduleDailyEvaluations } from "../sync/daily-schedule.server";
 import { createThreadExecutor, DEFAULT_STALL_MS } from "./executor.server";
-import { RETRY_BASE_SECONDS, type Worker } from "./kinds";
+import { RETRY_BASE_SECONDS, type Worker } from "../queue/kinds";
 import { startTableRunner } from "./worker.server";
-import { wakeWorker } from "./wake.server";
+import { wakeWorker } from "../queue/wake.server";
 import { logger } from "../logger.server";
 
 /** How a worker process runs its jobs; read once at startup from the environment (DEPLOYMENT.md lists the variables). */

@@ -8,7 +8,7 @@ import { unauthenticated } from "../shopify.server";
 import { adminClientFor } from "../shopify/clients.server";
 import type { AdminClient } from "../shopify/admin-client.server";
 import { jobRuntime, type HandlerDeps } from "./handlers.server";
-import type { JobRuntime } from "./kinds";
+import type { JobRuntime } from "../queue/kinds";
 import { messageLog } from "../logger.server";
 
 /** The offline session's Admin client; shopify-app-remix refreshes an expiring token before it lapses. */

@@ -4,7 +4,7 @@
  * web process's event loop.
  */
 import { runnerSettingsFromEnv, startJobRunner } from "./runner.server";
-import { wakeWorker } from "./wake.server";
+import { wakeWorker } from "../queue/wake.server";
 import { ALIVE_INTERVAL_MS, type SupervisorMessage } from "./supervisor.server";
 import { logger } from "../logger.server";
 

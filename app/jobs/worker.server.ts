@@ -13,7 +13,7 @@ import {
   recoverStaleJobs,
   releaseJob,
   renewJobLocks,
-} from "./job-table.server";
+} from "../queue/job-table.server";
 import {
   errorText,
   retryDelayMs,
@@ -23,8 +23,8 @@ import {
   type JobTask,
   type TaskKind,
   type Worker,
-} from "./kinds";
-import { onWake } from "./wake.server";
+} from "../queue/kinds";
+import { onWake } from "../queue/wake.server";
 import { messageLog } from "../logger.server";
 
 /**

@@ -23,7 +23,7 @@ import { loadShopContext } from "../models/shop.server";
 import { clearShopConversions } from "../models/board.server";
 import { loadSyncStatus } from "../board/sync-status.server";
 import { previewSettingsChange } from "../sync/settings.server";
-import { saveSettingsPage } from "../board/settings.server";
+import { saveSettingsPage } from "../sync/settings-page.server";
 import { requestBackfill } from "../sync/backfill.server";
 import {
   errorsByField,

@@ -7,7 +7,7 @@ import { customerFromGraphql, orderFromGraphql } from "../ingest/facts";
 import { upsertCustomers, upsertOrders, type ImportCheckpoint } from "../models/facts.server";
 import { journeyFromGraphql } from "../ingest/journey";
 import { storeJourneys } from "../models/journey.server";
-import { enqueueJob } from "../jobs/queue.server";
+import { enqueueJob } from "../queue/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { syncStageSegments } from "./segments.server";
 import { loadShopContext, saveShopCurrency } from "../models/shop.server";

@@ -1,6 +1,6 @@
 import prisma, { type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
-import { enqueueJob } from "../jobs/queue.server";
+import { enqueueJob } from "../queue/queue.server";
 import { runDailyEvaluation, type DailySummary } from "./daily.server";
 import { shopifyWriter } from "./shopify-writer.server";
 

@@ -9,10 +9,10 @@ import { loadShopContext, saveShopSettings } from "../models/shop.server";
 import { clearShopConversions, markReclassifyRequested, saveMonthlySessions } from "../models/board.server";
 import { saveTrafficKindRules } from "../analytics/shop-analytics.server";
 import type { TrafficKindRule } from "../analytics/traffic-kinds";
-import { MEASURE_SETTINGS } from "./board.server";
+import { MEASURE_SETTINGS } from "../board/board.server";
 import { saveHighValueTag } from "../models/prediction.server";
-import { enqueueJob } from "../jobs/queue.server";
-import { applySettingsChange } from "../sync/settings.server";
+import { enqueueJob } from "../queue/queue.server";
+import { applySettingsChange } from "./settings.server";
 
 export function sameSettings(a: LifecycleSettings, b: LifecycleSettings): boolean {
   return (Object.keys(DEFAULT_LIFECYCLE_SETTINGS) as Array<keyof LifecycleSettings>).every(

@@ -2,7 +2,7 @@ import prisma, { type Db } from "../db.server";
 import { classifyTimes, qualifyingOrderTimes, ShopStatsAccumulator, type LifecycleSettings } from "../lifecycle";
 import { customerGidPages, loadCustomersWithOrders } from "../models/customer.server";
 import { loadShopContext, saveShopSettings } from "../models/shop.server";
-import { enqueueJob } from "../jobs/queue.server";
+import { enqueueJob } from "../queue/queue.server";
 
 export interface SettingsPreview {
   changes: number;

@@ -5,7 +5,7 @@ import { readBodyWithin } from "../http/body.server";
 import { isComplianceTopic, payloadShopMismatch } from "./topics";
 import { recordDelivery } from "../models/inbox.server";
 import { hasInstalled } from "../models/shop.server";
-import { wakeWorker } from "../jobs/wake.server";
+import { wakeWorker } from "../queue/wake.server";
 
 const appConfig = readAppConfig();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorsByField, parseSettingsForm, settingsToForm, type SettingsErrorKey } from "../../app/board/settings-form";
 import { messages, type MessageKey } from "../../app/i18n/messages";
-import { sameSettings } from "../../app/board/settings.server";
+import { sameSettings } from "../../app/sync/settings-page.server";
 import { DEFAULT_LIFECYCLE_SETTINGS } from "../../app/lifecycle";
 
 const form = (overrides: Record<string, string> = {}) => {

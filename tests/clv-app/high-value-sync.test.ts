@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackfill } from "../../app/sync/backfill.server";
 import { runDailyEvaluation } from "../../app/sync/daily.server";
 import { shopifyWriter } from "../../app/sync/shopify-writer.server";
-import { saveSettingsPage } from "../../app/board/settings.server";
+import { saveSettingsPage } from "../../app/sync/settings-page.server";
 import { loadShopContext } from "../../app/models/shop.server";
 import { jobHandlers } from "../../app/jobs/handlers.server";
 import { createDatabase, type TestDb } from "../support/databases";

@@ -57,12 +57,8 @@ describe("app/jobs imports", () => {
     expect(cycles).toEqual([]);
   });
 
-  it("the rest of the app reaches app/jobs through the job interface only (queue, wake, kinds; the web process's supervisor)", () => {
-    const allowed = new Set(
-      ["queue.server.ts", "wake.server.ts", "kinds.ts", "embedded.server.ts"].map((name) =>
-        path.join(APP, "jobs", name),
-      ),
-    );
+  it("the rest of the app reaches app/jobs only through the web process's supervisor (the job table is app/queue)", () => {
+    const allowed = new Set([path.join(APP, "jobs", "embedded.server.ts")]);
     const outside = [...graph.entries()]
       .filter(([file]) => !inJobs(file))
       .flatMap(([file, imports]) =>
@@ -71,5 +67,12 @@ describe("app/jobs imports", () => {
           .map((target) => `${rel(file)} → ${rel(target)}`),
       );
     expect(outside).toEqual([]);
+  });
+
+  it("the job table (app/queue) imports nothing of the runners", () => {
+    const upward = [...graph.entries()]
+      .filter(([file]) => file.startsWith(path.join(APP, "queue") + path.sep))
+      .flatMap(([file, imports]) => imports.filter(inJobs).map((target) => `${rel(file)} → ${rel(target)}`));
+    expect(upward).toEqual([]);
   });
 });

@@ -8,8 +8,8 @@ import {
   recoverStaleJobs,
   releaseJob,
   retryParkedTableJob,
-} from "../../app/jobs/job-table.server";
-import { MAX_JOB_ATTEMPTS, STOPPED_WORKER_ERROR, TaskStoppedError } from "../../app/jobs/kinds";
+} from "../../app/queue/job-table.server";
+import { MAX_JOB_ATTEMPTS, STOPPED_WORKER_ERROR, TaskStoppedError } from "../../app/queue/kinds";
 import { AccessDeniedError, NetworkError, ThrottledError, TransientHttpError } from "../../app/shopify/errors";
 import { createTestDb, type TestDb } from "../support/test-db";
 

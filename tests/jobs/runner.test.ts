@@ -1,9 +1,9 @@
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createThreadExecutor } from "../../app/jobs/executor.server";
-import { insertJob } from "../../app/jobs/job-table.server";
-import { MAX_JOB_ATTEMPTS, type JobName, type Worker } from "../../app/jobs/kinds";
-import { listParkedJobs, retryParkedJob } from "../../app/jobs/queue.server";
+import { insertJob } from "../../app/queue/job-table.server";
+import { MAX_JOB_ATTEMPTS, type JobName, type Worker } from "../../app/queue/kinds";
+import { listParkedJobs, retryParkedJob } from "../../app/queue/queue.server";
 import { startTableRunner, type TableRunnerOptions } from "../../app/jobs/worker.server";
 import { startDevStore, type DevStore, type WebhookDelivery } from "../devstore/server";
 import { appUnderTest, type AppUnderTest } from "../support/app-under-test";

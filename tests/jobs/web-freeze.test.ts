@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertJob } from "../../app/jobs/job-table.server";
-import { MAX_JOB_ATTEMPTS } from "../../app/jobs/kinds";
+import { insertJob } from "../../app/queue/job-table.server";
+import { MAX_JOB_ATTEMPTS } from "../../app/queue/kinds";
 import { freePort } from "../demo/harness";
 import { startWebApp, waitFor, type AppEnv, type Child } from "../faults/processes";
 import { createTestDb, type TestDb } from "../support/test-db";

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob, listParkedJobs, retryParkedJob } from "../../app/jobs/queue.server";
+import { enqueueJob, listParkedJobs, retryParkedJob } from "../../app/queue/queue.server";
 import { startPgBossWorker } from "../../app/jobs/pgboss.server";
-import { stopPgBossQueues, SHOP_QUEUE } from "../../app/jobs/pgboss-queue.server";
+import { stopPgBossQueues, SHOP_QUEUE } from "../../app/queue/pgboss-queue.server";
 import { jobHandlers, jobRuntime, type HandlerDeps } from "../../app/jobs/handlers.server";
 import { createThreadExecutor, inProcessExecutor } from "../../app/jobs/executor.server";
-import { MAX_JOB_ATTEMPTS } from "../../app/jobs/kinds";
+import { MAX_JOB_ATTEMPTS } from "../../app/queue/kinds";
 import { waitFor } from "../faults/processes";
 import { scheduleDailyEvaluations } from "../../app/sync/daily-schedule.server";
-import type { JobHandler, JobName, Worker } from "../../app/jobs/kinds";
+import type { JobHandler, JobName, Worker } from "../../app/queue/kinds";
 import { recordDelivery } from "../../app/models/inbox.server";
 import { AdminClient } from "../../app/shopify/admin-client.server";
 import { createDatabase, stopPostgresCluster, type TestDb } from "../support/databases";

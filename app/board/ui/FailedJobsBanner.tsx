@@ -2,7 +2,7 @@ import { Banner, BlockStack, Button, InlineStack, Text } from "@shopify/polaris"
 import { Form, useNavigation } from "@remix-run/react";
 import { useLocale, useT } from "../../i18n/i18n";
 import type { MessageKey } from "../../i18n/messages";
-import type { JobName, ParkedJob } from "../../jobs/kinds";
+import type { JobName, ParkedJob } from "../../queue/kinds";
 import { jobErrorKey } from "../sync-status";
 import { formatDateTime } from "./format";
 
