@@ -1,6 +1,7 @@
 import prisma, { type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
-import { processInbox } from "../sync/inbox.server";
+import { DEFAULT_INBOX_BATCH, processInbox } from "../sync/inbox.server";
+import { boundedInteger } from "./runner.server";
 import { shopifyWriter } from "../sync/shopify-writer.server";
 import { runBackfill } from "../sync/backfill.server";
 import { runDailyOnce } from "../sync/daily-schedule.server";
@@ -64,9 +65,11 @@ export function jobHandlers(deps: HandlerDeps): Record<JobName, JobHandler> {
 }
 
 /** The inbox as a runner calls it: one pass of processInbox (app/sync/inbox.server.ts) for all shops or one. */
-export function inboxProcessor(deps: HandlerDeps) {
+export function inboxProcessor(deps: HandlerDeps, env: NodeJS.ProcessEnv = process.env) {
+  // Deliveries per set-based batch (LIFECYCLE_INBOX_BATCH): smaller batches commit sooner, larger ones apply faster.
+  const limit = boundedInteger(env, "LIFECYCLE_INBOX_BATCH", DEFAULT_INBOX_BATCH, 1, 10_000);
   return (ctx: WorkerContext, shop?: string): Promise<number> =>
-    processInbox({ db: ctx.db, now: ctx.now, clientFor: deps.clientFor, log: deps.log }, { shop });
+    processInbox({ db: ctx.db, now: ctx.now, clientFor: deps.clientFor, log: deps.log }, { shop, limit });
 }
 
 /** An inbox task applies batches for up to this long, then gives its lane back (more work is picked up next pass). */

@@ -50,7 +50,7 @@ export interface ProcessInboxOptions {
 }
 
 /** Deliveries per shop and pass: large enough that set-based writes pay off, small enough to bound memory. */
-const DEFAULT_LIMIT = 2000;
+export const DEFAULT_INBOX_BATCH = 2000;
 /** Re-fetching deliveries looked at per shop and pass (each re-fetch is one Admin API call or more). */
 const REFETCHES_PER_PASS = 100;
 /** Admin request attempts in a pass: a failing shop is retried in a later pass, never waited on in this one. */
@@ -78,7 +78,7 @@ export async function processInbox(deps: InboxDeps, options: ProcessInboxOptions
   let done = 0;
   for (const shop of shops) {
     try {
-      done += await processShopInbox(deps, shop, options.limit ?? DEFAULT_LIMIT, now);
+      done += await processShopInbox(deps, shop, options.limit ?? DEFAULT_INBOX_BATCH, now);
     } catch (error) {
       (deps.log ?? inboxErrors)(
         `[inbox] ${shop}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

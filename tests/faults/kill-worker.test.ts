@@ -85,6 +85,8 @@ describeEachDatabase("kill -9 of a worker in the middle of a batch", (database) 
       SHOPIFY_API_SECRET: SECRET,
       SHOPIFY_ADMIN_API_ORIGIN: devStore.origin,
       LOG_ADMIN_COST: process.env.FAULTS_VERBOSE,
+      // Many batches, so each worker can finish one of its own and be killed in the middle of the next.
+      LIFECYCLE_INBOX_BATCH: "100",
     };
     const killedAt: Array<{ processed: number; orders: number; changes: number }> = [];
     for (let round = 0; round < KILLS; round++) {
