@@ -121,7 +121,7 @@ export async function markDeliveriesApplied(db: Db, ids: readonly number[], at: 
     db,
     (sql) => `
     UPDATE "WebhookDelivery" SET "processedAt" = ${sql.postgres ? "$1::timestamp(3)" : "?"}, "payload" = '', "lastError" = NULL, "nextAttemptAt" = NULL
-    WHERE ${sql.inJson(sql.postgres ? `"id"::text` : `"id"`, 2)}`,
+    WHERE ${sql.inJson(`"id"`, 2, "integer")}`,
   );
   await db.$executeRawUnsafe(update, instantText(at), JSON.stringify(ids));
 }

@@ -22,8 +22,13 @@ export interface JsonSql {
   withRows(n: number, columns: ReadonlyArray<readonly [string, SqlType]>): string;
   /** Element i (0-based) of the current JSON row, as a value of `type`. */
   cell(i: number, type: SqlType): string;
-  /** `expr IN (the strings of the JSON array in parameter n)`. */
-  inJson(expr: string, n: number): string;
+  /**
+   * `expr IN (the elements of the JSON array in parameter n)`, the elements read as `type` (text by default).
+   * PostgreSQL gets `= ANY(ARRAY(…))` of typed values: the planner sizes the array and takes the index on `expr`,
+   * where `IN (SELECT json_array_elements_text(…))` is estimated at 100 rows and, on a table whose statistics lag
+   * behind a large import, was planned as a nested loop over a sequential scan (5 s for 2,000 customers' orders).
+   */
+  inJson(expr: string, n: number, type?: "text" | "integer"): string;
   /** One JSON text holding an array of arrays of the expressions, one per row (an empty array when none). */
   aggregate(expressions: readonly string[]): string;
   /** A DateTime column as epoch milliseconds (a JSON number: no date text to parse per row). */
@@ -62,7 +67,7 @@ const POSTGRES: JsonSql = {
   param: (n) => `$${n}`,
   rows: (n) => `jsonb_array_elements($${n}::jsonb) AS j`,
   cell: (i, type) => `(j->>${i})::${type}`,
-  inJson: (expr, n) => `${expr} IN (SELECT json_array_elements_text($${n}::json))`,
+  inJson: (expr, n, type = "text") => `${expr} = ANY(ARRAY(SELECT json_array_elements_text($${n}::json)::${type}))`,
   aggregate: (expressions) => `COALESCE(json_agg(json_build_array(${expressions.join(", ")}))::text, '[]')`,
   instant: (column) => `(EXTRACT(EPOCH FROM ${column}) * 1000)::bigint`,
   bigintText: (column) => `${column}::text`,

@@ -8,7 +8,9 @@ import {
   upsertCustomers,
   upsertOrders,
 } from "../../app/models/facts.server";
-import { recordDelivery } from "../../app/models/inbox.server";
+import { markDeliveriesApplied, recordDelivery } from "../../app/models/inbox.server";
+import { loadOrdersOf } from "../../app/models/customer.server";
+import { jsonSql } from "../../app/models/sql-values.server";
 import type { OrderRow } from "../../app/ingest/facts";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 
@@ -153,5 +155,68 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
     const results = await Promise.all(Array.from({ length: 8 }, () => recordDelivery(testDb.db, delivery)));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await testDb.db.webhookDelivery.count({ where: { shop: SHOP, eventId: "race" } })).toBe(1);
+  });
+
+  it("looks rows up by a JSON list through the index, on a table just loaded and never analyzed", async () => {
+    // A first import leaves PostgreSQL's statistics behind the table: a lookup planned as a nested loop over a
+    // sequential scan took seconds per inbox batch (bench/inbox.bench.ts). The plan must use the index anyway.
+    const shop = "lookup-plan.myshopify.com";
+    const customers = 2000;
+    const rows = Array.from({ length: customers * 10 }, (_, i) =>
+      order(`gid://shopify/Order/plan-${i}`, {
+        customerGid: `gid://shopify/Customer/plan-${i % customers}`,
+        createdAt: later(i * 1000),
+      }),
+    );
+    await upsertOrders(testDb.db, shop, rows);
+    const wanted = [7, 1999, 123].map((i) => `gid://shopify/Customer/plan-${i}`);
+    const orders = await loadOrdersOf(testDb.db, shop, wanted);
+    // Customer k holds orders k, k + 2,000, …: ten each, created k, k + 2,000, … seconds after T0.
+    for (const [k, gid] of [7, 1999, 123].map((k, j) => [k, wanted[j]] as const)) {
+      expect(orders.get(gid)!.map((o) => o.createdAt)).toEqual(
+        Array.from({ length: 10 }, (_, n) => T0.getTime() + (k + n * customers) * 1000),
+      );
+    }
+
+    const sql = jsonSql(testDb.db);
+    const explain = async (query: string, ...args: unknown[]) => {
+      const plan = await testDb.db.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        `${sql.postgres ? "EXPLAIN" : "EXPLAIN QUERY PLAN"} ${query}`,
+        ...args,
+      );
+      return plan.map((row) => String(row["QUERY PLAN"] ?? row.detail)).join("\n");
+    };
+    const ordersPlan = await explain(
+      `SELECT "createdAt" FROM "Order" WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"customerGid"`, 2)}`,
+      shop,
+      JSON.stringify(Array.from({ length: customers }, (_, i) => `gid://shopify/Customer/plan-${i}`)),
+    );
+    expect(ordersPlan).toMatch(/Index|INDEX/);
+    expect(ordersPlan).not.toMatch(/Seq Scan on "Order"|SCAN "Order"\s*$/m);
+
+    const delivery = {
+      shop,
+      topic: "orders/create",
+      eventId: "plan",
+      webhookId: null,
+      apiVersion: "2026-10",
+      triggeredAt: T0,
+      payload: "{}",
+    };
+    await recordDelivery(testDb.db, delivery);
+    await testDb.db.webhookDelivery.createMany({
+      data: Array.from({ length: 20_000 }, (_, i) => ({ ...delivery, eventId: `plan-${i}`, receivedAt: T0 })),
+    });
+    const { id } = await testDb.db.webhookDelivery.findFirstOrThrow({ where: { shop, eventId: "plan" } });
+    const deliveriesPlan = await explain(
+      `SELECT "id" FROM "WebhookDelivery" WHERE ${sql.inJson(`"id"`, 1, "integer")}`,
+      JSON.stringify([id]),
+    );
+    expect(deliveriesPlan).toMatch(/WebhookDelivery_pkey|PRIMARY KEY|INTEGER PRIMARY KEY/);
+    await markDeliveriesApplied(testDb.db, [id], later(1));
+    expect(await testDb.db.webhookDelivery.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      processedAt: later(1),
+      payload: "",
+    });
   });
 });
