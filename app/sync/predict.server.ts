@@ -10,11 +10,12 @@
  * cannot stand behind, and falls back to historical value.
  *
  * Memory and time are linear in the shop's customers: customers are read in id pages with their orders (two indexed
- * queries per page, as the daily statistics pass does), each page is summarised at once (one purchase per customer
+ * queries per page, the orders as one JSON text, as reconcile and the daily statistics pass read them), each page is summarised at once (one purchase per customer
  * and UTC day, weeks) and only the summary numbers are kept; predictions are written set-based, 1,000 rows per
  * UPDATE, and rows whose values did not change are not written.
  */
 import type { Db } from "../db.server";
+import { loadOrdersOf } from "../models/customer.server";
 import { messageLog } from "../logger.server";
 import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
 import { isQualifyingOrder, STAGES } from "../lifecycle";
@@ -110,19 +111,11 @@ async function collect(db: Db, shop: string, now: Date, pageSize: number): Promi
     });
     if (customers.length === 0) break;
     afterId = customers[customers.length - 1].id;
-    const orders = await db.order.findMany({
-      where: { shop, customerGid: { in: customers.map((c) => c.gid) }, deletedAt: null },
-      select: {
-        customerGid: true,
-        createdAt: true,
-        totalMinor: true,
-        refundedMinor: true,
-        cancelled: true,
-        test: true,
-        voided: true,
-        fullyRefunded: true,
-      },
-    });
+    const ordersOf = await loadOrdersOf(
+      db,
+      shop,
+      customers.map((c) => c.gid),
+    );
     const indexOfGid = new Map<string, number>();
     for (const c of customers) {
       indexOfGid.set(c.gid, out.ids.length);
@@ -133,22 +126,12 @@ async function collect(db: Db, shop: string, now: Date, pageSize: number): Promi
       out.oldHigh.push(c.highValue);
     }
     const purchases: Purchase[] = [];
-    for (const o of orders) {
-      const facts = {
-        createdAt: o.createdAt.getTime(),
-        totalMinor: Number(o.totalMinor),
-        refundedMinor: Number(o.refundedMinor),
-        cancelled: o.cancelled,
-        test: o.test,
-        voided: o.voided,
-        fullyRefunded: o.fullyRefunded,
-      };
-      if (!isQualifyingOrder(facts, nowMs)) continue;
-      purchases.push({
-        customerId: String(indexOfGid.get(o.customerGid!)),
-        at: facts.createdAt,
-        value: facts.totalMinor - facts.refundedMinor,
-      });
+    for (const c of customers) {
+      const customerId = String(indexOfGid.get(c.gid));
+      for (const order of ordersOf.get(c.gid) ?? []) {
+        if (!isQualifyingOrder(order, nowMs)) continue;
+        purchases.push({ customerId, at: order.createdAt, value: order.totalMinor - order.refundedMinor });
+      }
     }
     for (const row of buildSummary(purchases, nowMs)) {
       out.buyerIndex.push(Number(row.customerId));
