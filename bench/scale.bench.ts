@@ -42,6 +42,8 @@ const DAILY_GOAL_S = 30;
 const RSS_GOAL_MB = 1024;
 const APP_HEAP_FLAG = "--max-old-space-size=768";
 const DUE_SHARE = 0.01;
+/** A step of the after-pass in its log line (app/sync/after-pass.server.ts). */
+const AFTER_PASS_STEP = /(recount|conversions|refit|campaigns|analytics) (\d+) ms/g;
 
 interface AppRun {
   /** Seconds from the start of the backfill to each log mark. */
@@ -58,6 +60,9 @@ interface AppRun {
     stageChanges: number;
     asOf: string;
     shopifyWriteSeconds: number;
+    /** Reading Shopify's analytics (ShopifyQL), Shopify-bound like the writes. */
+    analyticsSeconds: number;
+    afterPass: Record<string, number>;
   };
   customers: number;
   orders: number;
@@ -104,8 +109,7 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
           message,
         )?.[1];
       if (mark) marks[mark.replace(/^\d+ /, "")] = (performance.now() - started) / 1000;
-      for (const [, step, ms] of message.matchAll(/(recount|conversions|refit|campaigns|analytics) (\d+) ms/g))
-        afterPass[step] = Number(ms) / 1000;
+      for (const [, step, ms] of message.matchAll(AFTER_PASS_STEP)) afterPass[step] = Number(ms) / 1000;
       console.error(`bench scale: ${message}`);
     },
   });
@@ -125,8 +129,12 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
   const due = await db.customer.count({ where: { shop: SHOP, nextTransitionAt: { lte: at } } });
   const dailyWrites = { seconds: 0 };
   const dailyStarted = performance.now();
+  const dailyAfterPass: Record<string, number> = {};
   const summary = await runDailyEvaluation(db, SHOP, at, timed(shopifyWriter(db, SHOP, client), dailyWrites), {
     analytics: client,
+    log: (message) => {
+      for (const [, step, ms] of message.matchAll(AFTER_PASS_STEP)) dailyAfterPass[step] = Number(ms) / 1000;
+    },
   });
   const dailySeconds = (performance.now() - dailyStarted) / 1000;
   const orders = await db.order.count({ where: { shop: SHOP } });
@@ -143,6 +151,8 @@ async function appSide(source: DevStoreSource, url: string): Promise<AppRun> {
       stageChanges: summary.stageChanges,
       asOf: at.toISOString(),
       shopifyWriteSeconds: dailyWrites.seconds,
+      analyticsSeconds: dailyAfterPass.analytics ?? 0,
+      afterPass: dailyAfterPass,
     },
     customers,
     orders,
@@ -191,12 +201,17 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const importOwn = m["orders imported"] - exportWait;
   const classify = m["customers classified"] - m["orders imported"];
   const afterPass = m["after-pass"] - m["customers classified"];
-  const own = app.backfillSeconds - exportWait - app.shopifyWriteSeconds;
+  // Shopify-bound, reported apart: the tag and Flow writes, and the after-pass's read of Shopify's analytics.
+  const analyticsRead = app.afterPass.analytics ?? 0;
+  const own = app.backfillSeconds - exportWait - app.shopifyWriteSeconds - analyticsRead;
+  const dailyOwn = app.daily.seconds - app.daily.shopifyWriteSeconds - app.daily.analyticsSeconds;
   const importGoal = IMPORT_GOAL_S * scale;
   const dailyGoal = DAILY_GOAL_S * scale;
-  const steps = ["recount", "conversions", "refit", "campaigns", "analytics"]
-    .map((step) => `${step} ${s(app.afterPass[step] ?? NaN)}`)
-    .join(", ");
+  const stepsOf = (timings: Record<string, number>) =>
+    ["recount", "conversions", "refit", "campaigns", "analytics"]
+      .map((step) => `${step} ${s(timings[step] ?? NaN)}`)
+      .join(", ");
+  const steps = stepsOf(app.afterPass);
   return {
     title: "A 1M-customer shop end to end (1,000,000 customers, 5,000,000 orders, SQLite)",
     markdown: `
@@ -224,9 +239,11 @@ Load average when the run ended: ${os
 |---|---|
 | baseline: the dev store's two exports, as the app waited for them | ${s(exportWait)} |
 | Shopify-bound tag and Flow writes (bulk mutation upload and wait) | ${s(app.shopifyWriteSeconds)} |
-| **imported, classified and tag-planned**: the app's own time (backfill minus the exports and the Shopify-bound writes) | **${s(own)}** (goal ≤ ${s(importGoal)}) |
+| Shopify-bound analytics read (ShopifyQL, in the after-pass) | ${s(analyticsRead)} |
+| **imported, classified and tag-planned**: the app's own time (backfill minus the exports and the Shopify-bound calls) | **${s(own)}** (goal ≤ ${s(importGoal)}) |
 | app peak RSS | **${app.peakRssMb.toFixed(0)} MB** (goal ≤ ${RSS_GOAL_MB} MB) |
-| **daily run**, ${count(app.daily.evaluated)} evaluated, ${count(app.daily.stageChanges)} stage changes, as of ${app.daily.asOf.slice(0, 10)} | **${s(app.daily.seconds)}** (goal ≤ ${s(dailyGoal)}; Shopify-bound ${s(app.daily.shopifyWriteSeconds)}) |
+| **daily run**, ${count(app.daily.evaluated)} evaluated, ${count(app.daily.stageChanges)} stage changes, as of ${app.daily.asOf.slice(0, 10)}: the app's own time | **${s(dailyOwn)}** (goal ≤ ${s(dailyGoal)}; wall ${s(app.daily.seconds)}, of it Shopify-bound writes ${s(app.daily.shopifyWriteSeconds)} and analytics read ${s(app.daily.analyticsSeconds)}) |
+| the daily run's after-pass, by step | ${stepsOf(app.daily.afterPass)} |
 `,
     goals: [
       {
@@ -238,10 +255,10 @@ Load average when the run ended: ${os
       },
       {
         name: "scale daily",
-        figure: `${s(app.daily.seconds)} with ${count(app.daily.due)} customers due`,
-        ratio: `${(app.daily.seconds / own).toFixed(3)}× the import`,
+        figure: `${s(dailyOwn)} of the app's own time with ${count(app.daily.due)} customers due (wall ${s(app.daily.seconds)})`,
+        ratio: `${(dailyOwn / own).toFixed(3)}× the import`,
         goal: `≤ ${s(dailyGoal)}`,
-        met: app.daily.seconds <= dailyGoal,
+        met: dailyOwn <= dailyGoal,
       },
     ],
   };
