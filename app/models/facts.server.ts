@@ -164,9 +164,21 @@ async function upsertFacts<Row extends { gid: string; shopifyUpdatedAt: Date | n
   }
 }
 
-interface DriverStatement {
+export interface DriverStatement {
   sql: string;
   params: unknown[];
+}
+
+/**
+ * Statements whose parameters are large JSON texts, run in one transaction on the driver beneath Prisma (Prisma's
+ * handling of a megabyte parameter costs more than the statement), or through Prisma in order when no driver is at
+ * hand (an interactive transaction: they then belong to it).
+ */
+export async function runStatements(db: Db, statements: readonly DriverStatement[]): Promise<void> {
+  if (statements.length === 0) return;
+  const driver = await driverConnection(db);
+  if (driver) return runInTransaction(driver, statements);
+  for (const { sql, params } of statements) await db.$executeRawUnsafe(sql, ...params);
 }
 
 function checkpointStatement(driver: DriverConnection, checkpoint: ImportCheckpoint): DriverStatement {

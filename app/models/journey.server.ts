@@ -4,6 +4,8 @@
  * are read again until Shopify has attributed them, with a bounded number of attempts.
  */
 import { databaseProvider, type Db } from "../db.server";
+import { runStatements, type DriverStatement } from "./facts.server";
+import { jsonSql } from "./sql-values.server";
 import { journeyNamesACampaign, type JourneyRow } from "../domain/journey";
 import type { OrderFacts } from "../lifecycle";
 
@@ -86,9 +88,8 @@ function upsertSql(db: Db): string {
 }
 
 function deleteSql(db: Db): string {
-  return databaseProvider(db) === "postgresql"
-    ? `DELETE FROM "OrderJourney" WHERE "shop" = $1 AND "orderGid" IN (SELECT json_array_elements_text($2::json))`
-    : `DELETE FROM "OrderJourney" WHERE "shop" = ? AND "orderGid" IN (SELECT value FROM json_each(?))`;
+  const sql = jsonSql(db);
+  return `DELETE FROM "OrderJourney" WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"orderGid"`, 2)}`;
 }
 
 /**
@@ -99,16 +100,15 @@ export async function storeJourneys(db: Db, shop: string, rows: readonly Journey
   const kept = rows.filter((r) => r.state === "pending" || journeyNamesACampaign(r));
   const dropped = rows.filter((r) => r.state === "ready" && !journeyNamesACampaign(r)).map((r) => r.orderGid);
   const unique = [...new Map(kept.map((r) => [r.orderGid, r])).values()];
+  const statements: DriverStatement[] = [];
   for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
-    await db.$executeRawUnsafe(
-      upsertSql(db),
-      shop,
-      JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map((r) => values(r, now))),
-    );
+    const json = JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map((r) => values(r, now)));
+    statements.push({ sql: upsertSql(db), params: [shop, json] });
   }
   for (let i = 0; i < dropped.length; i += ROWS_PER_STATEMENT) {
-    await db.$executeRawUnsafe(deleteSql(db), shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT)));
+    statements.push({ sql: deleteSql(db), params: [shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT))] });
   }
+  await runStatements(db, statements);
 }
 
 /** A new order (orders/create): its journey is read once Shopify has attributed it. Leaves a read journey alone. */
