@@ -4,6 +4,7 @@
  * are read again until Shopify has attributed them, with a bounded number of attempts.
  */
 import { databaseProvider, type Db } from "../db.server";
+import { loadOrdersOf } from "./customer.server";
 import { runStatements, type DriverStatement } from "./facts.server";
 import { jsonSql } from "./sql-values.server";
 import { journeyNamesACampaign, type JourneyRow } from "../domain/journey";
@@ -19,6 +20,8 @@ export const JOURNEY_BATCH = 50;
 export const MAX_JOURNEYS_PER_REFRESH = 1000;
 
 const ROWS_PER_STATEMENT = 2000;
+/** Customers whose orders are read per query. */
+const HISTORY_PAGE = 2000;
 
 export function nextJourneyAttemptAt(now: Date, attemptsMade: number): Date {
   return new Date(now.getTime() + FIRST_JOURNEY_DELAY_MS * 3 ** attemptsMade);
@@ -265,34 +268,17 @@ export async function attributedOrdersSince(db: Db, shop: string, since: Date): 
   });
 }
 
-/** Each listed customer's order times (every stored order, qualifying or not, with the facts that decide it). */
-export async function orderHistoriesOf(db: Db, shop: string, customerGids: readonly string[]) {
+/** Each listed customer's orders (every stored order, qualifying or not, with the facts that decide it). */
+export async function orderHistoriesOf(
+  db: Db,
+  shop: string,
+  customerGids: readonly string[],
+): Promise<Map<string, OrderFacts[]>> {
   const histories = new Map<string, OrderFacts[]>();
-  for (let i = 0; i < customerGids.length; i += 500) {
-    const rows = await db.order.findMany({
-      where: { shop, deletedAt: null, customerGid: { in: customerGids.slice(i, i + 500) } },
-      select: {
-        customerGid: true,
-        createdAt: true,
-        totalMinor: true,
-        refundedMinor: true,
-        cancelled: true,
-        test: true,
-        voided: true,
-        fullyRefunded: true,
-      },
-    });
-    for (const { customerGid, createdAt, totalMinor, refundedMinor, ...flags } of rows) {
-      const list = histories.get(customerGid!) ?? [];
-      // The model only compares a total with its refunds: Number is exact below 2^53 minor units.
-      list.push({
-        createdAt: createdAt.getTime(),
-        totalMinor: Number(totalMinor),
-        refundedMinor: Number(refundedMinor),
-        ...flags,
-      });
-      histories.set(customerGid!, list);
-    }
+  // Read as reconcile reads them, a page of customers at a time so no single result holds a whole shop.
+  for (let i = 0; i < customerGids.length; i += HISTORY_PAGE) {
+    for (const [gid, orders] of await loadOrdersOf(db, shop, customerGids.slice(i, i + HISTORY_PAGE)))
+      histories.set(gid, orders);
   }
   return histories;
 }
