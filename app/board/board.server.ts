@@ -41,6 +41,7 @@ import {
   type StoredConversion,
 } from "../models/board.server";
 import { loadSyncStatus, type SyncStatus } from "./sync-status.server";
+import { refreshOrderSummaries } from "../sync/order-summaries.server";
 import { readShopPrediction, type ShopPredictionView } from "../models/prediction.server";
 import { predictionReason } from "./prediction-reason";
 import { loadShopAnalytics, type ShopAnalyticsView } from "../analytics/shop-analytics.server";
@@ -374,10 +375,11 @@ export async function measureConversions(
   now: Date,
   settings: LifecycleSettings = DEFAULT_LIFECYCLE_SETTINGS,
 ): Promise<Record<StageNumber, ConversionMeasure>> {
+  // The first and second orders and the instant each customer became regular (by these settings) are read from
+  // the customers' order summaries.
+  await refreshOrderSummaries(db, shop, settings, now);
   const facts = await queryConversionFacts(db, shop, {
     now,
-    regularMinOrders: settings.regularMinOrders,
-    regularWindowDays: settings.regularWindowDays,
     windowDays: { 3: CONVERSION_WINDOW_DAYS[3], 4: CONVERSION_WINDOW_DAYS[4], 5: CONVERSION_WINDOW_DAYS[5] },
     lookbackDays: LOOKBACK_DAYS,
     historyGuardDays: HISTORY_GUARD_DAYS,

@@ -45,6 +45,7 @@ export type {
 } from "./settings";
 export { DAY_MS, daysBetween, isQualifyingOrder } from "./rules";
 export { ShopStatsAccumulator, computeShopStats } from "./stats";
+export { regularRuleOf, summarizeOrders, type OrderSummary } from "./order-summary";
 export { classifyCustomer, classifyTimes, needsReevaluation, qualifyingOrderTimes } from "./classify";
 export { STAGE_INDEX, classifyBatch, computeShopStatsFlat, customerCount } from "./batch";
 export type { BatchClassification, FlatCustomerTimes } from "./batch";

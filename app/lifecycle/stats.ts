@@ -3,7 +3,7 @@
  * accumulator counts the gaps outside the range and keeps only those inside: memory stays proportional to the gaps
  * that can actually become Q, and a caller paging customers out of a database never holds them all.
  */
-import { effectiveEnd, gapDays, shopGapThreshold } from "./rules";
+import { DAY_MS, effectiveEnd, gapDays, shopGapThreshold } from "./rules";
 import type { LifecycleSettings } from "./settings";
 import type { ShopStats } from "./types";
 
@@ -25,23 +25,28 @@ export class ShopStatsAccumulator {
   /** Adds one customer's sorted qualifying times (optionally the slice times[start..end) of a flat array). */
   add(times: ArrayLike<number>, start = 0, end = times.length): this {
     end = effectiveEnd(times, start, end, this.now);
-    const min = this.settings.shopThresholdMinDays;
-    const max = this.settings.shopThresholdMaxDays;
-    for (let i = start; i < end - 1; i++) {
-      const gap = gapDays(times, i);
-      if (gap < min) this.below++;
-      else if (gap > max) this.above++;
-      else {
-        if (this.insideLength === this.inside.length) {
-          const grown = new Float64Array(this.inside.length * 2);
-          grown.set(this.inside);
-          this.inside = grown;
-        }
-        this.inside[this.insideLength++] = gap;
-      }
-    }
-    if (end - start > 1) this.count += end - start - 1;
+    for (let i = start; i < end - 1; i++) this.addGap(gapDays(times, i));
     return this;
+  }
+
+  /** Adds one customer's gaps as kept in their order summary (milliseconds between consecutive qualifying orders). */
+  addGapsMs(gapsMs: ArrayLike<number>): this {
+    for (let i = 0; i < gapsMs.length; i++) this.addGap(gapsMs[i] / DAY_MS);
+    return this;
+  }
+
+  private addGap(gap: number): void {
+    this.count++;
+    if (gap < this.settings.shopThresholdMinDays) this.below++;
+    else if (gap > this.settings.shopThresholdMaxDays) this.above++;
+    else {
+      if (this.insideLength === this.inside.length) {
+        const grown = new Float64Array(this.inside.length * 2);
+        grown.set(this.inside);
+        this.inside = grown;
+      }
+      this.inside[this.insideLength++] = gap;
+    }
   }
 
   result(): ShopStats {

@@ -75,9 +75,6 @@ export const MEASURED_STAGES: readonly MeasuredStage[] = [3, 4, 5];
 
 export interface ConversionFactsQuery {
   now: Date;
-  /** The regular-buyer rule (Stage 5's goal): this many qualifying orders within `regularWindowDays`. */
-  regularMinOrders: number;
-  regularWindowDays: number;
   /** Per stage: conversions later than this many days after entering count as not converted (censored there). */
   windowDays: Readonly<Record<MeasuredStage, number>>;
   /** Per stage: customers who entered the level within this many days before `now` count. */
@@ -117,10 +114,9 @@ interface FactRow {
 }
 
 /**
- * One pass over the shop's orders (through the (shop, customerGid, createdAt) index) and subscribed customers, on
- * SQLite and PostgreSQL alike. Per customer: the first and second qualifying order and the first instant they had
- * `regularMinOrders` orders within `regularWindowDays` (the model's regular rule). Qualifying orders as in the model:
- * not test, cancelled, voided or fully refunded, something left after refunds, placed by `now`.
+ * One pass over the shop's customers, on SQLite and PostgreSQL alike, from their order summaries (which must hold as
+ * of `now`: app/sync/order-summaries.server.ts): per customer the first and second qualifying order and the first
+ * instant they met the model's regular rule (regularMinOrders orders within regularWindowDays).
  *
  * Per stage, one row per customer who entered the level in the lookback (Stage 3: subscribed, no order before;
  * Stage 4: first order; Stage 5: second order) with the instant they converted (first order; second order; became
@@ -135,38 +131,22 @@ export async function queryConversionFacts(
 ): Promise<ConversionFacts> {
   const dialect = sqlDialect(db);
   const day = (column: string) => julianDay(dialect, Prisma.raw(column));
-  // Validated whole numbers, written into the query (LAG's offset must be a constant).
-  const k = Math.max(1, Math.floor(query.regularMinOrders));
-  const kSql = Prisma.raw(String(k));
   const nowJ = toJulian(query.now.getTime());
   const days = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`(ROUND((${a} - ${b}) * 86400000) / 86400000.0)`;
   const since = (stage: MeasuredStage) => Prisma.sql`${nowJ - query.lookbackDays[stage]}`;
   // Whole numbers written into the query: PostgreSQL cannot type a bare parameter inside a UNION.
   const [w3, w4, w5] = MEASURED_STAGES.map((s) => Prisma.raw(String(Math.max(0, Math.floor(query.windowDays[s])))));
   const rows = await db.$queryRaw<FactRow[]>`
-    WITH q AS (
-      SELECT "customerGid" AS g, ${day('"createdAt"')} AS t,
-        ROW_NUMBER() OVER w AS n,
-        LAG(${day('"createdAt"')}, ${Prisma.raw(String(k - 1))}) OVER w AS tk
-      FROM "Order"
-      WHERE "shop" = ${shop} AND "customerGid" IS NOT NULL AND "deletedAt" IS NULL
-        AND "test" = false AND "cancelled" = false AND "voided" = false AND "fullyRefunded" = false
-        AND "totalMinor" > "refundedMinor"
-        AND ${day('"createdAt"')} <= ${nowJ}
-      WINDOW w AS (PARTITION BY "customerGid" ORDER BY "createdAt", "id")
-    ),
-    c AS (
-      SELECT g,
-        MIN(CASE WHEN n = 1 THEN t END) AS t1,
-        MIN(CASE WHEN n = 2 THEN t END) AS t2,
-        MIN(CASE WHEN n >= ${kSql} AND (${kSql} = 1 OR t - tk < ${query.regularWindowDays}) THEN t END) AS tr
-      FROM q GROUP BY g
+    WITH c AS (
+      SELECT ${day('"firstOrderAt"')} AS t1, ${day('"secondOrderAt"')} AS t2, ${day('"regularAt"')} AS tr
+      FROM "Customer"
+      WHERE "shop" = ${shop} AND "deletedAt" IS NULL AND "firstOrderAt" IS NOT NULL
     ),
     s AS (
-      SELECT ${day('cu."consentUpdatedAt"')} AS ts, c.t1 AS t1
-      FROM "Customer" cu LEFT JOIN c ON c.g = cu."gid"
-      WHERE cu."shop" = ${shop} AND cu."deletedAt" IS NULL AND cu."emailMarketingState" = 'SUBSCRIBED'
-        AND cu."consentUpdatedAt" IS NOT NULL
+      SELECT ${day('"consentUpdatedAt"')} AS ts, ${day('"firstOrderAt"')} AS t1
+      FROM "Customer"
+      WHERE "shop" = ${shop} AND "deletedAt" IS NULL AND "emailMarketingState" = 'SUBSCRIBED'
+        AND "consentUpdatedAt" IS NOT NULL
     ),
     e AS (SELECT ts, t1 FROM s WHERE (t1 IS NULL OR t1 > ts) AND ts <= ${nowJ}),
     b AS (SELECT MIN(t1) + ${query.historyGuardDays} AS "start" FROM c),

@@ -1,8 +1,8 @@
 import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import type { ChangeCause, StageChangeEvent } from "../domain/sync";
-import type { EmailMarketingState, OrderFacts } from "../lifecycle";
-import { cachedSql, instantText, toDate, toMillis, type SqlType } from "./sql-values.server";
+import type { EmailMarketingState, OrderFacts, OrderSummary } from "../lifecycle";
+import { cachedSql, instantText, toDate, toMillis, type JsonSql, type SqlType } from "./sql-values.server";
 
 export interface StoredCustomer {
   id: number;
@@ -26,7 +26,81 @@ export interface StoredCustomer {
   desiredAppTags: string | null;
   tagWriteDueAt: Date | null;
   tagWriteAttempts: number;
+  summary: StoredOrderSummary;
   orders: OrderFacts[];
+}
+
+/** A customer's order summary as stored (app/lifecycle/order-summary.ts); summarizedAt null: none yet. */
+export interface StoredOrderSummary {
+  summarizedAt: Date | null;
+  firstOrderAt: Date | null;
+  secondOrderAt: Date | null;
+  regularAt: Date | null;
+  regularRule: string | null;
+  nextOrderAt: Date | null;
+  /** JSON array of milliseconds. */
+  orderGapsMs: string;
+  purchaseDays: number;
+  firstPurchaseDay: number | null;
+  lastPurchaseDay: number | null;
+  repeatSpendMinor: bigint;
+}
+
+const SUMMARY_COLUMNS: ReadonlyArray<readonly [keyof StoredOrderSummary, SqlType]> = [
+  ["summarizedAt", "timestamp(3)"],
+  ["firstOrderAt", "timestamp(3)"],
+  ["secondOrderAt", "timestamp(3)"],
+  ["regularAt", "timestamp(3)"],
+  ["regularRule", "text"],
+  ["nextOrderAt", "timestamp(3)"],
+  ["orderGapsMs", "text"],
+  ["purchaseDays", "integer"],
+  ["firstPurchaseDay", "integer"],
+  ["lastPurchaseDay", "integer"],
+  ["repeatSpendMinor", "bigint"],
+];
+
+const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/** The stored form of a summary computed as of `at`. */
+export function storedOrderSummary(summary: OrderSummary, at: Date): StoredOrderSummary {
+  const days = summary.purchaseDays;
+  return {
+    summarizedAt: at,
+    firstOrderAt: dateOf(summary.firstOrderAt),
+    secondOrderAt: dateOf(summary.secondOrderAt),
+    regularAt: dateOf(summary.regularAt),
+    regularRule: summary.regularRule,
+    nextOrderAt: dateOf(summary.nextOrderAt),
+    orderGapsMs: JSON.stringify(summary.gapsMs),
+    purchaseDays: days?.count ?? 0,
+    firstPurchaseDay: days?.firstDay ?? null,
+    lastPurchaseDay: days?.lastDay ?? null,
+    repeatSpendMinor: BigInt(days?.repeatValue ?? 0),
+  };
+}
+
+/** Whether two stored summaries say the same (when they were computed aside). */
+export function sameOrderSummary(a: StoredOrderSummary, b: StoredOrderSummary): boolean {
+  return SUMMARY_COLUMNS.every(([name]) => {
+    if (name === "summarizedAt") return true;
+    const x = a[name];
+    const y = b[name];
+    return x instanceof Date || y instanceof Date ? x?.valueOf() === y?.valueOf() : x === y;
+  });
+}
+
+/**
+ * The summary holds as of `now` under the regular rule `rule`: computed by then under that rule, and no order has
+ * happened since that it did not count.
+ */
+export function summaryHoldsAt(summary: StoredOrderSummary, now: Date, rule: string): boolean {
+  return (
+    summary.summarizedAt !== null &&
+    summary.regularRule === rule &&
+    summary.summarizedAt <= now &&
+    (summary.nextOrderAt === null || summary.nextOrderAt > now)
+  );
 }
 
 const CUSTOMER_COLUMNS = [
@@ -49,8 +123,16 @@ const CUSTOMER_COLUMNS = [
   "desiredAppTags",
   "tagWriteDueAt",
   "tagWriteAttempts",
+  ...SUMMARY_COLUMNS.map(([name]) => name),
 ] as const;
-const CUSTOMER_INSTANTS = new Set(["nextTransitionAt", "lastOrderAt", "stageSince", "classifiedAt", "tagWriteDueAt"]);
+const CUSTOMER_INSTANTS = new Set<string>([
+  "nextTransitionAt",
+  "lastOrderAt",
+  "stageSince",
+  "classifiedAt",
+  "tagWriteDueAt",
+  ...SUMMARY_COLUMNS.filter(([, type]) => type === "timestamp(3)").map(([name]) => name),
+]);
 
 /** The live orders of the given customers as lifecycle facts, by customer gid: one query, one JSON text. */
 export async function loadOrdersOf(db: Db, shop: string, gids: readonly string[]): Promise<Map<string, OrderFacts[]>> {
@@ -91,14 +173,6 @@ export async function loadOrdersOf(db: Db, shop: string, gids: readonly string[]
   return ordersByCustomer;
 }
 
-/** Each live customer's orders, a page of customers at a time in a stable order (what the shop's statistics read). */
-export async function* customerOrderPages(db: Db, shop: string, pageSize: number): AsyncGenerator<OrderFacts[][]> {
-  for await (const page of customerGidPages(db, shop, pageSize)) {
-    const orders = await loadOrdersOf(db, shop, page);
-    yield page.map((gid) => orders.get(gid) ?? []);
-  }
-}
-
 /**
  * Loads customers with their orders as lifecycle facts: two indexed queries per chunk, never one per customer, each
  * returning the chunk as one JSON text (see sql-values.server.ts).
@@ -111,7 +185,11 @@ export async function loadCustomersWithOrders(
   if (gids.length === 0) return [];
   const customersSql = cachedSql("loadCustomers", db, (sql) => {
     const columns = CUSTOMER_COLUMNS.map((c) =>
-      c === "netSpentMinor" ? sql.bigintText(`"${c}"`) : CUSTOMER_INSTANTS.has(c) ? sql.instant(`"${c}"`) : `"${c}"`,
+      c === "netSpentMinor" || c === "repeatSpendMinor"
+        ? sql.bigintText(`"${c}"`)
+        : CUSTOMER_INSTANTS.has(c)
+          ? sql.instant(`"${c}"`)
+          : `"${c}"`,
     );
     return `SELECT ${sql.aggregate(columns)} AS rows FROM "Customer"
       WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"gid"`, 2)} AND "deletedAt" IS NULL`;
@@ -143,7 +221,7 @@ export async function loadCustomersWithOrders(
       desiredAppTags,
       tagWriteDueAt,
       tagWriteAttempts,
-    ] = row.slice(10);
+    ] = row.slice(10, 19);
     return {
       id: Number(id),
       gid: String(gid),
@@ -164,9 +242,29 @@ export async function loadCustomersWithOrders(
       desiredAppTags: (desiredAppTags as string | null) ?? null,
       tagWriteDueAt: toDate(tagWriteDueAt),
       tagWriteAttempts: Number(tagWriteAttempts),
+      summary: storedSummaryOf(row.slice(19)),
       orders: ordersByCustomer.get(String(gid)) ?? [],
     };
   });
+}
+
+/** A summary read back in SUMMARY_COLUMNS' order (instants as text, the spend as text). */
+function storedSummaryOf(cells: readonly unknown[]): StoredOrderSummary {
+  const [summarizedAt, firstOrderAt, secondOrderAt, regularAt, regularRule, nextOrderAt, orderGapsMs] = cells;
+  const [purchaseDays, firstPurchaseDay, lastPurchaseDay, repeatSpendMinor] = cells.slice(7);
+  return {
+    summarizedAt: toDate(summarizedAt),
+    firstOrderAt: toDate(firstOrderAt),
+    secondOrderAt: toDate(secondOrderAt),
+    regularAt: toDate(regularAt),
+    regularRule: (regularRule as string | null) ?? null,
+    nextOrderAt: toDate(nextOrderAt),
+    orderGapsMs: String(orderGapsMs),
+    purchaseDays: Number(purchaseDays),
+    firstPurchaseDay: firstPurchaseDay == null ? null : Number(firstPurchaseDay),
+    lastPurchaseDay: lastPurchaseDay == null ? null : Number(lastPurchaseDay),
+    repeatSpendMinor: BigInt(String(repeatSpendMinor)),
+  };
 }
 
 export function parseTags(json: string): string[] {
@@ -225,6 +323,7 @@ export interface ReconciledCustomer {
   desiredAppTags: string | null;
   tagWriteDueAt: Date | null;
   tagWriteAttempts: number;
+  summary: StoredOrderSummary;
 }
 
 export interface StageCountDelta {
@@ -245,7 +344,7 @@ export interface ReconcileWrite {
   shopifyWorkDue: boolean;
 }
 
-const RECONCILED_COLUMNS: ReadonlyArray<[keyof ReconciledCustomer, SqlType]> = [
+const RECONCILED_COLUMNS: ReadonlyArray<readonly [Exclude<keyof ReconciledCustomer, "id" | "summary">, SqlType]> = [
   ["stage", "text"],
   ["winbackTier", "integer"],
   ["nextTransitionAt", "timestamp(3)"],
@@ -268,6 +367,78 @@ function jsonCell(value: unknown): unknown {
   return value;
 }
 
+/** UPDATE "Customer" of the shop ($2) from JSON rows [id, …columns] ($1), matched by id. */
+function updateByIdSql(sql: JsonSql, columns: ReadonlyArray<readonly [string, SqlType]>): string {
+  const sets = columns.map(([name]) => `"${name}" = v."${name}"`).join(", ");
+  return `${sql.withRows(1, [["id", "integer"], ...columns])}
+    UPDATE "Customer" SET ${sets} FROM v WHERE "Customer"."id" = v."id" AND "Customer"."shop" = ${sql.param(2)}`;
+}
+
+/** Stores order summaries computed aside from reconcile (customers whose summary no longer held), by customer id. */
+export async function writeOrderSummaries(
+  db: Db,
+  shop: string,
+  rows: ReadonlyArray<{ id: number; summary: StoredOrderSummary }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const update = cachedSql("orderSummaries", db, (sql) => updateByIdSql(sql, SUMMARY_COLUMNS));
+  const json = JSON.stringify(rows.map((r) => [r.id, ...SUMMARY_COLUMNS.map(([name]) => jsonCell(r.summary[name]))]));
+  await db.$executeRawUnsafe(update, json, shop);
+}
+
+/**
+ * The shop's live customers whose order summary does not hold as of `now` under the regular rule `rule` (none yet,
+ * computed after `now` or under another rule, or an order it did not count has happened since): one scan of the
+ * shop's customers.
+ */
+export async function customersWithoutCurrentSummary(
+  db: Db,
+  shop: string,
+  now: Date,
+  rule: string,
+): Promise<Array<{ id: number; gid: string }>> {
+  return db.customer.findMany({
+    where: {
+      shop,
+      deletedAt: null,
+      OR: [
+        { summarizedAt: null },
+        { summarizedAt: { gt: now } },
+        { nextOrderAt: { lte: now } },
+        { regularRule: null },
+        { regularRule: { not: rule } },
+      ],
+    },
+    orderBy: { id: "asc" },
+    select: { id: true, gid: true },
+  });
+}
+
+/**
+ * Every live customer's order gaps (JSON arrays of milliseconds) of the shop, a page of customers at a time, only
+ * those with a gap (repeat buyers): what Q is computed from.
+ */
+export async function* orderGapPages(db: Db, shop: string, pageSize: number): AsyncGenerator<number[][]> {
+  const select = cachedSql(
+    "orderGapPages",
+    db,
+    (sql) => `
+    SELECT ${sql.aggregate([`"id"`, `"orderGapsMs"`])} AS rows FROM (
+      SELECT "id", "orderGapsMs" FROM "Customer"
+      WHERE "shop" = ${sql.param(1)} AND "id" > ${sql.param(2)} AND "deletedAt" IS NULL AND "purchaseDays" > 0
+      ORDER BY "id" LIMIT ${sql.param(3)}) AS page`,
+  );
+  let afterId = 0;
+  for (;;) {
+    const [{ rows }] = await db.$queryRawUnsafe<Array<{ rows: string | null }>>(select, shop, afterId, pageSize);
+    const page = JSON.parse(rows ?? "[]") as Array<[number, string]>;
+    if (page.length === 0) return;
+    afterId = Math.max(...page.map(([id]) => Number(id)));
+    yield page.map(([, gaps]) => JSON.parse(gaps) as number[]);
+    if (page.length < pageSize) return;
+  }
+}
+
 /**
  * Stores what reconcile decided for a chunk of customers, set-based and atomically: one UPDATE for the customers,
  * one INSERT for the stage changes, one statement for the stage counts, in one batch transaction (no statement per
@@ -277,12 +448,13 @@ function jsonCell(value: unknown): unknown {
 export async function writeReconciledChunk(db: Db, shop: string, write: ReconcileWrite): Promise<void> {
   const statements: Prisma.PrismaPromise<unknown>[] = [];
   if (write.customers.length > 0) {
-    const update = cachedSql("reconciledCustomers", db, (sql) => {
-      const sets = RECONCILED_COLUMNS.map(([name]) => `"${name}" = v."${name}"`).join(", ");
-      return `${sql.withRows(1, [["id", "integer"], ...RECONCILED_COLUMNS])}
-        UPDATE "Customer" SET ${sets} FROM v WHERE "Customer"."id" = v."id" AND "Customer"."shop" = ${sql.param(2)}`;
-    });
-    const rows = write.customers.map((c) => [c.id, ...RECONCILED_COLUMNS.map(([name]) => jsonCell(c[name]))]);
+    const columns = [...RECONCILED_COLUMNS, ...SUMMARY_COLUMNS];
+    const update = cachedSql("reconciledCustomers", db, (sql) => updateByIdSql(sql, columns));
+    const rows = write.customers.map((c) => [
+      c.id,
+      ...RECONCILED_COLUMNS.map(([name]) => jsonCell(c[name])),
+      ...SUMMARY_COLUMNS.map(([name]) => jsonCell(c.summary[name])),
+    ]);
     statements.push(db.$executeRawUnsafe(update, JSON.stringify(rows), shop));
   }
   if (write.changes.length > 0) {

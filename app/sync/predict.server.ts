@@ -1,5 +1,6 @@
 /**
- * Refits a shop's customer-value models (MBG/NBD + Gamma-Gamma, app/lifecycle/clv) from its stored orders and stores
+ * Refits a shop's customer-value models (MBG/NBD + Gamma-Gamma, app/lifecycle/clv) from its customers' purchase days
+ * (their order summaries, app/lifecycle/order-summary.ts, made to hold as of `now` first) and stores
  * the predictions: the fit (ShopPrediction) and, per customer, the predicted value of the next 12 months (Gamma-Gamma
  * spend × MBG/NBD purchases), P(alive) from MBG/NBD (below 1 for one-order customers too, falling as their silence
  * grows) and whether the customer is in the top decile by predicted value (the optional `<prefix>high-value` tag).
@@ -9,30 +10,30 @@
  * the reason, and every stored per-customer prediction of the shop is cleared: the app never shows a number it
  * cannot stand behind, and falls back to historical value.
  *
- * Memory and time are linear in the shop's customers: customers are read in id pages with their orders (two indexed
- * queries per page, the orders as one JSON text, as reconcile and the daily statistics pass read them), each page is summarised at once (one purchase per customer
- * and UTC day, weeks) and only the summary numbers are kept; predictions are written set-based, 1,000 rows per
- * UPDATE, and rows whose values did not change are not written.
+ * Memory and time are linear in the shop's customers and do not grow with their orders: customers are read in id
+ * pages (one query and one JSON text per page), only the summary numbers are kept; predictions are written
+ * set-based, 1,000 rows per UPDATE, and rows whose values did not change are not written.
  */
 import type { Db } from "../db.server";
-import { loadOrdersOf } from "../models/customer.server";
+import { loadShopContext } from "../models/shop.server";
+import { refreshOrderSummaries } from "./order-summaries.server";
 import { messageLog } from "../logger.server";
 import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
-import { isQualifyingOrder, STAGES } from "../lifecycle";
+import { STAGES } from "../lifecycle";
 import {
   assessFitability,
-  buildSummary,
   predictCustomerValue,
+  summaryOfPurchaseDays,
   WEEKS_PER_YEAR,
   type CustomerSummary,
   type Fitability,
   type FitabilityOptions,
-  type Purchase,
 } from "../lifecycle/clv";
 import {
   clearCustomerPredictions,
   DEFAULT_PREDICTION_GATE,
   highValueTagEnabled,
+  predictionInputPages,
   saveShopPrediction,
   writeCustomerPredictions,
   type CustomerPredictionUpdate,
@@ -40,8 +41,8 @@ import {
   type PredictionStatus,
 } from "../models/prediction.server";
 
-/** Customers read per page (their orders come in one query). */
-export const REFIT_PAGE_SIZE = 2000;
+/** Customers read per page (a few numbers each). */
+export const REFIT_PAGE_SIZE = 20_000;
 /** The high-value tag goes to the top 1/HIGH_VALUE_FRACTION of predicted customers: the top decile. */
 export const HIGH_VALUE_FRACTION = 10;
 const PREDICT_SLICE_MS = 50;
@@ -100,44 +101,29 @@ const STAGE_CODE = new Map<string, number>(STAGES.map((s, i) => [s, i]));
 async function collect(db: Db, shop: string, now: Date, pageSize: number): Promise<Collected> {
   const nowMs = now.getTime();
   const out: Collected = { ids: [], stage: [], oldValue: [], oldAlive: [], oldHigh: [], buyerIndex: [], summary: [] };
-  const stages = out.stage;
-  let afterId = 0;
-  for (;;) {
-    const customers = await db.customer.findMany({
-      where: { shop, id: { gt: afterId }, deletedAt: null },
-      orderBy: { id: "asc" },
-      take: pageSize,
-      select: { id: true, gid: true, stage: true, predictedValueMinor: true, probabilityAlive: true, highValue: true },
-    });
-    if (customers.length === 0) break;
-    afterId = customers[customers.length - 1].id;
-    const ordersOf = await loadOrdersOf(
-      db,
-      shop,
-      customers.map((c) => c.gid),
-    );
-    const indexOfGid = new Map<string, number>();
-    for (const c of customers) {
-      indexOfGid.set(c.gid, out.ids.length);
+  const { settings } = await loadShopContext(db, shop);
+  await refreshOrderSummaries(db, shop, settings, now);
+  for await (const page of predictionInputPages(db, shop, pageSize)) {
+    for (const c of page) {
+      const index = out.ids.length;
       out.ids.push(c.id);
-      stages.push(c.stage == null ? -1 : (STAGE_CODE.get(c.stage) ?? -1));
+      out.stage.push(c.stage == null ? -1 : (STAGE_CODE.get(c.stage) ?? -1));
       out.oldValue.push(c.predictedValueMinor);
       out.oldAlive.push(c.probabilityAlive);
       out.oldHigh.push(c.highValue);
-    }
-    const purchases: Purchase[] = [];
-    for (const c of customers) {
-      const customerId = String(indexOfGid.get(c.gid));
-      for (const order of ordersOf.get(c.gid) ?? []) {
-        if (!isQualifyingOrder(order, nowMs)) continue;
-        purchases.push({ customerId, at: order.createdAt, value: order.totalMinor - order.refundedMinor });
-      }
-    }
-    for (const row of buildSummary(purchases, nowMs)) {
-      out.buyerIndex.push(Number(row.customerId));
+      if (c.purchaseDays === 0 || c.firstPurchaseDay === null || c.lastPurchaseDay === null) continue;
+      const row = summaryOfPurchaseDays(
+        {
+          count: c.purchaseDays,
+          firstDay: c.firstPurchaseDay,
+          lastDay: c.lastPurchaseDay,
+          repeatValue: c.repeatSpendMinor,
+        },
+        nowMs,
+      );
+      out.buyerIndex.push(index);
       out.summary.push({ x: row.x, tx: row.tx, T: row.T, zbar: row.zbar });
     }
-    if (customers.length < pageSize) break;
   }
   return out;
 }

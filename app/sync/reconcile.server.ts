@@ -7,19 +7,24 @@ import {
   qualifyingOrderTimes,
   ShopStatsAccumulator,
   STAGES,
+  summarizeOrders,
   type Classification,
   type ShopStats,
 } from "../lifecycle";
 import {
   customerGidPages,
-  customerOrderPages,
   loadCustomersWithOrders,
+  orderGapPages,
+  sameOrderSummary,
+  storedOrderSummary,
+  summaryHoldsAt,
   writeReconciledChunk,
   type ReconciledCustomer,
   type StageCountDelta,
   type StoredCustomer,
 } from "../models/customer.server";
 import { loadShopContext, saveShopStats, type ShopContext } from "../models/shop.server";
+import { refreshOrderSummaries } from "./order-summaries.server";
 import type { ChangeCause, StageChangeEvent } from "../domain/sync";
 import {
   decodeDesiredAppTags,
@@ -76,6 +81,8 @@ export interface ReconcileSummary {
 
 /** Customers per chunk: two reads and one batch transaction each. */
 const CHUNK = 2000;
+/** Repeat buyers per read of their order gaps (a few numbers each). */
+const GAP_PAGE_SIZE = 20_000;
 
 function emptySummary(): ReconcileSummary {
   return { customers: 0, stageChanges: 0, tagsPlanned: 0, tagEdits: 0, tagErrors: 0 };
@@ -117,11 +124,15 @@ export async function reconcileShop(options: ReconcileOptions): Promise<Reconcil
   return { ...summary, stats };
 }
 
-/** Computes Q as of `now` over all customers in one pass and stores it. */
+/**
+ * Computes Q as of `now` over all customers and stores it: from their order summaries (one row per repeat buyer),
+ * made to hold as of `now` first.
+ */
 export async function refreshShopStats(db: Db, ctx: ShopContext, now: Date): Promise<ShopStats> {
+  await refreshOrderSummaries(db, ctx.domain, ctx.settings, now);
   const accumulator = new ShopStatsAccumulator(ctx.settings, now.getTime());
-  for await (const page of customerOrderPages(db, ctx.domain, 5000)) {
-    for (const orders of page) accumulator.add(qualifyingOrderTimes(orders, now.getTime()));
+  for await (const page of orderGapPages(db, ctx.domain, GAP_PAGE_SIZE)) {
+    for (const gapsMs of page) accumulator.addGapsMs(gapsMs);
   }
   const stats = accumulator.result();
   await saveShopStats(db, ctx.domain, stats, now);
@@ -167,7 +178,11 @@ async function reconcileChunk(
     }
     const classified = classificationChanged(customer, result, netSpentMinor);
     const desired = desiredAppTagsOf(customer, result, ctx, retire);
-    if (!classified && desired === customer.desiredAppTags) continue;
+    const orderSummary = storedOrderSummary(summarizeOrders(customer.orders, ctx.settings, nowMs), now);
+    const summaryHolds =
+      summaryHoldsAt(customer.summary, now, orderSummary.regularRule ?? "") &&
+      sameOrderSummary(customer.summary, orderSummary);
+    if (!classified && desired === customer.desiredAppTags && summaryHolds) continue;
     if (desired !== customer.desiredAppTags) summary.tagsPlanned++;
     if (customer.stage !== result.stage) {
       if (customer.stage) counts.add(customer.stage, -1, -customer.netSpentMinor);
@@ -188,6 +203,7 @@ async function reconcileChunk(
       netSpentMinor,
       classifiedAt: classified ? now : customer.classifiedAt,
       stageSince: customer.stage !== result.stage ? now : customer.stageSince,
+      summary: summaryHolds ? customer.summary : orderSummary,
       ...(desired === customer.desiredAppTags
         ? {
             desiredAppTags: customer.desiredAppTags,

@@ -10,6 +10,7 @@ import { describeEachDatabase, type TestDb } from "../support/databases";
 import { loadOnlineRetail, ONLINE_RETAIL_AS_OF } from "../lifecycle/datasets";
 import { queryConversionFacts, type LifeTableRow } from "../../app/models/board.server";
 import { LOOKBACK_DAYS, measureConversions } from "../../app/board/board.server";
+import { refreshOrderSummaries } from "../../app/sync/order-summaries.server";
 import { DEFAULT_LIFECYCLE_SETTINGS, type CustomerFacts } from "../../app/lifecycle";
 
 const SHOP = "online-retail.myshopify.com";
@@ -153,10 +154,15 @@ describeEachDatabase("Kaplan–Meier on Online Retail", (database) => {
   });
 
   it("gathers the same life tables as the plain computation, stage by stage", async () => {
+    // The query reads the customers' order summaries, as the measure makes them hold first.
+    await refreshOrderSummaries(
+      t.db,
+      SHOP,
+      { ...DEFAULT_LIFECYCLE_SETTINGS, regularMinOrders: 3, regularWindowDays: 365 },
+      new Date(NOW),
+    );
     const measured = await queryConversionFacts(t.db, SHOP, {
       now: new Date(NOW),
-      regularMinOrders: 3,
-      regularWindowDays: 365,
       windowDays: WINDOW,
       lookbackDays: LOOKBACK_DAYS,
       historyGuardDays: GUARD_DAYS,

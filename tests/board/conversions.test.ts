@@ -12,6 +12,7 @@ import {
   storeShopConversions,
   STORED_MEASURE_MAX_AGE_MS,
 } from "../../app/board/board.server";
+import { refreshOrderSummaries } from "../../app/sync/order-summaries.server";
 import { sqlDialect } from "../../app/models/sql-dialect.server";
 import { DEFAULT_LIFECYCLE_SETTINGS } from "../../app/lifecycle";
 
@@ -112,16 +113,17 @@ describeEachDatabase("conversions", (database) => {
       expect(sqlDialect(t.db)).toBe(database.kind === "postgres" ? "postgresql" : "sqlite");
     });
 
-    const facts = (settings = DEFAULT_LIFECYCLE_SETTINGS, shop = SHOP) =>
-      queryConversionFacts(t.db, shop, {
+    // The query reads the customers' order summaries, which the measure first makes hold under its settings.
+    const facts = async (settings = DEFAULT_LIFECYCLE_SETTINGS, shop = SHOP) => {
+      await refreshOrderSummaries(t.db, shop, settings, NOW);
+      return queryConversionFacts(t.db, shop, {
         now: NOW,
-        regularMinOrders: settings.regularMinOrders,
-        regularWindowDays: settings.regularWindowDays,
         windowDays: { 3: 90, 4: 365, 5: 365 },
         lookbackDays: LOOKBACK_DAYS,
         historyGuardDays: 30,
         newSubscriberDays: 30,
       });
+    };
     const row = (day: number, events: number, censored: number) => ({ day, events, censored });
 
     it("Stage 4: every first-time buyer of the last 730 days, converted on the day of the second order or censored", async () => {

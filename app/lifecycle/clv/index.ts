@@ -39,7 +39,16 @@ export {
 export { assessFitability, type Fitability, type FitabilityCode, type FitabilityOptions } from "./fitability";
 export { hyp2f1, Hyp2f1Error, lgamma, logAddExp, type Hyp2f1Options } from "./special";
 export { simulateCustomers, createRng, type SimulatedData, type SimulationOptions } from "./simulate";
-export { buildSummary, utcDayIndex, type CustomerSummary, type CustomerSummaryRow, type Purchase } from "./summary";
+export {
+  buildSummary,
+  purchaseDaysOf,
+  summaryOfPurchaseDays,
+  utcDayIndex,
+  type CustomerSummary,
+  type CustomerSummaryRow,
+  type Purchase,
+  type PurchaseDays,
+} from "./summary";
 export {
   predictCustomerValue,
   MAX_HORIZON_WEEKS,

@@ -54,7 +54,6 @@ export function utcDayIndex(ms: number): number {
 export function buildSummary(purchases: readonly Purchase[], calibrationEnd: number): CustomerSummaryRow[] {
   if (!Number.isFinite(calibrationEnd))
     throw new RangeError(`calibrationEnd must be finite epoch ms (got ${calibrationEnd})`);
-  const endDay = utcDayIndex(calibrationEnd);
   // customerId → (day → summed value)
   const byCustomer = new Map<string, Map<number, number>>();
   purchases.forEach((p, i) => {
@@ -74,21 +73,51 @@ export function buildSummary(purchases: readonly Purchase[], calibrationEnd: num
   });
   const rows: CustomerSummaryRow[] = [];
   for (const [customerId, days] of byCustomer) {
-    if (days.size === 0) continue;
-    const sorted = [...days.keys()].sort((s, t) => s - t);
-    const first = sorted[0];
-    const last = sorted[sorted.length - 1];
-    const x = sorted.length - 1;
-    let repeatTotal = 0;
-    for (let k = 1; k < sorted.length; k++) repeatTotal += days.get(sorted[k]) as number;
-    rows.push({
-      customerId,
-      x,
-      tx: (last - first) / 7,
-      T: (endDay - first) / 7,
-      zbar: x > 0 ? repeatTotal / x : 0,
-      firstPurchaseDay: first,
-    });
+    const purchaseDays = purchaseDaysOf(days);
+    if (purchaseDays) rows.push({ customerId, ...summaryOfPurchaseDays(purchaseDays, calibrationEnd) });
   }
   return rows;
+}
+
+/**
+ * One customer's purchase days, all the calibration summary needs of them: how many distinct UTC days, the first and
+ * the last, and the value bought on the days after the first (the repeat purchases). Kept on the customer, it gives
+ * the summary as of any later calibration end without the orders (summaryOfPurchaseDays).
+ */
+export interface PurchaseDays {
+  count: number;
+  firstDay: number;
+  lastDay: number;
+  repeatValue: number;
+}
+
+/** The purchase days of one customer's day → summed value map; null without a purchase. */
+export function purchaseDaysOf(valueByDay: ReadonlyMap<number, number>): PurchaseDays | null {
+  if (valueByDay.size === 0) return null;
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (const day of valueByDay.keys()) {
+    if (day < firstDay) firstDay = day;
+    if (day > lastDay) lastDay = day;
+  }
+  let repeatValue = 0;
+  // In day order, as the sum was always taken: the same floating-point result for the same purchases.
+  for (const day of [...valueByDay.keys()].sort((s, t) => s - t))
+    if (day !== firstDay) repeatValue += valueByDay.get(day)!;
+  return { count: valueByDay.size, firstDay, lastDay, repeatValue };
+}
+
+/** The calibration summary (x, t_x, T, zbar) of a customer's purchase days as of calibrationEnd (epoch ms). */
+export function summaryOfPurchaseDays(
+  days: PurchaseDays,
+  calibrationEnd: number,
+): Omit<CustomerSummaryRow, "customerId"> {
+  const x = days.count - 1;
+  return {
+    x,
+    tx: (days.lastDay - days.firstDay) / 7,
+    T: (utcDayIndex(calibrationEnd) - days.firstDay) / 7,
+    zbar: x > 0 ? days.repeatValue / x : 0,
+    firstPurchaseDay: days.firstDay,
+  };
 }

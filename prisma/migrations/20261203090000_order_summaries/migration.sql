@@ -1,0 +1,13 @@
+-- Order summaries on the customer (app/lifecycle/order-summary.ts). Existing customers start without one
+-- (summarizedAt NULL); the first pass that reads them computes it from their orders.
+ALTER TABLE "Customer" ADD COLUMN "summarizedAt" DATETIME;
+ALTER TABLE "Customer" ADD COLUMN "firstOrderAt" DATETIME;
+ALTER TABLE "Customer" ADD COLUMN "secondOrderAt" DATETIME;
+ALTER TABLE "Customer" ADD COLUMN "regularAt" DATETIME;
+ALTER TABLE "Customer" ADD COLUMN "regularRule" TEXT;
+ALTER TABLE "Customer" ADD COLUMN "nextOrderAt" DATETIME;
+ALTER TABLE "Customer" ADD COLUMN "orderGapsMs" TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE "Customer" ADD COLUMN "purchaseDays" INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE "Customer" ADD COLUMN "firstPurchaseDay" INTEGER;
+ALTER TABLE "Customer" ADD COLUMN "lastPurchaseDay" INTEGER;
+ALTER TABLE "Customer" ADD COLUMN "repeatSpendMinor" BIGINT NOT NULL DEFAULT 0;

@@ -1,0 +1,13 @@
+-- Order summaries on the customer (app/lifecycle/order-summary.ts). Existing customers start without one
+-- (summarizedAt NULL); the first pass that reads them computes it from their orders.
+ALTER TABLE "Customer" ADD COLUMN     "summarizedAt" TIMESTAMP(3),
+ADD COLUMN     "firstOrderAt" TIMESTAMP(3),
+ADD COLUMN     "secondOrderAt" TIMESTAMP(3),
+ADD COLUMN     "regularAt" TIMESTAMP(3),
+ADD COLUMN     "regularRule" TEXT,
+ADD COLUMN     "nextOrderAt" TIMESTAMP(3),
+ADD COLUMN     "orderGapsMs" TEXT NOT NULL DEFAULT '[]',
+ADD COLUMN     "purchaseDays" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "firstPurchaseDay" INTEGER,
+ADD COLUMN     "lastPurchaseDay" INTEGER,
+ADD COLUMN     "repeatSpendMinor" BIGINT NOT NULL DEFAULT 0;
