@@ -3,8 +3,8 @@
  * predicted 12-month value, P(alive) and top-decile flag on Customer. Written by app/sync/predict.server.ts
  * (refitShopPredictions); read by the customers page, the board's CLV arrow and reconcile (the high-value tag).
  */
-import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
+import { runStatements } from "./facts.server";
 import { cachedSql } from "./sql-values.server";
 
 export type PredictionStatus = "ok" | "insufficient";
@@ -70,6 +70,27 @@ function parseGate(params: string): PredictionGate {
   }
 }
 
+/**
+ * The parameters of the shop's last fit, both models' by name (r, alpha, a, b; p, q, v), whether or not it passed the
+ * gate: where tonight's refit starts. Empty before the first fit.
+ */
+export async function lastFitParameters(db: Db, shop: string): Promise<Record<string, number>> {
+  const row = await db.shopPrediction.findUnique({ where: { shop }, select: { params: true } });
+  if (!row) return {};
+  try {
+    const params = JSON.parse(row.params) as { mbgnbd?: { params?: unknown }; gammaGamma?: { params?: unknown } };
+    const found: Record<string, number> = {};
+    for (const model of [params.mbgnbd?.params, params.gammaGamma?.params]) {
+      if (!model || typeof model !== "object") continue;
+      for (const [name, value] of Object.entries(model))
+        if (typeof value === "number" && Number.isFinite(value)) found[name] = value;
+    }
+    return found;
+  } catch {
+    return {};
+  }
+}
+
 /** The shop's last fit, or null before the first one. */
 export async function readShopPrediction(db: Db, shop: string): Promise<ShopPredictionView | null> {
   const row = await db.shopPrediction.findUnique({ where: { shop } });
@@ -109,36 +130,44 @@ export interface CustomerPredictionUpdate {
   highValue: boolean;
 }
 
-/** Rows per UPDATE statement (4 parameters each: well inside SQLite's 32,766 and PostgreSQL's 65,535). */
-export const PREDICTION_WRITE_BATCH = 1000;
+/**
+ * Rows per UPDATE, and per transaction: the rows travel as one JSON text the database unpacks (as reconcile's writes
+ * do), and a transaction this size is short enough to leave the job thread's heartbeat its turn.
+ */
+export const PREDICTION_WRITE_BATCH = 5000;
 
 /**
- * Writes per-customer predictions set-based: one UPDATE … FROM (VALUES …) per PREDICTION_WRITE_BATCH rows, on
- * SQLite (3.33+) and PostgreSQL alike. Rows of other shops are never touched (the shop is part of the match).
- * Returns the rows matched.
+ * Writes per-customer predictions set-based, PREDICTION_WRITE_BATCH rows per UPDATE, on SQLite and PostgreSQL alike,
+ * through the driver beneath Prisma (a nightly refit rewrites most buyers' rows: their silence grew by a day). Rows
+ * of other shops are never touched (the shop is part of the match). Returns the rows written.
  */
 export async function writeCustomerPredictions(
   db: Db,
   shop: string,
   rows: readonly CustomerPredictionUpdate[],
 ): Promise<number> {
-  let written = 0;
+  const update = cachedSql(
+    "customerPredictions",
+    db,
+    (sql) => `${sql.withRows(1, [
+      ["id", "integer"],
+      ["predictedValueMinor", "bigint"],
+      ["probabilityAlive", "double precision"],
+      ["highValue", "boolean"],
+    ])}
+    UPDATE "Customer" SET "predictedValueMinor" = v."predictedValueMinor", "probabilityAlive" = v."probabilityAlive",
+      "highValue" = v."highValue"
+    FROM v WHERE "Customer"."id" = v."id" AND "Customer"."shop" = ${sql.param(2)}`,
+  );
   for (let i = 0; i < rows.length; i += PREDICTION_WRITE_BATCH) {
-    const batch = rows.slice(i, i + PREDICTION_WRITE_BATCH);
-    const values = Prisma.join(
-      batch.map(
-        (r) =>
-          Prisma.sql`(CAST(${r.id} AS INTEGER), CAST(${r.predictedValueMinor} AS BIGINT), CAST(${r.probabilityAlive} AS DOUBLE PRECISION), CAST(${r.highValue ? 1 : 0} AS INTEGER))`,
-      ),
+    const json = JSON.stringify(
+      rows
+        .slice(i, i + PREDICTION_WRITE_BATCH)
+        .map((r) => [r.id, r.predictedValueMinor?.toString() ?? null, r.probabilityAlive, r.highValue]),
     );
-    // SQLite has no column list on a VALUES alias, PostgreSQL accepts both: a CTE names the columns on either.
-    written += await db.$executeRaw`
-      WITH v(id, p, a, h) AS (VALUES ${values})
-      UPDATE "Customer" SET "predictedValueMinor" = v.p, "probabilityAlive" = v.a, "highValue" = (v.h = 1)
-      FROM v
-      WHERE "Customer"."id" = v.id AND "Customer"."shop" = ${shop}`;
+    await runStatements(db, [{ sql: update, params: [json, shop] }]);
   }
-  return written;
+  return rows.length;
 }
 
 /** Forgets every customer's prediction of the shop (an insufficient fit): one set-based UPDATE. */

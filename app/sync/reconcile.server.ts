@@ -22,6 +22,7 @@ import {
   type ReconciledCustomer,
   type StageCountDelta,
   type StoredCustomer,
+  type StoredOrderSummary,
 } from "../models/customer.server";
 import { loadShopContext, saveShopStats, type ShopContext } from "../models/shop.server";
 import { refreshOrderSummaries } from "./order-summaries.server";
@@ -190,28 +191,14 @@ async function reconcileChunk(
     } else if (netSpentMinor !== customer.netSpentMinor) {
       counts.add(result.stage, 0, netSpentMinor - customer.netSpentMinor);
     }
-    rows.push({
-      id: customer.id,
-      stage: result.stage,
-      winbackTier: result.winbackTier,
-      nextTransitionAt: result.nextTransitionAt == null ? null : new Date(result.nextTransitionAt),
-      explanation: JSON.stringify(result.explanation),
-      lapseThresholdDays: result.lapseThresholdDays,
-      usesShopThreshold: result.usesShopThreshold,
-      qualifyingOrders: result.qualifyingOrderCount,
-      lastOrderAt: result.lastOrderAt == null ? null : new Date(result.lastOrderAt),
-      netSpentMinor,
-      classifiedAt: classified ? now : customer.classifiedAt,
-      stageSince: customer.stage !== result.stage ? now : customer.stageSince,
-      summary: summaryHolds ? customer.summary : orderSummary,
-      ...(desired === customer.desiredAppTags
-        ? {
-            desiredAppTags: customer.desiredAppTags,
-            tagWriteDueAt: customer.tagWriteDueAt,
-            tagWriteAttempts: customer.tagWriteAttempts,
-          }
-        : { desiredAppTags: desired, tagWriteDueAt: desired === null ? null : now, tagWriteAttempts: 0 }),
-    });
+    rows.push(
+      reconciledRow(
+        customer,
+        result,
+        { netSpentMinor, classified, desired, now },
+        summaryHolds ? customer.summary : orderSummary,
+      ),
+    );
   }
 
   const notifyFlow = options.notifyFlow ?? true;
@@ -228,6 +215,38 @@ async function reconcileChunk(
   });
   summary.customers += customers.length;
   summary.stageChanges += changes.length;
+}
+
+/** The customer's row as reconcile leaves it: the classification, when it changed, the newest tag plan, the summary. */
+function reconciledRow(
+  customer: StoredCustomer,
+  result: Classification,
+  decided: { netSpentMinor: bigint; classified: boolean; desired: string | null; now: Date },
+  summary: StoredOrderSummary,
+): ReconciledCustomer {
+  const { netSpentMinor, classified, desired, now } = decided;
+  return {
+    id: customer.id,
+    stage: result.stage,
+    winbackTier: result.winbackTier,
+    nextTransitionAt: result.nextTransitionAt == null ? null : new Date(result.nextTransitionAt),
+    explanation: JSON.stringify(result.explanation),
+    lapseThresholdDays: result.lapseThresholdDays,
+    usesShopThreshold: result.usesShopThreshold,
+    qualifyingOrders: result.qualifyingOrderCount,
+    lastOrderAt: result.lastOrderAt == null ? null : new Date(result.lastOrderAt),
+    netSpentMinor,
+    classifiedAt: classified ? now : customer.classifiedAt,
+    stageSince: customer.stage !== result.stage ? now : customer.stageSince,
+    summary,
+    ...(desired === customer.desiredAppTags
+      ? {
+          desiredAppTags: customer.desiredAppTags,
+          tagWriteDueAt: customer.tagWriteDueAt,
+          tagWriteAttempts: customer.tagWriteAttempts,
+        }
+      : { desiredAppTags: desired, tagWriteDueAt: desired === null ? null : now, tagWriteAttempts: 0 }),
+  };
 }
 
 /**

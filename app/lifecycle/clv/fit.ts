@@ -6,13 +6,19 @@
  *
  * Pure module: no I/O, no clock.
  */
-import { minimize } from "./optimize";
+import { minimize, newtonPolish, type MinimizeResult } from "./optimize";
 
 export interface ModelFitOptions {
   /** Box for every parameter, natural scale (default [1e-8, 1e8]). */
   bounds?: readonly [number, number];
   /** Starting point (default: the model's data-dependent neutral point). */
   initial?: Partial<Record<string, number>>;
+  /**
+   * A previous fit's parameters (natural scale), for a refit of almost the same data: Newton's method from them
+   * first; where that does not converge, the full search from the usual start, as without them. Used when every
+   * parameter of the model is given.
+   */
+  warmStart?: Partial<Record<string, number>>;
   /** Nelder–Mead iteration budget (default 20,000). */
   maxIterations?: number;
   /** Restarts from the best point (default 20). */
@@ -66,13 +72,23 @@ export function fitMaximumLikelihood<Name extends string>(
   const start = names.map((name) =>
     Math.log(Math.min(hi, Math.max(lo, options.initial?.[name] ?? problem.start[name]))),
   );
-  const res = minimize((z) => -problem.logLikelihood(toParams(z)) / customers, start, {
-    lower: names.map(() => Math.log(lo)),
-    upper: names.map(() => Math.log(hi)),
-    maxIterations: options.maxIterations,
-    maxRestarts: options.maxRestarts,
-    gradientTolerance: options.gradientTolerance,
-  });
+  const objective = (z: readonly number[]) => -problem.logLikelihood(toParams(z)) / customers;
+  const box = { lower: names.map(() => Math.log(lo)), upper: names.map(() => Math.log(hi)) };
+  const warm = options.warmStart;
+  const warmStart =
+    warm && names.every((name) => Number.isFinite(warm[name]) && warm[name]! > 0)
+      ? names.map((name) => Math.log(Math.min(hi, Math.max(lo, warm[name]!))))
+      : null;
+  const polished: MinimizeResult | null =
+    warmStart && newtonPolish(objective, warmStart, { ...box, gradientTolerance: options.gradientTolerance });
+  const res =
+    polished ??
+    minimize(objective, start, {
+      ...box,
+      maxIterations: options.maxIterations,
+      maxRestarts: options.maxRestarts,
+      gradientTolerance: options.gradientTolerance,
+    });
   const params = toParams(res.x);
   const message =
     res.atBound.length > 0
