@@ -1,7 +1,7 @@
-import { databaseProvider, driverConnection, type Db, type DriverConnection } from "../db.server";
+import { driverConnection, type Db, type DriverConnection } from "../db.server";
 import type BetterSqlite3 from "better-sqlite3";
 import type { CustomerRow, OrderRow } from "../domain/facts";
-import { cachedSql, instantText as instant } from "./sql-values.server";
+import { cachedSql, instantText as instant, type SqlType } from "./sql-values.server";
 
 /**
  * Rows per JSON statement. Where rows travel as one JSON text parameter that the database unpacks itself (SQLite
@@ -17,7 +17,7 @@ export interface ImportCheckpoint {
   linesDone: number;
 }
 
-export type Column = readonly [name: string, postgresType: "text" | "timestamp(3)" | "bigint" | "integer" | "boolean"];
+export type Column = readonly [name: string, type: SqlType];
 
 /**
  * A table written by guarded upserts of whole rows: each row's values in the order of `columns`, the shop first.
@@ -75,36 +75,30 @@ const CUSTOMERS: UpsertTable = {
 };
 
 type RowSource = "values" | "json";
-const upsertSqls = new Map<string, string>();
 
 /**
  * INSERT … ON CONFLICT DO UPDATE … WHERE guard, written once per table, dialect and row source: one row's bound
- * values (SQLite's driver runs it once per row), or the rows of one JSON text parameter. The guard and the updates
- * are the same text for both, so every caller gets the same outcome.
+ * values (SQLite's driver runs it once per row), or the rows of one JSON text parameter, read as JSONB (parsed once;
+ * PostgreSQL's json re-read each row's text for every cell, and the import ran at 27,754 rows/s instead of 36,606).
+ * The guard and the updates are the same text for both, so every caller gets the same outcome.
  */
-function upsertSql(dialect: DriverConnection["provider"], target: UpsertTable, source: RowSource): string {
-  const key = `${dialect}:${source}:${target.table}`;
-  const cached = upsertSqls.get(key);
-  if (cached) return cached;
-  const pg = dialect === "postgresql";
-  const names = target.columns.map(([name]) => `"${name}"`).join(", ");
-  const updates = target.columns
-    .filter(([name]) => name !== target.key)
-    .map(([name]) => `"${name}" = excluded."${name}"`)
-    .concat(target.alsoSet ?? [])
-    .join(", ");
-  const rows =
-    source === "values"
-      ? `VALUES (?, ${target.columns.map(() => "?").join(", ")})`
-      : pg
-        ? `SELECT $1, ${target.columns.map(([, type], i) => `(j->>${i})::${type}`).join(", ")} FROM json_array_elements($2::json) AS j`
-        : `SELECT ?, ${target.columns.map((_, i) => `j.value->>${i}`).join(", ")} FROM json_each(?) AS j WHERE true`;
-  const sql = `INSERT INTO "${target.table}" ("shop", ${names})
+function upsertSql(db: Db, target: UpsertTable, source: RowSource): string {
+  return cachedSql(`upsert:${source}:${target.table}`, db, (s) => {
+    const names = target.columns.map(([name]) => `"${name}"`).join(", ");
+    const updates = target.columns
+      .filter(([name]) => name !== target.key)
+      .map(([name]) => `"${name}" = excluded."${name}"`)
+      .concat(target.alsoSet ?? [])
+      .join(", ");
+    const rows =
+      source === "values"
+        ? `VALUES (?, ${target.columns.map(() => "?").join(", ")})`
+        : `SELECT ${s.param(1)}, ${target.columns.map(([, type], i) => s.cell(i, type)).join(", ")} FROM ${s.rows(2)} WHERE true`;
+    return `INSERT INTO "${target.table}" ("shop", ${names})
     ${rows}
     ON CONFLICT ("shop", "${target.key}") DO UPDATE SET ${updates}
     WHERE ${target.guard}`;
-  upsertSqls.set(key, sql);
-  return sql;
+  });
 }
 
 /**
@@ -120,9 +114,8 @@ export function upsertStatements(
   values: readonly unknown[][],
 ): DriverStatement[] {
   if (values.length === 0) return [];
-  if (driver?.provider === "sqlite")
-    return [{ sql: upsertSql("sqlite", target, "values"), params: [shop], rows: values }];
-  const sql = upsertSql(databaseProvider(db), target, "json");
+  if (driver?.provider === "sqlite") return [{ sql: upsertSql(db, target, "values"), params: [shop], rows: values }];
+  const sql = upsertSql(db, target, "json");
   const statements: DriverStatement[] = [];
   for (let i = 0; i < values.length; i += ROWS_PER_STATEMENT)
     statements.push({ sql, params: [shop, JSON.stringify(values.slice(i, i + ROWS_PER_STATEMENT))] });
