@@ -187,7 +187,7 @@ async function importPhase(
 }
 
 /** Lines per batch: one transaction of facts and checkpoint each. */
-export const IMPORT_BATCH_LINES = 20_000;
+export const IMPORT_BATCH_LINES = 10_000;
 
 /**
  * Stores one bulk result file's facts, batch by batch, each batch committed with its checkpoint (SyncRun.linesDone),
