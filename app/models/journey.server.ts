@@ -3,10 +3,10 @@
  * names a campaign (a UTM campaign, a marketing event or a discount code) or while it is still being read. New orders
  * are read again until Shopify has attributed them, with a bounded number of attempts.
  */
-import { databaseProvider, type Db } from "../db.server";
+import { databaseProvider, driverConnection, type Db } from "../db.server";
 import { loadOrdersOf } from "./customer.server";
-import { runStatements, type DriverStatement } from "./facts.server";
-import { jsonSql } from "./sql-values.server";
+import { runStatements, upsertStatements, type UpsertTable } from "./facts.server";
+import { instantText as instant, jsonSql } from "./sql-values.server";
 import { journeyNamesACampaign, type JourneyRow } from "../domain/journey";
 import type { OrderFacts } from "../lifecycle";
 
@@ -27,29 +27,32 @@ export function nextJourneyAttemptAt(now: Date, attemptsMade: number): Date {
   return new Date(now.getTime() + FIRST_JOURNEY_DELAY_MS * 3 ** attemptsMade);
 }
 
-const COLUMNS = [
-  ["orderGid", "text"],
-  ["state", "text"],
-  ["nextAttemptAt", "timestamp(3)"],
-  ["customerOrderIndex", "integer"],
-  ["firstUtmSource", "text"],
-  ["firstUtmMedium", "text"],
-  ["firstUtmCampaign", "text"],
-  ["lastUtmSource", "text"],
-  ["lastUtmMedium", "text"],
-  ["lastUtmCampaign", "text"],
-  ["eventGid", "text"],
-  ["eventTactic", "text"],
-  ["eventChannel", "text"],
-  ["eventName", "text"],
-  ["discountCodes", "text"],
-  ["simulated", "boolean"],
-  ["readAt", "timestamp(3)"],
-] as const;
-
-function instant(date: Date | null): string | null {
-  return date ? date.toISOString().replace("Z", "+00:00") : null;
-}
+/** A read journey is never replaced by a pending one. */
+const JOURNEYS: UpsertTable = {
+  table: "OrderJourney",
+  key: "orderGid",
+  columns: [
+    ["orderGid", "text"],
+    ["state", "text"],
+    ["nextAttemptAt", "timestamp(3)"],
+    ["customerOrderIndex", "integer"],
+    ["firstUtmSource", "text"],
+    ["firstUtmMedium", "text"],
+    ["firstUtmCampaign", "text"],
+    ["lastUtmSource", "text"],
+    ["lastUtmMedium", "text"],
+    ["lastUtmCampaign", "text"],
+    ["eventGid", "text"],
+    ["eventTactic", "text"],
+    ["eventChannel", "text"],
+    ["eventName", "text"],
+    ["discountCodes", "text"],
+    ["simulated", "boolean"],
+    ["readAt", "timestamp(3)"],
+  ],
+  alsoSet: `"attempts" = 0`,
+  guard: `"OrderJourney"."state" <> 'ready' OR excluded."state" = 'ready'`,
+};
 
 function values(row: JourneyRow, now: Date): unknown[] {
   return [
@@ -68,26 +71,9 @@ function values(row: JourneyRow, now: Date): unknown[] {
     row.event?.channel ?? null,
     row.event?.name ?? null,
     row.discountCodes.length > 0 ? JSON.stringify(row.discountCodes) : null,
-    row.simulated,
+    row.simulated ? 1 : 0,
     instant(now),
   ];
-}
-
-/** INSERT … SELECT from one JSON parameter … ON CONFLICT: a read journey is never replaced by a pending one. */
-function upsertSql(db: Db): string {
-  const pg = databaseProvider(db) === "postgresql";
-  const names = COLUMNS.map(([name]) => `"${name}"`).join(", ");
-  const selected = pg
-    ? COLUMNS.map(([, type], i) => `(j->>${i})::${type}`).join(", ")
-    : COLUMNS.map((_, i) => `j.value->>${i}`).join(", ");
-  const source = pg ? "json_array_elements($2::json) AS j" : "json_each(?) AS j WHERE true";
-  const updates = COLUMNS.filter(([name]) => name !== "orderGid")
-    .map(([name]) => `"${name}" = excluded."${name}"`)
-    .join(", ");
-  return `INSERT INTO "OrderJourney" ("shop", ${names})
-    SELECT ${pg ? "$1" : "?"}, ${selected} FROM ${source}
-    ON CONFLICT ("shop", "orderGid") DO UPDATE SET ${updates}, "attempts" = 0
-    WHERE "OrderJourney"."state" <> 'ready' OR excluded."state" = 'ready'`;
 }
 
 function deleteSql(db: Db): string {
@@ -103,11 +89,13 @@ export async function storeJourneys(db: Db, shop: string, rows: readonly Journey
   const kept = rows.filter((r) => r.state === "pending" || journeyNamesACampaign(r));
   const dropped = rows.filter((r) => r.state === "ready" && !journeyNamesACampaign(r)).map((r) => r.orderGid);
   const unique = [...new Map(kept.map((r) => [r.orderGid, r])).values()];
-  const statements: DriverStatement[] = [];
-  for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
-    const json = JSON.stringify(unique.slice(i, i + ROWS_PER_STATEMENT).map((r) => values(r, now)));
-    statements.push({ sql: upsertSql(db), params: [shop, json] });
-  }
+  const statements = upsertStatements(
+    db,
+    await driverConnection(db),
+    JOURNEYS,
+    shop,
+    unique.map((r) => values(r, now)),
+  );
   for (let i = 0; i < dropped.length; i += ROWS_PER_STATEMENT) {
     statements.push({ sql: deleteSql(db), params: [shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT))] });
   }

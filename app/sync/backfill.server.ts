@@ -3,9 +3,9 @@ import type { AdminClient } from "../shopify/admin-client.server";
 import { readJsonlBatches, startBulkQuery, waitForBulkOperation, type BulkOperation } from "../shopify/bulk.server";
 import { CustomersBulkQuery } from "../graphql/CustomersBulkQuery";
 import { OrdersBulkQuery } from "../graphql/OrdersBulkQuery";
-import { customerFromGraphql, orderFromGraphql } from "../ingest/facts";
+import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow } from "../ingest/facts";
 import { upsertCustomers, upsertOrders, type ImportCheckpoint } from "../models/facts.server";
-import { journeyFromGraphql } from "../ingest/journey";
+import { journeyFromGraphql, type JourneyRow } from "../ingest/journey";
 import { storeJourneys } from "../models/journey.server";
 import { enqueueJob } from "../queue/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
@@ -111,30 +111,45 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
   }
 }
 
-type StoreBatch = (db: Db, shop: string, checkpoint: ImportCheckpoint) => Promise<void>;
+/**
+ * A fact export of an import: its bulk query, what each line becomes (mapped as it is read), and how a batch of
+ * those is stored with its checkpoint.
+ */
+interface FactImport<Item> {
+  query: string;
+  fromLine: (node: never) => Item;
+  store: (db: Db, shop: string, items: Item[], checkpoint: ImportCheckpoint) => Promise<void>;
+}
 
-/** The two fact exports of an import: a bulk query, and how its lines become rows and are stored. */
-const IMPORTS: Record<"customers" | "orders", { query: string; mapLines: (nodes: unknown[]) => StoreBatch }> = {
-  customers: {
-    query: CustomersBulkQuery,
-    mapLines: (nodes) => {
-      const rows = nodes.map((node) => customerFromGraphql(node as Parameters<typeof customerFromGraphql>[0]));
-      return (db, shop, checkpoint) => upsertCustomers(db, shop, rows, checkpoint);
-    },
-  },
-  orders: {
-    query: OrdersBulkQuery,
-    mapLines: (nodes) => {
-      const rows = nodes.map((node) => orderFromGraphql(node as Parameters<typeof orderFromGraphql>[0]));
-      const journeys = nodes.map((node) => journeyFromGraphql(node as Parameters<typeof journeyFromGraphql>[0]));
-      return async (db, shop, checkpoint) => {
-        // Journeys first: a crash between the two re-applies this batch, and both writes are idempotent.
-        await storeJourneys(db, shop, journeys, new Date());
-        await upsertOrders(db, shop, rows, checkpoint);
-      };
-    },
+type OrderNode = Parameters<typeof orderFromGraphql>[0] & Parameters<typeof journeyFromGraphql>[0];
+
+const CUSTOMERS_IMPORT: FactImport<CustomerRow> = {
+  query: CustomersBulkQuery,
+  fromLine: customerFromGraphql,
+  store: upsertCustomers,
+};
+
+const ORDERS_IMPORT: FactImport<{ order: OrderRow; journey: JourneyRow }> = {
+  query: OrdersBulkQuery,
+  fromLine: (node: OrderNode) => ({ order: orderFromGraphql(node), journey: journeyFromGraphql(node) }),
+  store: async (db, shop, items, checkpoint) => {
+    // Journeys first: a crash between the two re-applies this batch, and both writes are idempotent.
+    await storeJourneys(
+      db,
+      shop,
+      items.map((item) => item.journey),
+      new Date(),
+    );
+    await upsertOrders(
+      db,
+      shop,
+      items.map((item) => item.order),
+      checkpoint,
+    );
   },
 };
+
+const IMPORTS = { customers: CUSTOMERS_IMPORT, orders: ORDERS_IMPORT };
 
 export type ImportKind = keyof typeof IMPORTS;
 
@@ -172,7 +187,7 @@ async function importPhase(
 }
 
 /** Lines per batch: one transaction of facts and checkpoint each. */
-export const IMPORT_BATCH_LINES = 5000;
+export const IMPORT_BATCH_LINES = 10_000;
 
 /**
  * Stores one bulk result file's facts, batch by batch, each batch committed with its checkpoint (SyncRun.linesDone),
@@ -186,6 +201,7 @@ export async function importBulkResult(
   url: string,
   options: { syncRunId: number; skipLines?: number; fetch?: typeof fetch },
 ): Promise<number> {
+  const { fromLine, store } = IMPORTS[kind] as FactImport<unknown>;
   let linesDone = options.skipLines ?? 0;
   let writing: Promise<void> | null = null;
   try {
@@ -193,10 +209,10 @@ export async function importBulkResult(
       skipLines: linesDone,
       batchLines: IMPORT_BATCH_LINES,
       fetch: options.fetch,
+      map: fromLine as (node: unknown) => unknown,
     })) {
-      const store = IMPORTS[kind].mapLines(batch.values);
       await writing;
-      writing = store(db, shop, { syncRunId: options.syncRunId, linesDone: batch.lastLine });
+      writing = store(db, shop, batch.values, { syncRunId: options.syncRunId, linesDone: batch.lastLine });
       // Awaited at the next batch or below; until then a failure must not count as unhandled.
       writing.catch(() => undefined);
       linesDone = batch.lastLine;

@@ -13,7 +13,7 @@ import { describeEachDatabase, type TestDb } from "../support/databases";
 import { jsonlFetch, orderLines, customerLines } from "./jsonl";
 
 const SHOP = "bulk-import.myshopify.com";
-const ORDERS = 12_300; // more than two batches of IMPORT_BATCH_LINES (5,000), and a short last one
+const ORDERS = 2 * IMPORT_BATCH_LINES + 2_300; // more than two batches, and a short last one
 const CUSTOMERS = 2_100;
 
 const ORDER_COLUMNS = [
