@@ -22,12 +22,15 @@ import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
 import { STAGES } from "../lifecycle";
 import {
   assessFitability,
-  predictCustomerValue,
+  conditionalExpectedSpend,
+  predictPurchases,
   summaryOfPurchaseDays,
+  valueOfPurchases,
   WEEKS_PER_YEAR,
   type CustomerSummary,
   type Fitability,
   type FitabilityOptions,
+  type PurchasePrediction,
 } from "../lifecycle/clv";
 import {
   clearCustomerPredictions,
@@ -195,16 +198,17 @@ function historyOf(data: Collected): { buyers: number; repeatBuyers: number; his
 }
 
 /**
- * Predictions for every buyer; customers with the same summary get the same numbers (most one-time buyers of a day
- * share one), so each distinct summary is computed once.
+ * Predictions for every buyer. The purchase model's part (the costly one: a hypergeometric series) depends on
+ * (x, t_x, T) only, which many customers share (most one-time buyers of a day share one), so it is computed once per
+ * distinct triple; the expected spend per purchase is a closed form per customer.
  */
 async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }>, horizonWeeks: number) {
-  const purchases = { model: "mbgnbd", params: fit.mbgnbd.params } as const;
+  const purchaseModel = { model: "mbgnbd", params: fit.mbgnbd.params } as const;
   const gg = fit.gammaGamma.params;
   const n = data.ids.length;
   const value: Array<bigint | null> = new Array(n).fill(null);
   const alive: Array<number | null> = new Array(n).fill(null);
-  const cache = new Map<string, { value: bigint; alive: number } | null>();
+  const purchasesOf = new Map<string, PurchasePrediction | null>();
   let unpredictable = 0;
   let sliceStart = performance.now();
   for (let k = 0; k < data.summary.length; k++) {
@@ -215,28 +219,31 @@ async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }
       sliceStart = performance.now();
     }
     const c = data.summary[k];
-    const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}|${c.zbar}`;
-    let p = cache.get(key);
-    if (p === undefined) {
-      try {
-        const prediction = predictCustomerValue(purchases, gg, c, { horizonWeeks });
-        p =
-          Number.isFinite(prediction.value) && Number.isFinite(prediction.probabilityAlive)
-            ? { value: BigInt(Math.round(prediction.value)), alive: prediction.probabilityAlive }
-            : null;
-      } catch {
-        p = null;
-      }
-      cache.set(key, p);
+    const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}`;
+    let purchases = purchasesOf.get(key);
+    if (purchases === undefined) {
+      purchases = attempt(() => predictPurchases(purchaseModel, c, { horizonWeeks }));
+      purchasesOf.set(key, purchases);
     }
-    if (p === null) {
+    const prediction =
+      purchases && attempt(() => valueOfPurchases(purchases, conditionalExpectedSpend(gg, c.x, c.zbar ?? NaN)));
+    if (!prediction || !Number.isFinite(prediction.value) || !Number.isFinite(prediction.probabilityAlive)) {
       unpredictable++;
       continue;
     }
-    value[data.buyerIndex[k]] = p.value;
-    alive[data.buyerIndex[k]] = p.alive;
+    value[data.buyerIndex[k]] = BigInt(Math.round(prediction.value));
+    alive[data.buyerIndex[k]] = prediction.probabilityAlive;
   }
   return { value, alive, unpredictable };
+}
+
+/** The result, or null where the model cannot compute it accurately (it throws). */
+function attempt<T>(compute: () => T): T | null {
+  try {
+    return compute();
+  } catch {
+    return null;
+  }
 }
 
 /** The customers whose stored prediction changes, and those who entered or left the top decile (their tag changes). */
@@ -291,7 +298,16 @@ async function storeInsufficientFit(
 }
 
 /**
- * Refits the shop's value models as of `now` from its stored qualifying orders and stores the result (see the
+ * The gate and both fits. Nightly the data has barely moved since the last fit, so the optimiser starts from it
+ * (Newton's method: a few dozen likelihood passes over a million customers instead of a thousand).
+ */
+async function fitModels(db: Db, shop: string, data: Collected, options: FitabilityOptions): Promise<Fitability> {
+  const warmStart = options.fit?.warmStart ?? (await lastFitParameters(db, shop));
+  return assessFitability(data.summary, { ...options, fit: { ...options.fit, warmStart } });
+}
+
+/**
+ * Refits the shop's value models as of `now` from its customers' purchase days and stores the result (see the
  * module comment). Safe to run again at any time: a re-run with the same data writes nothing per customer.
  */
 export async function refitShopPredictions(
@@ -308,14 +324,7 @@ export async function refitShopPredictions(
   const base = historyOf(data);
   const buyers = base.buyers;
   const gate = gateOf(options.fitability);
-  // Nightly, the data barely moved since the last fit: the optimiser starts from it (Newton's method, a few dozen
-  // likelihood passes over a million customers instead of a thousand).
-  const warmStart = options.fitability?.fit?.warmStart ?? (await lastFitParameters(db, shop));
-  const fit = assessFitability(data.summary, {
-    ...options.fitability,
-    ...gate,
-    fit: { ...options.fitability?.fit, warmStart },
-  });
+  const fit = await fitModels(db, shop, data, { ...options.fitability, ...gate });
   const tFit = performance.now();
   const tagOn = await highValueTagEnabled(db, shop);
 

@@ -51,6 +51,9 @@ export {
 } from "./summary";
 export {
   predictCustomerValue,
+  predictPurchases,
+  valueOfPurchases,
+  type PurchasePrediction,
   MAX_HORIZON_WEEKS,
   WEEKS_PER_MONTH,
   WEEKS_PER_YEAR,

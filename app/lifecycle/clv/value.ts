@@ -49,6 +49,59 @@ export interface CustomerPrediction {
   value: number;
 }
 
+/** What a prediction takes from the purchase model alone: it does not depend on the customer's spend. */
+export interface PurchasePrediction {
+  probabilityAlive: number;
+  /** E[Y(horizon) | x, t_x, T] (undiscounted count). */
+  expectedPurchases: number;
+  /** The expected purchases of each month, discounted: the value is this times the expected spend per purchase. */
+  discountedPurchases: number;
+}
+
+/**
+ * The purchase model's part of a prediction. Customers who share (x, t_x, T) share it, whatever they spend (a refit
+ * of a million customers computes it once per distinct triple). Throws as predictCustomerValue does.
+ */
+export function predictPurchases(
+  purchases: PurchaseModel,
+  customer: CustomerSummary,
+  options: ValueOptions = {},
+): PurchasePrediction {
+  const horizon = options.horizonWeeks ?? WEEKS_PER_YEAR;
+  const d = options.monthlyDiscountRate ?? 0;
+  if (!(horizon >= 0 && horizon <= MAX_HORIZON_WEEKS))
+    throw new RangeError(`horizonWeeks must be from 0 to ${MAX_HORIZON_WEEKS} (got ${horizon})`);
+  if (!(Number.isFinite(d) && d >= 0)) throw new RangeError(`monthlyDiscountRate must be ≥ 0 (got ${d})`);
+  const { x, tx, T } = customer;
+  const model = purchaseFunctions(purchases);
+  const params = purchases.params;
+  const expectedPurchases = model.expected(params, horizon, x, tx, T, options.hyp2f1);
+  let discountedPurchases: number;
+  if (d === 0) discountedPurchases = expectedPurchases;
+  else {
+    discountedPurchases = 0;
+    let prev = 0;
+    const months = Math.ceil(horizon / WEEKS_PER_MONTH - 1e-9);
+    for (let m = 1; m <= months; m++) {
+      const t = Math.min(m * WEEKS_PER_MONTH, horizon);
+      const cum = model.expected(params, t, x, tx, T, options.hyp2f1);
+      discountedPurchases += (cum - prev) / Math.pow(1 + d, m);
+      prev = cum;
+    }
+  }
+  return { probabilityAlive: model.alive(params, x, tx, T), expectedPurchases, discountedPurchases };
+}
+
+/** A customer's prediction from the purchase part (predictPurchases) and their expected spend per purchase. */
+export function valueOfPurchases(purchase: PurchasePrediction, expectedSpend: number): CustomerPrediction {
+  return {
+    probabilityAlive: purchase.probabilityAlive,
+    expectedPurchases: purchase.expectedPurchases,
+    expectedSpend,
+    value: purchase.discountedPurchases * expectedSpend,
+  };
+}
+
 /**
  * Prediction for one customer. Throws RangeError on invalid input and
  * Hyp2f1Error if the expectation cannot be computed accurately.
@@ -59,35 +112,9 @@ export function predictCustomerValue(
   customer: CustomerSummary,
   options: ValueOptions = {},
 ): CustomerPrediction {
-  const horizon = options.horizonWeeks ?? WEEKS_PER_YEAR;
-  const d = options.monthlyDiscountRate ?? 0;
-  if (!(horizon >= 0 && horizon <= MAX_HORIZON_WEEKS))
-    throw new RangeError(`horizonWeeks must be from 0 to ${MAX_HORIZON_WEEKS} (got ${horizon})`);
-  if (!(Number.isFinite(d) && d >= 0)) throw new RangeError(`monthlyDiscountRate must be ≥ 0 (got ${d})`);
-  const { x, tx, T } = customer;
+  const { x } = customer;
   const zbar = customer.zbar ?? NaN;
   if (x > 0 && customer.zbar === undefined) throw new RangeError("zbar is required for a repeat buyer");
-  const model = purchaseFunctions(purchases);
-  const params = purchases.params;
-  const spend = conditionalExpectedSpend(gammaGamma, x, zbar);
-  const expectedPurchases = model.expected(params, horizon, x, tx, T, options.hyp2f1);
-  let value: number;
-  if (d === 0) value = expectedPurchases * spend;
-  else {
-    value = 0;
-    let prev = 0;
-    const months = Math.ceil(horizon / WEEKS_PER_MONTH - 1e-9);
-    for (let m = 1; m <= months; m++) {
-      const t = Math.min(m * WEEKS_PER_MONTH, horizon);
-      const cum = model.expected(params, t, x, tx, T, options.hyp2f1);
-      value += ((cum - prev) * spend) / Math.pow(1 + d, m);
-      prev = cum;
-    }
-  }
-  return {
-    probabilityAlive: model.alive(params, x, tx, T),
-    expectedPurchases,
-    expectedSpend: spend,
-    value,
-  };
+  const purchase = predictPurchases(purchases, customer, options);
+  return valueOfPurchases(purchase, conditionalExpectedSpend(gammaGamma, x, zbar));
 }
