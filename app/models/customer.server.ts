@@ -367,22 +367,40 @@ function jsonCell(value: unknown): unknown {
   return value;
 }
 
-/** UPDATE "Customer" of the shop ($2) from JSON rows [id, …columns] ($1), matched by id. */
-function updateByIdSql(sql: JsonSql, columns: ReadonlyArray<readonly [string, SqlType]>): string {
+/**
+ * UPDATE "Customer" of the shop ($2) from JSON rows [id, …columns] ($1), matched by id; `also` adds a condition on
+ * the row and the values (alias v).
+ */
+function updateByIdSql(
+  sql: JsonSql,
+  columns: ReadonlyArray<readonly [string, SqlType]>,
+  also: { columns: ReadonlyArray<readonly [string, SqlType]>; where: string } = { columns: [], where: "true" },
+): string {
   const sets = columns.map(([name]) => `"${name}" = v."${name}"`).join(", ");
-  return `${sql.withRows(1, [["id", "integer"], ...columns])}
-    UPDATE "Customer" SET ${sets} FROM v WHERE "Customer"."id" = v."id" AND "Customer"."shop" = ${sql.param(2)}`;
+  return `${sql.withRows(1, [["id", "integer"], ...also.columns, ...columns])}
+    UPDATE "Customer" SET ${sets} FROM v
+    WHERE "Customer"."id" = v."id" AND "Customer"."shop" = ${sql.param(2)} AND ${also.where}`;
 }
 
-/** Stores order summaries computed aside from reconcile (customers whose summary no longer held), by customer id. */
+/**
+ * Stores order summaries computed aside from reconcile (customers whose summary no longer held), by customer id. A row
+ * whose summary changed since it was read (`seen`: reconcile wrote one from newer orders meanwhile) keeps it.
+ */
 export async function writeOrderSummaries(
   db: Db,
   shop: string,
-  rows: ReadonlyArray<{ id: number; summary: StoredOrderSummary }>,
+  rows: ReadonlyArray<{ id: number; seen: Date | null; summary: StoredOrderSummary }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const update = cachedSql("orderSummaries", db, (sql) => updateByIdSql(sql, SUMMARY_COLUMNS));
-  const json = JSON.stringify(rows.map((r) => [r.id, ...SUMMARY_COLUMNS.map(([name]) => jsonCell(r.summary[name]))]));
+  const update = cachedSql("orderSummaries", db, (sql) =>
+    updateByIdSql(sql, SUMMARY_COLUMNS, {
+      columns: [["seen", "timestamp(3)"]],
+      where: `"Customer"."summarizedAt" ${sql.postgres ? "IS NOT DISTINCT FROM" : "IS"} v."seen"`,
+    }),
+  );
+  const json = JSON.stringify(
+    rows.map((r) => [r.id, jsonCell(r.seen), ...SUMMARY_COLUMNS.map(([name]) => jsonCell(r.summary[name]))]),
+  );
   await db.$executeRawUnsafe(update, json, shop);
 }
 
@@ -396,7 +414,7 @@ export async function customersWithoutCurrentSummary(
   shop: string,
   now: Date,
   rule: string,
-): Promise<Array<{ id: number; gid: string }>> {
+): Promise<Array<{ id: number; gid: string; summarizedAt: Date | null }>> {
   return db.customer.findMany({
     where: {
       shop,
@@ -410,7 +428,7 @@ export async function customersWithoutCurrentSummary(
       ],
     },
     orderBy: { id: "asc" },
-    select: { id: true, gid: true },
+    select: { id: true, gid: true, summarizedAt: true },
   });
 }
 

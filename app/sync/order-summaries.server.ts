@@ -35,8 +35,9 @@ export async function refreshOrderSummaries(
     await writeOrderSummaries(
       db,
       shop,
-      chunk.map(({ id, gid }) => ({
+      chunk.map(({ id, gid, summarizedAt }) => ({
         id,
+        seen: summarizedAt,
         summary: storedOrderSummary(summarizeOrders(orders.get(gid) ?? [], settings, now.getTime()), now),
       })),
     );

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase, type TestDb } from "../support/databases";
-import { DEFAULT_LIFECYCLE_SETTINGS, type OrderFacts } from "../../app/lifecycle";
+import { DEFAULT_LIFECYCLE_SETTINGS, summarizeOrders, type OrderFacts } from "../../app/lifecycle";
 import { reconcileShop, refreshShopStats } from "../../app/sync/reconcile.server";
 import { refreshOrderSummaries } from "../../app/sync/order-summaries.server";
 import { loadShopContext } from "../../app/models/shop.server";
+import {
+  customersWithoutCurrentSummary,
+  storedOrderSummary,
+  writeOrderSummaries,
+} from "../../app/models/customer.server";
 import { oracleGaps, oracleQualifyingTimes, oracleShopQ } from "../lifecycle/oracle";
 
 const SHOP = "summaries.myshopify.com";
@@ -134,6 +139,21 @@ describeEachDatabase("order summaries on the customer", (database) => {
     // A run dated before the summaries were made cannot use them (they may count orders it must not).
     expect(await refreshOrderSummaries(t.db, SHOP, twoOrders, NOW)).toBe(seeded.length);
     expect(JSON.parse((await stored("gid://shopify/Customer/future")).orderGapsMs)).toEqual([]);
+  });
+
+  it("a summary computed aside never replaces one written since it was read (reconcile's, from newer orders)", async () => {
+    const gid = "gid://shopify/Customer/one";
+    const before = await stored(gid);
+    const stale = await customersWithoutCurrentSummary(t.db, SHOP, NOW, "other rule");
+    const { id, summarizedAt } = stale.find((c) => c.gid === gid)!;
+    expect(summarizedAt?.getTime()).toBe(before.summarizedAt?.getTime());
+    const aside = storedOrderSummary(summarizeOrders([], DEFAULT_LIFECYCLE_SETTINGS, NOW.getTime()), NOW);
+    // Read before the summary it would replace was written: kept.
+    await writeOrderSummaries(t.db, SHOP, [{ id, seen: new Date(NOW.getTime() - DAY), summary: aside }]);
+    expect((await stored(gid)).firstOrderAt?.getTime()).toBe(ago(40));
+    // Read as it stands: replaced.
+    await writeOrderSummaries(t.db, SHOP, [{ id, seen: summarizedAt, summary: aside }]);
+    expect((await stored(gid)).firstOrderAt).toBeNull();
   });
 
   it.runIf(database.kind === "sqlite")(
