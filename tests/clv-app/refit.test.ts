@@ -143,6 +143,46 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     expect(after).toEqual(before);
   }, 120_000);
 
+  it("a day later rewrites only the predictions that drifted past 1% of the value or a point of P(alive)", async () => {
+    const later = new Date(CDNOW_NOW.getTime() + 3 * DAY);
+    const before = new Map(
+      (
+        await t.db.customer.findMany({
+          where: { shop: SHOP },
+          select: { gid: true, predictedValueMinor: true, probabilityAlive: true },
+        })
+      ).map((c) => [c.gid, c]),
+    );
+    const summary = await refitShopPredictions(t.db, SHOP, later);
+    // Independently: the exact numbers as of then, from a fit of the same purchases from scratch.
+    const purchases: Purchase[] = orders
+      .filter((o) => o.createdAt <= later.getTime() && o.totalMinor > 0)
+      .map((o) => ({ customerId: o.customerGid, at: o.createdAt, value: o.totalMinor }));
+    const rows = buildSummary(purchases, later.getTime());
+    const fit = assessFitability(rows);
+    if (!fit.ok) throw new Error(fit.reason);
+    const stored = await t.db.customer.findMany({
+      where: { shop: SHOP },
+      select: { gid: true, predictedValueMinor: true, probabilityAlive: true },
+    });
+    const byGid = new Map(stored.map((c) => [c.gid, c]));
+    let rewritten = 0;
+    for (const row of rows) {
+      const exact = predictCustomerValue({ model: "mbgnbd", params: fit.mbgnbd.params }, fit.gammaGamma.params, row);
+      const c = byGid.get(row.customerId)!;
+      const value = Number(c.predictedValueMinor);
+      // Within the bounds (and the two fits' last digits) of tonight's exact numbers...
+      expect(Math.abs(value - exact.value)).toBeLessThanOrEqual(0.01 * value + 0.5 + 1e-4 * exact.value);
+      expect(Math.abs(c.probabilityAlive! - exact.probabilityAlive)).toBeLessThanOrEqual(0.01 + 1e-4);
+      const old = before.get(row.customerId)!;
+      if (c.predictedValueMinor !== old.predictedValueMinor || c.probabilityAlive !== old.probabilityAlive) rewritten++;
+    }
+    // ...and only the rows that moved were written: some, not all.
+    expect(rewritten).toBeLessThanOrEqual(summary.written);
+    expect(summary.written).toBeGreaterThan(0);
+    expect(summary.written).toBeLessThan(rows.length);
+  }, 120_000);
+
   it("never touches another shop's customers", async () => {
     expect(await t.db.customer.findFirst({ where: { shop: OTHER } })).toMatchObject({
       predictedValueMinor: 777n,
