@@ -12,7 +12,7 @@
  *
  * Memory and time are linear in the shop's customers and do not grow with their orders: customers are read in id
  * pages (one query and one JSON text per page), only the summary numbers are kept; predictions are written
- * set-based, 1,000 rows per UPDATE, and rows whose values did not change are not written.
+ * set-based (writeCustomerPredictions), and only rows whose prediction drifted past the bounds below.
  */
 import type { Db } from "../db.server";
 import { loadShopContext } from "../models/shop.server";

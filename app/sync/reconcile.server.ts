@@ -7,6 +7,7 @@ import {
   qualifyingOrderTimes,
   ShopStatsAccumulator,
   STAGES,
+  regularRuleOf,
   summarizeOrders,
   type Classification,
   type ShopStats,
@@ -181,7 +182,7 @@ async function reconcileChunk(
     const desired = desiredAppTagsOf(customer, result, ctx, retire);
     const orderSummary = storedOrderSummary(summarizeOrders(customer.orders, ctx.settings, nowMs), now);
     const summaryHolds =
-      summaryHoldsAt(customer.summary, now, orderSummary.regularRule ?? "") &&
+      summaryHoldsAt(customer.summary, now, regularRuleOf(ctx.settings)) &&
       sameOrderSummary(customer.summary, orderSummary);
     if (!classified && desired === customer.desiredAppTags && summaryHolds) continue;
     if (desired !== customer.desiredAppTags) summary.tagsPlanned++;

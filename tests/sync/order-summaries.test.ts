@@ -10,6 +10,7 @@ import {
   writeOrderSummaries,
 } from "../../app/models/customer.server";
 import { oracleGaps, oracleQualifyingTimes, oracleShopQ } from "../lifecycle/oracle";
+import { order as orderFacts } from "../lifecycle/helpers";
 
 const SHOP = "summaries.myshopify.com";
 const DAY = 86_400_000;
@@ -51,15 +52,7 @@ describeEachDatabase("order summaries on the customer", (database) => {
       await t.db.customer.create({ data: { shop: SHOP, gid } });
       const facts: OrderFacts[] = [];
       for (const [i, o] of orders.entries()) {
-        const order: OrderFacts = {
-          totalMinor: 5000,
-          refundedMinor: 0,
-          cancelled: false,
-          test: false,
-          voided: false,
-          fullyRefunded: false,
-          ...o,
-        };
+        const order: OrderFacts = orderFacts(o.createdAt, { totalMinor: 5000, ...o });
         facts.push(order);
         await t.db.order.create({
           data: {
