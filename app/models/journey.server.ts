@@ -3,9 +3,9 @@
  * names a campaign (a UTM campaign, a marketing event or a discount code) or while it is still being read. New orders
  * are read again until Shopify has attributed them, with a bounded number of attempts.
  */
-import { databaseProvider, driverConnection, type Db } from "../db.server";
+import { databaseProvider, driverConnection, type Db, type DriverConnection } from "../db.server";
 import { loadOrdersOf } from "./customer.server";
-import { runStatements, upsertStatements, type UpsertTable } from "./facts.server";
+import { runStatements, upsertStatements, type DriverStatement, type UpsertTable } from "./facts.server";
 import { instantText as instant, jsonSql } from "./sql-values.server";
 import { journeyNamesACampaign, type JourneyRow } from "../domain/journey";
 import type { OrderFacts } from "../lifecycle";
@@ -86,12 +86,23 @@ function deleteSql(db: Db): string {
  * A read journey that names nothing removes any row the order had.
  */
 export async function storeJourneys(db: Db, shop: string, rows: readonly JourneyRow[], now: Date): Promise<void> {
+  await runStatements(db, journeyStatements(db, await driverConnection(db), shop, rows, now));
+}
+
+/** The statements storeJourneys runs, for a caller that commits them together with other writes (the import). */
+export function journeyStatements(
+  db: Db,
+  driver: DriverConnection | null,
+  shop: string,
+  rows: readonly JourneyRow[],
+  now: Date,
+): DriverStatement[] {
   const kept = rows.filter((r) => r.state === "pending" || journeyNamesACampaign(r));
   const dropped = rows.filter((r) => r.state === "ready" && !journeyNamesACampaign(r)).map((r) => r.orderGid);
   const unique = [...new Map(kept.map((r) => [r.orderGid, r])).values()];
   const statements = upsertStatements(
     db,
-    await driverConnection(db),
+    driver,
     JOURNEYS,
     shop,
     unique.map((r) => values(r, now)),
@@ -99,7 +110,7 @@ export async function storeJourneys(db: Db, shop: string, rows: readonly Journey
   for (let i = 0; i < dropped.length; i += ROWS_PER_STATEMENT) {
     statements.push({ sql: deleteSql(db), params: [shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT))] });
   }
-  await runStatements(db, statements);
+  return statements;
 }
 
 /** A new order (orders/create): its journey is read once Shopify has attributed it. Leaves a read journey alone. */

@@ -1,12 +1,12 @@
-import prisma, { type Db } from "../db.server";
+import prisma, { driverConnection, type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
 import { readJsonlBatches, startBulkQuery, waitForBulkOperation, type BulkOperation } from "../shopify/bulk.server";
 import { CustomersBulkQuery } from "../graphql/CustomersBulkQuery";
 import { OrdersBulkQuery } from "../graphql/OrdersBulkQuery";
 import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow } from "../ingest/facts";
-import { upsertCustomers, upsertOrders, type ImportCheckpoint } from "../models/facts.server";
+import { upsertCustomers, upsertOrders, withImportCheckpoints, type ImportCheckpoint } from "../models/facts.server";
 import { journeyFromGraphql, type JourneyRow } from "../ingest/journey";
-import { storeJourneys } from "../models/journey.server";
+import { journeyStatements } from "../models/journey.server";
 import { enqueueJob } from "../queue/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { syncStageSegments } from "./segments.server";
@@ -133,9 +133,9 @@ const ORDERS_IMPORT: FactImport<{ order: OrderRow; journey: JourneyRow }> = {
   query: OrdersBulkQuery,
   fromLine: (node: OrderNode) => ({ order: orderFromGraphql(node), journey: journeyFromGraphql(node) }),
   store: async (db, shop, items, checkpoint) => {
-    // Journeys first: a crash between the two re-applies this batch, and both writes are idempotent.
-    await storeJourneys(
+    const journeys = journeyStatements(
       db,
+      await driverConnection(db),
       shop,
       items.map((item) => item.journey),
       new Date(),
@@ -145,6 +145,7 @@ const ORDERS_IMPORT: FactImport<{ order: OrderRow; journey: JourneyRow }> = {
       shop,
       items.map((item) => item.order),
       checkpoint,
+      journeys,
     );
   },
 };
@@ -204,23 +205,25 @@ export async function importBulkResult(
   const { fromLine, store } = IMPORTS[kind] as FactImport<unknown>;
   let linesDone = options.skipLines ?? 0;
   let writing: Promise<void> | null = null;
-  try {
-    for await (const batch of readJsonlBatches(url, {
-      skipLines: linesDone,
-      batchLines: IMPORT_BATCH_LINES,
-      fetch: options.fetch,
-      map: fromLine as (node: unknown) => unknown,
-    })) {
+  await withImportCheckpoints(db, async () => {
+    try {
+      for await (const batch of readJsonlBatches(url, {
+        skipLines: linesDone,
+        batchLines: IMPORT_BATCH_LINES,
+        fetch: options.fetch,
+        map: fromLine as (node: unknown) => unknown,
+      })) {
+        await writing;
+        writing = store(db, shop, batch.values, { syncRunId: options.syncRunId, linesDone: batch.lastLine });
+        // Awaited at the next batch or below; until then a failure must not count as unhandled.
+        writing.catch(() => undefined);
+        linesDone = batch.lastLine;
+      }
       await writing;
-      writing = store(db, shop, batch.values, { syncRunId: options.syncRunId, linesDone: batch.lastLine });
-      // Awaited at the next batch or below; until then a failure must not count as unhandled.
-      writing.catch(() => undefined);
-      linesDone = batch.lastLine;
+    } finally {
+      // A failed read (a dropped download) still lets the batch in flight commit before the job gives up.
+      await writing?.catch(() => undefined);
     }
-    await writing;
-  } finally {
-    // A failed read (a dropped download) still lets the batch in flight commit before the job gives up.
-    await writing?.catch(() => undefined);
-  }
+  });
   return linesDone;
 }

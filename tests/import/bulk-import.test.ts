@@ -121,6 +121,8 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     expect(linesDone).toBe(Math.floor(linesBeforeCut / IMPORT_BATCH_LINES) * IMPORT_BATCH_LINES);
     expect(linesDone).toBeGreaterThan(0);
     expect(await testDb.db.order.count({ where: { shop } })).toBe(linesDone);
+    // No line carries a journey summary, so every stored order has its pending journey, committed in its batch.
+    expect(await testDb.db.orderJourney.count({ where: { shop } })).toBe(linesDone);
 
     const resumed = await importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", {
       syncRunId: runId,
@@ -132,6 +134,44 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     const direct = (await storedRows(testDb, "Order", SHOP)) as Array<Record<string, unknown>>;
     expect(whole).toEqual(direct);
   }, 120_000);
+
+  it("stores the journeys of imported orders: one not yet attributed and one naming a campaign; one naming nothing removes the row its order had", async () => {
+    const shop = `journeys-${SHOP}`;
+    const base = orders.nodes[0];
+    const line = (id: number, summary: unknown) =>
+      JSON.stringify({ ...base, id: `gid://shopify/Order/${id}`, customerJourneySummary: summary });
+    const visit = (campaign: string | null) => ({
+      utmParameters: campaign ? { source: "newsletter", medium: "email", campaign } : null,
+    });
+    const pendingBefore = { ...orderFromGraphql(base), gid: "gid://shopify/Order/303" };
+    await upsertOrders(testDb.db, shop, [pendingBefore]);
+    await testDb.db.orderJourney.create({
+      data: {
+        shop,
+        orderGid: pendingBefore.gid,
+        state: "pending",
+        attempts: 2,
+        nextAttemptAt: new Date(),
+        readAt: new Date(),
+      },
+    });
+    const text =
+      [
+        line(301, null),
+        line(302, { ready: true, customerOrderIndex: 2, firstVisit: visit(null), lastVisit: visit("spring-sale") }),
+        line(303, { ready: true, customerOrderIndex: 1, firstVisit: visit(null), lastVisit: visit(null) }),
+      ].join("\n") + "\n";
+    await importBulkResult(testDb.db, shop, "orders", "https://bulk/orders.jsonl", {
+      syncRunId: await newSyncRun(testDb.db),
+      fetch: jsonlFetch(text),
+    });
+    const journeys = await testDb.db.orderJourney.findMany({ where: { shop }, orderBy: { orderGid: "asc" } });
+    expect(journeys.map((j) => [j.orderGid, j.state, j.lastUtmCampaign, j.customerOrderIndex])).toEqual([
+      ["gid://shopify/Order/301", "pending", null, null],
+      ["gid://shopify/Order/302", "ready", "spring-sale", 2],
+    ]);
+    expect(await testDb.db.order.count({ where: { shop } })).toBe(3);
+  });
 
   it("through a client without a driver at hand (an extended client) the rows and checkpoints are the same", async () => {
     const shop = `extended-${SHOP}`;
