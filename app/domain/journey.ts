@@ -33,3 +33,20 @@ export function journeyNamesACampaign(row: JourneyRow): boolean {
     row.lastUtm.campaign != null || row.firstUtm.campaign != null || row.event != null || row.discountCodes.length > 0
   );
 }
+
+/** A journey worth a row: one not read yet (read again later), or one naming a campaign. */
+export function journeyIsKept(row: JourneyRow): boolean {
+  return row.state === "pending" || journeyNamesACampaign(row);
+}
+
+/** A read journey naming nothing: any row its order had goes. */
+export function journeyIsDropped(row: JourneyRow): boolean {
+  return row.state === "ready" && !journeyNamesACampaign(row);
+}
+
+/** First wait after an order arrives, multiplied by 3 for each failed attempt: 5 min, 15 min, 45 min … about 20 h. */
+export const FIRST_JOURNEY_DELAY_MS = 5 * 60 * 1000;
+
+export function nextJourneyAttemptAt(now: Date, attemptsMade: number): Date {
+  return new Date(now.getTime() + FIRST_JOURNEY_DELAY_MS * 3 ** attemptsMade);
+}

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker as Thread } from "node:worker_threads";
+import { threadExecArgv } from "../threads.server";
 import { errorText, TaskStoppedError, type JobErrorKind, type JobRuntime, type JobTask } from "../queue/kinds";
 
 /**
@@ -62,14 +63,6 @@ interface Slot {
   gone: string | null;
 }
 
-/** The threads run the app's TypeScript through tsx, as `npm run worker` does (inherited when already loaded). */
-function threadExecArgv(): string[] | undefined {
-  const loaded = process.execArgv.some(
-    (arg, i) => arg.includes("tsx") && (process.execArgv[i - 1] === "--import" || arg.startsWith("--import")),
-  );
-  return loaded ? undefined : [...process.execArgv, "--import", "tsx"];
-}
-
 export function createThreadExecutor(options: ThreadExecutorOptions): JobExecutor {
   return new ThreadExecutor(options);
 }
@@ -122,7 +115,7 @@ class ThreadExecutor implements JobExecutor {
 
   private startSlot(): Slot {
     const thread = new Thread(THREAD_ENTRY, {
-      execArgv: threadExecArgv(),
+      execArgv: threadExecArgv(THREAD_ENTRY),
       env: this.options.env ?? process.env,
       workerData: { runtimeModule: this.options.runtimeModule ?? DEFAULT_RUNTIME_MODULE, beatMs: BEAT_MS },
     });

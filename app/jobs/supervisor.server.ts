@@ -47,6 +47,16 @@ export interface SuperviseOptions {
 }
 
 /**
+ * The worker's environment: this process's, with glibc's malloc arenas capped at 2 unless it sets them. The worker
+ * runs each job in a thread and a large import parses in one more; each thread's arena kept what it had freed, and
+ * an import's peak RSS came out 30–60 MB apart from one run to the next (bench/import.bench.ts). `npm run worker`
+ * sets the same.
+ */
+export function workerProcessEnv<Env extends Record<string, string | undefined>>(env: Env): Env {
+  return { MALLOC_ARENA_MAX: "2", ...env, LIFECYCLE_WORKER: "on" };
+}
+
+/**
  * Runs the worker as a child process of this (web) process, with the same environment: restarted with a growing
  * wait when it dies, restarted when it stops reporting, stopped with this process. Jobs never run on the web
  * process's event loop, so a job that loops or crashes cannot stop the app from answering.
@@ -118,7 +128,7 @@ class Supervisor implements WorkerProcess {
     if (this.stopping) return;
     const worker = fork(this.entry, [], {
       execArgv: ["--import", "tsx"],
-      env: { ...this.env, LIFECYCLE_WORKER: "on" },
+      env: workerProcessEnv(this.env),
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     this.child = worker;

@@ -1,7 +1,8 @@
 import { driverConnection, type Db, type DriverConnection } from "../db.server";
 import type BetterSqlite3 from "better-sqlite3";
 import type { CustomerRow, OrderRow } from "../domain/facts";
-import { cachedSql, instantText as instant, type SqlType } from "./sql-values.server";
+import { cachedSql, type SqlType } from "./sql-values.server";
+import { customerValues, instantText as instant, orderValues } from "./row-values";
 
 /**
  * Rows per JSON statement. Where rows travel as one JSON text parameter that the database unpacks itself (SQLite
@@ -122,65 +123,32 @@ export function upsertStatements(
   return statements;
 }
 
-const bit = (flag: boolean) => (flag ? 1 : 0);
-
-function orderValues(r: OrderRow): unknown[] {
-  return [
-    r.gid,
-    r.customerGid,
-    instant(r.createdAt),
-    r.totalMinor.toString(),
-    r.refundedMinor.toString(),
-    r.currencyCode,
-    bit(r.cancelled),
-    bit(r.test),
-    bit(r.voided),
-    bit(r.fullyRefunded),
-    instant(r.shopifyUpdatedAt),
-  ];
-}
-
-function customerValues(r: CustomerRow): unknown[] {
-  return [
-    r.gid,
-    instant(r.shopifyCreatedAt),
-    instant(r.shopifyUpdatedAt),
-    r.emailMarketingState ?? "NOT_SUBSCRIBED",
-    instant(r.consentUpdatedAt),
-    JSON.stringify(r.tags ?? []),
-  ];
-}
-
 /**
- * One row per gid, the one applying them in order would leave: a later row wins unless it is older (by Shopify's
- * updated_at) than the one before it. PostgreSQL refuses a statement that updates the same row twice.
+ * One row per key, the one applying them in order would leave: a later row wins unless it is older (by Shopify's
+ * updated_at) than the one before it. PostgreSQL refuses a statement that updates the same row twice. Rows are
+ * values in the table's column order; instants are text of one fixed width (instantText), so text order is time order.
  */
-function lastPerGid<Row extends { gid: string; shopifyUpdatedAt: Date | null }>(rows: readonly Row[]): readonly Row[] {
-  const kept = new Map<string, Row>();
+function lastPerKey(target: UpsertTable, rows: readonly unknown[][]): readonly unknown[][] {
+  const updatedAt = target.columns.findIndex(([name]) => name === "shopifyUpdatedAt");
+  const kept = new Map<unknown, unknown[]>();
   for (const row of rows) {
-    const previous = kept.get(row.gid);
-    if (
-      !previous ||
-      !previous.shopifyUpdatedAt ||
-      !row.shopifyUpdatedAt ||
-      row.shopifyUpdatedAt >= previous.shopifyUpdatedAt
-    )
-      kept.set(row.gid, row);
+    const previous = kept.get(row[0]);
+    const [was, is] = [previous?.[updatedAt] as string | null, row[updatedAt] as string | null];
+    if (!previous || !was || !is || is >= was) kept.set(row[0], row);
   }
   return kept.size === rows.length ? rows : [...kept.values()];
 }
 
-async function upsertFacts<Row extends { gid: string; shopifyUpdatedAt: Date | null }>(
+async function upsertFacts(
   db: Db,
   shop: string,
   target: UpsertTable,
-  rows: readonly Row[],
-  valuesOf: (row: Row) => unknown[],
+  rows: readonly unknown[][],
   checkpoint: ImportCheckpoint | undefined,
   committedWith: readonly DriverStatement[] = [],
 ): Promise<void> {
   const driver = await driverConnection(db);
-  const statements = [...committedWith, ...upsertStatements(db, driver, target, shop, lastPerGid(rows).map(valuesOf))];
+  const statements = [...committedWith, ...upsertStatements(db, driver, target, shop, lastPerKey(target, rows))];
   if (driver) {
     if (checkpoint) statements.push(checkpointStatement(driver, checkpoint));
     await runInTransaction(driver, statements);
@@ -317,7 +285,18 @@ export async function upsertOrders(
   checkpoint?: ImportCheckpoint,
   committedWith: readonly DriverStatement[] = [],
 ): Promise<void> {
-  await upsertFacts(db, shop, ORDERS, rows, orderValues, checkpoint, committedWith);
+  await upsertOrderValues(db, shop, rows.map(orderValues), checkpoint, committedWith);
+}
+
+/** upsertOrders of rows already as orderValues made them (the import builds them where it parses its lines). */
+export async function upsertOrderValues(
+  db: Db,
+  shop: string,
+  rows: readonly unknown[][],
+  checkpoint?: ImportCheckpoint,
+  committedWith: readonly DriverStatement[] = [],
+): Promise<void> {
+  await upsertFacts(db, shop, ORDERS, rows, checkpoint, committedWith);
 }
 
 /**
@@ -330,7 +309,17 @@ export async function upsertCustomers(
   rows: readonly CustomerRow[],
   checkpoint?: ImportCheckpoint,
 ): Promise<void> {
-  await upsertFacts(db, shop, CUSTOMERS, rows, customerValues, checkpoint);
+  await upsertCustomerValues(db, shop, rows.map(customerValues), checkpoint);
+}
+
+/** upsertCustomers of rows already as customerValues made them. */
+export async function upsertCustomerValues(
+  db: Db,
+  shop: string,
+  rows: readonly unknown[][],
+  checkpoint?: ImportCheckpoint,
+): Promise<void> {
+  await upsertFacts(db, shop, CUSTOMERS, rows, checkpoint);
 }
 
 /** A customer a webhook announced (customers/create, customers/update): the payload no longer carries consent or tags. */

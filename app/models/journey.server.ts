@@ -7,13 +7,15 @@ import { databaseProvider, driverConnection, type Db, type DriverConnection } fr
 import { loadOrdersOf } from "./customer.server";
 import { runStatements, upsertStatements, type DriverStatement, type UpsertTable } from "./facts.server";
 import { instantText as instant, jsonSql } from "./sql-values.server";
-import { journeyNamesACampaign, type JourneyRow } from "../domain/journey";
+import { journeyIsDropped, journeyIsKept, type JourneyRow } from "../domain/journey";
+import { journeyValues } from "./row-values";
+import { nextJourneyAttemptAt } from "../domain/journey";
+
+export { FIRST_JOURNEY_DELAY_MS, nextJourneyAttemptAt } from "../domain/journey";
 import type { OrderFacts } from "../lifecycle";
 
 /** Attempts to read a new order's journey before giving up (Shopify attributes most orders within minutes). */
 export const MAX_JOURNEY_ATTEMPTS = 6;
-/** First wait after an order arrives, multiplied by 3 for each failed attempt: 5 min, 15 min, 45 min … about 20 h. */
-export const FIRST_JOURNEY_DELAY_MS = 5 * 60 * 1000;
 /** Orders read per follow-up query (well under Shopify's 250 ids and 1,000 cost points). */
 export const JOURNEY_BATCH = 50;
 /** Journeys read again per refresh: a burst of new orders is worked through over several refreshes. */
@@ -22,10 +24,6 @@ export const MAX_JOURNEYS_PER_REFRESH = 1000;
 const ROWS_PER_STATEMENT = 2000;
 /** Customers whose orders are read per query. */
 const HISTORY_PAGE = 2000;
-
-export function nextJourneyAttemptAt(now: Date, attemptsMade: number): Date {
-  return new Date(now.getTime() + FIRST_JOURNEY_DELAY_MS * 3 ** attemptsMade);
-}
 
 /** A read journey is never replaced by a pending one. */
 const JOURNEYS: UpsertTable = {
@@ -54,28 +52,6 @@ const JOURNEYS: UpsertTable = {
   guard: `"OrderJourney"."state" <> 'ready' OR excluded."state" = 'ready'`,
 };
 
-function values(row: JourneyRow, now: Date): unknown[] {
-  return [
-    row.orderGid,
-    row.state,
-    instant(row.state === "pending" ? nextJourneyAttemptAt(now, 0) : null),
-    row.customerOrderIndex,
-    row.firstUtm.source,
-    row.firstUtm.medium,
-    row.firstUtm.campaign,
-    row.lastUtm.source,
-    row.lastUtm.medium,
-    row.lastUtm.campaign,
-    row.event?.gid ?? null,
-    row.event?.tactic ?? null,
-    row.event?.channel ?? null,
-    row.event?.name ?? null,
-    row.discountCodes.length > 0 ? JSON.stringify(row.discountCodes) : null,
-    row.simulated ? 1 : 0,
-    instant(now),
-  ];
-}
-
 function deleteSql(db: Db): string {
   const sql = jsonSql(db);
   return `DELETE FROM "OrderJourney" WHERE "shop" = ${sql.param(1)} AND ${sql.inJson(`"orderGid"`, 2)}`;
@@ -97,16 +73,26 @@ export function journeyStatements(
   rows: readonly JourneyRow[],
   now: Date,
 ): DriverStatement[] {
-  const kept = rows.filter((r) => r.state === "pending" || journeyNamesACampaign(r));
-  const dropped = rows.filter((r) => r.state === "ready" && !journeyNamesACampaign(r)).map((r) => r.orderGid);
-  const unique = [...new Map(kept.map((r) => [r.orderGid, r])).values()];
-  const statements = upsertStatements(
+  const kept = rows.filter(journeyIsKept).map((r) => journeyValues(r, now));
+  return journeyValueStatements(
     db,
     driver,
-    JOURNEYS,
     shop,
-    unique.map((r) => values(r, now)),
+    kept,
+    rows.filter(journeyIsDropped).map((r) => r.orderGid),
   );
+}
+
+/** journeyStatements of journeys already as journeyValues made them, and the gids of orders whose row goes. */
+export function journeyValueStatements(
+  db: Db,
+  driver: DriverConnection | null,
+  shop: string,
+  kept: readonly unknown[][],
+  dropped: readonly string[],
+): DriverStatement[] {
+  const unique = [...new Map(kept.map((values) => [values[0], values])).values()];
+  const statements = upsertStatements(db, driver, JOURNEYS, shop, unique);
   for (let i = 0; i < dropped.length; i += ROWS_PER_STATEMENT) {
     statements.push({ sql: deleteSql(db), params: [shop, JSON.stringify(dropped.slice(i, i + ROWS_PER_STATEMENT))] });
   }

@@ -6,6 +6,7 @@ import { BulkOperationQuery } from "../graphql/BulkOperationQuery";
 import { StagedUploadsCreateMutation } from "../graphql/StagedUploadsCreateMutation";
 
 import type { BulkOperationQueryQuery } from "../types/admin.generated";
+import { JsonlSplitter, type JsonlBatch, type JsonlSplitOptions } from "./jsonl";
 
 export type BulkOperation = NonNullable<BulkOperationQueryQuery["bulkOperation"]>;
 
@@ -42,26 +43,20 @@ export async function waitForBulkOperation(
   }
 }
 
-/** A line longer than this is refused: Shopify's lines are one object each, a few KB at most (250 tags of 255 characters). */
-export const MAX_JSONL_LINE_CHARS = 4 * 1024 * 1024;
+export { MAX_JSONL_LINE_CHARS, type JsonlBatch } from "./jsonl";
 
-export interface JsonlBatch<Value = unknown> {
-  values: Value[];
-  /** The number of the batch's last line in the file (non-empty lines, from 1): the checkpoint to resume after. */
-  lastLine: number;
+export interface JsonlReadOptions<Value = unknown> extends JsonlSplitOptions<Value> {
+  fetch?: typeof fetch;
 }
 
-export interface JsonlReadOptions<Value = unknown> {
-  /** Lines already applied (resume after a crash): skipped without being parsed. */
-  skipLines?: number;
-  /** Lines per batch (the last may be shorter). */
-  batchLines?: number;
-  fetch?: typeof fetch;
-  /**
-   * What a parsed line becomes, as soon as it is parsed: the parsed object is then garbage before the next line, where
-   * a whole batch of them outlived the young generation and made the import's GC its largest cost after the writes.
-   */
-  map?: (parsed: unknown) => Value;
+/** A bulk result file's response, its body there, or the download's failure as the sync's errors classify it. */
+export async function openBulkResult(url: string, fetchImpl: typeof fetch = fetch): Promise<Response> {
+  const response = await fetchImpl(url);
+  if (!response.ok || !response.body)
+    throw errorForStatus(response.status, `Downloading ${url} failed: HTTP ${response.status}`, {
+      operation: "bulk result download",
+    });
+  return response;
 }
 
 /**
@@ -72,58 +67,26 @@ export async function* readJsonlBatches<Value = unknown>(
   url: string,
   options: JsonlReadOptions<Value> = {},
 ): AsyncGenerator<JsonlBatch<Value>> {
-  const { skipLines = 0, batchLines = 2000, map = (parsed: unknown) => parsed as Value } = options;
-  const response = await (options.fetch ?? fetch)(url);
-  if (!response.ok || !response.body)
-    throw errorForStatus(response.status, `Downloading ${url} failed: HTTP ${response.status}`, {
-      operation: "bulk result download",
-    });
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  // The start of a line that spans chunks, in pieces (joining at every chunk would copy a long line over and over).
-  let partial: string[] = [];
-  let partialLength = 0;
-  let line = 0;
-  let values: Value[] = [];
+  yield* splitJsonl((await openBulkResult(url, options.fetch)).body!, url, options);
+}
+
+/** readJsonlBatches on a body already opened; `name` (the URL) names the file in errors. */
+export async function* splitJsonl<Value = unknown>(
+  body: ReadableStream<Uint8Array>,
+  name: string,
+  options: JsonlSplitOptions<Value> = {},
+): AsyncGenerator<JsonlBatch<Value>> {
+  const reader = body.getReader();
+  const splitter = new JsonlSplitter<Value>(name, options);
   try {
     for (let ended = false; !ended;) {
       const chunk = await reader.read();
       ended = chunk.done;
-      // The end of the file ends its last line, with or without a newline.
-      const text = ended ? `${decoder.decode()}\n` : decoder.decode(chunk.value, { stream: true });
-      let start = 0;
-      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-        let lineText = text.slice(start, end);
-        start = end + 1;
-        if (partial.length > 0) [lineText, partial, partialLength] = [partial.join("") + lineText, [], 0];
-        if (lineText.trim() === "" || ++line <= skipLines) continue;
-        values.push(map(parseLine(url, line, lineText)));
-        if (values.length === batchLines) {
-          yield { values, lastLine: line };
-          values = [];
-        }
-      }
-      if (start < text.length) {
-        partial.push(text.slice(start));
-        partialLength += text.length - start;
-        if (partialLength > MAX_JSONL_LINE_CHARS)
-          throw new Error(`${url}: line ${line + 1} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
-      }
+      yield* splitter.push(ended ? null : chunk.value!);
     }
-    if (values.length > 0) yield { values, lastLine: line };
   } finally {
     // A reader that stops early (an error, a break) lets go of the download.
     await reader.cancel().catch(() => undefined);
-  }
-}
-
-function parseLine(url: string, line: number, text: string): unknown {
-  if (text.length > MAX_JSONL_LINE_CHARS)
-    throw new Error(`${url}: line ${line} is longer than ${MAX_JSONL_LINE_CHARS} characters`);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${url}: line ${line} is not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 

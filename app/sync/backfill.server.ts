@@ -1,12 +1,17 @@
 import prisma, { driverConnection, type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
-import { readJsonlBatches, startBulkQuery, waitForBulkOperation, type BulkOperation } from "../shopify/bulk.server";
+import { startBulkQuery, waitForBulkOperation, type BulkOperation } from "../shopify/bulk.server";
 import { CustomersBulkQuery } from "../graphql/CustomersBulkQuery";
 import { OrdersBulkQuery } from "../graphql/OrdersBulkQuery";
-import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow } from "../ingest/facts";
-import { upsertCustomers, upsertOrders, withImportCheckpoints, type ImportCheckpoint } from "../models/facts.server";
-import { journeyFromGraphql, type JourneyRow } from "../ingest/journey";
-import { journeyStatements } from "../models/journey.server";
+import {
+  upsertCustomerValues,
+  upsertOrderValues,
+  withImportCheckpoints,
+  type ImportCheckpoint,
+} from "../models/facts.server";
+import type { ImportKind, ImportedLine } from "./import-lines";
+import { readImportBatches } from "./import-reader.server";
+import { journeyValueStatements } from "../models/journey.server";
 import { enqueueJob } from "../queue/queue.server";
 import { reconcileShop, type ShopifyWriter } from "./reconcile.server";
 import { syncStageSegments } from "./segments.server";
@@ -111,48 +116,40 @@ export async function runBackfill(deps: BackfillDeps): Promise<void> {
   }
 }
 
-/**
- * A fact export of an import: its bulk query, what each line becomes (mapped as it is read), and how a batch of
- * those is stored with its checkpoint.
- */
-interface FactImport<Item> {
+/** A fact export of an import: its bulk query, and how a batch of its lines (IMPORT_LINES) is stored with its checkpoint. */
+interface FactImport<Kind extends ImportKind> {
   query: string;
-  fromLine: (node: never) => Item;
-  store: (db: Db, shop: string, items: Item[], checkpoint: ImportCheckpoint) => Promise<void>;
+  store: (db: Db, shop: string, items: ImportedLine<Kind>[], checkpoint: ImportCheckpoint) => Promise<void>;
 }
 
-type OrderNode = Parameters<typeof orderFromGraphql>[0] & Parameters<typeof journeyFromGraphql>[0];
-
-const CUSTOMERS_IMPORT: FactImport<CustomerRow> = {
+const CUSTOMERS_IMPORT: FactImport<"customers"> = {
   query: CustomersBulkQuery,
-  fromLine: customerFromGraphql,
-  store: upsertCustomers,
+  store: upsertCustomerValues,
 };
 
-const ORDERS_IMPORT: FactImport<{ order: OrderRow; journey: JourneyRow }> = {
+const ORDERS_IMPORT: FactImport<"orders"> = {
   query: OrdersBulkQuery,
-  fromLine: (node: OrderNode) => ({ order: orderFromGraphql(node), journey: journeyFromGraphql(node) }),
-  store: async (db, shop, items, checkpoint) => {
-    const journeys = journeyStatements(
+  store: async (db, shop, lines, checkpoint) => {
+    const kept: unknown[][] = [];
+    const dropped: string[] = [];
+    for (const [, journey] of lines) {
+      if (typeof journey === "string") dropped.push(journey);
+      else if (journey) kept.push(journey);
+    }
+    const journeys = journeyValueStatements(db, await driverConnection(db), shop, kept, dropped);
+    await upsertOrderValues(
       db,
-      await driverConnection(db),
       shop,
-      items.map((item) => item.journey),
-      new Date(),
-    );
-    await upsertOrders(
-      db,
-      shop,
-      items.map((item) => item.order),
+      lines.map(([order]) => order),
       checkpoint,
       journeys,
     );
   },
 };
 
-const IMPORTS = { customers: CUSTOMERS_IMPORT, orders: ORDERS_IMPORT };
+const IMPORTS: { [Kind in ImportKind]: FactImport<Kind> } = { customers: CUSTOMERS_IMPORT, orders: ORDERS_IMPORT };
 
-export type ImportKind = keyof typeof IMPORTS;
+export type { ImportKind };
 
 async function importPhase(
   deps: BackfillDeps,
@@ -187,31 +184,38 @@ async function importPhase(
   await db.syncRun.update({ where: { id: runId }, data: { linesDone: linesTotal || linesDone } });
 }
 
-/** Lines per batch: one transaction of facts and checkpoint each. */
-export const IMPORT_BATCH_LINES = 10_000;
+/** Lines per batch parsed: one transaction of facts and checkpoint each, or several batches in one (readImportBatches). */
+export const IMPORT_BATCH_LINES = 5_000;
 
 /**
  * Stores one bulk result file's facts, batch by batch, each batch committed with its checkpoint (SyncRun.linesDone),
  * so a crashed import resumes right after the last batch stored. While a batch is written, the next one is read and
- * mapped (on PostgreSQL the two overlap on two cores). Returns the number of the last line stored.
+ * mapped: in a thread of its own for a large file (readImportBatches), so the two overlap on two cores whichever the
+ * database. Returns the number of the last line stored.
  */
 export async function importBulkResult(
   db: Db,
   shop: string,
   kind: ImportKind,
   url: string,
-  options: { syncRunId: number; skipLines?: number; fetch?: typeof fetch },
+  options: { syncRunId: number; skipLines?: number; fetch?: typeof fetch; parseThread?: boolean },
 ): Promise<number> {
-  const { fromLine, store } = IMPORTS[kind] as FactImport<unknown>;
+  // The batches are of this kind's lines, which TypeScript cannot tie to IMPORTS[kind] through a union of kinds.
+  const store = IMPORTS[kind].store as FactImport<ImportKind>["store"] as (
+    db: Db,
+    shop: string,
+    items: unknown[],
+    checkpoint: ImportCheckpoint,
+  ) => Promise<void>;
   let linesDone = options.skipLines ?? 0;
   let writing: Promise<void> | null = null;
   await withImportCheckpoints(db, async () => {
     try {
-      for await (const batch of readJsonlBatches(url, {
+      for await (const batch of readImportBatches(url, kind, {
         skipLines: linesDone,
         batchLines: IMPORT_BATCH_LINES,
         fetch: options.fetch,
-        map: fromLine as (node: unknown) => unknown,
+        parseThread: options.parseThread,
       })) {
         await writing;
         writing = store(db, shop, batch.values, { syncRunId: options.syncRunId, linesDone: batch.lastLine });

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { workerProcessEnv } from "../../app/jobs/supervisor.server";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AdminClient } from "../../app/shopify/admin-client.server";
@@ -161,18 +162,26 @@ export function localFileFetch(file: string): typeof fetch {
 export async function bundle(entry: string, name: string): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = path.join(ROOT, `bench/tmp/${name}.child.mjs`);
-  await build({
-    entryPoints: [entry],
+  const options = {
     bundle: true,
     platform: "node",
     format: "esm",
     packages: "external",
     target: "node22",
-    outfile,
     logLevel: "warning",
-  });
+  } as const;
+  await build({ ...options, entryPoints: [entry], outfile });
+  // The threads the app starts find their entries beside the bundle (app/threads.server.ts).
+  for (const thread of BUNDLED_THREADS)
+    await build({
+      ...options,
+      entryPoints: [path.join(ROOT, thread)],
+      outfile: path.join(ROOT, "bench/tmp", path.basename(thread).replace(/\.ts$/, ".mjs")),
+    });
   return outfile;
 }
+
+const BUNDLED_THREADS = ["app/sync/import-parse-thread.ts"];
 
 /** Runs `node <flags> <bundle> --child <args…>` and resolves with the JSON line it prints, once it has exited. */
 export async function runChild<T>(
@@ -186,6 +195,8 @@ export async function runChild<T>(
     SHOPIFY_API_KEY: BENCH_KEY,
     SHOPIFY_API_SECRET: BENCH_SECRET,
     SHOPIFY_APP_URL: "http://127.0.0.1:1",
+    // Every side in the environment the worker runs in (malloc arenas capped), so RSS figures are the worker's.
+    MALLOC_ARENA_MAX: workerProcessEnv<Record<string, string | undefined>>({}).MALLOC_ARENA_MAX,
     ...env,
   });
   await exited(child);

@@ -46,6 +46,7 @@ const LAYERS: ReadonlyArray<{ layer: string; files: RegExp[] }> = [
       /^app\/db\.url\.ts$/,
       /^app\/config\.server\.ts$/,
       /^app\/logger\.server\.ts$/,
+      /^app\/threads\.server\.ts$/,
     ],
   },
   { layer: "lifecycle / domain", files: [/^app\/lifecycle\//, /^app\/domain\//, /^app\/types\//] },

@@ -9,6 +9,7 @@ import { customerFromGraphql, orderFromGraphql, type CustomerRow, type OrderRow 
 import { upsertCustomers, upsertOrders } from "../../app/models/facts.server";
 import { IMPORT_BATCH_LINES, importBulkResult } from "../../app/sync/backfill.server";
 import { MAX_JSONL_LINE_CHARS } from "../../app/shopify/bulk.server";
+import { PARSE_THREAD_MIN_BYTES, readImportBatches } from "../../app/sync/import-reader.server";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { jsonlFetch, orderLines, customerLines } from "./jsonl";
 
@@ -173,6 +174,26 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
     expect(await testDb.db.order.count({ where: { shop } })).toBe(3);
   });
 
+  it("parsed in the calling thread instead of the parser thread, the stored rows and checkpoints are the same", async () => {
+    const shop = `in-thread-${SHOP}`;
+    const runId = await newSyncRun(testDb.db);
+    for (const [kind, lines, count] of [
+      ["orders", orders, ORDERS],
+      ["customers", customers, CUSTOMERS],
+    ] as const) {
+      expect(
+        await importBulkResult(testDb.db, shop, kind, `https://bulk/${kind}.jsonl`, {
+          syncRunId: runId,
+          fetch: jsonlFetch(lines.text),
+          parseThread: false,
+        }),
+      ).toBe(count);
+    }
+    expect(await storedRows(testDb, "Order", shop)).toEqual(await storedRows(testDb, "Order", SHOP));
+    expect(await storedRows(testDb, "Customer", shop)).toEqual(await storedRows(testDb, "Customer", SHOP));
+    expect(await testDb.db.orderJourney.count({ where: { shop } })).toBe(ORDERS);
+  }, 120_000);
+
   it("through a client without a driver at hand (an extended client) the rows and checkpoints are the same", async () => {
     const shop = `extended-${SHOP}`;
     const extended = testDb.db.$extends({}) as unknown as Db;
@@ -227,18 +248,92 @@ describeEachDatabase("bulk import: JSONL to facts", (database) => {
   });
 });
 
-describe("bulk import: a line the file cannot hold", () => {
+describe.each([
+  ["in the parser thread", true],
+  ["in the calling thread", false],
+])("bulk import: a line the file cannot hold, parsed %s", (_, parseThread) => {
   it("names the line that is not JSON", async () => {
     const text = `${orderLines(3, 1).text}{"id": "gid://shopify/Order/1", \n`;
     await expect(
-      importBulkResult({} as Db, SHOP, "orders", "https://bulk/bad.jsonl", { syncRunId: 0, fetch: jsonlFetch(text) }),
-    ).rejects.toThrow(/line 4 is not JSON/);
+      importBulkResult({} as Db, SHOP, "orders", "https://bulk/bad.jsonl", {
+        syncRunId: 0,
+        fetch: jsonlFetch(text),
+        parseThread,
+      }),
+    ).rejects.toThrow(/bad\.jsonl: line 4 is not JSON/);
   });
 
   it("refuses a line longer than MAX_JSONL_LINE_CHARS instead of holding it all", async () => {
     const text = `${orderLines(2, 1).text}{"id": "${"x".repeat(MAX_JSONL_LINE_CHARS + 10)}"}\n`;
     await expect(
-      importBulkResult({} as Db, SHOP, "orders", "https://bulk/long.jsonl", { syncRunId: 0, fetch: jsonlFetch(text) }),
+      importBulkResult({} as Db, SHOP, "orders", "https://bulk/long.jsonl", {
+        syncRunId: 0,
+        fetch: jsonlFetch(text),
+        parseThread,
+      }),
     ).rejects.toThrow(/line 3 is longer than/);
+  });
+});
+
+describe("bulk import: the parser thread", () => {
+  it("a reader that stops early ends the thread and the download", async () => {
+    const lines = orderLines(40_000, 5); // more bytes than the thread is sent ahead of its batches
+    let cancelled = false;
+    const fetch = jsonlFetch(lines.text);
+    const watched = (async (url: string) => {
+      const response = await fetch(url);
+      const reader = response.body!.getReader();
+      const body = new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          const chunk = await reader.read();
+          if (chunk.done) controller.close();
+          else controller.enqueue(chunk.value);
+        },
+        cancel: () => {
+          cancelled = true;
+          return reader.cancel();
+        },
+      });
+      return new Response(body);
+    }) as typeof globalThis.fetch;
+    const seen: number[] = [];
+    for await (const batch of readImportBatches("https://bulk/orders.jsonl", "orders", {
+      skipLines: 0,
+      batchLines: 1000,
+      fetch: watched,
+      parseThread: true,
+    })) {
+      seen.push(batch.lastLine);
+      break;
+    }
+    expect(seen).toEqual([1000]);
+    expect(cancelled).toBe(true);
+  });
+
+  it("a file Content-Length calls small is read in the calling thread, with the same batches", async () => {
+    const lines = orderLines(2500, 9);
+    const sized = (async () =>
+      new Response(lines.text, {
+        headers: { "content-length": String(Buffer.byteLength(lines.text)) },
+      })) as unknown as typeof fetch;
+    expect(Buffer.byteLength(lines.text)).toBeLessThan(PARSE_THREAD_MIN_BYTES);
+    const read = async (fetch: typeof globalThis.fetch, parseThread?: boolean) => {
+      const batches = [];
+      for await (const batch of readImportBatches("https://bulk/orders.jsonl", "orders", {
+        skipLines: 100,
+        batchLines: 1000,
+        fetch,
+        parseThread,
+      }))
+        batches.push(batch);
+      return batches;
+    };
+    const here = await read(sized);
+    expect(here.map((b) => b.lastLine)).toEqual([1100, 2100, 2500]);
+    // Orders alike (journeys carry the time they were read).
+    const orderValues = (batches: typeof here) => batches.map((b) => [b.lastLine, b.values.map(([order]) => order)]);
+    expect(orderValues(here)).toEqual(orderValues(await read(jsonlFetch(lines.text), true)));
+    // The first batch starts after the skipped lines: line 101 is the 101st order.
+    expect(here[0].values[0][0][0]).toBe(orderFromGraphql(lines.nodes[100]).gid);
   });
 });
