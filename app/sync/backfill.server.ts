@@ -1,4 +1,4 @@
-import prisma, { driverConnection, type Db } from "../db.server";
+import prisma, { databaseProvider, driverConnection, type Db } from "../db.server";
 import type { AdminClient } from "../shopify/admin-client.server";
 import { startBulkQuery, waitForBulkOperation, type BulkOperation } from "../shopify/bulk.server";
 import { CustomersBulkQuery } from "../graphql/CustomersBulkQuery";
@@ -190,8 +190,8 @@ export const IMPORT_BATCH_LINES = 5_000;
 /**
  * Stores one bulk result file's facts, batch by batch, each batch committed with its checkpoint (SyncRun.linesDone),
  * so a crashed import resumes right after the last batch stored. While a batch is written, the next one is read and
- * mapped: in a thread of its own for a large file (readImportBatches), so the two overlap on two cores whichever the
- * database. Returns the number of the last line stored.
+ * mapped: on SQLite in a thread of its own for a large file (readImportBatches), since better-sqlite3 holds the calling
+ * thread for the whole write; on PostgreSQL here, while the database works. Returns the number of the last line stored.
  */
 export async function importBulkResult(
   db: Db,
@@ -215,7 +215,8 @@ export async function importBulkResult(
         skipLines: linesDone,
         batchLines: IMPORT_BATCH_LINES,
         fetch: options.fetch,
-        parseThread: options.parseThread,
+        // PostgreSQL's driver is asynchronous: parsing here already overlaps the database's work, without a thread's memory.
+        parseThread: options.parseThread ?? (databaseProvider(db) === "postgresql" ? false : undefined),
       })) {
         await writing;
         writing = store(db, shop, batch.values, { syncRunId: options.syncRunId, linesDone: batch.lastLine });
