@@ -298,7 +298,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       markdown: `
 The dev store's bulk export of a generated shop (${count(customers)} customers, ${count(orders)} orders: ${count(files.lines.customers + files.lines.orders)}
 JSONL lines, ${(bytes / 2 ** 20).toFixed(0)} MB), downloaded to local files before anything is timed. The app's side runs
-\`importBulkResult\` over both files as the import job does (stream; parse and map in the parser thread; guarded upserts, a
+\`importBulkResult\` over both files as the import job does (stream; parse and map, on SQLite in the parser thread; guarded upserts, a
 SyncRun checkpoint committed with each batch) in a process started with \`${APP_HEAP_FLAG}\` and the worker's
 \`MALLOC_ARENA_MAX\`; the raw sides
 insert the same rows, parsed and mapped before their clock starts. Every side: a fresh process, an empty migrated
