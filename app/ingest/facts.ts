@@ -20,15 +20,28 @@ export function toMarketingState(value: unknown): EmailMarketingState {
   throw new Error(`Unknown email marketing state "${String(value)}"`);
 }
 
-/** Decimal money string ("12.3", "-0.50", "1000") to integer hundredths, exactly (no float rounding). */
+/** The largest amount of minor units a fact stores: the columns are signed 64-bit integers. */
+export const MAX_MINOR_UNITS = 2n ** 63n - 1n;
+
+/**
+ * Decimal money string ("12.3", "-0.50", "1000") to integer hundredths, exactly (no float rounding). An amount past
+ * ±MAX_MINOR_UNITS is refused: SQLite would keep it as a float (infinite for 400 digits) that no read turns back
+ * into an integer.
+ */
 export function toMinorUnits(amount: unknown): bigint {
   const text = String(amount ?? "0").trim();
   const match = /^(-)?(\d*)(?:\.(\d*))?$/.exec(text);
-  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`Not a money amount: "${text}"`);
+  if (!match || (match[2] === "" && (match[3] ?? "") === ""))
+    throw new Error(`Not a money amount: "${text.slice(0, 40)}"`);
+  const whole = match[2].replace(/^0+/, "");
+  const outOfRange = () => new Error(`Money amount out of range: "${text.slice(0, 40)}${text.length > 40 ? "…" : ""}"`);
+  // More whole digits than 2^63 hundredths can have; checked before BigInt reads a long text.
+  if (whole.length > 17) throw outOfRange();
   const fraction = (match[3] ?? "").padEnd(2, "0");
   // Beyond two decimals (rare currencies, rounding residue) round half up on the third digit.
-  let minor = BigInt(match[2] || "0") * 100n + BigInt(fraction.slice(0, 2));
+  let minor = BigInt(whole || "0") * 100n + BigInt(fraction.slice(0, 2));
   if (fraction.length > 2 && Number(fraction[2]) >= 5) minor += 1n;
+  if (minor > MAX_MINOR_UNITS) throw outOfRange();
   return match[1] ? -minor : minor;
 }
 

@@ -50,6 +50,18 @@ describe("facts from Shopify", () => {
     expect(() => toMinorUnits("abc")).toThrow(/Not a money amount/);
   });
 
+  it("refuses an amount past what a signed 64-bit column holds, at the exact edge, either sign", () => {
+    // 2^63 - 1 = 9223372036854775807 hundredths.
+    expect(toMinorUnits("92233720368547758.07")).toBe(9_223_372_036_854_775_807n);
+    expect(toMinorUnits("-92233720368547758.07")).toBe(-9_223_372_036_854_775_807n);
+    expect(toMinorUnits("00092233720368547758.07")).toBe(9_223_372_036_854_775_807n);
+    expect(() => toMinorUnits("92233720368547758.08")).toThrow(/out of range/);
+    expect(() => toMinorUnits("92233720368547758.075")).toThrow(/out of range/);
+    expect(() => toMinorUnits("-92233720368547758.08")).toThrow(/out of range/);
+    expect(() => toMinorUnits("9".repeat(400))).toThrow(/out of range: "9{40}…"/);
+    expect(() => toMinorUnits("1e400")).toThrow(/Not a money amount/);
+  });
+
   it("the documented orders/create example maps to a voided, cancelled test order keyed by its GID", () => {
     const order = orderFromWebhook(
       parseJsonKeepingBigIntegers(example("orders__create.json")) as Record<string, unknown>,
