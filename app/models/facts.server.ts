@@ -223,7 +223,8 @@ export async function withImportCheckpoints<T>(db: Db, work: () => Promise<T>): 
       if (database.open) {
         database.pragma(`wal_autocheckpoint = ${held.pagesBefore}`);
         // What is still in the WAL is the import's to copy, not the next writer's (PASSIVE: nobody waits for it).
-        database.pragma("wal_checkpoint(PASSIVE)");
+        // Not inside a transaction Prisma holds open on this connection: that one's commit checkpoints instead.
+        if (!database.inTransaction) database.pragma("wal_checkpoint(PASSIVE)");
       }
     }
   }

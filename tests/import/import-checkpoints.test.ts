@@ -61,6 +61,18 @@ describe("import checkpoints on SQLite", () => {
     expect(await spacing()).toBe(SQLITE_DEFAULT_PAGES);
   });
 
+  it("an import that ends while Prisma holds a transaction open on the connection still ends cleanly", async () => {
+    let endImport!: () => void;
+    const importing = withImportCheckpoints(testDb.db, () => new Promise<void>((resolve) => (endImport = resolve)));
+    await testDb.db.$transaction(async (tx) => {
+      await tx.syncRun.create({ data: { shop: SHOP, kind: "backfill", phase: "orders" } });
+      endImport();
+      await importing;
+    });
+    expect(await spacing()).toBe(SQLITE_DEFAULT_PAGES);
+    expect(await testDb.db.syncRun.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
+  });
+
   it("a spacing the connection was given is what it gets back", async () => {
     const driver = await driverConnection(testDb.db);
     if (driver?.provider !== "sqlite") throw new Error("expected SQLite's driver");
