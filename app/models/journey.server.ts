@@ -7,12 +7,11 @@ import { databaseProvider, driverConnection, type Db, type DriverConnection } fr
 import { loadOrdersOf } from "./customer.server";
 import { runStatements, upsertStatements, type DriverStatement, type UpsertTable } from "./facts.server";
 import { instantText as instant, jsonSql } from "./sql-values.server";
-import { journeyIsDropped, journeyIsKept, type JourneyRow } from "../domain/journey";
+import { journeyIsDropped, journeyIsKept, nextJourneyAttemptAt, type JourneyRow } from "../domain/journey";
 import { journeyValues } from "./row-values";
-import { nextJourneyAttemptAt } from "../domain/journey";
+import type { OrderFacts } from "../lifecycle";
 
 export { FIRST_JOURNEY_DELAY_MS, nextJourneyAttemptAt } from "../domain/journey";
-import type { OrderFacts } from "../lifecycle";
 
 /** Attempts to read a new order's journey before giving up (Shopify attributes most orders within minutes). */
 export const MAX_JOURNEY_ATTEMPTS = 6;
@@ -62,28 +61,15 @@ function deleteSql(db: Db): string {
  * A read journey that names nothing removes any row the order had.
  */
 export async function storeJourneys(db: Db, shop: string, rows: readonly JourneyRow[], now: Date): Promise<void> {
-  await runStatements(db, journeyStatements(db, await driverConnection(db), shop, rows, now));
-}
-
-/** The statements storeJourneys runs, for a caller that commits them together with other writes (the import). */
-export function journeyStatements(
-  db: Db,
-  driver: DriverConnection | null,
-  shop: string,
-  rows: readonly JourneyRow[],
-  now: Date,
-): DriverStatement[] {
   const kept = rows.filter(journeyIsKept).map((r) => journeyValues(r, now));
-  return journeyValueStatements(
-    db,
-    driver,
-    shop,
-    kept,
-    rows.filter(journeyIsDropped).map((r) => r.orderGid),
-  );
+  const dropped = rows.filter(journeyIsDropped).map((r) => r.orderGid);
+  await runStatements(db, journeyValueStatements(db, await driverConnection(db), shop, kept, dropped));
 }
 
-/** journeyStatements of journeys already as journeyValues made them, and the gids of orders whose row goes. */
+/**
+ * The statements storeJourneys runs, on journeys already as journeyValues made them and the gids of orders whose row
+ * goes: for a caller that commits them with other writes (the import, whose parser thread made the values).
+ */
 export function journeyValueStatements(
   db: Db,
   driver: DriverConnection | null,
