@@ -34,10 +34,11 @@ export interface ParseThreadData {
   /** The file's name in error messages (its URL). */
   name: string;
   skipLines: number;
+  /** Lines per message sent back (the reader joins them into the writer's batches). */
   batchLines: number;
 }
 
-/** The parser thread's messages: each completed batch in order, each chunk's bytes once parsed, then the end. */
+/** The parser thread's messages: each completed batch of lines in order, each chunk's bytes once parsed, then the end. */
 export type FromParseThread =
   | { type: "batch"; lastLine: number; values: unknown[] }
   | { type: "parsed"; bytes: number }

@@ -310,6 +310,35 @@ describe("bulk import: the parser thread", () => {
     expect(cancelled).toBe(true);
   });
 
+  it("joins the thread's messages into whole batches of the caller's size, several at once behind a slow writer", async () => {
+    const lines = orderLines(23_000, 11);
+    const read = async (batchLines: number, parseThread: boolean, writeMs: number) => {
+      const batches: Array<{ lastLine: number; orders: unknown[] }> = [];
+      for await (const batch of readImportBatches("https://bulk/orders.jsonl", "orders", {
+        skipLines: 700,
+        batchLines,
+        fetch: jsonlFetch(lines.text),
+        parseThread,
+      })) {
+        batches.push({ lastLine: batch.lastLine, orders: batch.values.map(([order]) => order) });
+        await new Promise((resolve) => setTimeout(resolve, writeMs));
+      }
+      return batches;
+    };
+    const here = (await read(5000, false, 0)).flatMap((b) => b.orders);
+    expect(here).toHaveLength(23_000 - 700);
+    for (const batchLines of [5000, 2500, 700]) {
+      const threaded = await read(batchLines, true, 150);
+      const ends = threaded.map((b) => b.lastLine);
+      // Every checkpoint where the calling thread's read puts one, the file's end last.
+      expect(ends.slice(0, -1).every((end) => (end - 700) % batchLines === 0)).toBe(true);
+      expect(ends[ends.length - 1]).toBe(23_000);
+      expect(threaded.every((b, i) => b.orders.length === b.lastLine - (i === 0 ? 700 : ends[i - 1]))).toBe(true);
+      expect(threaded.flatMap((b) => b.orders)).toEqual(here);
+      if (batchLines === 700) expect(threaded.some((b) => b.orders.length > batchLines)).toBe(true);
+    }
+  }, 60_000);
+
   it("a file Content-Length calls small is read in the calling thread, with the same batches", async () => {
     const lines = orderLines(2500, 9);
     const sized = (async () =>
