@@ -190,39 +190,40 @@ function checkpointStatement(driver: DriverConnection, checkpoint: ImportCheckpo
 }
 
 /**
- * WAL pages SQLite may gather during a bulk import before it copies them into the database file (about 100 MB of
- * 4 KiB pages). At SQLite's default of 1,000, nearly every batch's commit was followed by a checkpoint that copied
- * and synced that batch's pages, the index pages it touched included, which the next batch touched again: 0.4 s of
- * a 2.7 s import of 120,000 lines (bench/import.bench.ts). Readers are not held back by a longer WAL.
+ * WAL pages SQLite may gather during a bulk write (an import, the refit's predictions) before it copies them into the
+ * database file (about 100 MB of 4 KiB pages). At SQLite's default of 1,000, nearly every batch's commit was followed
+ * by a checkpoint that copied and synced that batch's pages, the index pages it touched included, which the next
+ * batch touched again: 0.4 s of a 2.7 s import of 120,000 lines (bench/import.bench.ts). Readers are not held back
+ * by a longer WAL.
  */
-export const IMPORT_WAL_AUTOCHECKPOINT_PAGES = 25000;
+export const BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES = 25000;
 
-const importsOnConnection = new WeakMap<BetterSqlite3.Database, { imports: number; pagesBefore: number }>();
+const bulkWritesOnConnection = new WeakMap<BetterSqlite3.Database, { writes: number; pagesBefore: number }>();
 
 /**
- * Runs an import with SQLite's automatic checkpoints spaced IMPORT_WAL_AUTOCHECKPOINT_PAGES apart on the connection
- * it writes through, then puts the usual spacing back and checkpoints what is left (also after a failure, and only
- * once the last of several overlapping imports on that connection ends). Other databases run it as it is.
+ * Runs a bulk write with SQLite's automatic checkpoints spaced BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES apart on the
+ * connection it writes through, then puts the usual spacing back and checkpoints what is left (also after a failure,
+ * and only once the last of several overlapping bulk writes on that connection ends). Other databases run it as it is.
  */
-export async function withImportCheckpoints<T>(db: Db, work: () => Promise<T>): Promise<T> {
+export async function withBulkWriteCheckpoints<T>(db: Db, work: () => Promise<T>): Promise<T> {
   const driver = await driverConnection(db);
   if (driver?.provider !== "sqlite") return work();
   const { database } = driver;
-  let held = importsOnConnection.get(database);
+  let held = bulkWritesOnConnection.get(database);
   if (!held) {
-    held = { imports: 0, pagesBefore: Number(database.pragma("wal_autocheckpoint", { simple: true })) };
-    importsOnConnection.set(database, held);
-    database.pragma(`wal_autocheckpoint = ${IMPORT_WAL_AUTOCHECKPOINT_PAGES}`);
+    held = { writes: 0, pagesBefore: Number(database.pragma("wal_autocheckpoint", { simple: true })) };
+    bulkWritesOnConnection.set(database, held);
+    database.pragma(`wal_autocheckpoint = ${BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES}`);
   }
-  held.imports++;
+  held.writes++;
   try {
     return await work();
   } finally {
-    if (--held.imports === 0) {
-      importsOnConnection.delete(database);
+    if (--held.writes === 0) {
+      bulkWritesOnConnection.delete(database);
       if (database.open) {
         database.pragma(`wal_autocheckpoint = ${held.pagesBefore}`);
-        // What is still in the WAL is the import's to copy, not the next writer's (PASSIVE: nobody waits for it).
+        // What is still in the WAL is this write's to copy, not the next writer's (PASSIVE: nobody waits for it).
         // Not inside a transaction Prisma holds open on this connection: that one's commit checkpoints instead.
         if (!database.inTransaction) database.pragma("wal_checkpoint(PASSIVE)");
       }

@@ -6,7 +6,7 @@ import { OrdersBulkQuery } from "../graphql/OrdersBulkQuery";
 import {
   upsertCustomerValues,
   upsertOrderValues,
-  withImportCheckpoints,
+  withBulkWriteCheckpoints,
   type ImportCheckpoint,
 } from "../models/facts.server";
 import type { ImportKind, ImportedLine } from "./import-lines";
@@ -209,7 +209,7 @@ export async function importBulkResult(
   ) => Promise<void>;
   let linesDone = options.skipLines ?? 0;
   let writing: Promise<void> | null = null;
-  await withImportCheckpoints(db, async () => {
+  await withBulkWriteCheckpoints(db, async () => {
     try {
       for await (const batch of readImportBatches(url, kind, {
         skipLines: linesDone,

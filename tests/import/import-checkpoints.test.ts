@@ -1,11 +1,11 @@
 /**
- * SQLite's automatic WAL checkpoints are spaced IMPORT_WAL_AUTOCHECKPOINT_PAGES apart while an import writes, and
+ * SQLite's automatic WAL checkpoints are spaced BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES apart while an import writes, and
  * the connection gets its own spacing back afterwards: after a failure too, and only when the last of overlapping
  * imports on it ends. Read with SQLite's own pragma on the connection Prisma writes through.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { driverConnection } from "../../app/db.server";
-import { IMPORT_WAL_AUTOCHECKPOINT_PAGES, withImportCheckpoints } from "../../app/models/facts.server";
+import { BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES, withBulkWriteCheckpoints } from "../../app/models/facts.server";
 import { importBulkResult } from "../../app/sync/backfill.server";
 import { createDatabase, type TestDb } from "../support/databases";
 import { jsonlFetch, orderLines } from "./jsonl";
@@ -31,16 +31,16 @@ describe("import checkpoints on SQLite", () => {
   });
 
   it("spaces checkpoints while the import runs and restores the default after it", async () => {
-    expect(IMPORT_WAL_AUTOCHECKPOINT_PAGES).toBeGreaterThan(SQLITE_DEFAULT_PAGES);
+    expect(BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES).toBeGreaterThan(SQLITE_DEFAULT_PAGES);
     expect(await spacing()).toBe(SQLITE_DEFAULT_PAGES);
-    const seen = await withImportCheckpoints(testDb.db, spacing);
-    expect(seen).toBe(IMPORT_WAL_AUTOCHECKPOINT_PAGES);
+    const seen = await withBulkWriteCheckpoints(testDb.db, spacing);
+    expect(seen).toBe(BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES);
     expect(await spacing()).toBe(SQLITE_DEFAULT_PAGES);
   });
 
   it("restores the spacing after a failed import", async () => {
     await expect(
-      withImportCheckpoints(testDb.db, async () => {
+      withBulkWriteCheckpoints(testDb.db, async () => {
         throw new Error("download dropped");
       }),
     ).rejects.toThrow(/download dropped/);
@@ -49,21 +49,21 @@ describe("import checkpoints on SQLite", () => {
 
   it("overlapping imports keep the spacing until the last one ends", async () => {
     let endFirst!: () => void;
-    const first = withImportCheckpoints(testDb.db, () => new Promise<void>((resolve) => (endFirst = resolve)));
+    const first = withBulkWriteCheckpoints(testDb.db, () => new Promise<void>((resolve) => (endFirst = resolve)));
     const during: number[] = [];
-    await withImportCheckpoints(testDb.db, async () => {
+    await withBulkWriteCheckpoints(testDb.db, async () => {
       during.push(await spacing());
     });
     during.push(await spacing());
     endFirst();
     await first;
-    expect(during).toEqual([IMPORT_WAL_AUTOCHECKPOINT_PAGES, IMPORT_WAL_AUTOCHECKPOINT_PAGES]);
+    expect(during).toEqual([BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES, BULK_WRITE_WAL_AUTOCHECKPOINT_PAGES]);
     expect(await spacing()).toBe(SQLITE_DEFAULT_PAGES);
   });
 
   it("an import that ends while Prisma holds a transaction open on the connection still ends cleanly", async () => {
     let endImport!: () => void;
-    const importing = withImportCheckpoints(testDb.db, () => new Promise<void>((resolve) => (endImport = resolve)));
+    const importing = withBulkWriteCheckpoints(testDb.db, () => new Promise<void>((resolve) => (endImport = resolve)));
     await testDb.db.$transaction(async (tx) => {
       await tx.syncRun.create({ data: { shop: SHOP, kind: "backfill", phase: "orders" } });
       endImport();
@@ -97,7 +97,7 @@ describe("import checkpoints elsewhere", () => {
     const testDb = await createDatabase("sqlite");
     try {
       const extended = testDb.db.$extends({}) as unknown as typeof testDb.db;
-      expect(await withImportCheckpoints(extended, async () => "ran")).toBe("ran");
+      expect(await withBulkWriteCheckpoints(extended, async () => "ran")).toBe("ran");
     } finally {
       await testDb.close();
     }
