@@ -143,7 +143,7 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     expect(after).toEqual(before);
   }, 120_000);
 
-  it("a day later rewrites only the predictions that drifted past 1% of the value or a point of P(alive)", async () => {
+  it("a day later rewrites only the predictions that drifted past 5% of the value or a point of P(alive)", async () => {
     const later = new Date(CDNOW_NOW.getTime() + 3 * DAY);
     const before = new Map(
       (
@@ -172,10 +172,15 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
       const c = byGid.get(row.customerId)!;
       const value = Number(c.predictedValueMinor);
       // Within the bounds (and the two fits' last digits) of tonight's exact numbers...
-      expect(Math.abs(value - exact.value)).toBeLessThanOrEqual(0.01 * value + 0.5 + 1e-4 * exact.value);
+      expect(Math.abs(value - exact.value)).toBeLessThanOrEqual(0.05 * value + 0.5 + 1e-4 * exact.value);
       expect(Math.abs(c.probabilityAlive! - exact.probabilityAlive)).toBeLessThanOrEqual(0.01 + 1e-4);
       const old = before.get(row.customerId)!;
       if (c.predictedValueMinor !== old.predictedValueMinor || c.probabilityAlive !== old.probabilityAlive) rewritten++;
+      // A value changes only past its bound, also on a row rewritten for its P(alive): its index entries stay put.
+      if (old.predictedValueMinor !== null && c.predictedValueMinor !== old.predictedValueMinor)
+        expect(Math.abs(value - Number(old.predictedValueMinor))).toBeGreaterThan(
+          0.05 * Number(old.predictedValueMinor),
+        );
     }
     // ...and only the rows that moved were written: some, not all.
     expect(rewritten).toBeLessThanOrEqual(summary.written);
