@@ -1,8 +1,9 @@
 /**
  * What the Customers page and its CSV export read: customers of a shop, optionally of one stage, paged by id on the
  * server (keyset: the (shop, stage) index holds rows in id order, so a page is an index seek, never an OFFSET scan), or
- * sorted by predicted 12-month value (keyset on (predictedValueMinor, id) through the (shop, predictedValueMinor,
- * id) and (shop, stage, predictedValueMinor, id) indexes; customers without a prediction come last, by id).
+ * sorted by predicted 12-month value (keyset on (predictedValueMinor, id) through the (shop, stage,
+ * predictedValueMinor, id) index, all stages merged from one range read per stage; customers without a prediction
+ * come last, by id).
  * Totals come from StageCount, precomputed by the sync layer.
  */
 import type { Db } from "../db.server";
@@ -262,8 +263,10 @@ type Direction = "asc" | "desc";
 
 /**
  * Rows in one segment of the value order, `direction` as stored in the index: predicted rows by (value, id),
- * the rest by id. `from` excludes everything up to and including the cursor. Each query is one range seek:
- * (shop[, stage], predictedValueMinor) bounds the scan and only rows tied with the cursor's value are filtered.
+ * the rest by id. `from` excludes everything up to and including the cursor. Each query is one range seek on
+ * (shop, stage, predictedValueMinor): only rows tied with the cursor's value are filtered. All stages are one such
+ * read per stage, merged: the only value index is per stage, since a rewritten prediction moves its row's entry in
+ * every value index and a second one doubled the cost of the nightly refit's writes (app/models/prediction.server.ts).
  */
 async function valueSegment(
   db: Db,
@@ -274,7 +277,11 @@ async function valueSegment(
   from: ValueCursor | null,
   take: number,
 ): Promise<Row[]> {
-  const base = { shop, deletedAt: null, ...(stage === "all" ? { stage: { not: null } } : { stage }) };
+  if (stage === "all") {
+    const perStage = await Promise.all(STAGES.map((s) => valueSegment(db, shop, s, predicted, direction, from, take)));
+    return perStage.flat().sort(valueOrder(direction)).slice(0, take);
+  }
+  const base = { shop, deletedAt: null, stage };
   const after = direction === "desc" ? "lt" : "gt";
   const afterOrAt = direction === "desc" ? "lte" : "gte";
   if (predicted) {
@@ -298,6 +305,16 @@ async function valueSegment(
     take,
     select: SELECT,
   });
+}
+
+/** The value order within a segment: (value, id), a missing value before any, each ascending or descending. */
+function valueOrder(direction: Direction): (a: Row, b: Row) => number {
+  const sign = direction === "desc" ? -1 : 1;
+  return (a, b) => {
+    const [x, y] = [a.predictedValueMinor ?? null, b.predictedValueMinor ?? null];
+    if (x !== y) return sign * (x === null ? -1 : y === null ? 1 : x < y ? -1 : 1);
+    return sign * (a.id - b.id);
+  };
 }
 
 async function listByValue(

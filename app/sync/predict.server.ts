@@ -249,7 +249,7 @@ function attempt<T>(compute: () => T): T | null {
 /**
  * How far a customer's prediction may drift from the stored one before the row is rewritten: 5% of the value, one
  * percentage point of P(alive). Each night every buyer's silence grows by a day, which lowers most predictions a
- * little, and every rewritten value moves the row's entries in two indexes. At 1% nearly half the buyers of a
+ * little, and every rewritten value moves the row's entry in the value index. At 1% nearly half the buyers of a
  * 1M-customer shop were rewritten every night (373,300 rows, 25 s, more than the rest of the daily run), since their
  * values fall 1–2% a night; at 5% a row waits for several nights' fall. A 12-month value estimated from purchase
  * history means the same within 5%; the top decile, the high-value tags and the board's averages are always taken
