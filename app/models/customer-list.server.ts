@@ -266,7 +266,8 @@ type Direction = "asc" | "desc";
  * the rest by id. `from` excludes everything up to and including the cursor. Each query is one range seek on
  * (shop, stage, predictedValueMinor): only rows tied with the cursor's value are filtered. All stages are one such
  * read per stage, merged: the only value index is per stage, since a rewritten prediction moves its row's entry in
- * every value index and a second one doubled the cost of the nightly refit's writes (app/models/prediction.server.ts).
+ * every value index, and a second one made each of the nightly refit's writes cost half as much again
+ * (app/models/prediction.server.ts).
  */
 async function valueSegment(
   db: Db,

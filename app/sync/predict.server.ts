@@ -284,7 +284,7 @@ function changedPredictions(
   for (let i = 0; i < data.ids.length; i++) {
     const valueDrifted = valueMoved(value[i], data.oldValue[i]);
     if (valueDrifted || aliveMoved(alive[i], data.oldAlive[i]) || high[i] !== data.oldHigh[i]) {
-      // Rewritten for P(alive) or the decile, a stored value still within its bound stays: its index entries too.
+      // Rewritten for P(alive) or the decile, a stored value still within its bound stays: its index entry too.
       const predictedValueMinor = valueDrifted ? value[i] : data.oldValue[i];
       updates.push({ id: data.ids[i], predictedValueMinor, probabilityAlive: alive[i], highValue: high[i] });
     }
