@@ -62,12 +62,20 @@ export function bgnbdIndividualLogLikelihood(params: BgNbdParams, x: number, tx:
   return base + logAddExp(a3, a4);
 }
 
-/** Identical (x, t_x, T) rows merged with a weight; speeds up the fit without changing it. */
+/**
+ * Identical (x, t_x, T) rows merged with a weight; speeds up the fit without changing it. A shop's customers share few
+ * distinct times (whole days), so each row also points into `times`: a likelihood pass takes ln(α + t) once per
+ * distinct time instead of twice per row.
+ */
 export interface PreparedBgNbd {
   x: Int32Array;
   tx: Float64Array;
   T: Float64Array;
   weight: Float64Array;
+  /** The distinct values of tx and T, ascending; txAt[i] and TAt[i] index into it. */
+  times: Float64Array;
+  txAt: Int32Array;
+  TAt: Int32Array;
   maxX: number;
   customers: number;
 }
@@ -78,41 +86,90 @@ export function prepareBgNbd(data: BgNbdData): PreparedBgNbd {
     throw new RangeError(`x, tx and T must have the same length (${n}, ${data.tx.length}, ${data.T.length})`);
   }
   if (n === 0) throw new RangeError("no customers");
-  const index = new Map<string, number>();
-  const xs: number[] = [];
-  const txs: number[] = [];
-  const Ts: number[] = [];
-  const ws: number[] = [];
+  // For x = 0 the likelihood does not depend on t_x.
+  const txOf = (i: number) => (data.x[i] === 0 ? 0 : data.tx[i]);
+  const distinct = new Set<number>();
   let maxX = 0;
   for (let i = 0; i < n; i++) {
-    const x = data.x[i];
-    const T = data.T[i];
-    // For x = 0 the likelihood does not depend on t_x.
-    const tx = x === 0 ? 0 : data.tx[i];
-    const problem = bgnbdObservationProblem(x, data.tx[i], T);
+    const problem = bgnbdObservationProblem(data.x[i], data.tx[i], data.T[i]);
     if (problem) throw new RangeError(`customer #${i}: ${problem}`);
-    const key = `${x}|${tx}|${T}`;
-    const j = index.get(key);
-    if (j === undefined) {
-      index.set(key, xs.length);
-      xs.push(x);
-      txs.push(tx);
-      Ts.push(T);
-      ws.push(1);
-    } else ws[j] += 1;
-    if (x > maxX) maxX = x;
+    distinct.add(txOf(i));
+    distinct.add(data.T[i]);
+    if (data.x[i] > maxX) maxX = data.x[i];
   }
-  // Rows in a canonical order, so the fit (sums in floating point) depends on which customers there are, not on the
-  // order they were read in: a shop refitted from pages of its customers gets exactly the fit of the whole list.
-  const order = xs.map((_, i) => i).sort((i, j) => xs[i] - xs[j] || txs[i] - txs[j] || Ts[i] - Ts[j]);
-  return {
-    x: Int32Array.from(order, (i) => xs[i]),
-    tx: Float64Array.from(order, (i) => txs[i]),
-    T: Float64Array.from(order, (i) => Ts[i]),
-    weight: Float64Array.from(order, (i) => ws[i]),
+  const times = Float64Array.from(distinct).sort();
+  const rankOf = new Map<number, number>();
+  times.forEach((t, rank) => rankOf.set(t, rank));
+  const rows = rowsInCanonicalOrder(n, maxX, times.length, (i) => [
+    data.x[i],
+    rankOf.get(txOf(i))!,
+    rankOf.get(data.T[i])!,
+  ]);
+  const runs: number[] = [];
+  for (let k = 0; k < n; k++) if (k === 0 || !sameRow(rows[k - 1], rows[k])) runs.push(k);
+  const m = runs.length;
+  const prepared: PreparedBgNbd = {
+    x: new Int32Array(m),
+    tx: new Float64Array(m),
+    T: new Float64Array(m),
+    weight: new Float64Array(m),
+    times,
+    txAt: new Int32Array(m),
+    TAt: new Int32Array(m),
     maxX,
     customers: n,
   };
+  for (let j = 0; j < m; j++) {
+    const [x, txRank, TRank] = rows[runs[j]];
+    prepared.x[j] = x;
+    prepared.txAt[j] = txRank;
+    prepared.TAt[j] = TRank;
+    prepared.tx[j] = times[txRank];
+    prepared.T[j] = times[TRank];
+    prepared.weight[j] = (j + 1 < m ? runs[j + 1] : n) - runs[j];
+  }
+  return prepared;
+}
+
+type RankedRow = readonly [x: number, txRank: number, TRank: number];
+
+const sameRow = (a: RankedRow, b: RankedRow) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+
+/**
+ * Every customer's (x, rank of t_x, rank of T), sorted: a canonical order, so the fit (sums in floating point)
+ * depends on which customers there are, not on the order they were read in (a shop refitted from pages of its
+ * customers gets exactly the fit of the whole list). Sorted as one number per row where it fits in a double's exact
+ * integers (a native sort, no comparator calls), else by comparing the triples.
+ */
+function rowsInCanonicalOrder(
+  n: number,
+  maxX: number,
+  distinctTimes: number,
+  rowOf: (i: number) => RankedRow,
+): RankedRow[] {
+  if ((maxX + 1) * distinctTimes * distinctTimes > Number.MAX_SAFE_INTEGER) {
+    const rows = Array.from({ length: n }, (_, i) => rowOf(i));
+    return rows.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const [x, txRank, TRank] = rowOf(i);
+    keys[i] = (x * distinctTimes + txRank) * distinctTimes + TRank;
+  }
+  keys.sort();
+  return Array.from(keys, (key): RankedRow => {
+    const TRank = key % distinctTimes;
+    const rest = (key - TRank) / distinctTimes;
+    const txRank = rest % distinctTimes;
+    return [(rest - txRank) / distinctTimes, txRank, TRank];
+  });
+}
+
+/** ln(α + t) for every distinct time of the prepared data. */
+export function logAlphaPlusTimes(alpha: number, d: PreparedBgNbd): Float64Array {
+  const out = new Float64Array(d.times.length);
+  for (let j = 0; j < out.length; j++) out[j] = Math.log(alpha + d.times[j]);
+  return out;
 }
 
 /** Total log-likelihood over prepared data (Neumaier-compensated sum). */
@@ -128,6 +185,7 @@ export function bgnbdPreparedLogLikelihood(params: BgNbdParams, d: PreparedBgNbd
     base[k] = base[k - 1] + Math.log(r + j) + Math.log(b + j) - Math.log(a + b + j);
     c4[k] = lnA - Math.log(b + j);
   }
+  const logAlphaPlus = logAlphaPlusTimes(alpha, d);
   let sum = 0;
   let comp = 0;
   let weightTotal = 0;
@@ -135,11 +193,11 @@ export function bgnbdPreparedLogLikelihood(params: BgNbdParams, d: PreparedBgNbd
   for (let i = 0; i < n; i++) {
     const x = d.x[i];
     const rx = r + x;
-    const a3 = -rx * Math.log(alpha + d.T[i]);
+    const a3 = -rx * logAlphaPlus[d.TAt[i]];
     let ll: number;
     if (x === 0) ll = a3;
     else {
-      const a4 = c4[x] - rx * Math.log(alpha + d.tx[i]);
+      const a4 = c4[x] - rx * logAlphaPlus[d.txAt[i]];
       ll = base[x] + (a3 > a4 ? a3 + Math.log1p(Math.exp(a4 - a3)) : a4 + Math.log1p(Math.exp(a3 - a4)));
     }
     const term = d.weight[i] * ll;

@@ -17,7 +17,14 @@
  *
  * Pure module: no I/O, no clock.
  */
-import { bgnbdObservationProblem, prepareBgNbd, purchaseModelStart, type BgNbdData, type PreparedBgNbd } from "./bgnbd";
+import {
+  bgnbdObservationProblem,
+  logAlphaPlusTimes,
+  prepareBgNbd,
+  purchaseModelStart,
+  type BgNbdData,
+  type PreparedBgNbd,
+} from "./bgnbd";
 import { fitMaximumLikelihood, type MaximumLikelihoodFit, type ModelFitOptions } from "./fit";
 import { logAddExp, scaledHyp2f1, type Hyp2f1Options } from "./special";
 
@@ -74,14 +81,15 @@ export function mbgnbdPreparedLogLikelihood(params: MbgNbdParams, d: PreparedBgN
     base[k] = base[k - 1] + Math.log(r + k - 1) + Math.log(b + k) - Math.log(a + b + k);
     deadWeight[k] = lnA - Math.log(b + k);
   }
+  const logAlphaPlus = logAlphaPlusTimes(alpha, d);
   let sum = 0;
   let comp = 0;
   let weightTotal = 0;
   for (let i = 0; i < d.x.length; i++) {
     const x = d.x[i];
     const rx = r + x;
-    const alive = -rx * Math.log(alpha + d.T[i]);
-    const dead = deadWeight[x] - rx * Math.log(alpha + d.tx[i]);
+    const alive = -rx * logAlphaPlus[d.TAt[i]];
+    const dead = deadWeight[x] - rx * logAlphaPlus[d.txAt[i]];
     const ll =
       base[x] + (alive > dead ? alive + Math.log1p(Math.exp(dead - alive)) : dead + Math.log1p(Math.exp(alive - dead)));
     const term = d.weight[i] * ll;
