@@ -43,7 +43,7 @@ const RSS_GOAL_MB = 1024;
 const APP_HEAP_FLAG = "--max-old-space-size=768";
 const DUE_SHARE = 0.01;
 /** A step of the after-pass in its log line (app/sync/after-pass.server.ts). */
-const AFTER_PASS_STEP = /(recount|conversions|refit|campaigns|analytics) (\d+) ms/g;
+const AFTER_PASS_STEP = /(summaries|recount|conversions|refit|campaigns|analytics) (\d+) ms/g;
 
 interface AppRun {
   /** Seconds from the start of the backfill to each log mark. */

@@ -41,7 +41,7 @@ import {
   type StoredConversion,
 } from "../models/board.server";
 import { loadSyncStatus, type SyncStatus } from "./sync-status.server";
-import { refreshOrderSummaries } from "../sync/order-summaries.server";
+import { refreshOrderSummaries, type SummariesOptions } from "../sync/order-summaries.server";
 import { readShopPrediction, type ShopPredictionView } from "../models/prediction.server";
 import { predictionReason } from "./prediction-reason";
 import { loadShopAnalytics, type ShopAnalyticsView } from "../analytics/shop-analytics.server";
@@ -374,10 +374,11 @@ export async function measureConversions(
   shop: string,
   now: Date,
   settings: LifecycleSettings = DEFAULT_LIFECYCLE_SETTINGS,
+  options: SummariesOptions = {},
 ): Promise<Record<StageNumber, ConversionMeasure>> {
   // The first and second orders and the instant each customer became regular (by these settings) are read from
   // the customers' order summaries.
-  await refreshOrderSummaries(db, shop, settings, now);
+  if (!options.summariesHold) await refreshOrderSummaries(db, shop, settings, now);
   const facts = await queryConversionFacts(db, shop, {
     now,
     windowDays: { 3: CONVERSION_WINDOW_DAYS[3], 4: CONVERSION_WINDOW_DAYS[4], 5: CONVERSION_WINDOW_DAYS[5] },
@@ -425,9 +426,10 @@ export async function measureShopConversions(
   db: Db,
   shop: string,
   now: Date,
+  options: SummariesOptions = {},
 ): Promise<Record<StageNumber, ConversionMeasure>> {
   const row = await readBoardShop(db, shop);
-  return measureConversions(db, shop, now, parseSettings(row?.settings ?? null));
+  return measureConversions(db, shop, now, parseSettings(row?.settings ?? null), options);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -498,8 +500,13 @@ function fromStored(row: StoredConversion): ConversionMeasure {
  * StageConversion rows, stages 2–5, which the board then reads. Called by the daily job and at the end of an
  * import; the board calls it itself for a small shop without stored rows.
  */
-export async function storeShopConversions(db: Db, shop: string, now: Date): Promise<void> {
-  const measures = await measureShopConversions(db, shop, now);
+export async function storeShopConversions(
+  db: Db,
+  shop: string,
+  now: Date,
+  options: SummariesOptions = {},
+): Promise<void> {
+  const measures = await measureShopConversions(db, shop, now, options);
   await saveStoredConversions(
     db,
     shop,

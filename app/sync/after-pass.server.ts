@@ -7,6 +7,8 @@ import { recountStages, type ChangeCause, type ShopifyWriter } from "./reconcile
 import { refitAndRetag, type RefitSummary } from "./predict.server";
 import { rebuildFoundCampaigns } from "../campaigns/found.server";
 import { messageLog } from "../logger.server";
+import { loadShopContext } from "../models/shop.server";
+import { refreshOrderSummaries } from "./order-summaries.server";
 
 export interface AfterPassOptions {
   db: Db;
@@ -18,13 +20,15 @@ export interface AfterPassOptions {
   /** Reads Shopify's analytics through it; without one (no Admin access in this run) they are left as stored. */
   analytics?: GraphqlRequester | null;
   log?: (message: string) => void;
+  /** The caller made the order summaries hold as of `now` in this pass (SummariesOptions): no second look. */
+  summariesHold?: boolean;
 }
 
 export interface AfterPassSummary {
   refit: RefitSummary | null;
   analytics: "read" | "failed" | "not read";
   /** Milliseconds per step, for the logs and the scale bench: at a million customers this step is not free. */
-  timings: Record<"recount" | "conversions" | "refit" | "campaigns" | "analytics", number>;
+  timings: Record<"summaries" | "recount" | "conversions" | "refit" | "campaigns" | "analytics", number>;
 }
 
 /**
@@ -37,7 +41,14 @@ export interface AfterPassSummary {
 export async function afterFullPass(options: AfterPassOptions): Promise<AfterPassSummary> {
   const { db, shop, now } = options;
   const warn = options.log ?? messageLog("after-pass", "warn");
-  const timings: AfterPassSummary["timings"] = { recount: 0, conversions: 0, refit: 0, campaigns: 0, analytics: 0 };
+  const timings: AfterPassSummary["timings"] = {
+    summaries: 0,
+    recount: 0,
+    conversions: 0,
+    refit: 0,
+    campaigns: 0,
+    analytics: 0,
+  };
   const timed = async <T>(step: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
@@ -46,12 +57,19 @@ export async function afterFullPass(options: AfterPassOptions): Promise<AfterPas
       timings[step] = performance.now() - started;
     }
   };
+  // The conversions and the refit read the order summaries: made to hold once, here, unless the caller just did.
+  if (!options.summariesHold) {
+    await timed("summaries", async () =>
+      refreshOrderSummaries(db, shop, (await loadShopContext(db, shop)).settings, now),
+    );
+  }
+  const summariesHold = { summariesHold: true };
   await timed("recount", () => recountStages(db, shop));
-  await timed("conversions", () => storeShopConversions(db, shop, now));
+  await timed("conversions", () => storeShopConversions(db, shop, now, summariesHold));
   // The board stops saying "updating…" once a reclassification's counts and conversions are in.
   if (options.cause === "settings") await markSettingsApplied(db, shop, now);
   const refit = await timed("refit", () =>
-    refitAndRetag({ db, shop, now, cause: options.cause, shopify: options.writer }, warn),
+    refitAndRetag({ db, shop, now, cause: options.cause, shopify: options.writer }, warn, summariesHold),
   );
   // Campaigns found in orders: placed by the stages as they now stand (the lapse rule, the stored threshold).
   await timed("campaigns", () => rebuildFoundCampaigns(db, shop, now));

@@ -40,6 +40,8 @@ export async function runDailyEvaluation(
     writer,
     analytics: options.analytics,
     log: options.log,
+    // refreshShopStats made them hold as of now, and reconcile kept the due customers' current.
+    summariesHold: true,
   });
   await db.shop.update({ where: { domain: shop }, data: { lastDailyRunAt: now } });
   return {

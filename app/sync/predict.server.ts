@@ -16,7 +16,7 @@
  */
 import type { Db } from "../db.server";
 import { loadShopContext } from "../models/shop.server";
-import { refreshOrderSummaries } from "./order-summaries.server";
+import { refreshOrderSummaries, type SummariesOptions } from "./order-summaries.server";
 import { messageLog } from "../logger.server";
 import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
 import { STAGES } from "../lifecycle";
@@ -51,7 +51,7 @@ export const REFIT_PAGE_SIZE = 20_000;
 export const HIGH_VALUE_FRACTION = 10;
 const PREDICT_SLICE_MS = 50;
 
-export interface RefitOptions {
+export interface RefitOptions extends SummariesOptions {
   /** Gate and optimiser options (defaults: 500 buyers, 180 days, 100 repeat buyers). */
   fitability?: FitabilityOptions;
   /** Prediction horizon in weeks (default 52.18: 12 months). */
@@ -102,11 +102,14 @@ interface Collected {
 
 const STAGE_CODE = new Map<string, number>(STAGES.map((s, i) => [s, i]));
 
-async function collect(db: Db, shop: string, now: Date, pageSize: number): Promise<Collected> {
+async function collect(db: Db, shop: string, now: Date, options: RefitOptions): Promise<Collected> {
   const nowMs = now.getTime();
   const out: Collected = { ids: [], stage: [], oldValue: [], oldAlive: [], oldHigh: [], buyerIndex: [], summary: [] };
-  const { settings } = await loadShopContext(db, shop);
-  await refreshOrderSummaries(db, shop, settings, now);
+  if (!options.summariesHold) {
+    const { settings } = await loadShopContext(db, shop);
+    await refreshOrderSummaries(db, shop, settings, now);
+  }
+  const pageSize = options.pageSize ?? REFIT_PAGE_SIZE;
   for await (const page of predictionInputPages(db, shop, pageSize)) {
     for (const c of page) {
       const index = out.ids.length;
@@ -139,17 +142,24 @@ export function topDecileCount(n: number): number {
 
 /**
  * The top decile by predicted value, in the customers page's order (value descending, then id descending, so the
- * tagged customers are exactly the first rows of that page). Returns the positions in `values` chosen.
+ * tagged customers are exactly the first rows of that page). Returns the positions in `values` chosen. Only the
+ * customers at or above the decile's lowest value (found by a numeric sort of all values) are ordered exactly.
  */
 export function selectTopDecile(ids: ArrayLike<number>, values: ArrayLike<bigint | null>): number[] {
+  const predicted: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] != null) predicted.push(Number(values[i]));
+  const count = topDecileCount(predicted.length);
+  if (count === 0) return [];
+  // Number() keeps the order of the bigints (ties at most), so everyone in the decile is at or above this.
+  const lowest = Float64Array.from(predicted).sort()[predicted.length - count];
   const candidates: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] != null) candidates.push(i);
+  for (let i = 0; i < values.length; i++) if (values[i] != null && Number(values[i]) >= lowest) candidates.push(i);
   candidates.sort((i, j) => {
     const a = values[i] as bigint;
     const b = values[j] as bigint;
     return a === b ? ids[j] - ids[i] : a > b ? -1 : 1;
   });
-  return candidates.slice(0, topDecileCount(candidates.length));
+  return candidates.slice(0, count);
 }
 
 function levelsOf(stage: ArrayLike<number>, values: ArrayLike<bigint | null>): PredictionLevels {
@@ -208,7 +218,7 @@ async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }
   const n = data.ids.length;
   const value: Array<bigint | null> = new Array(n).fill(null);
   const alive: Array<number | null> = new Array(n).fill(null);
-  const purchasesOf = new Map<string, PurchasePrediction | null>();
+  const purchasesOf = new Map<number | string, PurchasePrediction | null>();
   let unpredictable = 0;
   let sliceStart = performance.now();
   for (let k = 0; k < data.summary.length; k++) {
@@ -219,7 +229,7 @@ async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }
       sliceStart = performance.now();
     }
     const c = data.summary[k];
-    const key = `${c.x}|${Math.round(c.tx * 7)}|${Math.round(c.T * 7)}`;
+    const key = purchaseKey(c);
     let purchases = purchasesOf.get(key);
     if (purchases === undefined) {
       purchases = attempt(() => predictPurchases(purchaseModel, c, { horizonWeeks }));
@@ -235,6 +245,20 @@ async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }
     alive[data.buyerIndex[k]] = prediction.probabilityAlive;
   }
   return { value, alive, unpredictable };
+}
+
+const DAYS_RADIX = 2 ** 17;
+
+/**
+ * Customers with the same (x, t_x, T) in whole days get the same purchase prediction. One number for the three (x is
+ * at most T in days, and any history is under 2^17 days, 358 years: the key stays an exact integer); text otherwise.
+ */
+function purchaseKey(c: CustomerSummary): number | string {
+  const txDays = Math.round(c.tx * 7);
+  const TDays = Math.round(c.T * 7);
+  return c.x < DAYS_RADIX && TDays < DAYS_RADIX && txDays >= 0 && txDays <= TDays
+    ? (c.x * DAYS_RADIX + txDays) * DAYS_RADIX + TDays
+    : `${c.x}|${txDays}|${TDays}`;
 }
 
 /** The result, or null where the model cannot compute it accurately (it throws). */
@@ -347,7 +371,7 @@ export async function refitShopPredictions(
 ): Promise<RefitSummary> {
   const t0 = performance.now();
   const horizonWeeks = options.horizonWeeks ?? WEEKS_PER_YEAR;
-  const data = await collect(db, shop, now, options.pageSize ?? REFIT_PAGE_SIZE);
+  const data = await collect(db, shop, now, options);
   const tRead = performance.now();
 
   const base = historyOf(data);
@@ -432,9 +456,10 @@ export async function refitShopPredictions(
 export async function refitAndRetag(
   options: Pick<ReconcileOptions, "db" | "shop" | "now" | "cause" | "shopify">,
   log: (message: string) => void = messageLog("refit", "error"),
+  refit: RefitOptions = {},
 ): Promise<RefitSummary | null> {
   try {
-    const summary = await refitShopPredictions(options.db, options.shop, options.now);
+    const summary = await refitShopPredictions(options.db, options.shop, options.now, refit);
     if (summary.retagGids.length > 0) await reconcileCustomers({ ...options, notifyFlow: false }, summary.retagGids);
     return summary;
   } catch (error) {

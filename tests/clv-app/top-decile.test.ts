@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase, type TestDb } from "../support/databases";
 import { refitShopPredictions, selectTopDecile, topDecileCount } from "../../app/sync/predict.server";
@@ -23,6 +24,26 @@ describe("the top decile by predicted value", () => {
     // 18 predicted → 2 chosen: both at 100, the highest ids first.
     expect(selectTopDecile(ids, values).map((i) => ids[i])).toEqual([21, 19]);
     expect(selectTopDecile([1, 2], [null, null])).toEqual([]);
+  });
+
+  it("is the first tenth of every customer with a prediction sorted by value, then id, descending (ties, nulls, values past 2^53)", () => {
+    const value = fc.oneof(
+      fc.constant(null),
+      fc.bigInt({ min: 0n, max: 50n }),
+      // Neighbours above 2^53 become one Number: the exact order must still hold among them.
+      fc.bigInt({ min: 2n ** 60n, max: 2n ** 60n + 40n }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 400 }), fc.integer({ min: 1, max: 1_000 }), (values, firstId) => {
+        const ids = values.map((_, i) => firstId + 7 * ((i * 13) % values.length));
+        const sorted = values
+          .map((v, i) => ({ v, i }))
+          .filter((e): e is { v: bigint; i: number } => e.v !== null)
+          .sort((p, q) => (p.v === q.v ? ids[q.i] - ids[p.i] : p.v > q.v ? -1 : 1));
+        expect(selectTopDecile(ids, values)).toEqual(sorted.slice(0, Math.ceil(sorted.length / 10)).map((e) => e.i));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("the tag `<prefix>high-value` is an app tag: added while in the decile, removed when the customer leaves it, other tags kept", () => {
