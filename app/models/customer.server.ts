@@ -3,6 +3,7 @@ import type { Db } from "../db.server";
 import type { ChangeCause, StageChangeEvent } from "../domain/sync";
 import type { EmailMarketingState, OrderFacts, OrderSummary } from "../lifecycle";
 import { cachedSql, instantText, toDate, toMillis, type JsonSql, type SqlType } from "./sql-values.server";
+import { sqlDialect } from "./sql-dialect.server";
 
 export interface StoredCustomer {
   id: number;
@@ -430,6 +431,21 @@ export async function customersWithoutCurrentSummary(
     orderBy: { id: "asc" },
     select: { id: true, gid: true, summarizedAt: true },
   });
+}
+
+/**
+ * Customers and their net spend per stage, counted from the customers themselves. SQLite is told to read the shop's
+ * rows through (shop, id), in table order: through the (shop, stage, …) index it looked every row up for its spend
+ * out of order (4.0 s against 1.1 s at a million customers).
+ */
+export async function stageTotalsOfCustomers(db: Db, shop: string): Promise<StageCountDelta[]> {
+  const byId = sqlDialect(db) === "sqlite" ? Prisma.raw(`INDEXED BY "Customer_shop_id_idx"`) : Prisma.empty;
+  const rows = await db.$queryRaw<Array<{ stage: string; customers: bigint | number; spent: string | null }>>`
+    SELECT "stage", COUNT(*) AS "customers", CAST(SUM("netSpentMinor") AS TEXT) AS "spent"
+    FROM "Customer" ${byId}
+    WHERE "shop" = ${shop} AND "stage" IS NOT NULL
+    GROUP BY "stage"`;
+  return rows.map((r) => ({ stage: r.stage, customers: Number(r.customers), netSpentMinor: BigInt(r.spent ?? "0") }));
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   loadCustomersWithOrders,
   orderGapPages,
   sameOrderSummary,
+  stageTotalsOfCustomers,
   storedOrderSummary,
   summaryHoldsAt,
   writeReconciledChunk,
@@ -330,21 +331,9 @@ class StageCountDeltas {
 
 /** Rebuilds the per-stage counts the board reads from the customers themselves (after full passes). */
 export async function recountStages(db: Db, shop: string): Promise<void> {
-  const groups = await db.customer.groupBy({
-    by: ["stage"],
-    where: { shop, stage: { not: null } },
-    _count: { _all: true },
-    _sum: { netSpentMinor: true },
-  });
+  const totals = await stageTotalsOfCustomers(db, shop);
   await db.$transaction([
     db.stageCount.deleteMany({ where: { shop } }),
-    db.stageCount.createMany({
-      data: groups.map((g) => ({
-        shop,
-        stage: g.stage!,
-        customers: g._count._all,
-        netSpentMinor: g._sum.netSpentMinor ?? 0n,
-      })),
-    }),
+    db.stageCount.createMany({ data: totals.map((t) => ({ shop, ...t })) }),
   ]);
 }
