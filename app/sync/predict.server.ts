@@ -11,8 +11,10 @@
  * cannot stand behind, and falls back to historical value.
  *
  * Memory and time are linear in the shop's customers and do not grow with their orders: customers are read in id
- * pages (one query and one JSON text per page), only the summary numbers are kept; predictions are written
- * set-based (writeCustomerPredictions), and only rows whose prediction drifted past the bounds below.
+ * pages (one query and one JSON text per page), only the summary numbers are kept; the fits and the predictions run
+ * on a thread of their own (refit-models.ts, seconds of CPU at a million customers), so the calling thread can do
+ * other work meanwhile (`whileFitting`: the after-pass's scans); predictions are written set-based
+ * (writeCustomerPredictions), and only rows whose prediction drifted past the bounds below.
  */
 import type { Db } from "../db.server";
 import { loadShopContext } from "../models/shop.server";
@@ -21,17 +23,23 @@ import { messageLog } from "../logger.server";
 import { reconcileCustomers, type ReconcileOptions } from "./reconcile.server";
 import { STAGES } from "../lifecycle";
 import {
-  assessFitability,
-  conditionalExpectedSpend,
-  predictPurchases,
   summaryOfPurchaseDays,
-  valueOfPurchases,
   WEEKS_PER_YEAR,
   type CustomerSummary,
   type Fitability,
   type FitabilityOptions,
-  type PurchasePrediction,
 } from "../lifecycle/clv";
+import { Worker as Thread } from "node:worker_threads";
+import { threadEntry, threadExecArgv } from "../threads.server";
+import {
+  fitAndPredict,
+  summaryColumns,
+  type FromRefitThread,
+  type RefitModelsInput,
+  type BuyerPredictions,
+  type RefitModelsResult,
+  type RefitThreadData,
+} from "./refit-models";
 import {
   clearCustomerPredictions,
   DEFAULT_PREDICTION_GATE,
@@ -49,7 +57,6 @@ import {
 export const REFIT_PAGE_SIZE = 20_000;
 /** The high-value tag goes to the top 1/HIGH_VALUE_FRACTION of predicted customers: the top decile. */
 export const HIGH_VALUE_FRACTION = 10;
-const PREDICT_SLICE_MS = 50;
 
 export interface RefitOptions extends SummariesOptions {
   /** Gate and optimiser options (defaults: 500 buyers, 180 days, 100 repeat buyers). */
@@ -57,6 +64,13 @@ export interface RefitOptions extends SummariesOptions {
   /** Prediction horizon in weeks (default 52.18: 12 months). */
   horizonWeeks?: number;
   pageSize?: number;
+  /**
+   * Work for the calling thread while the models are fitted and the buyers predicted on another (the after-pass's
+   * scans). It runs exactly once, also when the refit fails before its fit; the refit waits for it.
+   */
+  whileFitting?: () => Promise<void>;
+  /** Overrides the choice by size: true fits on a thread whenever its entry ships, false never. */
+  fitThread?: boolean;
 }
 
 export interface RefitSummary {
@@ -208,69 +222,6 @@ function historyOf(data: Collected): { buyers: number; repeatBuyers: number; his
 }
 
 /**
- * Predictions for every buyer. The purchase model's part (the costly one: a hypergeometric series) depends on
- * (x, t_x, T) only, which many customers share (most one-time buyers of a day share one), so it is computed once per
- * distinct triple; the expected spend per purchase is a closed form per customer.
- */
-async function predictAll(data: Collected, fit: Extract<Fitability, { ok: true }>, horizonWeeks: number) {
-  const purchaseModel = { model: "mbgnbd", params: fit.mbgnbd.params } as const;
-  const gg = fit.gammaGamma.params;
-  const n = data.ids.length;
-  const value: Array<bigint | null> = new Array(n).fill(null);
-  const alive: Array<number | null> = new Array(n).fill(null);
-  const purchasesOf = new Map<number | string, PurchasePrediction | null>();
-  let unpredictable = 0;
-  let sliceStart = performance.now();
-  for (let k = 0; k < data.summary.length; k++) {
-    // Minutes of computation for a large shop: give the event loop a turn every 50 ms, so the job thread's
-    // heartbeat gets out and its runner does not take this work for a loop that never ends (app/jobs/executor.server.ts).
-    if (performance.now() - sliceStart > PREDICT_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
-    const c = data.summary[k];
-    const key = purchaseKey(c);
-    let purchases = purchasesOf.get(key);
-    if (purchases === undefined) {
-      purchases = attempt(() => predictPurchases(purchaseModel, c, { horizonWeeks }));
-      purchasesOf.set(key, purchases);
-    }
-    const prediction =
-      purchases && attempt(() => valueOfPurchases(purchases, conditionalExpectedSpend(gg, c.x, c.zbar ?? NaN)));
-    if (!prediction || !Number.isFinite(prediction.value) || !Number.isFinite(prediction.probabilityAlive)) {
-      unpredictable++;
-      continue;
-    }
-    value[data.buyerIndex[k]] = BigInt(Math.round(prediction.value));
-    alive[data.buyerIndex[k]] = prediction.probabilityAlive;
-  }
-  return { value, alive, unpredictable };
-}
-
-const DAYS_RADIX = 2 ** 17;
-
-/**
- * Customers with the same (x, t_x, T) in whole days get the same purchase prediction. One number for the three (x is
- * at most T in days, and any history is under 2^17 days, 358 years: the key stays an exact integer); text otherwise.
- */
-function purchaseKey(c: CustomerSummary): number | string {
-  const txDays = Math.round(c.tx * 7);
-  const TDays = Math.round(c.T * 7);
-  return c.x < DAYS_RADIX && TDays < DAYS_RADIX && txDays >= 0 && txDays <= TDays
-    ? (c.x * DAYS_RADIX + txDays) * DAYS_RADIX + TDays
-    : `${c.x}|${txDays}|${TDays}`;
-}
-
-/** The result, or null where the model cannot compute it accurately (it throws). */
-function attempt<T>(compute: () => T): T | null {
-  try {
-    return compute();
-  } catch {
-    return null;
-  }
-}
-
-/**
  * How far a customer's prediction may drift from the stored one before the row is rewritten: 5% of the value, one
  * percentage point of P(alive). Each night every buyer's silence grows by a day, which lowers most predictions a
  * little, and every rewritten value moves the row's entry in the value index. At 1% nearly half the buyers of a
@@ -332,9 +283,12 @@ async function storeInsufficientFit(
     gate: ReturnType<typeof gateOf>;
     base: ReturnType<typeof historyOf>;
     tagOn: boolean;
+    /** When the refit started, its read ended and its fit ended (performance.now()). */
+    started: { t0: number; tRead: number; tFit: number };
   },
-): Promise<{ written: number; retagGids: string[]; tWrite: number }> {
+): Promise<RefitSummary> {
   const { horizonWeeks, gate, base, tagOn } = context;
+  const { t0, tRead, tFit } = context.started;
   const previouslyHigh = data.ids.filter((_, i) => data.oldHigh[i]);
   const written = await clearCustomerPredictions(db, shop);
   const tWrite = performance.now();
@@ -347,16 +301,60 @@ async function storeInsufficientFit(
     ...base,
     levels: {},
   });
-  return { written, retagGids: tagOn ? await gidsOf(db, shop, previouslyHigh) : [], tWrite };
+  return {
+    status: "insufficient",
+    code: fit.code,
+    reason: fit.reason,
+    ...base,
+    predicted: 0,
+    unpredictable: 0,
+    highValue: 0,
+    written,
+    retagGids: tagOn ? await gidsOf(db, shop, previouslyHigh) : [],
+    timings: { read: tRead - t0, fit: tFit - tRead, predict: 0, write: tWrite - tFit, total: performance.now() - t0 },
+  };
 }
 
+/** The refit's thread gets at most this much heap (a million customers' summaries and fits take about 300 MB). */
+const REFIT_THREAD_HEAP = { maxOldGenerationSizeMb: 640 };
+/** Below this many buyers the fit takes less than a thread's start (tens of milliseconds against about a second). */
+export const REFIT_THREAD_MIN_BUYERS = 50_000;
+
 /**
- * The gate and both fits. Nightly the data has barely moved since the last fit, so the optimiser starts from it
- * (Newton's method: a few dozen likelihood passes over a million customers instead of a thousand).
+ * The gate, both fits and every buyer's prediction (refit-models.ts), on a thread of its own when its entry ships, so
+ * the calling thread is free for `whileFitting` meanwhile. Nightly the data has barely moved since the last fit, so the
+ * optimiser starts from it (Newton's method: a few dozen likelihood passes over a million customers, not a thousand).
  */
-async function fitModels(db: Db, shop: string, data: Collected, options: FitabilityOptions): Promise<Fitability> {
-  const warmStart = options.fit?.warmStart ?? (await lastFitParameters(db, shop));
-  return assessFitability(data.summary, { ...options, fit: { ...options.fit, warmStart } });
+async function fitAndPredictAside(
+  db: Db,
+  shop: string,
+  summary: readonly CustomerSummary[],
+  input: RefitModelsInput,
+  fitThread: boolean | undefined,
+): Promise<RefitModelsResult> {
+  const fit = input.fitability.fit;
+  const warmStart = fit?.warmStart ?? (await lastFitParameters(db, shop));
+  const withWarmStart = { ...input, fitability: { ...input.fitability, fit: { ...fit, warmStart } } };
+  const entry = fitThread === false ? null : threadEntry(import.meta.url, "refit-thread");
+  if (!entry || !(fitThread ?? summary.length >= REFIT_THREAD_MIN_BUYERS)) return fitAndPredict(summary, withWarmStart);
+  const summaries = summaryColumns(summary);
+  const thread = new Thread(entry, {
+    execArgv: threadExecArgv(entry),
+    workerData: { ...withWarmStart, summaries } satisfies RefitThreadData,
+    transferList: [summaries.x.buffer, summaries.tx.buffer, summaries.T.buffer, summaries.zbar.buffer],
+    resourceLimits: REFIT_THREAD_HEAP,
+  });
+  try {
+    return await new Promise<RefitModelsResult>((resolve, reject) => {
+      thread.once("message", (message: FromRefitThread) =>
+        message.type === "done" ? resolve(message.result) : reject(new Error(message.message)),
+      );
+      thread.once("error", reject);
+      thread.once("exit", (code) => reject(new Error(`the refit's thread stopped (exit code ${code}) with no result`)));
+    });
+  } finally {
+    await thread.terminate();
+  }
 }
 
 /**
@@ -369,6 +367,26 @@ export async function refitShopPredictions(
   now: Date,
   options: RefitOptions = {},
 ): Promise<RefitSummary> {
+  let meanwhile = options.whileFitting;
+  const runMeanwhile = async () => {
+    const work = meanwhile;
+    meanwhile = undefined;
+    await work?.();
+  };
+  try {
+    return await refitWith(db, shop, now, options, runMeanwhile);
+  } finally {
+    await runMeanwhile();
+  }
+}
+
+async function refitWith(
+  db: Db,
+  shop: string,
+  now: Date,
+  options: RefitOptions,
+  meanwhile: () => Promise<void>,
+): Promise<RefitSummary> {
   const t0 = performance.now();
   const horizonWeeks = options.horizonWeeks ?? WEEKS_PER_YEAR;
   const data = await collect(db, shop, now, options);
@@ -377,32 +395,27 @@ export async function refitShopPredictions(
   const base = historyOf(data);
   const buyers = base.buyers;
   const gate = gateOf(options.fitability);
-  const fit = await fitModels(db, shop, data, { ...options.fitability, ...gate });
+  const [models] = await Promise.all([
+    fitAndPredictAside(
+      db,
+      shop,
+      handOver(data),
+      { fitability: { ...options.fitability, ...gate }, horizonWeeks },
+      options.fitThread,
+    ),
+    meanwhile(),
+  ]);
   const tFit = performance.now();
   const tagOn = await highValueTagEnabled(db, shop);
 
-  if (!fit.ok) {
-    const { written, retagGids, tWrite } = await storeInsufficientFit(db, shop, now, data, fit, {
-      horizonWeeks,
-      gate,
-      base,
-      tagOn,
-    });
-    return {
-      status: "insufficient",
-      code: fit.code,
-      reason: fit.reason,
-      ...base,
-      predicted: 0,
-      unpredictable: 0,
-      highValue: 0,
-      written,
-      retagGids,
-      timings: { read: tRead - t0, fit: tFit - tRead, predict: 0, write: tWrite - tFit, total: performance.now() - t0 },
-    };
+  if (models.predictions === null) {
+    const started = { t0, tRead, tFit };
+    return storeInsufficientFit(db, shop, now, data, models.fit, { horizonWeeks, gate, base, tagOn, started });
   }
 
-  const { value, alive, unpredictable } = await predictAll(data, fit, horizonWeeks);
+  const { fit, predictions } = models;
+  const { value, alive } = customerPredictions(data, predictions);
+  const unpredictable = predictions.unpredictable;
   const top = selectTopDecile(data.ids, value);
   const high = new Array<boolean>(data.ids.length).fill(false);
   for (const i of top) high[i] = true;
@@ -445,6 +458,25 @@ export async function refitShopPredictions(
       total: performance.now() - t0,
     },
   };
+}
+
+/** The buyers' summaries, for the fit alone: the refit keeps no reference (a million of them are 60 MB). */
+function handOver(data: Collected): CustomerSummary[] {
+  const summary = data.summary;
+  data.summary = [];
+  return summary;
+}
+
+/** Each customer's value (minor units) and P(alive), null without a purchase or a number the model stands behind. */
+function customerPredictions(data: Collected, predictions: BuyerPredictions) {
+  const value: Array<bigint | null> = new Array(data.ids.length).fill(null);
+  const alive: Array<number | null> = new Array(data.ids.length).fill(null);
+  for (let k = 0; k < data.buyerIndex.length; k++) {
+    if (Number.isNaN(predictions.value[k])) continue;
+    value[data.buyerIndex[k]] = BigInt(Math.round(predictions.value[k]));
+    alive[data.buyerIndex[k]] = predictions.alive[k];
+  }
+  return { value, alive };
 }
 
 /**

@@ -181,7 +181,7 @@ export async function bundle(entry: string, name: string): Promise<string> {
   return outfile;
 }
 
-const BUNDLED_THREADS = ["app/sync/import-parse-thread.ts"];
+const BUNDLED_THREADS = ["app/sync/import-parse-thread.ts", "app/sync/refit-thread.ts"];
 
 /** Runs `node <flags> <bundle> --child <args…>` and resolves with the JSON line it prints, once it has exited. */
 export async function runChild<T>(

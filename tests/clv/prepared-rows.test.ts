@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { prepareBgNbd } from "../../app/lifecycle/clv/bgnbd";
+import { bgnbdIndividualLogLikelihood, bgnbdLogLikelihood, prepareBgNbd } from "../../app/lifecycle/clv/bgnbd";
 import { mbgnbdIndividualLogLikelihood, mbgnbdLogLikelihood } from "../../app/lifecycle/clv/mbgnbd";
-import { bgnbdIndividualLogLikelihood, bgnbdLogLikelihood } from "../../app/lifecycle/clv/bgnbd";
 
 type Row = [x: number, tx: number, T: number];
 
