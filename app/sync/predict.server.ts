@@ -101,7 +101,7 @@ export interface RefitSummary {
 }
 
 interface Collected {
-  /** Customer ids in id order, all customers of the shop (not deleted). */
+  /** Customer ids in id order: the shop's live customers with a purchase or a stored prediction. */
   ids: number[];
   /** Index into STAGES, -1 without a stage. */
   stage: number[];

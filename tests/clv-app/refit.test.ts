@@ -273,4 +273,31 @@ describeEachDatabase("refitting a shop's customer-value predictions", (database)
     expect(back).toMatchObject({ status: "ok", predicted: 2349, written: 2349 });
     expect(await t.db.customer.count({ where: { shop: SHOP, predictedValueMinor: { not: null } } })).toBe(2349);
   }, 120_000);
+
+  it("clears a stored prediction left on a customer without a purchase, and reads nothing else of such customers", async () => {
+    // Numbers a customer with no order can only have from earlier data (orders since deleted in Shopify).
+    const stale = await t.db.customer.create({
+      data: {
+        shop: SHOP,
+        gid: customerGid(900_001),
+        predictedValueMinor: 4_200n,
+        probabilityAlive: 0.4,
+        highValue: true,
+      },
+    });
+    const onlyAlive = await t.db.customer.create({
+      data: { shop: SHOP, gid: customerGid(900_002), probabilityAlive: 0.2 },
+    });
+    const summary = await refitShopPredictions(t.db, SHOP, CDNOW_NOW);
+    expect(summary).toMatchObject({ status: "ok", predicted: 2349 });
+    for (const { id } of [stale, onlyAlive]) {
+      expect(await t.db.customer.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        predictedValueMinor: null,
+        probabilityAlive: null,
+        highValue: false,
+      });
+    }
+    // Only the two stale rows moved: the decile of the buyers is as it was.
+    expect(summary.written).toBe(2);
+  }, 120_000);
 });
