@@ -315,8 +315,6 @@ async function storeInsufficientFit(
   };
 }
 
-/** The refit's thread gets at most this much heap (a million customers' summaries and fits take about 300 MB). */
-const REFIT_THREAD_HEAP = { maxOldGenerationSizeMb: 640 };
 /** Below this many buyers the fit takes less than a thread's start (tens of milliseconds against about a second). */
 export const REFIT_THREAD_MIN_BUYERS = 50_000;
 
@@ -338,11 +336,11 @@ async function fitAndPredictAside(
   const entry = fitThread === false ? null : threadEntry(import.meta.url, "refit-thread");
   if (!entry || !(fitThread ?? summary.length >= REFIT_THREAD_MIN_BUYERS)) return fitAndPredict(summary, withWarmStart);
   const summaries = summaryColumns(summary);
+  // No heap limit of its own: the process's (--max-old-space-size, as for every thread of the worker) applies.
   const thread = new Thread(entry, {
     execArgv: threadExecArgv(entry),
     workerData: { ...withWarmStart, summaries } satisfies RefitThreadData,
     transferList: [summaries.x.buffer, summaries.tx.buffer, summaries.T.buffer, summaries.zbar.buffer],
-    resourceLimits: REFIT_THREAD_HEAP,
   });
   try {
     return await new Promise<RefitModelsResult>((resolve, reject) => {
