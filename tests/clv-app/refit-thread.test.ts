@@ -120,7 +120,14 @@ describeEachDatabase("work done while the refit fits", (database) => {
 
   it("a failure of the pass's own counts fails the pass, though they ran inside the refit", async () => {
     await expect(
-      afterFullPass({ db: failingOn(t.db, "stageConversion"), shop: SHOP, now: CDNOW_NOW, cause: "time", writer: null, summariesHold: true }),
+      afterFullPass({
+        db: failingOn(t.db, "stageConversion"),
+        shop: SHOP,
+        now: CDNOW_NOW,
+        cause: "time",
+        writer: null,
+        summariesHold: true,
+      }),
     ).rejects.toThrow(/stageConversion down/);
   });
 });
