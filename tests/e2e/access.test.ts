@@ -66,9 +66,16 @@ describe("installed without read_all_orders", () => {
   it("classifies a customer with a new order but writes no stage tag to the dev store", async () => {
     const customer = [...demo.devStore.shops.get(DEMO_SHOP)!.customers.values()].find((c) => c.orderIds.length > 3)!;
     demo.devStore.createOrder(DEMO_SHOP, { customerId: customer.id, total: 30 });
-    const row = await until("the order's customer classified", () =>
+    // Reconcile stores the stage and the planned tags; the tag-write step settles them later (written or held), so
+    // the row is read once nothing is planned any more.
+    const row = await until("the order's customer classified and its tag write settled", () =>
       demo.db.customer.findFirst({
-        where: { shop: DEMO_SHOP, gid: `gid://shopify/Customer/${customer.id}`, stage: { not: null } },
+        where: {
+          shop: DEMO_SHOP,
+          gid: `gid://shopify/Customer/${customer.id}`,
+          stage: { not: null },
+          desiredAppTags: null,
+        },
       }),
     );
     expect(row.tagError).toBe(TAGS_HELD_MESSAGE);
