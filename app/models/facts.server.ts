@@ -3,6 +3,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { CustomerRow, OrderRow } from "../domain/facts";
 import { cachedSql, type SqlType } from "./sql-values.server";
 import { customerValues, instantText as instant, orderValues } from "./row-values";
+import { runInTransaction, runStatements, type DriverStatement } from "./driver-statements.server";
 
 /**
  * Rows per JSON statement. Where rows travel as one JSON text parameter that the database unpacks itself (SQLite
@@ -162,25 +163,6 @@ async function upsertFacts(
   }
 }
 
-export interface DriverStatement {
-  sql: string;
-  params: unknown[];
-  /** Run once per row instead, each row's values bound after `params` (SQLite's driver only). */
-  rows?: readonly unknown[][];
-}
-
-/**
- * Statements run in one transaction on the driver beneath Prisma (Prisma's handling of a megabyte parameter costs
- * more than the statement), or through Prisma in order when no driver is at hand (an interactive transaction: they
- * then belong to it).
- */
-export async function runStatements(db: Db, statements: readonly DriverStatement[]): Promise<void> {
-  if (statements.length === 0) return;
-  const driver = await driverConnection(db);
-  if (driver) return runInTransaction(driver, statements);
-  for (const { sql, params } of statements) await db.$executeRawUnsafe(sql, ...params);
-}
-
 function checkpointStatement(driver: DriverConnection, checkpoint: ImportCheckpoint): DriverStatement {
   const [a, b, c] = driver.provider === "postgresql" ? ["$1", "$2", "$3"] : ["?", "?", "?"];
   return {
@@ -228,49 +210,6 @@ export async function withBulkWriteCheckpoints<T>(db: Db, work: () => Promise<T>
         if (!database.inTransaction) database.pragma("wal_checkpoint(PASSIVE)");
       }
     }
-  }
-}
-
-const preparedStatements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
-/** One prepared statement per connection and SQL text: preparing anew for every batch leaves native memory to the GC. */
-function prepared(database: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
-  let statements = preparedStatements.get(database);
-  if (!statements) preparedStatements.set(database, (statements = new Map()));
-  let statement = statements.get(sql);
-  if (!statement) statements.set(sql, (statement = database.prepare(sql)));
-  return statement;
-}
-
-/** Runs the statements in one transaction on the driver Prisma itself uses. */
-async function runInTransaction(driver: DriverConnection, statements: readonly DriverStatement[]): Promise<void> {
-  if (driver.provider === "sqlite") {
-    const { database } = driver;
-    // Prisma may hold a transaction open on this same connection across awaits: join none, wait for it to end.
-    while (database.inTransaction) await new Promise((resolve) => setTimeout(resolve, 1));
-    // Synchronous from BEGIN to COMMIT: nothing else in this process can run a statement in between.
-    database
-      .transaction(() => {
-        for (const { sql, params, rows } of statements) {
-          const statement = prepared(database, sql);
-          if (rows) for (const row of rows) statement.run(...params, row);
-          else statement.run(...params);
-        }
-      })
-      .immediate();
-    return;
-  }
-  if (statements.some((s) => s.rows)) throw new Error("Rows bound one by one are for SQLite's driver");
-  const client = await driver.pool.connect();
-  try {
-    await client.query("BEGIN");
-    for (const { sql, params } of statements) await client.query(sql, params);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
   }
 }
 

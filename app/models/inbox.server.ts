@@ -2,6 +2,8 @@ import { Prisma } from "@prisma/client";
 import type { Db } from "../db.server";
 import { cachedSql, instantText } from "./sql-values.server";
 import { shopsWithShopifyWorkDue } from "./customer.server";
+import { runStatement } from "./driver-statements.server";
+import { hasInstalled } from "./shop.server";
 
 export interface IncomingDelivery {
   shop: string;
@@ -14,15 +16,37 @@ export interface IncomingDelivery {
   payload: string;
 }
 
-/** Stores a delivery once; a repeat of the same event is acknowledged and ignored. Returns whether it was new. */
-export async function recordDelivery(db: Db, delivery: IncomingDelivery): Promise<boolean> {
-  // One statement on the hot path: the unique (shop, eventId) index turns a repeat, or two concurrent deliveries of
-  // one event, into "nothing inserted" on SQLite and PostgreSQL alike.
-  const inserted = await db.$executeRaw`
-    INSERT INTO "WebhookDelivery" ("shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "payload", "receivedAt", "attempts")
-    VALUES (${delivery.shop}, ${delivery.topic}, ${delivery.eventId}, ${delivery.webhookId}, ${delivery.apiVersion}, ${delivery.triggeredAt}, ${delivery.payload}, ${new Date()}, 0)
-    ON CONFLICT ("shop", "eventId") DO NOTHING`;
-  return inserted > 0;
+export type DeliveryRecorded = "stored" | "repeat" | "not installed";
+
+/**
+ * Stores a delivery once, and only for a shop that installed the app (its Shop row, or an offline session from an
+ * install still completing): a repeat of the same event, or a delivery for any other shop, stores nothing. One
+ * statement on the webhook route's hot path, on the driver (Prisma's handling of the statement cost more than the
+ * insert: bench/ingest.bench.ts); the unique (shop, eventId) index turns a repeat, or two concurrent deliveries of
+ * one event, into "nothing inserted" on SQLite and PostgreSQL alike. Only then does a second read tell the two apart.
+ */
+export async function recordDelivery(db: Db, delivery: IncomingDelivery): Promise<DeliveryRecorded> {
+  const sql = cachedSql("recordDelivery", db, ({ param, postgres }) => {
+    const instant = (n: number) => (postgres ? `${param(n)}::timestamp(3)` : param(n));
+    const values = [1, 2, 3, 4, 5].map(param).concat(instant(6), param(7), instant(8));
+    return `INSERT INTO "WebhookDelivery" ("shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "payload", "receivedAt", "attempts")
+      SELECT ${values.join(", ")}, 0
+      WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "domain" = ${param(9)}) OR EXISTS (SELECT 1 FROM "Session" WHERE "shop" = ${param(10)})
+      ON CONFLICT ("shop", "eventId") DO NOTHING`;
+  });
+  const { shop, topic, eventId, webhookId, apiVersion, triggeredAt, payload } = delivery;
+  const params = [
+    shop,
+    topic,
+    eventId,
+    webhookId,
+    apiVersion,
+    instantText(triggeredAt),
+    payload,
+    instantText(new Date()),
+  ];
+  if ((await runStatement(db, { sql, params: [...params, shop, shop] })) > 0) return "stored";
+  return (await hasInstalled(db, shop)) ? "repeat" : "not installed";
 }
 
 export function isUniqueViolation(error: unknown): boolean {

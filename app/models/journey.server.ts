@@ -5,7 +5,8 @@
  */
 import { databaseProvider, driverConnection, type Db, type DriverConnection } from "../db.server";
 import { loadOrdersOf } from "./customer.server";
-import { runStatements, upsertStatements, type DriverStatement, type UpsertTable } from "./facts.server";
+import { upsertStatements, type UpsertTable } from "./facts.server";
+import { runStatements, type DriverStatement } from "./driver-statements.server";
 import { instantText as instant, jsonSql } from "./sql-values.server";
 import { journeyIsDropped, journeyIsKept, nextJourneyAttemptAt, type JourneyRow } from "../domain/journey";
 import { journeyValues } from "./row-values";

@@ -4,7 +4,8 @@
  * (refitShopPredictions); read by the customers page, the board's CLV arrow and reconcile (the high-value tag).
  */
 import type { Db } from "../db.server";
-import { runStatements, withBulkWriteCheckpoints, type DriverStatement } from "./facts.server";
+import { withBulkWriteCheckpoints } from "./facts.server";
+import { runStatements, type DriverStatement } from "./driver-statements.server";
 import { cachedSql } from "./sql-values.server";
 
 export type PredictionStatus = "ok" | "insufficient";

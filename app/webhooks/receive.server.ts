@@ -4,7 +4,6 @@ import { checkDeliveryHeaders, hmacMatches } from "./verify.server";
 import { readBodyWithin } from "../http/body.server";
 import { isComplianceTopic, payloadShopMismatch } from "./topics";
 import { recordDelivery } from "../models/inbox.server";
-import { hasInstalled } from "../models/shop.server";
 import { wakeWorker } from "../queue/wake.server";
 
 const appConfig = readAppConfig();
@@ -54,14 +53,7 @@ export async function receiveWebhook(request: Request, acceptedTopics: readonly 
   const mismatch = payloadShopMismatch(headers.topic, payload as Record<string, unknown>, headers.shop);
   if (mismatch) return refuse(401, `Unauthorized: ${mismatch}`);
 
-  if (!(await hasInstalled(prisma, headers.shop))) {
-    // Shopify requires compliance webhooks to be acknowledged; the app holds nothing of a shop that never installed it.
-    if (isComplianceTopic(headers.topic)) return new Response(null, { status: 200 });
-    // Shopify retries a refused delivery for 4 hours, so one that raced the install is accepted once it completes.
-    return refuse(403, "Forbidden: this shop has not installed the app");
-  }
-
-  await recordDelivery(prisma, {
+  const recorded = await recordDelivery(prisma, {
     shop: headers.shop,
     topic: headers.topic,
     eventId: headers.eventId || headers.webhookId,
@@ -70,6 +62,12 @@ export async function receiveWebhook(request: Request, acceptedTopics: readonly 
     triggeredAt: headers.triggeredAt,
     payload: raw,
   });
-  wakeWorker();
+  if (recorded === "not installed") {
+    // Shopify requires compliance webhooks to be acknowledged; the app holds nothing of a shop that never installed it.
+    if (isComplianceTopic(headers.topic)) return new Response(null, { status: 200 });
+    // Shopify retries a refused delivery for 4 hours, so one that raced the install is accepted once it completes.
+    return refuse(403, "Forbidden: this shop has not installed the app");
+  }
+  if (recorded === "stored") wakeWorker();
   return new Response(null, { status: 200 });
 }

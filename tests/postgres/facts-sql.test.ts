@@ -143,6 +143,7 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
   });
 
   it("the same inbox event is stored once, also when two deliveries race", async () => {
+    await testDb.db.shop.create({ data: { domain: SHOP } });
     const delivery = {
       shop: SHOP,
       topic: "orders/create",
@@ -153,8 +154,57 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
       payload: "{}",
     };
     const results = await Promise.all(Array.from({ length: 8 }, () => recordDelivery(testDb.db, delivery)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(results.sort()).toEqual(["repeat", "repeat", "repeat", "repeat", "repeat", "repeat", "repeat", "stored"]);
     expect(await testDb.db.webhookDelivery.count({ where: { shop: SHOP, eventId: "race" } })).toBe(1);
+  });
+
+  it("a delivery is stored as given, with exact instants, only for a shop with a Shop row or an offline session", async () => {
+    const delivery = (shop: string, eventId: string) => ({
+      shop,
+      topic: "customers/update",
+      eventId,
+      webhookId: `webhook-${eventId}`,
+      apiVersion: "2026-10",
+      triggeredAt: later(1),
+      payload: '{"id":987654321987654321,"note":"日本語 ünïcode"}',
+    });
+    const before = Date.now();
+    expect(await recordDelivery(testDb.db, delivery("never-installed.myshopify.com", "a"))).toBe("not installed");
+    expect(await testDb.db.webhookDelivery.count({ where: { shop: "never-installed.myshopify.com" } })).toBe(0);
+
+    const installing = "installing.myshopify.com";
+    await testDb.db.session.create({
+      data: { id: `offline_${installing}`, shop: installing, state: "", isOnline: false, accessToken: "t" },
+    });
+    expect(await recordDelivery(testDb.db, delivery(installing, "b"))).toBe("stored");
+    const stored = await testDb.db.webhookDelivery.findFirstOrThrow({ where: { shop: installing, eventId: "b" } });
+    expect(stored).toMatchObject({
+      topic: "customers/update",
+      webhookId: "webhook-b",
+      apiVersion: "2026-10",
+      triggeredAt: later(1),
+      payload: '{"id":987654321987654321,"note":"日本語 ünïcode"}',
+      attempts: 0,
+      processedAt: null,
+      nextAttemptAt: null,
+    });
+    expect(stored.receivedAt.getTime()).toBeGreaterThanOrEqual(before - 1);
+    expect(stored.receivedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1);
+
+    // Inside an interactive transaction the statement goes through Prisma, and belongs to the transaction.
+    await expect(
+      testDb.db.$transaction(async (tx) => {
+        expect(await recordDelivery(tx as typeof testDb.db, delivery(installing, "c"))).toBe("stored");
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await testDb.db.webhookDelivery.count({ where: { shop: installing, eventId: "c" } })).toBe(0);
+    await testDb.db.$transaction(async (tx) => {
+      expect(await recordDelivery(tx as typeof testDb.db, delivery(installing, "c"))).toBe("stored");
+      expect(await recordDelivery(tx as typeof testDb.db, delivery(installing, "c"))).toBe("repeat");
+    });
+    const viaPrisma = await testDb.db.webhookDelivery.findFirstOrThrow({ where: { shop: installing, eventId: "c" } });
+    expect(viaPrisma.triggeredAt).toEqual(later(1));
   });
 
   it("looks rows up by a JSON list through the index, on a table just loaded and never analyzed", async () => {
@@ -203,7 +253,8 @@ describeEachDatabase("fact upserts (raw SQL)", (database) => {
       triggeredAt: T0,
       payload: "{}",
     };
-    await recordDelivery(testDb.db, delivery);
+    await testDb.db.shop.create({ data: { domain: shop } });
+    expect(await recordDelivery(testDb.db, delivery)).toBe("stored");
     await testDb.db.webhookDelivery.createMany({
       data: Array.from({ length: 20_000 }, (_, i) => ({ ...delivery, eventId: `plan-${i}`, receivedAt: T0 })),
     });
