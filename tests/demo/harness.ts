@@ -20,7 +20,7 @@ export interface DemoOptions {
   /** SQLite file of the app (default: the project's prisma/data/app.sqlite, migrated by `npm run demo`). */
   databaseFile?: string;
   appPort?: number;
-  /** Map the Online Retail data's end (2011-12-10) to this instant, so the real data ends "now". */
+  /** Map the Online Retail data's end (2011-12-10) to the start of this instant's UTC day, so the real data ends yesterday. */
   dataEndsAt?: Date;
   build?: boolean;
   log?: (line: string) => void;

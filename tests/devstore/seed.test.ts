@@ -99,6 +99,28 @@ describe("Online Retail seed", () => {
 });
 
 describe("shiftTo and other seeders", () => {
+  it("shiftTo in the middle of a day moves every timestamp by whole days: times of day kept, the data ends the day before", async () => {
+    const shifted = await startDevStore({ apiKey: "k", apiSecret: "s" });
+    try {
+      const midnight = Date.UTC(2026, 11, 3);
+      const r = await shifted.seedOnlineRetail("midday.myshopify.com", {
+        shiftTo: new Date(midnight + 7 * 3_600_000 + 41 * 60_000),
+        newsletterSignups: false,
+      });
+      expect(r.shiftMs).toBe(midnight - ONLINE_RETAIL_ANCHOR);
+      expect(r.shiftMs % 86_400_000).toBe(0);
+      const shop = shifted.shops.get("midday.myshopify.com")!;
+      const orig = ds.shops.get(SHOP)!;
+      const timesOfDay = (s: typeof shop) => [...s.orders.values()].map((o) => o.createdAt % 86_400_000).sort();
+      expect(timesOfDay(shop)).toEqual(timesOfDay(orig));
+      const latest = Math.max(...[...shop.orders.values()].map((o) => o.createdAt));
+      expect(latest).toBeLessThan(midnight);
+      expect(latest).toBeGreaterThanOrEqual(midnight - 86_400_000);
+    } finally {
+      await shifted.close();
+    }
+  });
+
   it("shiftTo moves every timestamp by one constant so that 2011-12-10 maps to shiftTo", async () => {
     const shifted = await startDevStore({ apiKey: "k", apiSecret: "s" });
     try {

@@ -31,13 +31,21 @@ export const ONLINE_RETAIL_PATH = path.join(
   REPO_ROOT,
   "tests/fixtures/online-retail/online_retail_uci_2010-2011.csv.gz",
 );
-/** The data ends on 2011-12-09; `shiftTo` maps this instant. */
+/** The data ends on 2011-12-09; `shiftTo` maps this instant to the start of its UTC day. */
 export const ONLINE_RETAIL_ANCHOR = Date.UTC(2011, 11, 10);
+const DAY_MS = 86_400_000;
+const startOfUtcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 export const SUBSCRIBED_SHARE = 0.3;
 export const SIGNUP_SHARE = 0.1;
 
 export interface OnlineRetailOptions {
-  /** Shift every timestamp by one constant so that 2011-12-10T00:00:00Z becomes this instant. */
+  /**
+   * Shift every timestamp by whole days so that 2011-12-10T00:00:00Z becomes the start of this instant's UTC day: the
+   * data ends the day before, and every invoice keeps its time of day. A shift by a fraction of a day would move
+   * invoices across midnight, so which of a customer's invoices share a day (the value models' purchase days) and
+   * what the models fit would depend on the hour the shop was seeded: at 07:00 UTC the purchase model's fit ran into
+   * its bound, at midnight it did not.
+   */
   shiftTo?: Date | string | number;
   /** Keep invoice lines as order line items (slower, more memory). Default false. */
   withLines?: boolean;
@@ -198,11 +206,13 @@ export async function seedOnlineRetailInto(
   const shift =
     o.shiftTo === undefined
       ? 0
-      : (o.shiftTo instanceof Date
-          ? o.shiftTo.getTime()
-          : typeof o.shiftTo === "number"
-            ? o.shiftTo
-            : Date.parse(o.shiftTo)) - ONLINE_RETAIL_ANCHOR;
+      : startOfUtcDay(
+          o.shiftTo instanceof Date
+            ? o.shiftTo.getTime()
+            : typeof o.shiftTo === "number"
+              ? o.shiftTo
+              : Date.parse(o.shiftTo),
+        ) - ONLINE_RETAIL_ANCHOR;
   const { invoices, rows } = await readOnlineRetailInvoices(o.file ?? ONLINE_RETAIL_PATH, o.withLines ?? false);
   shop.currencyCode = "GBP";
   shop.ianaTimezone = "Europe/London";
