@@ -16,10 +16,13 @@ import {
   mbgnbdLogLikelihood,
   mbgnbdProbabilityAlive,
   probabilityAlive,
+  buildSummary,
+  RIDGE_DROPOUT_CHANCE,
   simulateCustomers,
   type MbgNbdParams,
 } from "../../app/lifecycle/clv/index";
 import { loadCdnowSummary, PUBLISHED_BGNBD } from "./cdnow";
+import { ONLINE_RETAIL_ANCHOR, readOnlineRetailInvoices } from "../devstore/seed/online-retail";
 
 /** BTYDplus / lifetimes: MBG/NBD on cdnow_customers_summary.csv. */
 const PUBLISHED_MBGNBD = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -154,6 +157,48 @@ describe("MBG/NBD fit on the CDNOW sample", () => {
     expect(fitMbgNbd(data)).toEqual(fit);
     const reversed = { x: [...data.x].reverse(), tx: [...data.tx].reverse(), T: [...data.T].reverse() };
     expect(fitMbgNbd(reversed)).toEqual(fit);
+  });
+});
+
+/** A year of UCI Online Retail as the refit sees it: each customer's non-cancelled invoices, up to the data's end. */
+async function onlineRetailSummary() {
+  const { invoices } = await readOnlineRetailInvoices();
+  const purchases = [...invoices.values()]
+    .filter((invoice) => invoice.customer !== null && !invoice.no.startsWith("C"))
+    .map((invoice) => ({ customerId: invoice.customer!, at: invoice.at, value: invoice.sum }));
+  const summary = buildSummary(purchases, ONLINE_RETAIL_ANCHOR);
+  return { x: summary.map((c) => c.x), tx: summary.map((c) => c.tx), T: summary.map((c) => c.T) };
+}
+
+describe("MBG/NBD on a likelihood with a flat no-dropout ridge (a year of Online Retail)", () => {
+  it("finds the interior maximum, above every point of the ridge near where the usual start's search stopped", async () => {
+    const retail = await onlineRetailSummary();
+    const fitted = fitMbgNbd(retail);
+    expect(fitted.converged).toBe(true);
+    expect(fitted.params.a / (fitted.params.a + fitted.params.b)).toBeGreaterThan(RIDGE_DROPOUT_CHANCE);
+    const best = mbgnbdLogLikelihood(fitted.params, retail);
+    // The ridge: dropout chance 1e-12, b from 1e4 to the 1e8 bound, r and α on a grid around the point the search
+    // from the usual start stopped at before it was searched again (r 0.8267, α 9.919, b 3.96e7).
+    let ridgeBest = -Infinity;
+    for (const b of [1e4, 1e6, 3.96e7, 1e8])
+      for (const fr of [0.99, 0.995, 1, 1.005, 1.01])
+        for (const fa of [0.99, 0.995, 1, 1.005, 1.01])
+          ridgeBest = Math.max(
+            ridgeBest,
+            mbgnbdLogLikelihood({ r: 0.8267 * fr, alpha: 9.919 * fa, a: b * 1e-12, b }, retail),
+          );
+    expect(best).toBeGreaterThan(ridgeBest + 0.01);
+    // And no point of a 3⁴ grid around it (±1% per parameter) is higher.
+    const factors = [0.99, 1, 1.01];
+    for (const fr of factors)
+      for (const fa of factors)
+        for (const fA of factors)
+          for (const fb of factors) {
+            const { r, alpha, a, b } = fitted.params;
+            expect(
+              mbgnbdLogLikelihood({ r: r * fr, alpha: alpha * fa, a: a * fA, b: b * fb }, retail),
+            ).toBeLessThanOrEqual(best + 1e-9);
+          }
   });
 });
 

@@ -23,6 +23,7 @@ export {
   mbgnbdIndividualLogLikelihood,
   mbgnbdLogLikelihood,
   mbgnbdProbabilityAlive,
+  RIDGE_DROPOUT_CHANCE,
   type MbgNbdFit,
   type MbgNbdParams,
 } from "./mbgnbd";
