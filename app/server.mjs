@@ -7,6 +7,7 @@
  *
  * Usage: node app/server.mjs [build/server/index.js]; PORT (default 3000) and HOST as for remix-serve.
  */
+import net from "node:net";
 import path from "node:path";
 import url from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -28,7 +29,38 @@ export function pathOf(requestUrl) {
 }
 morgan.token("path", (req) => pathOf(req.originalUrl ?? req.url ?? ""));
 
+/**
+ * Lingering close, as nginx and Apache close: a request answered before its body was read (a webhook past its size
+ * limit gets 413 with Connection: close) is not closed with the rest of its body unread. The kernel answers close()
+ * on unread data with a reset, and a client still sending then loses the answer it has not read yet: the 413 becomes a
+ * connection error (1 in 25 on a busy machine). So the answer goes out with a FIN and the rest of the body is read
+ * and dropped, until it ends, past LINGER_BYTES, or after LINGER_MS, whichever comes first; then the socket closes.
+ */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+const requestOnSocket = Symbol("the request a socket serves");
+
+function lingerThenClose(socket) {
+  const request = socket[requestOnSocket];
+  const closeNow = () => net.Socket.prototype.destroySoon.call(socket);
+  if (!request || request.complete) return closeNow();
+  let dropped = 0;
+  const deadline = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once("close", () => clearTimeout(deadline));
+  socket.end();
+  // What IncomingMessage's own dump does, so that the body reader the app left behind no longer holds the bytes.
+  request.removeAllListeners("data");
+  request.on("data", (chunk) => (dropped += chunk.length) > LINGER_BYTES && socket.destroy());
+  request.once("end", closeNow);
+  request.resume();
+}
+
 const app = express();
+app.use((req, _res, next) => {
+  req.socket[requestOnSocket] = req;
+  req.socket.destroySoon = () => lingerThenClose(req.socket);
+  next();
+});
 app.disable("x-powered-by");
 app.use(compression());
 app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));

@@ -1,10 +1,12 @@
 /**
  * The production server (`npm start`: app/server.mjs and the built app) over real HTTP: what only shows on a socket —
- * how much of a chunked body the process holds, and what its access log writes.
+ * how much of a chunked body the process holds, how it closes a connection it answered early, and what its access log
+ * writes.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +44,57 @@ afterAll(async () => {
   await testDb?.close();
   if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
 });
+
+/** The head of a webhook delivery whose chunked body never ends. */
+function endlessWebhookHead(): string {
+  const headers: Record<string, string> = {
+    Host: "127.0.0.1",
+    "Content-Type": "application/json",
+    "Transfer-Encoding": "chunked",
+    "X-Shopify-Topic": "orders/create",
+    "X-Shopify-Hmac-Sha256": crypto.randomBytes(32).toString("base64"),
+    "X-Shopify-Shop-Domain": SHOP,
+    "X-Shopify-API-Version": "2026-10",
+    "X-Shopify-Webhook-Id": crypto.randomUUID(),
+    "X-Shopify-Event-Id": crypto.randomUUID(),
+    "X-Shopify-Triggered-At": new Date().toISOString(),
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `POST /webhooks/orders/create HTTP/1.1\r\n${lines.join("")}\r\n`;
+}
+
+/**
+ * A client that ignores the answer and goes on sending body chunks on a raw socket (flat out until answered, then one
+ * chunk every `pauseMs`), until the server ends the connection: nothing on the client's side ever ends it.
+ */
+async function sendPastTheAnswer(
+  baseUrl: string,
+  chunkBytes: number,
+  pauseMs: number,
+): Promise<{ answer: string; sentAfterAnswer: number }> {
+  const socket = net.connect({ host: "127.0.0.1", port: Number(new URL(baseUrl).port), allowHalfOpen: true });
+  const chunk = `${chunkBytes.toString(16)}\r\n${"x".repeat(chunkBytes)}\r\n`;
+  let answer = "";
+  let sentAfterAnswer = 0;
+  return new Promise((resolve) => {
+    const done = () => resolve({ answer, sentAfterAnswer });
+    socket.on("data", (bytes) => (answer += bytes.toString("latin1")));
+    socket.on("error", done);
+    socket.on("close", done);
+    const send = () => {
+      while (!socket.destroyed) {
+        const writable = socket.write(chunk);
+        if (answer) sentAfterAnswer += chunk.length;
+        if (!writable) return void socket.once("drain", send);
+        if (answer && pauseMs > 0) return void setTimeout(send, pauseMs);
+      }
+    };
+    socket.once("connect", () => {
+      socket.write(endlessWebhookHead());
+      send();
+    });
+  });
+}
 
 describe("the production server", () => {
   it("answers a chunked 600 MB webhook body with 413 without holding it: the process grows by far less than the body", async () => {
@@ -103,6 +156,28 @@ describe("the production server", () => {
     // The server is still there for the next request.
     expect((await fetch(`${web.url}/`)).status).toBe(200);
   }, 300_000);
+
+  // app/server.mjs's lingering close: the answer goes out with a FIN and the rest of the body is read and dropped for
+  // a bounded time and size. Closing with the body unread would reset the connection, and a client still sending would
+  // lose its 413 (write EPIPE: the test above failed 1 run in 25 on a busy machine before).
+  it("reads and drops a bounded amount of what a client sends after its 413, then closes the connection", async () => {
+    const { answer, sentAfterAnswer } = await sendPastTheAnswer(web.url, 64 * 1024, 0);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    console.log(`[server] after its 413 the client sent ${Math.round(sentAfterAnswer / MB)} MB more before the close`);
+    // 16 MB read and dropped, what the two sockets' buffers hold, and what arrives between two looks at the count.
+    expect(sentAfterAnswer).toBeLessThan(96 * MB);
+    expect(await testDb.db.webhookDelivery.count()).toBe(0);
+  }, 120_000);
+
+  it("closes the connection of a client that keeps trickling its body after the 413", async () => {
+    // A kilobyte every 50 ms stays far below the byte bound: only the lingering's deadline can end the connection.
+    const { answer, sentAfterAnswer } = await sendPastTheAnswer(web.url, 1024, 50);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(sentAfterAnswer).toBeGreaterThan(0);
+    expect(sentAfterAnswer).toBeLessThan(16 * MB);
+    expect((await fetch(`${web.url}/`)).status).toBe(200);
+  }, 120_000);
 
   it("logs every request's path, never its query string: the session token in Shopify admin's URL stays out of the log", async () => {
     const idToken = await makeIdToken({ shop: SHOP, apiKey: KEY, apiSecret: SECRET, ttlSeconds: 60 });
