@@ -87,12 +87,12 @@ if (quick) {
   const previous = fs.existsSync(path.join(ROOT, "BENCHMARKS.md"))
     ? fs.readFileSync(path.join(ROOT, "BENCHMARKS.md"), "utf8")
     : "";
-  const kept =
-    only.length === 0
-      ? []
-      : [...previous.matchAll(/^## [\s\S]*?(?=^## |(?![\s\S]))/gm)]
-          .map((m) => m[0].trim())
-          .filter((s) => !sections.some((n) => n.split("\n")[0] === s.split("\n")[0]));
+  // A run of some benches rewrites their sections where they stood and keeps the others.
+  const titleOf = (section: string) => section.split("\n")[0];
+  const previousSections =
+    only.length === 0 ? [] : [...previous.matchAll(/^## [\s\S]*?(?=^## |(?![\s\S]))/gm)].map((m) => m[0].trim());
+  const rewritten = previousSections.map((old) => sections.find((s) => titleOf(s) === titleOf(old)) ?? old);
+  const added = sections.filter((s) => !previousSections.some((old) => titleOf(old) === titleOf(s)));
   const body = [
     "# Benchmarks",
     "",
@@ -102,7 +102,7 @@ if (quick) {
     "",
     machine(),
     "",
-    ...[...kept, ...sections].map((s) => `${s}\n`),
+    ...[...rewritten, ...added].map((s) => `${s}\n`),
   ].join("\n");
   fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), body);
   console.error(`wrote BENCHMARKS.md (${sections.length} section(s) run)`);
