@@ -56,6 +56,7 @@ function lingerThenClose(socket) {
 }
 
 const app = express();
+// Node's HTTP server ends a connection after a Connection: close answer by calling the socket's destroySoon().
 app.use((req, _res, next) => {
   req.socket[requestOnSocket] = req;
   req.socket.destroySoon = () => lingerThenClose(req.socket);
