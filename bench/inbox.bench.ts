@@ -23,7 +23,7 @@ import { shopifyWriter } from "../app/sync/shopify-writer.server";
 import { applyMigrations } from "../tests/support/migrations";
 import { postgresAvailable, startPostgres, type PostgresCluster } from "../tests/support/postgres";
 import { startWebApp } from "../tests/faults/processes";
-import { payloadTemplate, rounds, type BodyFor, type Rounds } from "./ingest.bench";
+import { payloadTemplate, rounds, WARM_UP_REQUESTS, type BodyFor, type Rounds } from "./ingest.bench";
 import { count, type BenchOptions, type BenchResult, type Goal } from "./support/goals";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -254,7 +254,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 A generated store of ${count(sizes.customers)} customers and ${count(sizes.customers * 5)} orders in the dev store (its own process,
 Shopify's standard 2,000-point bucket restoring 100 points/s), imported by the app's backfill. A flash sale: autocannon
 posts new orders for those customers to the production build's webhook route (bench/ingest.bench.ts, 3 rounds of
-${count(sizes.requestsPerRound)} after 2,000 untimed ones, the median round's rate is the baseline; all of them are applied); then processInbox runs in this process until nothing
+${count(sizes.requestsPerRound)} after ${count(WARM_UP_REQUESTS)} untimed ones, the median round's rate is the baseline; all of them are applied); then processInbox runs in this process until nothing
 is due. Applying covers the facts, re-classifying the customers and planning their tag edits; the tag writes
 themselves go to Shopify afterwards at the shop's pace and are not in the seconds. Then ${count(sizes.backlog)} more deliveries are
 written straight into the inbox and drained the same way. Goals: ≥ 1,000/s (SQLite), ≥ 500/s (PostgreSQL), each
